@@ -1,0 +1,123 @@
+"""The `execdash` command: demo | kpis | open | serve (and the window by default).
+
+Errors the user can fix print one line on stderr and exit with code 2: never a
+traceback, never a write to the data file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+from . import __version__
+from . import months as mo
+from .errors import DataFileError, InvalidRequestError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not usage + message
+        self.exit(EXIT_USAGE, f"execdash: error: {message}\n")
+
+
+def _fail(message: str) -> int:
+    print(f"execdash: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="execdash", description="ExecDash Desktop: an offline executive dashboard.")
+    p.add_argument("--version", action="version", version=f"ExecDash {__version__}")
+    p.add_argument("--self-test", action="store_true",
+                   help="open the window offscreen on a fresh demo file, check it and exit")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    d = sub.add_parser("demo", help="write a deterministic demo data file")
+    d.add_argument("--db", required=True, help="the file to create")
+    d.add_argument("--end", help="last month of data, YYYY-MM (default: last month)")
+    d.add_argument("--months", type=int, default=24)
+    d.add_argument("--orders", type=int, default=100_000)
+    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+    k = sub.add_parser("kpis", help="print the executive payload")
+    k.add_argument("--db", required=True)
+    k.add_argument("--range", default="12m", choices=list(mo.RANGES))
+    k.add_argument("--granularity", default="month", choices=list(mo.GRANULARITIES))
+    k.add_argument("--as-of", dest="as_of", help="as-of month YYYY-MM (default: latest)")
+    k.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    o = sub.add_parser("open", help="open the window on a data file")
+    o.add_argument("path", nargs="?")
+
+    s = sub.add_parser("serve", help="serve the seed 001 API over HTTP (headless)")
+    s.add_argument("--db", required=True)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--token", help="bearer token (required off loopback; 'generate' makes one)")
+    s.add_argument("--cors", action="append", default=[], help="allowed CORS origin (repeatable)")
+    return p
+
+
+def _progress_to_stderr(fraction: float, message: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{message} ({fraction:.0%})", end="", file=sys.stderr, flush=True)
+
+
+def cmd_demo(args) -> int:
+    from .packs.executive.demo import generate
+
+    summary = generate(args.db, end=args.end, months=args.months, orders=args.orders,
+                       seed=args.seed, force=args.force, progress=_progress_to_stderr)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"wrote {summary['path']}: {summary['months']} months to {summary['end']}, "
+          f"{summary['orders']:,} orders in {summary['seconds']:.1f} s")
+    return 0
+
+
+def cmd_kpis(args) -> int:
+    from .engine import Engine
+    from .format import payload_table
+
+    payload = Engine().payload(args.db, args.range, args.granularity, args.as_of,
+                               progress=_progress_to_stderr)
+    if args.json:
+        json.dump(payload, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(payload_table(payload))
+    return 0
+
+
+def _run_module(name: str, *args) -> int:
+    # GUI and server live outside the core and load only when asked for, so
+    # `execdash kpis` never imports Qt or FastAPI.
+    return importlib.import_module(name).main(*args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.self_test:
+            return _run_module("execdash_desktop.ui.selftest")
+        if args.command == "demo":
+            return cmd_demo(args)
+        if args.command == "kpis":
+            return cmd_kpis(args)
+        if args.command == "serve":
+            return _run_module("execdash_desktop.api.server", args)
+        return _run_module("execdash_desktop.ui.app", getattr(args, "path", None))
+    except (DataFileError, InvalidRequestError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Errors the core raises for input it cannot serve; each names the problem."""
+
+
+class DataFileError(Exception):
+    """The data file cannot be served (missing, not SQLite, locked, wrong tables).
+
+    The message is one line that names the file, table, column or value, fit to
+    show a user as it is (command line stderr, the window's banner, HTTP 503).
+    """
+
+
+class MissingTablesError(DataFileError):
+    def __init__(self, path: str, missing: list[str]):
+        self.path = path
+        self.missing = list(missing)
+        super().__init__(
+            f"{path}: not an executive data file: missing table(s) {', '.join(self.missing)}"
+        )
+
+
+class InvalidRequestError(ValueError):
+    """A request parameter (range, granularity, as-of, key) is not one we accept."""
+
+    def __init__(self, parameter: str, value: object, accepted: str):
+        self.parameter = parameter
+        self.value = value
+        self.accepted = accepted
+        super().__init__(f"invalid {parameter} {value!r}: expected {accepted}")

@@ -1,0 +1,74 @@
+"""How numbers read: one set of formatters for the window, the table and exports."""
+
+from __future__ import annotations
+
+EM_DASH = "\u2014"
+
+
+def compact_currency(value: float, unit: str = "£") -> str:
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            text = f"{v / div:.1f}".rstrip("0").rstrip(".") if v / div < 100 else f"{v / div:.0f}"
+            return f"{sign}{unit}{text}{suffix}"
+    return f"{sign}{unit}{v:,.0f}"
+
+
+def format_value(value: float | None, fmt: str, unit: str | None = None) -> str:
+    """Format a KPI value by its kind: currency | ratio | months | multiple."""
+    if value is None:
+        return EM_DASH
+    if fmt == "currency":
+        return compact_currency(value, unit or "£")
+    if fmt == "ratio":
+        return f"{value * 100:.1f}%"
+    if fmt == "months":
+        return f"{value:.1f} mo"
+    if fmt == "multiple":
+        return f"{value:.2f}x"
+    return f"{value:,.2f}"
+
+
+def format_delta(delta: float | None) -> str:
+    """Signed percentage with an arrow: '▲ +4.2%', '▼ -1.0%', '— 0.0%'."""
+    if delta is None:
+        return EM_DASH
+    pct = delta * 100
+    arrow = "\u25b2" if delta > 0.001 else "\u25bc" if delta < -0.001 else "\u25ac"
+    return f"{arrow} {pct:+.1f}%"
+
+
+def delta_tone(delta: float | None, better: str) -> str:
+    """good | bad | neutral: whether this change is good for this KPI."""
+    if delta is None or abs(delta) <= 0.001:
+        return "neutral"
+    up = delta > 0
+    return "good" if up == (better == "up") else "bad"
+
+
+def payload_table(payload: dict) -> str:
+    """A readable plain-text rendering of the payload for the terminal."""
+    tf = payload["timeframe"]
+    lines = [f"Executive KPIs  {tf['start_date']} .. {tf['end_date']}  "
+             f"(range {tf['range']}, as of {tf.get('as_of', tf['end_date'][:7])})", ""]
+    lines.append(f"{'KPI':<16}{'value':>14}{'delta':>14}  note")
+    for k in payload["executiveKpis"]:
+        note = k.get("reason") or ""
+        lines.append(f"{k['label']:<16}{format_value(k['value'], k['format'], k['unit']):>14}"
+                     f"{format_delta(k['delta']):>14}  {note}")
+    lines += ["", f"Revenue trend ({tf['granularity']})",
+              f"{'period':<10}{'recognized':>14}{'booked':>14}{'backlog':>14}"]
+    unit = payload.get("meta", {}).get("currency", "£")
+    for r in payload["revenueTrend"]:
+        cells = [format_value(r[c], "currency", unit) for c in ("recognized", "booked", "backlog")]
+        mark = " (partial)" if r.get("partial") else ""
+        lines.append(f"{r['period']:<10}{cells[0]:>14}{cells[1]:>14}{cells[2]:>14}{mark}")
+    lines += ["", f"Alerts ({len(payload['alerts'])})"]
+    for a in payload["alerts"]:
+        lines.append(f"  [{(a.get('severity') or '?'):<6}] {a.get('title')}")
+    lines += ["", f"Open risks ({len(payload['risks'])})"]
+    for r in payload["risks"]:
+        flag = "  OVERDUE" if r.get("overdue") else ""
+        lines.append(f"  {r.get('title')}  owner {r.get('owner') or EM_DASH}, due {r.get('due') or EM_DASH}{flag}")
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""The one executive payload (kpi-definitions.md, "The payload").
+
+`build_payload` is pure: an ExecSource in, the dict the command line prints,
+the API serves and the window renders. Granularity only re-buckets the trend.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ... import months as mo
+from ...errors import InvalidRequestError
+from ...months import Window
+from .kpis import BY_KEY, KPIS, delta_of, direction_of
+from .source import ExecSource
+
+
+def resolve_as_of(src: ExecSource, as_of: str | None) -> int:
+    """The as-of month: the user's (must exist in revenue_trend) or the latest."""
+    if as_of is not None:
+        idx = mo.require_month(as_of)
+        if idx not in src.revenue:
+            known = sorted(src.revenue)
+            span = f"{mo.fmt_month(known[0])}..{mo.fmt_month(known[-1])}" if known else "none"
+            raise InvalidRequestError("as_of", as_of, f"a month with a revenue_trend row ({span})")
+        return idx
+    if src.revenue:
+        return max(src.revenue)
+    if src.orders:
+        return max(src.orders)
+    today = date.today()
+    return mo.month_index(today.year, today.month)
+
+
+def resolve_window(src: ExecSource, range_: str, as_of: str | None) -> Window:
+    mo.check_range(range_)
+    m = resolve_as_of(src, as_of)
+    pinned = src.pinned.get(range_) if as_of is None else None
+    return mo.window_for(range_, m, pinned)
+
+
+def kpi_entry(src: ExecSource, key: str, w: Window, with_history: bool = True) -> dict:
+    spec = BY_KEY[key]
+    value, reason = spec.compute(src, w)
+    if key == "payback":
+        delta = src.payback[1] if src.payback else None
+    else:
+        prev, _ = spec.compute(src, w.previous())
+        delta = delta_of(value, prev)
+    unit = src.currency if spec.unit == "currency" else spec.unit
+    out = {"key": key, "label": spec.label, "value": value, "unit": unit, "delta": delta,
+           "direction": direction_of(delta), "better": spec.better, "format": spec.fmt}
+    if value is None:
+        out["reason"] = reason
+    if with_history:
+        out["history"] = [{"period": mo.fmt_month(m), "value": spec.compute(src, Window(m, m))[0]}
+                          for m in w.months]
+    return out
+
+
+def monthly_trend(src: ExecSource, w: Window) -> list[dict]:
+    rows = []
+    for m in w.months:
+        r = src.revenue.get(m)
+        if r is not None:
+            rows.append({"period": mo.fmt_month(m), "recognized": r[0], "booked": r[1], "backlog": r[2]})
+    return rows
+
+
+def _risk_rows(src: ExecSource, w: Window, today: date | None) -> list[dict]:
+    # Overdue as of the as-of month's end, or today when that is earlier.
+    ref = mo.last_day(w.end)
+    today_s = (today or date.today()).isoformat()
+    ref = min(ref, today_s)
+    out = []
+    for r in src.risks:
+        due = r.get("due")
+        due_day = str(due)[:10] if due else None
+        out.append({**r, "overdue": bool(due_day and due_day < ref)})
+    return out
+
+
+def build_payload(src: ExecSource, range_: str = "12m", granularity: str = "month",
+                  as_of: str | None = None, today: date | None = None) -> dict:
+    """The payload for a range, granularity and optional as-of month `YYYY-MM`."""
+    mo.check_granularity(granularity)
+    w = resolve_window(src, range_, as_of)
+    trend = monthly_trend(src, w)
+    return {
+        "executiveKpis": [kpi_entry(src, spec.key, w) for spec in KPIS],
+        "revenueTrend": mo.bucket_trend(trend, w, granularity),
+        "alerts": [dict(a) for a in src.alerts],
+        "risks": _risk_rows(src, w, today),
+        "timeframe": {"range": range_, "granularity": granularity,
+                      "start_date": mo.first_day(w.start), "end_date": mo.last_day(w.end),
+                      "as_of": mo.fmt_month(w.end)},
+        "meta": {"currency": src.currency, "as_of": mo.fmt_month(w.end),
+                 "months": w.length, "unusable": dict(src.reasons),
+                 "skipped_rows": dict(src.skipped_rows)},
+    }
+
+
+def rebucket(payload: dict, granularity: str) -> dict:
+    """The same payload at another granularity, without any query (window switch).
+
+    Needs the monthly trend; the window keeps the monthly payload and calls this.
+    """
+    mo.check_granularity(granularity)
+    tf = payload["timeframe"]
+    w = Window(mo.parse_month(tf["start_date"]), mo.parse_month(tf["end_date"]))
+    monthly = payload["revenueTrend"]
+    if tf["granularity"] != "month":
+        raise ValueError("rebucket needs the monthly payload")
+    out = dict(payload)
+    out["revenueTrend"] = mo.bucket_trend(monthly, w, granularity)
+    out["timeframe"] = {**tf, "granularity": granularity}
+    return out

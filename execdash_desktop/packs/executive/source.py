@@ -1,0 +1,234 @@
+"""Read what the executive KPIs need from a data file into one monthly frame.
+
+`load_source` runs every query (small monthly tables directly, `orders` via
+the rollup) and returns an immutable `ExecSource`; everything after that is
+pure Python over it (kpis.py, payload.py), so re-bucketing or re-windowing
+never touches SQLite. A missing table or column becomes a reason, not an error,
+unless none of the executive tables is there at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ... import months as mo
+from ... import rollup
+from ...errors import DataFileError, MissingTablesError
+from ...store import open_reader, table_columns, table_names
+
+# The tables the first screen reads; without `revenue_trend` nothing can be served.
+REQUIRED = ("revenue_trend",)
+OPTIONAL = ("ops_uptime", "retention_nrr", "orders", "executive_kpis", "pipeline_stages",
+            "pipeline_stages_daily", "pipeline_winrate", "alerts", "risks", "timeframe_window")
+
+DEFAULT_CURRENCY = "£"
+
+
+def to_float(value: object) -> float | None:
+    """A stored number, tolerating text such as '98.5' or '98.5%'; None if unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip().rstrip("%").replace(",", "")
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def ratio01(value: object) -> float | None:
+    """A 0-1 rate; above 1 it was stored as a percent."""
+    v = to_float(value)
+    if v is None:
+        return None
+    return v / 100.0 if v > 1 else v
+
+
+def ratio_nrr(value: object) -> float | None:
+    """NRR may pass 1; above 3 it was stored as a percent (104 -> 1.04)."""
+    v = to_float(value)
+    if v is None:
+        return None
+    return v / 100.0 if v > 3 else v
+
+
+@dataclass(frozen=True)
+class ExecSource:
+    """Everything the executive payload is computed from, by month index."""
+
+    path: str
+    revenue: dict[int, tuple[float | None, float | None, float | None]]  # recognized, booked, backlog
+    uptime: dict[int, float]
+    nrr: dict[int, float]
+    winrate: dict[int, float]
+    orders: dict[int, rollup.OrdersMonth]
+    orders_present: bool  # the table exists and has at least one row
+    sql_daily: tuple[tuple[str, float], ...]  # (YYYY-MM-DD, SQL stage value), sorted
+    sql_stage: float | None
+    payback: tuple[float | None, float | None] | None  # value, delta
+    currency: str
+    alerts: tuple[dict, ...]
+    risks: tuple[dict, ...]
+    pinned: dict[str, tuple[int, int]]  # timeframe_window rows by range
+    reasons: dict[str, str] = field(default_factory=dict)  # table -> why it is unusable
+    skipped_rows: dict[str, int] = field(default_factory=dict)  # table -> unreadable rows
+
+    @property
+    def latest_month(self) -> int | None:
+        return max(self.revenue) if self.revenue else None
+
+
+def _monthly(conn, table: str, cols: str, reasons: dict, skipped: dict,
+             convert: Callable[[tuple], object]) -> dict[int, object]:
+    out: dict[int, object] = {}
+    try:
+        rows = conn.execute(f"SELECT period, {cols} FROM {table}").fetchall()
+    except sqlite3.OperationalError as exc:
+        reasons[table] = f"table {table}: {exc}"
+        return out
+    bad = 0
+    for row in rows:
+        idx = mo.parse_month(row[0])
+        if idx is None:
+            bad += 1
+            continue
+        value = convert(row[1:])
+        if value is None:
+            bad += 1
+            continue
+        out[idx] = value
+    if bad:
+        skipped[table] = bad
+    return out
+
+
+def _has(conn, tables: set[str], table: str, columns: tuple[str, ...], reasons: dict) -> bool:
+    if table not in tables:
+        reasons[table] = f"table {table} is missing"
+        return False
+    missing = [c for c in columns if c not in table_columns(conn, table)]
+    if missing:
+        reasons[table] = f"table {table} has no column {', '.join(missing)}"
+        return False
+    return True
+
+
+def _revenue_row(r: tuple):
+    rec, booked, backlog = (to_float(v) for v in r)
+    if rec is None and booked is None and backlog is None:
+        return None
+    return (rec, booked, backlog)
+
+
+def load_source(path: str | Path, progress: rollup.Progress | None = None,
+                conn: sqlite3.Connection | None = None) -> ExecSource:
+    """Query a data file for the executive dashboard. Raises DataFileError."""
+    own = conn is None
+    if conn is None:
+        conn = open_reader(path)
+    try:
+        return _load(conn, str(path), progress)
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DataFileError(f"{path}: locked by another writer for longer than the busy timeout") from exc
+        raise DataFileError(f"{path}: cannot read ({exc})") from exc
+    except sqlite3.DatabaseError as exc:
+        raise DataFileError(f"{path}: not a SQLite database ({exc})") from exc
+    finally:
+        if own:
+            conn.close()
+
+
+def _load(conn: sqlite3.Connection, path: str, progress) -> ExecSource:
+    tables = table_names(conn)
+    missing = [t for t in REQUIRED if t not in tables]
+    if missing:
+        also = [t for t in OPTIONAL if t not in tables]
+        raise MissingTablesError(path, missing + also)
+    reasons: dict[str, str] = {}
+    skipped: dict[str, int] = {}
+
+    revenue = {}
+    if _has(conn, tables, "revenue_trend", ("period", "recognized", "booked", "backlog"), reasons):
+        revenue = _monthly(conn, "revenue_trend", "recognized, booked, backlog", reasons, skipped,
+                           _revenue_row)
+    uptime = {}
+    if _has(conn, tables, "ops_uptime", ("period", "uptime"), reasons):
+        uptime = _monthly(conn, "ops_uptime", "uptime", reasons, skipped, lambda r: ratio01(r[0]))
+    nrr = {}
+    if _has(conn, tables, "retention_nrr", ("period", "nrr"), reasons):
+        nrr = _monthly(conn, "retention_nrr", "nrr", reasons, skipped, lambda r: ratio_nrr(r[0]))
+    winrate = {}
+    if _has(conn, tables, "pipeline_winrate", ("period", "win_rate_pct"), reasons):
+        winrate = _monthly(conn, "pipeline_winrate", "win_rate_pct", reasons, skipped,
+                           lambda r: ratio01(r[0]))
+
+    orders: dict = {}
+    orders_present = False
+    if _has(conn, tables, "orders", ("amount", "profit", "order_date", "type"), reasons):
+        orders_present = conn.execute("SELECT 1 FROM orders LIMIT 1").fetchone() is not None
+        if orders_present:
+            orders = rollup.orders_by_month(path, conn, lambda: open_reader(path), progress)
+        else:
+            reasons["orders"] = "table orders is empty"
+
+    sql_daily: tuple = ()
+    if _has(conn, tables, "pipeline_stages_daily", ("period", "stage_name", "value"), reasons):
+        rows = conn.execute(
+            "SELECT substr(period, 1, 10), value FROM pipeline_stages_daily "
+            "WHERE stage_name = 'SQL' AND value IS NOT NULL ORDER BY period").fetchall()
+        sql_daily = tuple((d, float(v)) for d, v in rows if to_float(v) is not None)
+    sql_stage = None
+    if _has(conn, tables, "pipeline_stages", ("stage_name", "value"), reasons):
+        row = conn.execute("SELECT value FROM pipeline_stages WHERE stage_name = 'SQL'").fetchone()
+        sql_stage = to_float(row[0]) if row else None
+
+    payback = None
+    currency = DEFAULT_CURRENCY
+    if _has(conn, tables, "executive_kpis", ("key", "value", "unit", "delta"), reasons):
+        row = conn.execute("SELECT value, delta FROM executive_kpis WHERE key = 'payback'").fetchone()
+        if row:
+            payback = (to_float(row[0]), to_float(row[1]))
+        row = conn.execute(
+            "SELECT unit FROM executive_kpis WHERE key IN ('revenue', 'backlog', 'arr', 'forecast') "
+            "AND unit IS NOT NULL AND trim(unit) <> '' ORDER BY key LIMIT 1").fetchone()
+        if row:
+            currency = str(row[0]).strip()
+
+    alerts: tuple = ()
+    if _has(conn, tables, "alerts", ("id", "type", "title", "description", "severity", "created_at"),
+            reasons):
+        cur = conn.execute(
+            "SELECT id, type, title, description, severity, created_at FROM alerts "
+            "ORDER BY CASE lower(severity) WHEN 'high' THEN 0 WHEN 'medium' THEN 1 "
+            "WHEN 'low' THEN 2 ELSE 3 END, created_at DESC, id DESC")
+        alerts = tuple(dict(zip(("id", "type", "title", "description", "severity", "created_at"), r))
+                       for r in cur)
+    risks: tuple = ()
+    if _has(conn, tables, "risks", ("id", "title", "owner", "due", "mitigation", "status"), reasons):
+        cur = conn.execute(
+            "SELECT id, title, owner, due, mitigation, coalesce(status, 'open') FROM risks "
+            "WHERE lower(coalesce(status, 'open')) <> 'closed' "
+            "ORDER BY due IS NULL, due, id")
+        risks = tuple(dict(zip(("id", "title", "owner", "due", "mitigation", "status"), r))
+                      for r in cur)
+
+    pinned: dict[str, tuple[int, int]] = {}
+    if "timeframe_window" in tables and _has(conn, tables, "timeframe_window",
+                                             ("range", "start_date", "end_date"), reasons):
+        for rng, start, end in conn.execute(
+                "SELECT range, start_date, end_date FROM timeframe_window"):
+            a, b = mo.parse_month(start), mo.parse_month(end)
+            if rng in mo.RANGES and a is not None and b is not None and a <= b:
+                pinned[rng] = (a, b)
+
+    return ExecSource(path=path, revenue=revenue, uptime=uptime, nrr=nrr, winrate=winrate,
+                      orders=orders, orders_present=orders_present, sql_daily=sql_daily,
+                      sql_stage=sql_stage, payback=payback, currency=currency, alerts=alerts,
+                      risks=risks, pinned=pinned, reasons=reasons, skipped_rows=skipped)
