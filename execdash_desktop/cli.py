@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_module("execdash_desktop.ui.app", getattr(args, "path", None))
     except (DataFileError, InvalidRequestError) as exc:
         return _fail(str(exc))
+    except OSError as exc:  # a folder we cannot write to, a full disk...
+        return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

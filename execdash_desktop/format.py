@@ -10,7 +10,7 @@ def compact_currency(value: float, unit: str = "£") -> str:
     v = abs(value)
     for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if v >= div:
-            text = f"{v / div:.1f}".rstrip("0").rstrip(".") if v / div < 100 else f"{v / div:.0f}"
+            text = f"{v / div:.1f}" if v / div < 100 else f"{v / div:.0f}"
             return f"{sign}{unit}{text}{suffix}"
     return f"{sign}{unit}{v:,.0f}"
 

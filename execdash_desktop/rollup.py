@@ -23,27 +23,44 @@ from typing import Callable
 from . import months as mo
 from .paths import file_key, user_cache_dir
 
-ROLLUP_VERSION = 2
+ROLLUP_VERSION = 3
 Progress = Callable[[float, str], None]
 
-# amount, profit, amount of rows with a profit, recurring amount, row count
+RECURRING_TYPES = ("subscription", "recurring")
+
+# per order type: amount, profit, amount of rows that have a profit, row count
 _MONTH_SQL = """
-SELECT coalesce(sum(amount), 0),
-       coalesce(sum(profit), 0),
-       coalesce(sum(CASE WHEN profit IS NOT NULL THEN amount END), 0),
-       coalesce(sum(CASE WHEN type IN ('subscription', 'recurring') THEN amount END), 0),
-       count(*)
-FROM orders WHERE order_date >= ? AND order_date < ?
+SELECT type, coalesce(sum(amount), 0), coalesce(sum(profit), 0),
+       coalesce(sum(CASE WHEN profit IS NOT NULL THEN amount END), 0), count(*)
+FROM orders WHERE order_date >= ? AND order_date < ? GROUP BY type
 """
 
 
 @dataclass(frozen=True)
 class OrdersMonth:
-    amount: float
-    profit: float
-    amount_with_profit: float
-    recurring: float
-    count: int
+    """One month of orders: totals, and the same sums per order type."""
+
+    by_type: tuple[tuple[str | None, float, float, float, int], ...]
+
+    @property
+    def amount(self) -> float:
+        return sum(t[1] for t in self.by_type)
+
+    @property
+    def profit(self) -> float:
+        return sum(t[2] for t in self.by_type)
+
+    @property
+    def amount_with_profit(self) -> float:
+        return sum(t[3] for t in self.by_type)
+
+    @property
+    def recurring(self) -> float:
+        return sum(t[1] for t in self.by_type if t[0] in RECURRING_TYPES)
+
+    @property
+    def count(self) -> int:
+        return sum(t[4] for t in self.by_type)
 
 
 def file_stamp(path: str | os.PathLike) -> list[list[int]]:
@@ -72,14 +89,13 @@ def load_cached(path: str | os.PathLike) -> dict[int, OrdersMonth] | None:
         return None
     if doc.get("version") != ROLLUP_VERSION or doc.get("stamp") != file_stamp(path):
         return None
-    return {int(k): OrdersMonth(*v) for k, v in doc["months"].items()}
+    return {int(k): OrdersMonth(tuple(tuple(t) for t in v)) for k, v in doc["months"].items()}
 
 
 def _store(path: str | os.PathLike, stamp: list, data: dict[int, OrdersMonth]) -> None:
     side = _side_path(path)
     doc = {"version": ROLLUP_VERSION, "path": str(Path(path).resolve()), "stamp": stamp,
-           "months": {str(k): [v.amount, v.profit, v.amount_with_profit, v.recurring, v.count]
-                      for k, v in data.items()}}
+           "months": {str(k): [list(t) for t in v.by_type] for k, v in data.items()}}
     tmp = side.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         tmp.write_text(json.dumps(doc), "utf-8")
@@ -120,10 +136,10 @@ def _sum_months(open_conn: Callable[[], sqlite3.Connection], month_list: list[in
     try:
         out = {}
         for idx in month_list:
-            row = conn.execute(_MONTH_SQL, (mo.first_day(idx), mo.first_day(idx + 1))).fetchone()
-            if row[4]:
-                out[idx] = OrdersMonth(float(row[0]), float(row[1]), float(row[2]),
-                                       float(row[3]), int(row[4]))
+            rows = conn.execute(_MONTH_SQL, (mo.first_day(idx), mo.first_day(idx + 1))).fetchall()
+            if rows:
+                out[idx] = OrdersMonth(tuple((t, float(a), float(p), float(ap), int(n))
+                                             for t, a, p, ap, n in rows))
             done(idx)
         return out
     finally:

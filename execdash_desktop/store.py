@@ -55,10 +55,18 @@ def _explain(path: Path, exc: sqlite3.Error) -> DataFileError:
 
 def check_path(path: str | os.PathLike) -> Path:
     p = Path(path).expanduser()
-    if not p.exists():
-        raise DataFileError(f"{p}: data file not found")
-    if p.is_dir():
-        raise DataFileError(f"{p}: is a folder, not a data file")
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise DataFileError(f"{p}: data file not found") from None
+    except OSError as exc:
+        raise DataFileError(f"{p}: cannot open ({exc.strerror})") from None
+    if not p.is_file():
+        raise DataFileError(f"{p}: is a folder, not a data file" if p.is_dir()
+                            else f"{p}: not a regular file")
+    if not os.access(p, os.R_OK):
+        raise DataFileError(f"{p}: no permission to read it")
+    del st
     return p.resolve()
 
 
@@ -80,7 +88,8 @@ def open_reader(path: str | os.PathLike) -> sqlite3.Connection:
     except sqlite3.OperationalError as exc:
         if conn is not None:
             conn.close()
-        if "unable to open" in str(exc) and not os.access(p.parent, os.W_OK):
+        read_only_media = not (os.access(p.parent, os.W_OK) and os.access(p, os.W_OK))
+        if read_only_media and ("unable to open" in str(exc) or "readonly" in str(exc)):
             try:
                 conn = sqlite3.connect(_uri(p, mode="ro", immutable="1"), uri=True,
                                        check_same_thread=False)
