@@ -68,7 +68,7 @@ def test_missing_tables_become_notes(db_factory, key):
     reader.close()
     from_tables = any(n.startswith("table ") for n in d.notes)
     # drill-downs built only from the trend and the orders rollup need no other table
-    assert from_tables != (key in {"supply", "finance/arr", "sales/revenue", "finance/revenue"})
+    assert from_tables != (key in {"supply", "sales/revenue"})
 
 
 def test_alert_routes_to_its_drilldown():

@@ -337,10 +337,15 @@ _BUILDERS = {
 }
 
 
+_USES_ORDERS = {"finance/revenue", "finance/gm", "finance/arr"}
+
+
 def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window: Window) -> Drilldown:
     """The tables of one drill-down over the window. KeyError for an unknown key."""
     builder = _BUILDERS[key]
     rd = _Reader(conn)
     tables, chart = builder(rd, src, window)
+    if key in _USES_ORDERS and "orders" in src.reasons:
+        rd.notes.append(src.reasons["orders"])
     notes = [f"{window.label()} ({window.length} months)"] + rd.notes
     return Drilldown(key, DRILLDOWNS[key], tuple(tables), tuple(notes), chart)
