@@ -240,6 +240,13 @@ class _MonthTotals:
 
 def _orders(conn, seed: int, cal: _Calendar, orders: int, curve: np.ndarray,
             avail: np.ndarray, progress: Callable[[float, str], None]) -> _MonthTotals:
+    """Insert the orders month by month, in date order; return the monthly sums.
+
+    A month is drawn in blocks of CHUNK rows, each from its own random stream,
+    so memory stays flat whatever the month's size (10 M orders in one month
+    included): only the month's raw sizes and types are held in full, to scale
+    the month to its revenue target. Sums use math.fsum (exact, platform-free).
+    """
     counts = _split_counts(orders, curve)
     tot = _MonthTotals(cal.months, cal.total_days)
     types_obj = np.array(ORDER_TYPES, dtype=object)
@@ -250,39 +257,54 @@ def _orders(conn, seed: int, cal: _Calendar, orders: int, curve: np.ndarray,
     done = 0
     for k in range(cal.months):
         n = int(counts[k])
-        r = _rng(seed, _S_ORDERS, k)
         days = cal.day_range(k)
         p = wday_w[days.start:days.stop]
-        day_counts = r.multinomial(n, p / p.sum())
-        gday = np.repeat(np.arange(days.start, days.stop, dtype=np.int64), day_counts)
-        t = np.minimum(np.searchsorted(cum, r.random(n), side="right"), 3)
-        raw = r.lognormal(0.0, 0.8, n) * TYPE_SIZE[t]
-        amount = np.maximum(np.round(raw * (curve[k] / raw.sum()), 2), 0.01)
-        del raw
-        margin = np.clip(TYPE_MARGIN[t] + r.normal(0.0, 0.018, n), 0.33, 0.50)
-        profit = np.round(amount * margin, 2)
-        del margin
-        have = avail[gday]
-        cust = np.minimum(1 + np.floor(have * r.random(n) ** 1.4).astype(np.int64), have)
-        del have
-        dates = cal.dates_obj[gday].tolist()
-        stamped = np.flatnonzero(r.random(n) < TIMESTAMP_SHARE)
-        secs = r.integers(0, 86_400, len(stamped))
-        for i, s in zip(stamped.tolist(), secs.tolist()):
-            dates[i] = f"{dates[i]} {_clock(s)}"
-        amounts = amount.tolist()
-        tot.amount[k] = math.fsum(amounts)
-        tot.profit[k] = math.fsum(profit.tolist())
-        tot.mrr[k] = math.fsum(amount[t >= 2].tolist())
-        tot.daily[days.start:days.stop] = np.bincount(
-            gday - days.start, weights=amount, minlength=len(days))
-        for a in range(0, n, CHUNK):
-            b = min(n, a + CHUNK)
-            conn.executemany(sql, zip(cust[a:b].tolist(), amounts[a:b], profit[a:b].tolist(),
-                                      dates[a:b], types_obj[t[a:b]].tolist()))
-            done += b - a
+        day_counts = _rng(seed, _S_ORDERS, k).multinomial(n, p / p.sum())
+        day_end = np.cumsum(day_counts)            # rows [day_end[d-1], day_end[d]) on day d
+        blocks = [(a, min(n, a + CHUNK)) for a in range(0, n, CHUNK)]
+        # pass 1: types and raw sizes, to scale the month to its revenue target
+        t = np.empty(n, dtype=np.int8)
+        raw = np.empty(n)
+        raw_parts = []
+        for j, (a, b) in enumerate(blocks):
+            rb = _rng(seed, _S_ORDERS, k, j)
+            t[a:b] = np.minimum(np.searchsorted(cum, rb.random(b - a), side="right"), 3)
+            raw[a:b] = rb.lognormal(0.0, 0.8, b - a) * TYPE_SIZE[t[a:b]]
+            raw_parts.append(math.fsum(raw[a:b].tolist()))
+        scale = curve[k] / math.fsum(raw_parts)
+        # pass 2: the rows
+        amount_parts, profit_parts, mrr_parts = [], [], []
+        daily = tot.daily[days.start:days.stop]
+        for j, (a, b) in enumerate(blocks):
+            rb = _rng(seed, _S_ORDERS, k, j, 1)
+            m = b - a
+            tb = t[a:b]
+            amount = np.maximum(np.round(raw[a:b] * scale, 2), 0.01)
+            margin = np.clip(TYPE_MARGIN[tb] + rb.normal(0.0, 0.018, m), 0.33, 0.50)
+            profit = np.round(amount * margin, 2)
+            local = np.searchsorted(day_end, np.arange(a, b), side="right")
+            gday = days.start + local
+            have = avail[gday]
+            cust = np.minimum(1 + np.floor(have * rb.random(m) ** 1.4).astype(np.int64), have)
+            dates = cal.dates_obj[gday].tolist()
+            stamped = np.flatnonzero(rb.random(m) < TIMESTAMP_SHARE)
+            secs = rb.integers(0, 86_400, len(stamped))
+            for i, sec in zip(stamped.tolist(), secs.tolist()):
+                dates[i] = f"{dates[i]} {_clock(sec)}"
+            amounts = amount.tolist()
+            profits = profit.tolist()
+            amount_parts.append(math.fsum(amounts))
+            profit_parts.append(math.fsum(profits))
+            mrr_parts.append(math.fsum(amount[tb >= 2].tolist()))
+            daily += np.bincount(local, weights=amount, minlength=len(days))
+            conn.executemany(sql, zip(cust.tolist(), amounts, profits, dates,
+                                      types_obj[tb].tolist()))
+            done += m
             progress(done / orders, f"orders {cal.periods[k]}")
-        del dates, amounts, amount, profit, cust, gday, t
+        tot.amount[k] = math.fsum(amount_parts)
+        tot.profit[k] = math.fsum(profit_parts)
+        tot.mrr[k] = math.fsum(mrr_parts)
+        del t, raw
     return tot
 
 
