@@ -172,3 +172,30 @@ def test_rollup_side_file_is_reused_and_invalidated_on_change(tmp_path, demo_db)
     arr = {k["key"]: k for k in Engine().payload(f, "12m")["executiveKpis"]}["arr"]["value"]
     old = {k["key"]: k for k in first["executiveKpis"]}["arr"]["value"]
     assert arr == pytest.approx(old + 12_000_000)
+
+
+def test_rollup_fast_and_indexed_paths_agree(tmp_path, demo_db):
+    """A file whose rows are not in date order takes the indexed path: same numbers."""
+    from execdash_desktop import rollup
+    from execdash_desktop.store import open_reader
+
+    shuffled = tmp_path / "shuffled.sqlite"
+    shutil.copy(demo_db, shuffled)
+    conn = sqlite3.connect(shuffled)
+    # move one late order to the front of the table (a new, smaller rowid)
+    conn.execute("UPDATE orders SET id = -1 WHERE id = (SELECT max(id) FROM orders)")
+    conn.commit()
+    conn.close()
+    results = []
+    for path in (demo_db, shuffled):
+        reader = open_reader(path)
+        data, ranges = rollup.compute(reader, lambda p=path: open_reader(p))
+        reader.close()
+        results.append((data, ranges))
+    (fast, fast_ranges), (slow, slow_ranges) = results
+    assert fast_ranges is not None and slow_ranges is None
+    assert fast.keys() == slow.keys()
+    for m in fast:
+        assert fast[m].count == slow[m].count
+        assert fast[m].amount == pytest.approx(slow[m].amount)
+        assert fast[m].recurring == pytest.approx(slow[m].recurring)

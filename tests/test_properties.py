@@ -25,8 +25,8 @@ def sources(draw):
         if draw(st.booleans()) or m == end:  # missing months allowed; as-of month present
             revenue[m] = (draw(money), draw(money), draw(money))
     uptime = {m: draw(st.floats(0.9, 1.0)) for m in revenue if draw(st.booleans())}
-    orders = {m: OrdersMonth((("recognized", draw(st.floats(0, 1e7)), draw(st.floats(0, 1e6)),
-                                draw(st.floats(0, 1e7)), 3),)) for m in revenue}
+    orders = {m: OrdersMonth(draw(st.floats(0, 1e7)), draw(st.floats(0, 1e6)), draw(st.floats(0, 1e7)),
+                             draw(st.floats(0, 1e6)), 3) for m in revenue}
     return ExecSource(path="mem", revenue=revenue, uptime=uptime, nrr={}, winrate={}, orders=orders,
                       orders_present=True, sql_daily=(), sql_stage=None, payback=None, currency="£",
                       alerts=(), risks=(), pinned={})

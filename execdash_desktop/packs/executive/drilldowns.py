@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ... import months as mo
+from ... import rollup
 from ...months import Window
 from .kpis import forecast_parts
 from .source import ExecSource, ratio01, ratio_nrr, to_float
@@ -162,11 +163,12 @@ def _orders_by_month(src: ExecSource, w: Window) -> Table:
                  tuple(rows), ("period", "currency", "currency", "ratio", "int"))
 
 
-def _orders_by_type(src: ExecSource, w: Window) -> Table:
+def _orders_by_type(rd: "_Reader", src: ExecSource, w: Window) -> Table:
     acc: dict[str, list[float]] = {}
-    for m in w.months:
-        o = src.orders.get(m)
-        for t, amount, profit, amount_wp, n in (o.by_type if o else ()):
+    months = [m for m in w.months if m in src.orders]
+    by_type = rollup.orders_by_type(src.path, rd.conn, months) if months else {}
+    for m in months:
+        for t, amount, profit, amount_wp, n in by_type[m]:
             a = acc.setdefault(t or "(none)", [0.0, 0.0, 0.0, 0])
             a[0] += amount
             a[1] += profit
@@ -248,7 +250,7 @@ def _supply(rd, src, w):
 
 def _finance_revenue(rd, src, w):
     t = _trend_table(src, w)
-    return (t, _orders_by_type(src, w)), t
+    return (t, _orders_by_type(rd, src, w)), t
 
 
 def _finance_nrr(rd, src, w):
@@ -268,7 +270,7 @@ def _finance_gm(rd, src, w):
     by_month = _orders_by_month(src, w)
     chart = Table("Gross margin", ("Period", "Gross margin"), tuple((r[0], r[3]) for r in by_month.rows),
                   ("period", "ratio"))
-    return (by_month, _orders_by_type(src, w)), chart
+    return (by_month, _orders_by_type(rd, src, w)), chart
 
 
 def _finance_payback(rd, src, w):

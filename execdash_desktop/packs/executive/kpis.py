@@ -198,7 +198,8 @@ BY_KEY = {k.key: k for k in KPIS}
 def delta_of(current: float | None, previous: float | None) -> float | None:
     if current is None or previous is None or previous == 0:
         return None
-    return (current - previous) / abs(previous)
+    delta = (current - previous) / abs(previous)
+    return delta if math.isfinite(delta) else None
 
 
 def direction_of(delta: float | None) -> str:

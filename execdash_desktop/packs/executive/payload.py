@@ -6,6 +6,7 @@ the API serves and the window renders. Granularity only re-buckets the trend.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from ... import months as mo
@@ -39,9 +40,15 @@ def resolve_window(src: ExecSource, range_: str, as_of: str | None) -> Window:
     return mo.window_for(range_, m, pinned)
 
 
+def _finite(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
 def kpi_entry(src: ExecSource, key: str, w: Window, with_history: bool = True) -> dict:
     spec = BY_KEY[key]
     value, reason = spec.compute(src, w)
+    if _finite(value) is None and value is not None:  # JSON has no inf/nan
+        value, reason = None, f"{spec.label} is not a finite number in {w.label()}"
     if key == "payback":
         delta = src.payback[1] if src.payback else None
     else:
@@ -53,7 +60,7 @@ def kpi_entry(src: ExecSource, key: str, w: Window, with_history: bool = True) -
     if value is None:
         out["reason"] = reason
     if with_history:
-        out["history"] = [{"period": mo.fmt_month(m), "value": spec.compute(src, Window(m, m))[0]}
+        out["history"] = [{"period": mo.fmt_month(m), "value": _finite(spec.compute(src, Window(m, m))[0])}
                           for m in w.months]
     return out
 
