@@ -66,47 +66,70 @@ TypeRow = tuple  # (type, amount, profit, amount_with_profit, count)
 
 
 def file_stamp(path: str | os.PathLike) -> list[list[int]]:
-    """(size, mtime_ns) of the file and of its -wal: changes when the data does."""
+    """(size, mtime_ns) of the file and of its -wal: changes when the data does.
+
+    An empty -wal holds no data (readers create one, the last close deletes
+    it), so it stamps the same as none.
+    """
     out = []
     for p in (Path(path), Path(f"{path}-wal")):
         try:
             st = p.stat()
-            out.append([st.st_size, st.st_mtime_ns])
+            out.append([st.st_size, st.st_mtime_ns] if st.st_size else [0, 0])
         except FileNotFoundError:
             out.append([0, 0])
     return out
 
 
-def _side_path(path: str | os.PathLike) -> Path:
+def _side_paths(path: str | os.PathLike) -> tuple[Path, Path]:
+    """The rollup document, and the tiny file holding the stamp it is valid for.
+
+    The stamp lives apart so that re-stamping after each metrics write is a
+    small write, not a rewrite of the whole rollup.
+    """
     d = user_cache_dir() / "rollups"
     d.mkdir(parents=True, exist_ok=True)
-    return d / f"{file_key(path)}.json"
+    key = file_key(path)
+    return d / f"{key}.json", d / f"{key}.stamp"
+
+
+def _replace(target: Path, text: str) -> None:
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, target)
+    except OSError:  # a cache we cannot write only costs speed
+        tmp.unlink(missing_ok=True)
 
 
 def _read_side(path) -> dict | None:
+    """The rollup document if it is valid for the file as it is now."""
+    doc_path, stamp_path = _side_paths(path)
     try:
-        doc = json.loads(_side_path(path).read_text("utf-8"))
+        if json.loads(stamp_path.read_text("utf-8")) != file_stamp(path):
+            return None
+        doc = json.loads(doc_path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
     return doc if doc.get("version") == ROLLUP_VERSION else None
 
 
-def _write_side(path, doc: dict) -> None:
-    side = _side_path(path)
-    tmp = side.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_text(json.dumps(doc), "utf-8")
-        os.replace(tmp, side)
-    except OSError:  # a cache we cannot write only costs speed
-        tmp.unlink(missing_ok=True)
+def _write_side(path, doc: dict, stamp: list) -> None:
+    doc_path, stamp_path = _side_paths(path)
+    stamp_path.unlink(missing_ok=True)  # never a new stamp beside an old document
+    _replace(doc_path, json.dumps(doc))
+    _replace(stamp_path, json.dumps(stamp))
 
 
 def note_own_write(path: str | os.PathLike, stamp_before: list) -> None:
     """After the app wrote only metrics tables: keep the rollup valid."""
-    doc = _read_side(path)
-    if doc is not None and doc.get("stamp") == stamp_before:
-        doc["stamp"] = file_stamp(path)
-        _write_side(path, doc)
+    _, stamp_path = _side_paths(path)
+    try:
+        if json.loads(stamp_path.read_text("utf-8")) != stamp_before:
+            return
+    except (OSError, ValueError):
+        return
+    _replace(stamp_path, json.dumps(file_stamp(path)))
 
 
 def month_bounds(conn: sqlite3.Connection) -> tuple[int, int] | None:
@@ -235,25 +258,26 @@ def orders_by_month(path: str | os.PathLike, conn: sqlite3.Connection,
                     progress: Progress | None = None) -> dict[int, OrdersMonth]:
     """The rollup for this version of the file: from the side file, or computed."""
     doc = _read_side(path)
-    if doc is not None and doc.get("stamp") == file_stamp(path):
+    if doc is not None:
         return {int(k): OrdersMonth(*v) for k, v in doc["months"].items()}
     stamp = file_stamp(path)
     data, ranges = compute(conn, open_conn, progress)
     if file_stamp(path) == stamp:  # the file did not change under us
         _write_side(path, {
-            "version": ROLLUP_VERSION, "path": str(Path(path).resolve()), "stamp": stamp,
+            "version": ROLLUP_VERSION, "path": str(Path(path).resolve()),
             "months": {str(k): [v.amount, v.profit, v.amount_with_profit, v.recurring, v.count]
                        for k, v in data.items()},
             "ranges": None if ranges is None else {str(k): list(v) for k, v in ranges.items()},
-            "types": {}})
+            "types": {}}, stamp)
     return data
 
 
 def orders_by_type(path: str | os.PathLike, conn: sqlite3.Connection,
                    months: list[int]) -> dict[int, tuple[TypeRow, ...]]:
     """Per-month sums by order type (drill-downs), cached in the same side file."""
+    stamp = file_stamp(path)
     doc = _read_side(path)
-    valid = doc is not None and doc.get("stamp") == file_stamp(path)
+    valid = doc is not None
     cached = doc.get("types", {}) if valid else {}
     ranges = doc.get("ranges") if valid else None
     out: dict[int, tuple[TypeRow, ...]] = {}
@@ -271,7 +295,7 @@ def orders_by_type(path: str | os.PathLike, conn: sqlite3.Connection,
             rows = conn.execute(_TYPES_SQL.format(where="order_date >= ? AND order_date < ?"),
                                 (mo.first_day(m), mo.first_day(m + 1))).fetchall()
         out[m] = tuple((t, float(a), float(p), float(ap), int(n)) for t, a, p, ap, n in rows)
-    if todo and valid:
+    if todo and valid and file_stamp(path) == stamp:
         doc.setdefault("types", {}).update({str(m): [list(t) for t in out[m]] for m in todo})
-        _write_side(path, doc)
+        _write_side(path, doc, stamp)
     return out

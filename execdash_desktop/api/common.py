@@ -1,0 +1,75 @@
+"""What the routes share: query parameters, documented error responses, cached replies."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from fastapi.responses import Response
+
+from .. import months as mo
+from .context import ApiContext, Entry, make_entry
+from .schemas import ErrorBody, GranularityName, RangeName, ValidationErrorBody
+
+AS_OF_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+RangeQ = Annotated[RangeName, Query(description="the window: " + ", ".join(mo.RANGES))]
+GranularityQ = Annotated[GranularityName, Query(description="how the trend is bucketed")]
+AsOfQ = Annotated[str | None, Query(pattern=AS_OF_PATTERN, description="as-of month YYYY-MM "
+                                    "(default: the latest revenue_trend month)")]
+
+R422 = {422: {"model": ValidationErrorBody, "description": "a parameter or body field is invalid"}}
+R503 = {503: {"model": ErrorBody, "description": "a table this route needs is missing, "
+                                                 "or the data file cannot be read"}}
+R304 = {304: {"description": "not modified (If-None-Match matched the ETag)"}}
+
+
+def ctx_of(request: Request) -> ApiContext:
+    return request.app.state.ctx
+
+
+def note(request: Request, cache: str, extra: str | None = None) -> None:
+    """Tell the middleware what happened (Server-Timing, request log)."""
+    state = request.scope.setdefault("state", {})
+    state["cache"] = cache
+    timing = [f'cache;desc="{cache}"']
+    if extra:
+        timing.append(extra)
+    state["timing"] = timing
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag == "*" or tag == etag or tag.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+def reply(request: Request, entry: Entry, cache: str) -> Response:
+    note(request, cache)
+    headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
+    inm = request.headers.get("if-none-match")
+    if inm and etag_matches(inm, entry.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type="application/json", headers=headers)
+
+
+def clean(value: Any) -> Any:
+    """A value from a user's SQLite file made JSON-safe (no NaN, no bytes)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    return value
+
+
+def json_entry(doc: Any, stamp: Any) -> Entry:
+    body = json.dumps(clean(doc), ensure_ascii=False, allow_nan=False).encode()
+    return make_entry(body, stamp)

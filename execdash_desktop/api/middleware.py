@@ -1,0 +1,134 @@
+"""One pure-ASGI middleware: bearer token, body cap, Server-Timing, JSON request logs.
+
+Pure ASGI (not BaseHTTPMiddleware) because it wraps every request, including
+the cache hits that must cost well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+
+from starlette.exceptions import HTTPException
+
+from .common import etag_matches
+from .routes_dashboard import DASHBOARD_PATH, fast_key
+
+ACCESS_LOG = logging.getLogger("execdash_desktop.api.access")
+
+
+def _json_response(status: int, body: dict, extra_headers: list | None = None):
+    data = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    return ({"type": "http.response.start", "status": status, "headers": headers + (extra_headers or [])},
+            {"type": "http.response.body", "body": data})
+
+
+class ApiMiddleware:
+    def __init__(self, app, token: str | None = None, max_body_bytes: int = 64 * 1024, ctx=None):
+        self.app = app
+        self._expected = f"Bearer {token}".encode() if token else None
+        self.max_body = max_body_bytes
+        self.ctx = ctx  # for the dashboard's cache-hit fast path
+
+    def _hit(self, scope) -> tuple | None:
+        """A cached dashboard answer for a plain GET, without routing (the hot path)."""
+        if self.ctx is None or scope["method"] != "GET" or scope["path"] != DASHBOARD_PATH:
+            return None
+        key = fast_key(scope.get("query_string", b""))
+        entry = self.ctx.fresh(key) if key is not None else None
+        if entry is None:
+            return None
+        headers = [(b"etag", entry.etag.encode()), (b"cache-control", b"no-cache")]
+        for name, value in scope["headers"]:
+            if name == b"if-none-match" and etag_matches(value.decode("latin-1"), entry.etag):
+                return ({"type": "http.response.start", "status": 304, "headers": headers},
+                        {"type": "http.response.body", "body": b""})
+        headers += [(b"content-length", str(len(entry.body)).encode()),
+                    (b"content-type", b"application/json")]
+        return ({"type": "http.response.start", "status": 200, "headers": headers},
+                {"type": "http.response.body", "body": entry.body})
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        t0 = time.perf_counter()
+        auth = b""
+        length = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                auth = value
+            elif name == b"content-length":
+                length = value
+        info = {"status": 0, "bytes": 0}
+
+        async def reply(status: int, body: dict, headers: list | None = None) -> None:
+            start, msg = _json_response(status, body, headers)
+            await send_wrapper(start)
+            await send_wrapper(msg)
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                info["status"] = message["status"]
+                parts = [f"app;dur={(time.perf_counter() - t0) * 1000:.2f}"]
+                state = scope.get("state") or {}
+                if "timing" in state:
+                    parts.extend(state["timing"])
+                message = dict(message)
+                message["headers"] = [*message.get("headers", ()),
+                                      (b"server-timing", ", ".join(parts).encode())]
+            elif message["type"] == "http.response.body":
+                info["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            if self._expected is not None and not (auth and hmac.compare_digest(auth, self._expected)):
+                await reply(401, {"error": "unauthorized",
+                                  "detail": "this server needs the header 'Authorization: Bearer <token>'"},
+                            [(b"www-authenticate", b'Bearer realm="execdash"')])
+                return
+            if length is not None:
+                try:
+                    n = int(length)
+                except ValueError:
+                    await reply(400, {"error": "bad_request", "detail": "invalid Content-Length"})
+                    return
+                if n > self.max_body:
+                    await reply(413, {"error": "payload_too_large",
+                                      "detail": f"request body over {self.max_body} bytes"})
+                    return
+
+            hit = self._hit(scope)
+            if hit is not None:
+                scope.setdefault("state", {})
+                scope["state"]["cache"] = "hit"
+                scope["state"]["timing"] = ['cache;desc="hit"']
+                await send_wrapper(hit[0])
+                await send_wrapper(hit[1])
+                return
+
+            seen = 0
+            max_body = self.max_body
+
+            async def capped_receive():
+                nonlocal seen
+                message = await receive()
+                if message["type"] == "http.request":
+                    seen += len(message.get("body", b""))
+                    if seen > max_body:
+                        raise HTTPException(413, f"request body over {max_body} bytes")
+                return message
+
+            await self.app(scope, capped_receive, send_wrapper)
+        finally:
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                ACCESS_LOG.info(json.dumps({
+                    "ts": round(time.time(), 3), "method": scope["method"], "path": scope["path"],
+                    "query": scope.get("query_string", b"").decode("latin-1")[:200],
+                    "status": info["status"], "bytes": info["bytes"],
+                    "ms": round((time.perf_counter() - t0) * 1000, 3),
+                    "client": (scope.get("client") or ("", 0))[0],
+                    "cache": (scope.get("state") or {}).get("cache"),
+                }))

@@ -1,0 +1,192 @@
+"""GET /api/executive-dashboard and GET /api/kpis/{key}.
+
+The dashboard body is `Engine().payload` serialized exactly as
+`execdash kpis --json` prints it, so the numbers are byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Path, Request
+
+from .. import months as mo
+from .. import rollup
+from ..months import Window
+from ..packs.executive.kpis import BY_KEY, forecast_parts
+from ..packs.executive.payload import kpi_entry, resolve_window
+from ..packs.executive.source import ExecSource, ratio01
+from ..store import open_reader
+from .common import (AS_OF_PATTERN, R304, R422, R503, AsOfQ, GranularityQ, RangeQ, ctx_of, json_entry,
+                     reply)
+from .context import ApiContext, Entry, make_entry
+from .schemas import ExecutiveDashboard, KpiDetail, KpiKey
+
+router = APIRouter(prefix="/api", tags=["dashboard"])
+_AS_OF = re.compile(AS_OF_PATTERN)
+
+
+DASHBOARD_PATH = "/api/executive-dashboard"
+
+
+def dashboard_key(range_: str, granularity: str, as_of: str | None) -> str:
+    return f"dash|{range_}|{granularity}|{as_of or ''}"
+
+
+def fast_key(query_string: bytes) -> str | None:
+    """The cache key of a plain, valid dashboard query, else None (let the route decide).
+
+    Lets the middleware answer cache hits without the router; anything unusual
+    (an unknown or repeated parameter, a value the route would reject) goes
+    the normal way, so answers are the same either way.
+    """
+    params = {"range": "12m", "granularity": "month", "as_of": None}
+    if query_string:
+        try:
+            pairs = parse_qsl(query_string.decode("ascii"), keep_blank_values=True,
+                              strict_parsing=True)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        seen = set()
+        for k, v in pairs:
+            if k not in params or k in seen:
+                return None
+            seen.add(k)
+            params[k] = v
+    as_of = params["as_of"]
+    if (params["range"] not in mo.RANGES or params["granularity"] not in mo.GRANULARITIES
+            or (as_of is not None and not _AS_OF.match(as_of))):
+        return None
+    return dashboard_key(params["range"], params["granularity"], as_of)
+
+
+def dashboard_entry(ctx: ApiContext, range_: str, granularity: str, as_of: str | None) -> Entry:
+    stamp = ctx.valid_stamp
+    payload = ctx.engine.payload(ctx.path, range_, granularity, as_of)
+    ctx.count_computation()
+    # the command line's json.dump(payload, ensure_ascii=False), byte for byte
+    return make_entry(json.dumps(payload, ensure_ascii=False).encode(), stamp)
+
+
+@router.get(DASHBOARD_PATH.removeprefix("/api"), response_model=ExecutiveDashboard,
+            responses={**R304, **R422, **R503},
+            summary="The executive payload (kpi-definitions.md)")
+async def executive_dashboard(request: Request, range: RangeQ = "12m",
+                              granularity: GranularityQ = "month", as_of: AsOfQ = None):
+    ctx = ctx_of(request)
+    entry, how = await ctx.cached(dashboard_key(range, granularity, as_of),
+                                  dashboard_entry, ctx, range, granularity, as_of)
+    return reply(request, entry, how)
+
+
+# -- one KPI -------------------------------------------------------------------------
+def _quarter_history(src: ExecSource, key: str, w: Window) -> list[dict]:
+    spec = BY_KEY[key]
+    out = []
+    q_start = w.start - w.start % 3
+    while q_start <= w.end:
+        a, b = max(q_start, w.start), min(q_start + 2, w.end)
+        out.append({"period": mo.fmt_quarter(q_start), "value": spec.compute(src, Window(a, b))[0],
+                    "partial": a != q_start or b != q_start + 2})
+        q_start += 3
+    return out
+
+
+def _by_order_type(ctx: ApiContext, src: ExecSource, months: range, what: str) -> list[dict]:
+    present = [m for m in months if m in src.orders]
+    by_type: dict = {}
+    if present:
+        conn = open_reader(ctx.path)
+        try:  # per-type sums come from the rollup side file; computed once per file version
+            by_type = rollup.orders_by_type(src.path, conn, present)
+        finally:
+            conn.close()
+    acc: dict[str | None, list[float]] = {}
+    for m in present:
+        for t, amount, profit, amount_wp, n in by_type.get(m, ()):
+            a = acc.setdefault(t, [0.0, 0.0, 0.0, 0])
+            a[0] += amount
+            a[1] += profit
+            a[2] += amount_wp
+            a[3] += n
+    total = sum(a[0] for a in acc.values())
+    items = []
+    for t, (amount, profit, amount_wp, n) in sorted(acc.items(), key=lambda kv: -kv[1][0]):
+        if what == "gm":
+            value = profit / amount_wp if amount_wp else None
+        elif what == "arr":
+            value = 12.0 * amount
+        else:
+            value = amount
+        items.append({"name": t if t is not None else "(none)", "value": value, "amount": amount,
+                      "profit": profit, "orders": int(n),
+                      "share": amount / total if total else None})
+    return items
+
+
+def _at_risk_items(ctx: ApiContext) -> list[dict] | None:
+    conn = open_reader(ctx.path)
+    try:
+        rows = conn.execute("SELECT customer, mrr, risk, reason FROM retention_at_risk").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
+    items = []
+    for customer, mrr, risk, reason in rows:
+        r = ratio01(risk)
+        m = mrr if isinstance(mrr, (int, float)) else None
+        items.append({"name": customer, "value": m * r if m is not None and r is not None else None,
+                      "mrr": m, "risk": r, "reason": reason})
+    items.sort(key=lambda i: -(i["value"] or 0.0))
+    return items
+
+
+def _breakdown(ctx: ApiContext, src: ExecSource, key: str, w: Window) -> dict | None:
+    if key in ("revenue", "gm") and src.orders_present:
+        return {"dimension": "order_type", "source": "orders (amount by type, window)",
+                "items": _by_order_type(ctx, src, w.months, key)}
+    if key == "arr" and src.orders_present:
+        items = [i for i in _by_order_type(ctx, src, range(w.end, w.end + 1), "arr")
+                 if i["name"] in rollup.RECURRING_TYPES]
+        return {"dimension": "order_type", "source": "orders (12 x recurring amount, as-of month)",
+                "items": items}
+    if key == "nrr":
+        items = _at_risk_items(ctx)
+        if items is not None:
+            return {"dimension": "customer", "source": "retention_at_risk (MRR x risk)", "items": items}
+    return None
+
+
+def kpi_detail_entry(ctx: ApiContext, key: str, range_: str, granularity: str,
+                     as_of: str | None) -> Entry:
+    stamp = ctx.valid_stamp
+    src = ctx.engine.source(ctx.path)
+    mo.check_granularity(granularity)
+    w = resolve_window(src, range_, as_of)
+    doc = kpi_entry(src, key, w, with_history=granularity == "month")
+    if granularity == "quarter":
+        doc["history"] = _quarter_history(src, key, w)
+    doc["breakdown"] = _breakdown(ctx, src, key, w)
+    if key == "forecast":
+        doc["detail"] = forecast_parts(src, w.end)
+    doc["timeframe"] = {"range": range_, "granularity": granularity,
+                        "start_date": mo.first_day(w.start), "end_date": mo.last_day(w.end),
+                        "as_of": mo.fmt_month(w.end)}
+    return json_entry(doc, stamp)
+
+
+@router.get("/kpis/{key}", response_model=KpiDetail, responses={**R304, **R422, **R503},
+            summary="One KPI with its history over the window and a breakdown")
+async def kpi_detail(request: Request,
+                     key: Annotated[KpiKey, Path(description="one of the ten KPI keys")],
+                     range: RangeQ = "12m", granularity: GranularityQ = "month",
+                     as_of: AsOfQ = None):
+    ctx = ctx_of(request)
+    entry, how = await ctx.cached(f"kpi|{key}|{range}|{granularity}|{as_of or ''}",
+                                  kpi_detail_entry, ctx, key, range, granularity, as_of)
+    return reply(request, entry, how)

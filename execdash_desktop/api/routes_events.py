@@ -1,0 +1,140 @@
+"""POST /api/events and GET /api/quality-gates.
+
+An event is stored in one transaction (event row, then its meta rows) and
+answered with its id only once committed. With `EDB_EVENTS_ASYNC=1` requests
+are handed to `BatchWriter`, which commits whatever has queued up in one
+transaction (group commit): same contract, fewer commits and rollup re-stamps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
+
+from .. import metrics
+from .common import R422, R503, ctx_of
+from .context import ApiContext
+from .schemas import ErrorBody, EventIn, EventLogged, QualityGates
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["events"])
+
+BATCH_MAX = 512
+
+
+class BatchWriter:
+    """A thread that commits queued events in batches; each caller gets its id."""
+
+    def __init__(self, ctx: ApiContext):
+        self.ctx = ctx
+        self._q: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="execdash-events", daemon=True)
+        self._thread.start()
+        self.batches = 0
+
+    def submit(self, event: tuple) -> Future:
+        fut: Future = Future()
+        self._q.put((event, fut))
+        return fut
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            batch = [item]
+            stop = False
+            while len(batch) < BATCH_MAX:
+                try:
+                    nxt = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list) -> None:
+        writer = self.ctx.writer
+        try:
+            ids = self.ctx.write_events(writer.record_many, [ev for ev, _ in batch])
+            self.batches += 1
+        except ValueError:
+            # one bad event must not sink the others: retry one by one
+            for ev, fut in batch:
+                try:
+                    fut.set_result(self.ctx.write_events(writer.record, *ev))
+                except Exception as exc:
+                    fut.set_exception(exc)
+            return
+        except Exception as exc:  # locked past busy_timeout, disk full...: each caller gets it (503)
+            for _, fut in batch:
+                fut.set_exception(exc)
+            return
+        for (_, fut), eid in zip(batch, ids):
+            fut.set_result(eid)
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the thread."""
+        self._q.put(None)
+        self._thread.join(timeout=30)
+
+
+@router.post("/events", response_model=EventLogged,
+             responses={**R422, **R503, 400: {"model": ErrorBody, "description": "the body is not readable "
+                                                          "(not UTF-8 JSON)"},
+                        413: {"model": ErrorBody, "description": "body too large"}},
+             summary="Record an analytics / RUM event (user_events + user_event_meta)")
+async def post_event(request: Request, body: EventIn):
+    ctx = ctx_of(request)
+    try:  # validate here (422, nothing stored), not in the writer thread
+        when = metrics.to_utc_text(body.event_time or datetime.now(timezone.utc))
+        event = (body.event_type, metrics.normalize_meta(body.meta_dict()), when)
+    except ValueError as exc:
+        raise invalid("event_time" if "event_time" in str(exc) else "meta", str(exc)) from None
+    request.scope.setdefault("state", {})["cache"] = "write"
+    try:
+        if ctx.settings.events_async:
+            if ctx.batcher is None:
+                ctx.batcher = BatchWriter(ctx)
+            eid = await asyncio.wrap_future(ctx.batcher.submit(event))
+        else:
+            # one transaction per request; inline when it cannot block (a thread
+            # hop costs more than the write), on a worker when it may wait
+            eid = ctx.write_events(ctx.writer.try_record, *event)
+            if eid is None:
+                eid = await run_in_threadpool(ctx.write_events, ctx.writer.record, *event)
+    except ValueError as exc:
+        raise invalid("body", str(exc)) from None
+    # EventLogged, written directly: this route runs a thousand times a second
+    return Response(b'{"status":"logged","id":%d}' % eid, media_type="application/json")
+
+
+def invalid(field: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
+
+
+@router.get("/quality-gates", response_model=QualityGates, responses=R503,
+            summary="P95 of each RUM metric over the last 7 and 30 days against its target")
+async def quality_gates(request: Request):
+    ctx = ctx_of(request)
+    now = datetime.now(timezone.utc)
+    gates = await ctx.run_db(metrics.quality_gates, ctx.path, now)
+
+    def overall(field: str):
+        seen = [g[field] for g in gates if g[field] is not None]
+        return all(seen) if seen else None
+
+    return {"generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "gates": gates,
+            "pass_7d": overall("pass_7d"), "pass_30d": overall("pass_30d")}
