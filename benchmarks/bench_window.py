@@ -1,0 +1,246 @@
+"""Window benchmark (issue 3) on the 1M-order demo file; timings from the app's own metrics.
+
+    python benchmarks/bench_window.py [--file PATH] [--runs 5] [--switches 40]
+
+- start: a fresh `execdash open FILE` process, from just before it is spawned
+  to every card and the chart painted (the app reports that moment); "warm" is
+  a process that finds the orders rollup of an earlier run, "cold" one that
+  does not. The app's own page_load metrics (ttfb_ms, render_total_ms: from the
+  data request) are read back from the file.
+- granularity / range switch, drill-down open: in one process, click to
+  repaint, as recorded by the app (switch_latency_ms, drilldown_duration_ms).
+- memory: RSS after opening every drill-down tab.
+
+The file is copied to a temporary folder first (the app writes its metrics
+into the file it opens). Prints a table of medians (and P95 where it matters).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import demo_file, print_table  # noqa: E402
+
+DEFAULT_FILE = Path("/tmp/execdash_demo_1m.sqlite")
+TARGETS = {"start_warm": 1200.0, "render_total": 1000.0, "ttfb": 300.0, "granularity_p95": 16.0,
+           "range": 150.0, "drilldown": 150.0, "rss_mb": 350.0}
+
+
+def p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[max(0, -(-len(xs) * 95 // 100) - 1)]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# -- start-up: one process per run ------------------------------------------------------------
+def start_once(path: Path, env: dict) -> float:
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-m", "execdash_desktop", "open", str(path)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        raise RuntimeError(f"the app failed: {out.stderr.strip()[-500:]}")
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("EXECDASH_STARTUP "))
+    return (json.loads(line.split(" ", 1)[1])["wall"] - t0) * 1000
+
+
+def page_loads(path: Path) -> list[dict]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT e.id, m.metric, m.v FROM user_events e JOIN user_event_meta m ON m.event_id = e.id "
+            "WHERE e.event_type = 'page_load' ORDER BY e.id").fetchall()
+    finally:
+        conn.close()
+    out: dict[int, dict] = {}
+    for eid, metric, v in rows:
+        out.setdefault(eid, {})[metric] = v
+    return list(out.values())
+
+
+def bench_start(path: Path, tmp: Path, runs: int) -> dict:
+    base = dict(os.environ, EXECDASH_STARTUP_PROBE="1", EXECDASH_DATA_DIR=str(tmp / "data"))
+    if not os.environ.get("DISPLAY"):
+        base["QT_QPA_PLATFORM"] = "offscreen"
+    cold = []
+    for i in range(min(runs, 3)):
+        cold.append(start_once(path, {**base, "EXECDASH_CACHE_DIR": str(tmp / f"cold-cache-{i}")}))
+    warm_env = {**base, "EXECDASH_CACHE_DIR": str(tmp / "warm-cache")}
+    start_once(path, warm_env)  # makes the rollup side file
+    warm = [start_once(path, warm_env) for _ in range(runs)]
+    loads = page_loads(path)[-runs:]
+    return {"cold": cold, "warm": warm, "ttfb": [x["ttfb_ms"] for x in loads if "ttfb_ms" in x],
+            "render": [x["render_total_ms"] for x in loads if "render_total_ms" in x]}
+
+
+# -- in one process: switches, drill-downs, memory ----------------------------------------------
+def bench_in_process(path: Path, tmp: Path, switches: int, runs: int) -> dict:
+    os.environ["EXECDASH_DATA_DIR"] = str(tmp / "data")
+    os.environ["EXECDASH_CACHE_DIR"] = str(tmp / "warm-cache")
+    if not os.environ.get("DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS
+    from execdash_desktop.ui import theme
+    from execdash_desktop.ui.main_window import QtMainWindow
+    from execdash_desktop.ui.query_service import QueryService
+    from execdash_desktop.ui.settings import Settings
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    theme.install(app, "light")
+    service = QueryService()
+    window = QtMainWindow(service, Settings())
+    service.setParent(window)
+    window.resize(1920, 1080)
+    window.show()
+    window.page.ensure_chart()
+    got: list[tuple[str, dict]] = []
+    window.recorder.eventRecorded.connect(lambda ev, meta: got.append((ev, meta)))
+
+    def wait_for(event: str, n_before: int, timeout: float = 10.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            app.processEvents()
+            hits = [m for e, m in got[n_before:] if e == event]
+            if hits:
+                return hits[-1]
+            time.sleep(0.0005)
+        raise TimeoutError(event)
+
+    def idle(ms: float) -> None:
+        end = time.monotonic() + ms / 1000
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.002)
+
+    n = len(got)
+    window.open_file(path)
+    wait_for("page_load", n, 60)
+    idle(2000)  # as a user would: look at the screen (the app's start-up background work ends)
+
+    gran = []
+    buttons = window.page.controls.gran_buttons
+    for i in range(switches):
+        n = len(got)
+        QTest.mouseClick(buttons["quarter" if i % 2 == 0 else "month"], Qt.MouseButton.LeftButton)
+        gran.append(wait_for("switch", n)["switch_latency_ms"])
+        idle(150)  # a fast user: about 6 clicks a second
+
+    rng = []
+    order = ["6m", "12m", "3m", "24m", "ytd", "12m"]
+    for i in range(max(switches // 2, 10)):
+        n = len(got)
+        QTest.mouseClick(window.page.controls.range_buttons[order[i % len(order)]], Qt.MouseButton.LeftButton)
+        rng.append(wait_for("switch", n)["switch_latency_ms"])
+        idle(280)  # past the 250 ms throttle: every click is a first click
+    window.page.controls.range_buttons["12m"].click()
+    idle(400)
+
+    card_of = {v: k for k, v in CARD_DRILLDOWN.items()}
+    first_open, reopen = [], []
+    for r in range(runs):
+        for key in DRILLDOWNS:
+            n = len(got)
+            window.tabs.setCurrentIndex(0)
+            idle(30)
+            if key in card_of:
+                QTest.mouseClick(window.page.card(card_of[key]), Qt.MouseButton.LeftButton)
+            else:
+                window.menus.drilldowns[key].trigger()
+            ms = wait_for("drilldown_timing", n)["drilldown_duration_ms"]
+            (first_open if r == 0 else reopen).append(ms)
+        if r < runs - 1:
+            for key in list(window.drilldowns.keys()):
+                window.drilldowns.close(key)
+            idle(100)
+    for key in DRILLDOWNS:  # every tab open at once
+        if window.drilldowns.tab(key) is None:
+            window.drilldowns.open(key)
+    idle(1500)
+    memory = rss_mb()
+    window.close()
+    app.processEvents()
+    return {"gran": gran, "range": rng, "drill_first": first_open, "drill": first_open + reopen,
+            "rss": memory, "tabs": window.tabs.count() if False else len(DRILLDOWNS)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--file", type=Path, default=None)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--switches", type=int, default=40)
+    ap.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--tmp", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.in_process:  # the child: a clean process for the in-process figures
+        print("RESULT " + json.dumps(bench_in_process(args.file, args.tmp, args.switches, args.runs)), flush=True)
+        return 0
+
+    src = args.file or (DEFAULT_FILE if DEFAULT_FILE.exists() else demo_file("1m"))
+    tmp = Path(tempfile.mkdtemp(prefix="execdash-bench-window-"))
+    try:
+        path = tmp / "demo-1m.sqlite"
+        shutil.copyfile(src, path)
+        print(f"file: {src} ({path.stat().st_size / 1e6:.0f} MB), {args.runs} runs, "
+              f"platform {'xcb' if os.environ.get('DISPLAY') else 'offscreen'}", flush=True)
+        start = bench_start(path, tmp, args.runs)
+        child = subprocess.run([sys.executable, __file__, "--in-process", "--file", str(path), "--tmp", str(tmp),
+                                "--runs", str(min(args.runs, 3)), "--switches", str(args.switches)],
+                               capture_output=True, text=True, timeout=900)
+        if child.returncode != 0:
+            print(child.stdout, child.stderr, file=sys.stderr)
+            return 1
+        res = json.loads(next(ln for ln in child.stdout.splitlines() if ln.startswith("RESULT "))[7:])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    med = statistics.median
+
+    def row(name, values, target, stat="median"):
+        v = med(values) if stat == "median" else p95(values)
+        ok = "pass" if v <= target else "FAIL"
+        return [name, f"{target:g} ms", f"{med(values):.1f}", f"{p95(values):.1f}", len(values), stat, ok]
+
+    rows = [
+        row("start -> cards + chart painted (warm)", start["warm"], TARGETS["start_warm"]),
+        row("start -> cards + chart painted (cold rollup)", start["cold"], 10 ** 9),
+        row("render_total_ms: request -> painted", start["render"], TARGETS["render_total"]),
+        row("ttfb_ms: request -> first data", start["ttfb"], TARGETS["ttfb"]),
+        row("granularity switch, click -> repaint", res["gran"], TARGETS["granularity_p95"], "p95"),
+        row("range switch, click -> repaint", res["range"], TARGETS["range"]),
+        row("drill-down click -> tab painted (first open)", res["drill_first"], TARGETS["drilldown"]),
+        row("drill-down click -> tab painted (all opens)", res["drill"], TARGETS["drilldown"]),
+    ]
+    rows[1][1] = "-"
+    rows[1][-1] = "info"
+    print()
+    print_table(["measure", "target", "median ms", "p95 ms", "n", "judged on", "result"], rows)
+    ok = res["rss"] <= TARGETS["rss_mb"]
+    print(f"\nmemory after opening all {res['tabs']} drill-down tabs: {res['rss']:.0f} MB RSS "
+          f"(target <= {TARGETS['rss_mb']:.0f} MB: {'pass' if ok else 'FAIL'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

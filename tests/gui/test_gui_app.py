@@ -1,0 +1,117 @@
+"""Start-up, the self-test, first-start demo file, the panels' previews, the API toggle."""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+
+import pytest
+
+PREVIEWS = ["kpi_card", "trend_chart", "alerts_panel", "risks_panel", "controls", "banner",
+            "dashboard", "drilldown_tab", "drilldown_chart", "diagnostics", "main_window"]
+
+
+@pytest.mark.filterwarnings("ignore:.*found in sys.modules after import:RuntimeWarning")  # runpy, re-run
+@pytest.mark.parametrize("module", PREVIEWS)
+def test_every_panel_preview_runs(module, demo_master, tmp_path, monkeypatch, qapp):
+    import shutil
+
+    copy = tmp_path / "preview.sqlite"
+    shutil.copyfile(demo_master, copy)
+    monkeypatch.setenv("EXECDASH_PREVIEW_FILE", str(copy))
+    monkeypatch.setenv("EXECDASH_PREVIEW_MS", "60")
+    monkeypatch.setenv("EXECDASH_THEME", "light")
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_module(f"execdash_desktop.ui.{module}", run_name="__main__")
+    assert exit_.value.code == 0
+
+
+def test_start_prefers_the_last_file_else_creates_the_demo(tmp_path, data_file, qapp):
+    from execdash_desktop.errors import DataFileError
+    from execdash_desktop.paths import demo_file
+    from execdash_desktop.ui.app import resolve_start
+    from execdash_desktop.ui.settings import Settings
+
+    s = Settings(tmp_path / "s.ini")
+    assert resolve_start(None, s) == (demo_file(), True)
+    s.add_recent(str(data_file))
+    assert resolve_start(None, s) == (data_file, False)
+    assert resolve_start(str(data_file), s) == (data_file.resolve(), False)
+    with pytest.raises(DataFileError, match="not found"):
+        resolve_start(str(tmp_path / "missing.sqlite"), s)
+
+
+def test_first_start_creates_the_demo_file_off_the_gui_thread(make_window, tmp_path, qtbot):
+    w = make_window(None)
+    target = tmp_path / "first-start-demo.sqlite"
+    with qtbot.waitSignal(w.session.payloadChanged, timeout=30_000):
+        w.create_demo(target, orders=3_000)
+    assert target.is_file() and w.session.path == str(target.resolve())
+    assert not w.page.banner.isVisible()
+
+
+def test_the_app_starts_paints_and_exits_on_a_file(data_file, tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", EXECDASH_STARTUP_PROBE="1",
+               EXECDASH_DATA_DIR=str(tmp_path / "d"), EXECDASH_CACHE_DIR=str(tmp_path / "c"))
+    out = subprocess.run([sys.executable, "-m", "execdash_desktop", "open", str(data_file)], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("EXECDASH_STARTUP "))
+    timings = json.loads(line.split(" ", 1)[1])
+    assert 0 < timings["since_main_ms"] < 10_000
+    assert "pandas" not in out.stderr
+
+
+def test_start_path_does_not_import_pandas(tmp_path):
+    code = ("import sys; import execdash_desktop.ui.app, execdash_desktop.ui.main_window, "
+            "execdash_desktop.ui.trend_chart; print('pandas' in sys.modules)")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_self_test_passes(tmp_path):
+    env = dict(os.environ, EXECDASH_DATA_DIR=str(tmp_path / "d"), EXECDASH_CACHE_DIR=str(tmp_path / "c"))
+    env.pop("DISPLAY", None)
+    out = subprocess.run([sys.executable, "-m", "execdash_desktop", "--self-test"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 failed" in out.stdout and "cards show the payload" in out.stdout
+
+
+def test_open_an_unreadable_file_keeps_the_current_one(window, qtbot, tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_text("not a database")
+    current = window.session.path
+    with qtbot.waitSignal(window.session.loadFailed, timeout=5000):
+        window.open_file(bad)
+    assert window.session.path == current
+    assert window.page.banner.isVisible() and "not a SQLite database" in window.page.banner.message()
+    assert window.page.banner.title.text() == "Could not open the data file"
+
+
+def test_theme_follows_the_setting_and_repaints(window, qapp):
+    from execdash_desktop.ui import theme
+
+    mgr = theme.manager()
+    window.menus.theme["dark"].trigger()
+    assert mgr.palette.name == "dark" and window.settings.theme == "dark"
+    assert theme.DARK.surface in qapp.styleSheet()
+    window.menus.theme["light"].trigger()
+    assert mgr.palette.name == "light"
+
+
+def test_serve_api_toggle_shows_the_url_and_stops(window, qtbot):
+    import importlib.util
+
+    if importlib.util.find_spec("execdash_desktop.api.server") is None:
+        pytest.skip("the API server is not available")
+    window.menus.serve_api.setChecked(True)
+    qtbot.waitUntil(lambda: window.status_api.text().startswith("API http://127.0.0.1:"), timeout=20_000)
+    server = window._api
+    assert server is not None and server.port
+    window.menus.serve_api.setChecked(False)
+    assert window.status_api.text() == "" and window._api is None

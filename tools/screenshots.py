@@ -1,0 +1,172 @@
+"""Screenshots of the window under a real X server (Xvfb), written as PNGs.
+
+    python tools/screenshots.py [--out artifacts/screenshots] [--sizes 1920x1080,1024x768]
+                                [--themes light,dark]
+
+Starts Xvfb on a free display when none is given (DISPLAY unset), makes a
+small demo file in a temporary folder (the user's settings are not touched),
+opens the window at each size and theme, waits until the cards and the chart
+have painted, and grabs the screen: the dashboard, one drill-down tab and the
+Diagnostics view. Exit code 0 when every PNG was written; 3 when Xvfb is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREEN = "1920x1080x24"
+
+
+def start_xvfb() -> tuple[subprocess.Popen, str]:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise FileNotFoundError("Xvfb is not installed (apt-get install xvfb)")
+    for n in range(90, 140):
+        if Path(f"/tmp/.X{n}-lock").exists() or Path(f"/tmp/.X11-unix/X{n}").exists():
+            continue
+        proc = subprocess.Popen([xvfb, f":{n}", "-screen", "0", SCREEN, "-nolisten", "tcp", "-dpi", "96"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            if Path(f"/tmp/.X11-unix/X{n}").exists():
+                return proc, f":{n}"
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.kill()
+    raise RuntimeError("could not start Xvfb on a free display")
+
+
+def _wait(app, until, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if until():
+            return True
+        time.sleep(0.01)
+    return until()
+
+
+def _settle(app, ms: int = 250) -> None:
+    end = time.monotonic() + ms / 1000
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Path]:
+    """Run inside the X session: open the window and write the PNGs."""
+    tmp = Path(tempfile.mkdtemp(prefix="execdash-shots-"))
+    os.environ["EXECDASH_DATA_DIR"] = str(tmp / "data")
+    os.environ["EXECDASH_CACHE_DIR"] = str(tmp / "cache")
+    from execdash_desktop.packs.executive.demo import generate
+
+    data = tmp / "demo-executive.sqlite"
+    generate(data, months=24, orders=20_000, end="2026-10")
+
+    from PySide6.QtWidgets import QApplication
+
+    from execdash_desktop.ui import theme
+    from execdash_desktop.ui.main_window import QtMainWindow
+    from execdash_desktop.ui.query_service import QueryService
+    from execdash_desktop.ui.settings import Settings
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    mgr = theme.install(app, themes[0])
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    service = QueryService()
+    window = QtMainWindow(service, Settings())
+    service.setParent(window)
+    window.page.ensure_chart()
+    window.move(0, 0)
+    window.show()
+    window.open_file(data)
+    if not _wait(app, lambda: window.page.payload is not None):
+        raise RuntimeError("the payload did not arrive")
+
+    def grab(name: str) -> None:
+        _settle(app)
+        screen = window.screen()
+        pix = screen.grabWindow(window.winId())
+        path = out / f"{name}.png"
+        pix.save(str(path))
+        written.append(path)
+        print(f"wrote {path} ({pix.width()}x{pix.height()})", flush=True)
+
+    for mode in themes:
+        mgr.set_mode(mode)
+        for w, h in sizes:
+            window.resize(w, h)
+            window.tabs.setCurrentIndex(0)
+            grab(f"dashboard-{w}x{h}-{mode}")
+        w, h = sizes[0]
+        window.resize(w, h)
+        window.page.card("revenue").activated.emit("revenue")
+        _wait(app, lambda: (t := window.drilldowns.tab("finance/revenue")) is not None and t.drilldown is not None)
+        grab(f"drilldown-finance-revenue-{w}x{h}-{mode}")
+        window.drilldowns.open("sales/pipeline", clicks=2, origin="menu")
+        _wait(app, lambda: (t := window.drilldowns.tab("sales/pipeline")) is not None and t.drilldown is not None)
+        grab(f"drilldown-sales-pipeline-{w}x{h}-{mode}")
+        window._on_diagnostics_action_triggered()
+        _wait(app, lambda: window.diagnostics_view() is not None and bool(window.diagnostics_view().gates))
+        grab(f"diagnostics-{w}x{h}-{mode}")
+        for key in list(window.drilldowns.keys()):
+            window.drilldowns.close(key)
+        window.tabs.setCurrentIndex(0)
+        if len(sizes) > 1:  # the quarter view at the small size
+            sw, sh = sizes[-1]
+            window.resize(sw, sh)
+            window.page.controls.choose_granularity("quarter")
+            grab(f"dashboard-{sw}x{sh}-quarter-{mode}")
+            window.page.controls.choose_granularity("month")
+    window.close()
+    app.processEvents()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=str(ROOT / "artifacts" / "screenshots"))
+    ap.add_argument("--sizes", default="1920x1080,1024x768")
+    ap.add_argument("--themes", default="light,dark")
+    ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
+    themes = [t for t in args.themes.split(",") if t]
+    if args.inner:
+        shoot(Path(args.out), sizes, themes)
+        return 0
+    env = dict(os.environ)
+    xvfb = None
+    if not env.get("DISPLAY") or env.get("QT_QPA_PLATFORM", "xcb") == "offscreen":
+        try:
+            xvfb, display = start_xvfb()
+        except FileNotFoundError as exc:
+            print(f"screenshots: {exc}", file=sys.stderr)
+            return 3
+        env["DISPLAY"] = display
+    env["QT_QPA_PLATFORM"] = "xcb"
+    env.pop("EXECDASH_PREVIEW_MS", None)
+    try:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--inner", "--out", args.out,
+               "--sizes", args.sizes, "--themes", args.themes]
+        return subprocess.run(cmd, env=env, timeout=300).returncode
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            try:
+                xvfb.wait(5)
+            except subprocess.TimeoutExpired:
+                xvfb.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Shared plumbing for the panels' `__main__` previews (and their smoke tests).
+
+`python -m execdash_desktop.ui.kpi_card` shows one panel on sample data from a
+small demo file. With `EXECDASH_PREVIEW_MS` set, the preview closes itself
+after that many milliseconds (the smoke tests run every preview this way).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+_SAMPLE_ARGS = {"months": 24, "orders": 20_000, "end": "2026-10", "seed": 7}
+
+
+def sample_file() -> Path:
+    """A small demo data file, made once per machine in the temp folder."""
+    from execdash_desktop.packs.executive.demo import generate
+
+    override = os.environ.get("EXECDASH_PREVIEW_FILE")
+    if override and Path(override).is_file():
+        return Path(override)
+    p = Path(tempfile.gettempdir()) / f"execdash-preview-{os.getuid() if hasattr(os, 'getuid') else 0}" / "demo.sqlite"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if not p.exists():
+        generate(p, **_SAMPLE_ARGS)
+    return p
+
+
+def sample_source():
+    from execdash_desktop.engine import Engine
+
+    return Engine().source(sample_file())
+
+
+def sample_payload(range_: str = "12m", granularity: str = "month") -> dict:
+    from execdash_desktop.packs.executive.payload import build_payload
+
+    return build_payload(sample_source(), range_, granularity)
+
+
+def run(build: Callable[[], object], title: str, size: tuple[int, int] = (900, 600)) -> int:
+    """Show `build()` in a window with the app's theme; return the exit code."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from . import theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    theme.install(app, os.environ.get("EXECDASH_THEME", "system"))
+    widget = build()
+    widget.setWindowTitle(f"{title} (preview)")
+    widget.resize(*size)
+    widget.show()
+    ms = os.environ.get("EXECDASH_PREVIEW_MS")
+    if ms:
+        loop = QEventLoop()
+        QTimer.singleShot(int(ms), loop.quit)
+        loop.exec()
+        widget.close()
+        widget.deleteLater()
+        return 0
+    return app.exec()

@@ -1,0 +1,312 @@
+"""One drill-down tab: its tables (QAbstractTableModel), an optional chart, Export CSV.
+
+`QtDrilldownTab` shows a core `Drilldown` it is given (it never queries):
+a header with the window, each `Table` in a card with a sortable table view,
+and the drill-down's `chart` table as lines. Export CSV writes `to_csv` of a
+table to a file the user picks.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
+                               QMenu, QScrollArea, QSizePolicy, QTableView, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from execdash_desktop.format import EM_DASH, format_value
+
+from . import theme
+from .banner import QtBanner
+
+NUMERIC = {"currency", "ratio", "number", "int", "months", "multiple"}
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+MAX_VISIBLE_ROWS = 14
+
+
+def cell_text(value, fmt: str, unit: str = "£") -> str:
+    """A table cell: full precision for money (cards show the compact form)."""
+    if value is None or value == "":
+        return EM_DASH if fmt in NUMERIC else ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return EM_DASH
+    if fmt in ("ratio", "months", "multiple"):
+        return format_value(float(value), fmt, unit)
+    if fmt == "currency":
+        v = float(value)
+        return f"-{unit}{abs(v):,.0f}" if v < 0 else f"{unit}{v:,.0f}"
+    if fmt == "int":
+        return f"{int(round(float(value))):,}"
+    if fmt == "number":
+        return f"{float(value):,.2f}"
+    if fmt == "date":
+        return str(value)[:10]
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value)
+
+
+class DrilldownTableModel(QAbstractTableModel):
+    def __init__(self, table, unit: str = "£", parent=None):
+        super().__init__(parent)
+        self.table = table
+        self.unit = unit
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.table.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.table.columns)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        value = self.table.rows[index.row()][index.column()]
+        fmt = self.table.formats[index.column()] if index.column() < len(self.table.formats) else "text"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(value, fmt, self.unit)
+        if role == SORT_ROLE:
+            if fmt in NUMERIC:
+                return float(value) if isinstance(value, (int, float)) else float("-inf")
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if fmt in NUMERIC:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and fmt in NUMERIC and isinstance(value, (int, float)):
+            return f"{value!r}"
+        return None
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.table.columns[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and orientation == Qt.Orientation.Horizontal:
+            fmt = self.table.formats[section] if section < len(self.table.formats) else "text"
+            align = Qt.AlignmentFlag.AlignRight if fmt in NUMERIC else Qt.AlignmentFlag.AlignLeft
+            return int(align | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class _TableView(QTableView):
+    painted = Signal()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, self.minimumHeight())
+
+
+def _table_card(table, unit: str) -> tuple[QFrame, _TableView]:
+    card = QFrame()
+    card.setObjectName("Card")
+    title = QLabel(table.title)
+    title.setObjectName("PanelTitle")
+    count = QLabel(f"{len(table.rows)} row{'s' if len(table.rows) != 1 else ''}")
+    count.setObjectName("Muted")
+    head = QHBoxLayout()
+    head.addWidget(title)
+    head.addStretch(1)
+    head.addWidget(count)
+    view = _TableView()
+    model = DrilldownTableModel(table, unit, view)
+    proxy = QSortFilterProxyModel(view)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    hh = view.horizontalHeader()
+    hh.setHighlightSections(False)
+    hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    hh.setMinimumSectionSize(90)
+    row_h = view.fontMetrics().height() + 14
+    view.verticalHeader().setDefaultSectionSize(row_h)
+    visible = max(1, min(len(table.rows), MAX_VISIBLE_ROWS))
+    view.setMinimumHeight(hh.sizeHint().height() + visible * row_h + 4)
+    view.setMaximumHeight(view.minimumHeight())
+    view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    lay = QVBoxLayout(card)
+    pad = theme.SPACE["lg"]
+    lay.setContentsMargins(pad, pad - 4, pad, pad - 4)
+    lay.setSpacing(theme.SPACE["sm"])
+    lay.addLayout(head)
+    lay.addWidget(view)
+    return card, view
+
+
+class QtDrilldownTab(QWidget):
+    painted = Signal()
+    retryRequested = Signal()
+    csvExported = Signal(str, str, int)  # key, table title, rows
+
+    def __init__(self, key: str, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.title_text = title
+        self.drilldown = None
+        self.stale = False
+        self.chart = None
+        self.views: list[_TableView] = []
+        self._unit = "£"
+
+        over = QLabel("DRILL-DOWN")
+        over.setObjectName("Overline")
+        self.title = QLabel(title)
+        self.title.setObjectName("PageTitle")
+        self.note = QLabel("Loading\u2026")
+        self.note.setObjectName("PageSubtitle")
+        self.note.setWordWrap(True)
+        self.export_button = QToolButton()
+        self.export_button.setObjectName("Action")
+        self.export_button.setText("Export CSV")
+        self.export_button.setIcon(theme.icon("export"))
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.export_button.setToolTip("Save a table of this drill-down as CSV (Ctrl+E)")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.banner = QtBanner()
+        self.banner.retryRequested.connect(self.retryRequested)
+
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(over)
+        titles.addWidget(self.title)
+        titles.addWidget(self.note)
+        head = QHBoxLayout()
+        head.addLayout(titles, 1)
+        head.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("PageScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body = QWidget()
+        self.body.setObjectName("DrilldownBody")
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        self.body_layout.setSpacing(theme.SPACE["md"])
+        self.scroll.setWidget(self.body)
+        wait = QLabel("Loading\u2026")
+        wait.setObjectName("Empty")
+        self.body_layout.addWidget(wait)
+        self.body_layout.addStretch(1)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(theme.SPACE["xl"], theme.SPACE["lg"], theme.SPACE["xl"], 0)
+        lay.setSpacing(theme.SPACE["md"])
+        lay.addLayout(head)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.scroll, 1)
+        self.setObjectName("DrilldownBody")
+
+    # -- data ---------------------------------------------------------------------------------
+    def set_drilldown(self, dd, unit: str = "£") -> None:
+        self.drilldown = dd
+        self._unit = unit or "£"
+        self.stale = False
+        self.banner.clear()
+        self.note.setText(" \u00b7 ".join(dd.notes) if dd.notes else "")
+        while self.body_layout.count():
+            item = self.body_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+        self.views = []
+        self.chart = None
+        if dd.chart is not None and dd.chart.rows:
+            from .drilldown_chart import QtSeriesChart  # imports pyqtgraph
+
+            self.chart = QtSeriesChart(dd.chart, self._unit)
+            self.body_layout.addWidget(self.chart)
+        for table in dd.tables:
+            card, view = _table_card(table, self._unit)
+            view.painted.connect(self.painted)
+            self.views.append(view)
+            self.body_layout.addWidget(card)
+        if not dd.tables:
+            empty = QLabel("No data for this drill-down in the file.")
+            empty.setObjectName("Empty")
+            self.body_layout.addWidget(empty)
+        self.body_layout.addStretch(1)
+        self._build_export_menu()
+
+    def show_error(self, message: str) -> None:
+        self.banner.show_error(message, "Could not load this drill-down")
+
+    def table_titles(self) -> list[str]:
+        return [t.title for t in self.drilldown.tables] if self.drilldown else []
+
+    def paint_targets(self) -> list:
+        return self.views[:1] or [self]
+
+    # -- export --------------------------------------------------------------------------------
+    def _build_export_menu(self) -> None:
+        tables = self.drilldown.tables if self.drilldown else ()
+        self.export_button.setEnabled(bool(tables))
+        if len(tables) > 1:
+            menu = QMenu(self.export_button)
+            for i, t in enumerate(tables):
+                a = QAction(t.title, menu)
+                a.triggered.connect(lambda _=False, i=i: self.export_csv(i))
+                menu.addAction(a)
+            self.export_button.setMenu(menu)
+            self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        else:
+            self.export_button.setMenu(None)
+            self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.DelayedPopup)
+
+    def _on_export_button_clicked(self) -> None:
+        self.export_csv(0)
+
+    def export_csv(self, index: int = 0, path: str | None = None) -> str | None:
+        """Write table `index` as CSV to `path` (asks the user when None); returns the path."""
+        from execdash_desktop.packs.executive.drilldowns import to_csv
+
+        if not self.drilldown or index >= len(self.drilldown.tables):
+            return None
+        table = self.drilldown.tables[index]
+        if path is None:
+            name = f"{self.key.replace('/', '-')}-{table.title.lower().replace(' ', '-')}.csv"
+            path, _ = QFileDialog.getSaveFileName(self, "Export CSV", str(Path.home() / name),
+                                                  "CSV files (*.csv)")
+            if not path:
+                return None
+        Path(path).write_text(to_csv(table), encoding="utf-8", newline="")
+        self.csvExported.emit(self.key, table.title, len(table.rows))
+        return path
+
+
+def _preview() -> QWidget:
+    from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS, build_drilldown
+    from execdash_desktop.packs.executive.payload import resolve_window
+    from execdash_desktop.store import open_reader
+
+    from ._preview import sample_file, sample_source
+
+    src = sample_source()
+    conn = open_reader(sample_file())
+    dd = build_drilldown("finance/revenue", conn, src, resolve_window(src, "12m", None))
+    conn.close()
+    tab = QtDrilldownTab(dd.key, DRILLDOWNS[dd.key])
+    tab.set_drilldown(dd, src.currency)
+    return tab
+
+
+if __name__ == "__main__":
+    import sys
+
+    from ._preview import run
+
+    sys.exit(run(_preview, "Drill-down", (1100, 800)))

@@ -1,0 +1,370 @@
+"""KPI cards: label, value, delta (coloured by whether up is good), sparkline.
+
+`QtKpiCard` shows one KPI entry of the payload (given by key); a click (or
+Enter / Space when focused) emits `activated(key)`: one click to its drill-down.
+`QtKpiGrid` lays cards out in as many balanced columns as the width allows, so
+six cards share a row at 1024 px and wrap to 3 x 2 below that.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
+                               QWidget)
+
+from execdash_desktop.format import EM_DASH, delta_tone, format_delta, format_value
+
+from . import theme
+
+
+class QtSparkline(QWidget):
+    """A small line of a KPI's monthly history (None values leave gaps)."""
+
+    painted = Signal()
+
+    def __init__(self, parent: QWidget | None = None, height: int = 34):
+        super().__init__(parent)
+        self._values: list[float | None] = []
+        self._tone = "neutral"
+        self.setFixedHeight(height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def set_values(self, values: list[float | None], tone: str = "neutral") -> None:
+        self._values = list(values)
+        self._tone = tone
+        self.update()
+
+    def values(self) -> list[float | None]:
+        return list(self._values)
+
+    def paintEvent(self, _event) -> None:
+        pts = [(i, v) for i, v in enumerate(self._values) if v is not None and math.isfinite(v)]
+        if len(pts) >= 2:
+            self._paint_line(pts)
+        self.painted.emit()
+
+    def _paint_line(self, pts: list[tuple[int, float]]) -> None:
+        pal = theme.palette()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(2, 4, -4, -3)
+        lo = min(v for _, v in pts)
+        hi = max(v for _, v in pts)
+        span = hi - lo or abs(hi) or 1.0
+        n = max(len(self._values) - 1, 1)
+
+        def at(i: int, v: float) -> QPointF:
+            return QPointF(r.left() + r.width() * i / n, r.bottom() - r.height() * (v - lo) / span)
+
+        line = QPainterPath()
+        segments: list[list[QPointF]] = [[]]
+        prev = None
+        for i, v in pts:
+            if prev is not None and i != prev + 1:
+                segments.append([])
+            segments[-1].append(at(i, v))
+            prev = i
+        color = QColor(pal.accent)
+        for seg in segments:
+            if not seg:
+                continue
+            line.moveTo(seg[0])
+            for q in seg[1:]:
+                line.lineTo(q)
+            if len(seg) >= 2:
+                area = QPainterPath()
+                area.moveTo(seg[0].x(), r.bottom())
+                for q in seg:
+                    area.lineTo(q)
+                area.lineTo(seg[-1].x(), r.bottom())
+                area.closeSubpath()
+                grad = QLinearGradient(0, r.top(), 0, r.bottom())
+                top = QColor(color)
+                top.setAlpha(46)
+                bottom = QColor(color)
+                bottom.setAlpha(0)
+                grad.setColorAt(0, top)
+                grad.setColorAt(1, bottom)
+                p.fillPath(area, grad)
+        p.setPen(QPen(color, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                      Qt.PenJoinStyle.RoundJoin))
+        p.drawPath(line)
+        last = at(*pts[-1])
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(pal.surface))
+        p.drawEllipse(last, 4, 4)
+        p.setBrush(QColor(pal.tone(self._tone) if self._tone != "neutral" else pal.accent))
+        p.drawEllipse(last, 2.6, 2.6)
+        p.end()
+
+
+class QtKpiCard(QFrame):
+    """One KPI: label, big value, delta pill, sparkline. Clickable."""
+
+    activated = Signal(str)  # kpi key
+    painted = Signal()
+
+    VALUE_SIZES = {"primary": (theme.TYPE["value"], 18), "highlight": (theme.TYPE["value_sm"], 16)}
+
+    def __init__(self, key: str, label: str, variant: str = "primary",
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.variant = variant
+        self._entry: dict | None = None
+        self._value_text = EM_DASH
+        self._drill_title = ""
+        self.setObjectName("KpiCard")
+        self.setProperty("variant", variant)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName(label)
+
+        self.label = QLabel(label, self)
+        self.label.setObjectName("KpiLabel")
+        self.value = QLabel(EM_DASH, self)
+        self.value.setObjectName("KpiValue")
+        self.value.setProperty("variant", variant)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.delta = QLabel(EM_DASH, self)
+        self.delta.setObjectName("KpiDelta")
+        self.delta.setProperty("tone", "neutral")
+        self.delta.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.compare = QLabel("", self)
+        self.compare.setObjectName("KpiCompare")
+        self.compare.setMinimumWidth(0)
+        self.compare.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.spark = QtSparkline(self, height=34 if variant == "primary" else 30)
+        self.spark.painted.connect(self.painted)
+
+        if variant == "primary":
+            self._layout_primary()
+        else:
+            self._layout_highlight()
+        self._fit_value()
+
+    def _layout_primary(self) -> None:
+        """Label, big value, delta + "vs prior", sparkline: a tall card."""
+        pad = theme.SPACE["lg"]
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(pad, pad - 2, pad, pad - 4)
+        lay.setSpacing(theme.SPACE["xs"])
+        lay.addWidget(self.label)
+        lay.addWidget(self.value)
+        row = QHBoxLayout()
+        row.setSpacing(theme.SPACE["sm"])
+        row.addWidget(self.delta, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addWidget(self.compare, 1)
+        lay.addLayout(row)
+        lay.addSpacing(2)
+        lay.addWidget(self.spark)
+
+    def _layout_highlight(self) -> None:
+        """Label and delta on one line, value beside the sparkline: a short card."""
+        pad = theme.SPACE["md"]
+        self.compare.hide()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(pad + 2, pad - 2, pad + 2, pad - 2)
+        lay.setSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(theme.SPACE["sm"])
+        top.addWidget(self.label, 1)
+        top.addWidget(self.delta)
+        lay.addLayout(top)
+        row = QHBoxLayout()
+        row.setSpacing(theme.SPACE["md"])
+        row.addWidget(self.value, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addWidget(self.spark, 1, Qt.AlignmentFlag.AlignBottom)
+        lay.addLayout(row)
+
+    # -- data -------------------------------------------------------------------------
+    def set_entry(self, entry: dict, compare: str = "", drill_title: str = "") -> None:
+        """Show a KPI entry of the payload (key, label, value, unit, delta, better...)."""
+        self._entry = entry
+        self._drill_title = drill_title
+        value = entry.get("value")
+        self._value_text = format_value(value, entry.get("format", ""), entry.get("unit"))
+        self.value.setText(self._value_text)
+        self._set_prop(self.value, "empty", "true" if value is None else "false")
+        tone = delta_tone(entry.get("delta"), entry.get("better", "up"))
+        self.delta.setText(format_delta(entry.get("delta")))
+        self._set_prop(self.delta, "tone", tone)
+        self.compare.setText(compare if entry.get("delta") is not None else "no comparison")
+        hist = [h.get("value") for h in entry.get("history") or []]
+        self.spark.set_values(hist, tone)
+        self.setToolTip(self._tooltip(entry, tone))
+        self._fit_value()
+        self.delta.adjustSize()
+        self._fit_compare()
+
+    def entry(self) -> dict | None:
+        return self._entry
+
+    def value_text(self) -> str:
+        return self.value.text()
+
+    def delta_text(self) -> str:
+        return self.delta.text()
+
+    def tone(self) -> str:
+        return str(self.delta.property("tone"))
+
+    def _tooltip(self, entry: dict, tone: str) -> str:
+        label = entry.get("label", self.key)
+        if entry.get("value") is None:
+            why = entry.get("reason") or "no data"
+            tip = f"<b>{label}</b>: not available<br>{why}"
+        else:
+            good = {"good": "good", "bad": "worse", "neutral": "flat"}[tone]
+            better = "higher is better" if entry.get("better", "up") == "up" else "lower is better"
+            tip = (f"<b>{label}</b>: {self._value_text}<br>"
+                   f"Change {format_delta(entry.get('delta'))} vs the previous window ({good}; {better})")
+        if self._drill_title:
+            tip += f"<br><i>Click to open {self._drill_title}</i>"
+        return tip
+
+    @staticmethod
+    def _set_prop(w: QWidget, name: str, value: str) -> None:
+        if w.property(name) != value:
+            w.setProperty(name, value)
+            w.style().unpolish(w)
+            w.style().polish(w)
+
+    # -- size: shrink the value's font rather than clip it ---------------------------------
+    def _fit_value(self) -> None:
+        big, small = self.VALUE_SIZES[self.variant]
+        m = self.layout().contentsMargins() if self.layout() else None
+        avail = max(self.width() - (m.left() + m.right() if m else 32) - 2, 60)
+        if self.variant != "primary":
+            avail = int(avail * 0.6)
+        f = theme.app_font()
+        f.setWeight(QFont.Weight.DemiBold)
+        size = big
+        while size > small:
+            f.setPixelSize(size)
+            if QFontMetrics(f).horizontalAdvance(self._value_text) <= avail:
+                break
+            size -= 2
+        f.setPixelSize(size)
+        if self.value.font() != f:
+            self.value.setFont(f)
+        fb = QFont(f)
+        fb.setPixelSize(big)
+        self.value.setMinimumHeight(QFontMetrics(fb).height())  # cards in a row stay aligned
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_value()
+        self._fit_compare()
+
+    def _fit_compare(self) -> None:
+        """Show "vs prior 12 mo" where it fits beside a typical delta: the same rule for
+        every card of a width, so a row of cards looks alike."""
+        if self.variant != "primary":
+            return
+        m = self.layout().contentsMargins()
+        typical = self.delta.fontMetrics().horizontalAdvance("\u25b2 +00.0%") + 14
+        room = self.width() - m.left() - m.right() - typical - theme.SPACE["sm"]
+        self.compare.setVisible(self.compare.fontMetrics().horizontalAdvance(self.compare.text()) <= room)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(140, super().minimumSizeHint().height())
+
+    # -- interaction ----------------------------------------------------------------------
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.activated.emit(self.key)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit(self.key)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class QtKpiGrid(QWidget):
+    """Cards in balanced rows: as many columns as fit at `min_card` px each."""
+
+    def __init__(self, cards: list[QtKpiCard], min_card: int = 150, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cards = cards
+        self._min = min_card
+        self._cols = 0
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(theme.SPACE["md"])
+        self._grid.setVerticalSpacing(theme.SPACE["md"])
+        for c in cards:
+            c.setParent(self)
+        self._reflow(len(cards))
+
+    def columns_for(self, width: int) -> int:
+        n = len(self.cards)
+        gap = self._grid.horizontalSpacing()
+        fit = max(1, min(n, (width + gap) // (self._min + gap)))
+        rows = math.ceil(n / fit)
+        return math.ceil(n / rows)
+
+    def _reflow(self, cols: int) -> None:
+        if cols == self._cols:
+            return
+        self._cols = cols
+        for c in self.cards:
+            self._grid.removeWidget(c)
+        for i in range(self._grid.columnCount()):
+            self._grid.setColumnStretch(i, 0)
+        for i, c in enumerate(self.cards):
+            self._grid.addWidget(c, i // cols, i % cols)
+        for i in range(cols):
+            self._grid.setColumnStretch(i, 1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._reflow(self.columns_for(event.size().width()))
+
+    def card(self, key: str) -> QtKpiCard:
+        return next(c for c in self.cards if c.key == key)
+
+
+def _preview() -> QWidget:
+    from execdash_desktop.packs.executive.kpis import KPIS
+
+    from ._preview import sample_payload
+
+    payload = sample_payload()
+    w = QWidget()
+    w.setObjectName("PageBody")
+    lay = QVBoxLayout(w)
+    lay.setContentsMargins(24, 24, 24, 24)
+    lay.setSpacing(12)
+    entries = {k["key"]: k for k in payload["executiveKpis"]}
+    primary = [QtKpiCard(s.key, s.label) for s in KPIS[:6]]
+    high = [QtKpiCard(s.key, s.label, "highlight") for s in KPIS[6:]]
+    for c in primary + high:
+        c.set_entry(entries[c.key], "vs prev 12m")
+    missing = QtKpiCard("nrr", "NRR (no data)")
+    missing.set_entry({"key": "nrr", "label": "NRR", "value": None, "format": "ratio", "delta": None,
+                       "better": "up", "reason": "no retention_nrr row on or before 2026-10",
+                       "history": []})
+    lay.addWidget(QtKpiGrid(primary))
+    lay.addWidget(QtKpiGrid(high, min_card=180))
+    lay.addWidget(QtKpiGrid([missing]))
+    lay.addStretch(1)
+    return w
+
+
+if __name__ == "__main__":
+    import sys
+
+    from ._preview import run
+
+    sys.exit(run(_preview, "KPI cards", (1200, 520)))

@@ -1,0 +1,216 @@
+"""The base of the alerts and risks panels: a card with a header and a list of rows.
+
+Rows are plain dicts from the payload, held by `RowsModel` and painted by a
+delegate subclass (alerts_panel.py, risks_panel.py), so a long list costs no
+widgets. A click (or Enter) on a row emits `rowActivated(dict)`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView,
+                               QStackedLayout, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+
+from . import theme
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def short_date(text: object) -> str:
+    """'2026-10-09 15:57:44' -> '9 Oct 2026' (the text itself if unreadable)."""
+    if not text:
+        return "\u2014"
+    s = str(text).strip().replace("T", " ")
+    try:
+        d = datetime.fromisoformat(s[:19] if len(s) > 10 else s[:10])
+    except ValueError:
+        return s
+    return f"{d.day} {d:%b %Y}"
+
+
+class RowsModel(QAbstractListModel):
+    def __init__(self, tooltip=None, parent=None):
+        super().__init__(parent)
+        self._rows: list[dict] = []
+        self._tooltip = tooltip
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self._rows = [dict(r) for r in rows]
+        self.endResetModel()
+
+    def rows(self) -> list[dict]:
+        return [dict(r) for r in self._rows]
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return str(row.get("title") or "")
+        if role == Qt.ItemDataRole.ToolTipRole and self._tooltip is not None:
+            return self._tooltip(row)
+        return None
+
+
+class RowDelegate(QStyledItemDelegate):
+    """Paints one row as a rounded box with a coloured stripe; subclasses fill it."""
+
+    HEIGHT = 58
+    GAP = 8
+
+    def sizeHint(self, option, index) -> QSize:
+        return QSize(200, self.HEIGHT + self.GAP)
+
+    def stripe(self, row: dict, pal) -> QColor:
+        return QColor(pal.border_strong)
+
+    def paint_body(self, p: QPainter, r: QRectF, row: dict, pal) -> None:
+        raise NotImplementedError
+
+    def paint(self, p: QPainter, option, index) -> None:
+        row = index.data(ROW_ROLE)
+        if row is None:
+            return
+        pal = theme.palette()
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -self.GAP - 0.5)
+        hover = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        box = QPainterPath()
+        box.addRoundedRect(r, 8, 8)
+        p.fillPath(box, QColor(pal.surface_alt if hover else pal.surface))
+        p.setPen(QPen(QColor(pal.accent if (hover or focus) else pal.border), 1))
+        p.drawPath(box)
+        p.setClipPath(box)
+        p.fillRect(QRectF(r.left(), r.top(), 4, r.height()), self.stripe(row, pal))
+        p.setClipping(False)
+        self.paint_body(p, r.adjusted(16, 9, -12, -9), row, pal)
+        p.restore()
+
+    # helpers for subclasses
+    @staticmethod
+    def pill(p: QPainter, right: float, top: float, text: str, fg: str, bg: str) -> float:
+        """Draw a small pill ending at `right`; return its left edge."""
+        f = theme.font("caption", QFont.Weight.Bold)
+        fm = QFontMetrics(f)
+        w = fm.horizontalAdvance(text) + 14
+        h = fm.height() + 2
+        rect = QRectF(right - w, top, w, h)
+        path = QPainterPath()
+        path.addRoundedRect(rect, h / 2, h / 2)
+        p.fillPath(path, QColor(bg))
+        p.setFont(f)
+        p.setPen(QColor(fg))
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        return rect.left()
+
+    @staticmethod
+    def text(p: QPainter, rect: QRectF, text: str, size: str, color: str,
+             weight: QFont.Weight = QFont.Weight.Normal,
+             align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) -> float:
+        """Draw one elided line; return the width used."""
+        f = theme.font(size, weight)
+        fm = QFontMetrics(f)
+        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width()))
+        p.setFont(f)
+        p.setPen(QColor(color))
+        p.drawText(rect, int(align), shown)
+        return fm.horizontalAdvance(shown)
+
+
+class QtListPanel(QFrame):
+    """A card: overline + title + chips, then the rows (or an empty message)."""
+
+    rowActivated = Signal(dict)
+
+    def __init__(self, overline: str, title: str, delegate: RowDelegate, empty_text: str,
+                 tooltip=None, parent: QWidget | None = None, list_name: str = "RowList"):
+        super().__init__(parent)
+        self.setObjectName("Card")
+        over = QLabel(overline)
+        over.setObjectName("Overline")
+        self.title = QLabel(title)
+        self.title.setObjectName("PanelTitle")
+        self.chips = QHBoxLayout()
+        self.chips.setSpacing(theme.SPACE["xs"])
+        head = QHBoxLayout()
+        head.setSpacing(theme.SPACE["sm"])
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(over)
+        titles.addWidget(self.title)
+        head.addLayout(titles, 1)
+        head.addLayout(self.chips)
+
+        self.model = RowsModel(tooltip, self)
+        self.view = QListView()
+        self.view.setObjectName(list_name)
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(delegate)
+        delegate.setParent(self.view)
+        self.view.setMouseTracking(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setUniformItemSizes(True)
+        self.view.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        self.view.clicked.connect(self._on_view_clicked)
+        self.view.activated.connect(self._on_view_clicked)
+        self.empty = QLabel(empty_text)
+        self.empty.setObjectName("Empty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        holder = QWidget()
+        self._stack = QStackedLayout(holder)
+        self._stack.addWidget(self.view)
+        self._stack.addWidget(self.empty)
+
+        lay = QVBoxLayout(self)
+        pad = theme.SPACE["lg"]
+        lay.setContentsMargins(pad, pad - 2, pad - 6, pad - 8)
+        lay.setSpacing(theme.SPACE["sm"])
+        lay.addLayout(head)
+        lay.addWidget(holder, 1)
+        mgr = theme.manager()
+        if mgr is not None:
+            mgr.themeChanged.connect(self._on_theme_changed)
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.model.set_rows(rows)
+        self._stack.setCurrentWidget(self.view if rows else self.empty)
+
+    def rows(self) -> list[dict]:
+        return self.model.rows()
+
+    def set_chips(self, chips: list[tuple[str, str]]) -> None:
+        """(text, tone) pills beside the title; tone: high|medium|low|good|bad|neutral."""
+        while self.chips.count():
+            item = self.chips.takeAt(0)
+            if item.widget():
+                item.widget().hide()
+                item.widget().deleteLater()
+        for text, tone in chips:
+            lab = QLabel(text)
+            lab.setObjectName("Chip")
+            lab.setProperty("tone", tone)
+            self.chips.addWidget(lab, 0, Qt.AlignmentFlag.AlignBottom)
+
+    def activate_row(self, i: int) -> None:
+        self._on_view_clicked(self.model.index(i))
+
+    def _on_view_clicked(self, index: QModelIndex) -> None:
+        row = index.data(ROW_ROLE)
+        if row is not None:
+            self.rowActivated.emit(row)
+
+    def _on_theme_changed(self, _pal) -> None:
+        self.view.viewport().update()

@@ -1,0 +1,159 @@
+"""The main window's menus and window-wide actions, and the Help > Shortcuts list.
+
+`build_menus(window)` creates every action (with shortcuts) and wires each to
+a `_on_<action>_triggered` slot of the window; it holds no logic itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QDialog, QLabel, QMenu, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
+
+
+@dataclass
+class Menus:
+    open_file: QAction
+    open_demo: QAction
+    recent: QMenu
+    close_tab: QAction
+    export_csv: QAction
+    quit: QAction
+    refresh: QAction
+    theme: dict[str, QAction]
+    drilldowns: dict[str, QAction]
+    full_refresh: QAction
+    serve_api: QAction
+    shortcuts: QAction
+    diagnostics: QAction
+    about: QAction
+
+
+def _action(window, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False) -> QAction:
+    a = QAction(text, window)
+    if shortcut is not None:
+        a.setShortcut(QKeySequence(shortcut))
+        a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    if tip:
+        a.setToolTip(tip)
+        a.setStatusTip(tip)
+    a.setCheckable(checkable)
+    (a.toggled if checkable else a.triggered).connect(slot)
+    window.addAction(a)
+    return a
+
+
+def build_menus(w) -> Menus:
+    bar = w.menuBar()
+    file_menu = bar.addMenu("&File")
+    open_file = _action(w, "&Open\u2026", w._on_open_action_triggered, QKeySequence.StandardKey.Open,
+                        "Open another data file")
+    open_demo = _action(w, "Open &demo file", w._on_open_demo_action_triggered, None,
+                        "Open (or create) the demo data file in the user data folder")
+    file_menu.addAction(open_file)
+    recent = file_menu.addMenu("Open &recent")
+    file_menu.addAction(open_demo)
+    file_menu.addSeparator()
+    export_csv = _action(w, "&Export CSV\u2026", w._on_export_action_triggered, "Ctrl+E",
+                         "Export the first table of the current drill-down tab")
+    close_tab = _action(w, "&Close tab", w._on_close_tab_action_triggered, QKeySequence.StandardKey.Close)
+    file_menu.addAction(export_csv)
+    file_menu.addAction(close_tab)
+    file_menu.addSeparator()
+    quit_ = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+    file_menu.addAction(quit_)
+
+    view_menu = bar.addMenu("&View")
+    refresh = _action(w, "&Refresh", w._on_refresh_action_triggered, QKeySequence.StandardKey.Refresh,
+                      "Re-read everything from the data file")
+    view_menu.addAction(refresh)
+    view_menu.addSeparator()
+    controls = view_menu.addMenu("&Range and granularity")
+    for a in w.page.controls.shortcut_actions():
+        controls.addAction(a)
+        w.addAction(a)
+    theme_menu = view_menu.addMenu("&Theme")
+    group = QActionGroup(w)
+    theme_actions = {}
+    for mode, text in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
+        a = QAction(text, w)
+        a.setCheckable(True)
+        a.triggered.connect(lambda _=False, m=mode: w._on_theme_action_triggered(m))
+        group.addAction(a)
+        theme_menu.addAction(a)
+        theme_actions[mode] = a
+
+    drill_menu = bar.addMenu("&Drill-down")
+    drill_actions = {}
+    for key, title in DRILLDOWNS.items():
+        a = QAction(title, w)
+        a.triggered.connect(lambda _=False, k=key: w._on_drilldown_action_triggered(k))
+        drill_menu.addAction(a)
+        drill_actions[key] = a
+
+    settings_menu = bar.addMenu("&Settings")
+    full_refresh = _action(w, "Full refresh every 60 s", w._on_full_refresh_action_toggled,
+                           tip="Re-read everything from the file every minute", checkable=True)
+    serve_api = _action(w, "Serve the &API on this computer", w._on_serve_api_action_toggled,
+                        tip="Serve GET /api/executive-dashboard for this file on 127.0.0.1", checkable=True)
+    settings_menu.addAction(full_refresh)
+    settings_menu.addAction(serve_api)
+
+    help_menu = bar.addMenu("&Help")
+    shortcuts = _action(w, "&Keyboard shortcuts", w._on_shortcuts_action_triggered,
+                        QKeySequence.StandardKey.HelpContents)
+    diagnostics = _action(w, "&Diagnostics (quality gates)", w._on_diagnostics_action_triggered, "Ctrl+Shift+D")
+    about = _action(w, "&About ExecDash", w._on_about_action_triggered)
+    help_menu.addAction(shortcuts)
+    help_menu.addAction(diagnostics)
+    help_menu.addSeparator()
+    help_menu.addAction(about)
+    return Menus(open_file, open_demo, recent, close_tab, export_csv, quit_, refresh, theme_actions,
+                 drill_actions, full_refresh, serve_api, shortcuts, diagnostics, about)
+
+
+def shortcut_rows(window) -> list[tuple[str, str]]:
+    """(what, keys) of every action of the window that has a shortcut."""
+    rows = []
+    seen = set()
+    for a in window.actions():
+        keys = a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        text = a.text().replace("&", "").replace("\u2026", "")
+        if keys and (text, keys) not in seen:
+            seen.add((text, keys))
+            rows.append((text, keys))
+    rows.append(("Open the drill-down of a focused card", "Enter"))
+    rows.append(("Next / previous tab", "Ctrl+Tab / Ctrl+Shift+Tab"))
+    return rows
+
+
+class QtShortcutsDialog(QDialog):
+    def __init__(self, rows: list[tuple[str, str]], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        title = QLabel("Keyboard shortcuts")
+        title.setObjectName("DialogTitle")
+        table = QTableWidget(len(rows), 2)
+        table.setHorizontalHeaderLabels(["Action", "Keys"])
+        table.verticalHeader().hide()
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for r, (what, keys) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(what))
+            table.setItem(r, 1, QTableWidgetItem(keys))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        self.table = table
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(title)
+        lay.addWidget(table, 1)
+        lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.resize(520, 560)

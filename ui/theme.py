@@ -1,0 +1,257 @@
+"""Light and dark themes: one QSS template filled from a palette, a type scale.
+
+`resources/theme.qss` holds `${name}` placeholders; `install(app, mode)` fills
+it from the light or the dark `Palette`, sets a matching QPalette (item views,
+tooltips, native dialogs) and follows the OS colour scheme while the mode is
+"system". Custom-painted widgets (sparklines, alert rows, the chart) read the
+active palette with `palette()` and repaint on `ThemeManager.themeChanged`.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+
+MODES = ("system", "light", "dark")
+
+# Type scale (px, device independent: crisp on HiDPI) and spacing steps.
+TYPE = {"caption": 11, "small": 12, "body": 13, "title": 15, "heading": 18,
+        "value_sm": 22, "value": 28}
+SPACE = {"xs": 4, "sm": 8, "md": 12, "lg": 16, "xl": 24}
+RADIUS = {"sm": 6, "md": 10, "lg": 12}
+FONT_FAMILIES = ["Inter", "Segoe UI", "SF Pro Text", "Helvetica Neue", "Noto Sans",
+                 "Cantarell", "DejaVu Sans", "Arial"]
+
+
+@dataclass(frozen=True)
+class Palette:
+    name: str
+    window: str        # page background
+    surface: str       # cards and panels
+    surface_alt: str   # hover, alternating rows, inputs
+    border: str
+    border_strong: str
+    text: str
+    muted: str
+    faint: str
+    accent: str
+    accent_text: str   # text on the accent colour
+    accent_soft: str   # selection, checked segment
+    good: str
+    good_soft: str
+    bad: str
+    bad_soft: str
+    neutral: str
+    neutral_soft: str
+    high: str
+    high_soft: str
+    medium: str
+    medium_soft: str
+    low: str
+    low_soft: str
+    series_recognized: str
+    series_booked: str
+    series_backlog: str
+    grid: str
+    tooltip_bg: str
+    tooltip_text: str
+
+    def tone(self, tone: str) -> str:
+        """Colour of a delta tone: good | bad | neutral."""
+        return {"good": self.good, "bad": self.bad}.get(tone, self.neutral)
+
+    def severity(self, severity: str | None) -> tuple[str, str]:
+        """(strong, soft) colours of an alert severity: high | medium | low."""
+        s = (severity or "low").lower()
+        if s == "high":
+            return self.high, self.high_soft
+        if s == "medium":
+            return self.medium, self.medium_soft
+        return self.low, self.low_soft
+
+
+LIGHT = Palette(
+    name="light", window="#F4F6FA", surface="#FFFFFF", surface_alt="#F1F4F9",
+    border="#E2E7EF", border_strong="#CBD3DF", text="#0F172A", muted="#5B6B82", faint="#94A3B8",
+    accent="#2563EB", accent_text="#FFFFFF", accent_soft="#E3ECFD",
+    good="#15803D", good_soft="#E3F5E9", bad="#C62828", bad_soft="#FBE7E7",
+    neutral="#5B6B82", neutral_soft="#EEF1F5",
+    high="#D92D20", high_soft="#FDECEA", medium="#C77700", medium_soft="#FEF3DC",
+    low="#2F6FD0", low_soft="#E6EEFB",
+    series_recognized="#2563EB", series_booked="#0E9F6E", series_backlog="#E08A00",
+    grid="#E9EDF3", tooltip_bg="#0F172A", tooltip_text="#F8FAFC",
+)
+
+DARK = Palette(
+    name="dark", window="#0B1120", surface="#131C2E", surface_alt="#1A2438",
+    border="#243049", border_strong="#33415C", text="#E6EBF3", muted="#9AA8BD", faint="#64748B",
+    accent="#5B9BFF", accent_text="#0B1120", accent_soft="#1D3357",
+    good="#3DD68C", good_soft="#133325", bad="#FF7B72", bad_soft="#3A1D1F",
+    neutral="#9AA8BD", neutral_soft="#1E2739",
+    high="#FF6B5E", high_soft="#3A1C1C", medium="#F5B544", medium_soft="#3A2C12",
+    low="#6EA8FF", low_soft="#172A48",
+    series_recognized="#5B9BFF", series_booked="#3DD68C", series_backlog="#F5B544",
+    grid="#1E293B", tooltip_bg="#E6EBF3", tooltip_text="#0B1120",
+)
+
+
+def _template() -> string.Template:
+    text = resources.files("execdash_desktop.resources").joinpath("theme.qss").read_text("utf-8")
+    return string.Template(text)
+
+
+def icon_dir() -> str:
+    """The folder of the SVG icons, as QSS `url()` wants it (forward slashes)."""
+    return str(resources.files("execdash_desktop.resources").joinpath("icons")).replace("\\", "/")
+
+
+def icon(name: str):
+    """A QIcon from resources/icons/<name>.svg."""
+    from PySide6.QtGui import QIcon
+
+    return QIcon(f"{icon_dir()}/{name}.svg")
+
+
+def app_icon():
+    """The app's icon (resources/app-icon.svg, shared with the packaging)."""
+    from PySide6.QtGui import QIcon
+
+    base = resources.files("execdash_desktop.resources")
+    for name in ("app-icon.svg", "app-icon.png"):
+        f = base.joinpath(name)
+        if f.is_file():
+            return QIcon(str(f))
+    return QIcon()
+
+
+def stylesheet(pal: Palette) -> str:
+    """The QSS for a palette (the template filled with colours, sizes, spacing)."""
+    values = dict(asdict(pal))
+    values.update({f"fs_{k}": str(v) for k, v in TYPE.items()})
+    values.update({f"sp_{k}": str(v) for k, v in SPACE.items()})
+    values.update({f"r_{k}": str(v) for k, v in RADIUS.items()})
+    values["icons"] = icon_dir()
+    return _template().substitute(values)
+
+
+def qpalette(pal: Palette) -> QPalette:
+    p = QPalette()
+    c = QColor
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, QPalette.ColorRole.Window, c(pal.window))
+        p.setColor(group, QPalette.ColorRole.WindowText, c(pal.text))
+        p.setColor(group, QPalette.ColorRole.Base, c(pal.surface))
+        p.setColor(group, QPalette.ColorRole.AlternateBase, c(pal.surface_alt))
+        p.setColor(group, QPalette.ColorRole.Text, c(pal.text))
+        p.setColor(group, QPalette.ColorRole.Button, c(pal.surface))
+        p.setColor(group, QPalette.ColorRole.ButtonText, c(pal.text))
+        p.setColor(group, QPalette.ColorRole.Highlight, c(pal.accent))
+        p.setColor(group, QPalette.ColorRole.HighlightedText, c(pal.accent_text))
+        p.setColor(group, QPalette.ColorRole.ToolTipBase, c(pal.tooltip_bg))
+        p.setColor(group, QPalette.ColorRole.ToolTipText, c(pal.tooltip_text))
+        p.setColor(group, QPalette.ColorRole.PlaceholderText, c(pal.faint))
+        p.setColor(group, QPalette.ColorRole.Link, c(pal.accent))
+        p.setColor(group, QPalette.ColorRole.Mid, c(pal.border))
+        p.setColor(group, QPalette.ColorRole.Midlight, c(pal.border))
+        p.setColor(group, QPalette.ColorRole.Dark, c(pal.border_strong))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, c(pal.faint))
+    return p
+
+
+def app_font() -> QFont:
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPixelSize(TYPE["body"])
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return font
+
+
+def font(size: str = "body", weight: QFont.Weight = QFont.Weight.Normal) -> QFont:
+    """A font of the type scale, for custom painting."""
+    f = app_font()
+    f.setPixelSize(TYPE[size])
+    f.setWeight(weight)
+    return f
+
+
+def system_is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+class ThemeManager(QObject):
+    """Holds the active palette; re-applies when the mode or the OS scheme changes."""
+
+    themeChanged = Signal(object)  # Palette
+
+    def __init__(self, app, mode: str = "system"):
+        super().__init__(app)
+        self._app = app
+        self._mode = mode if mode in MODES else "system"
+        self._palette = LIGHT
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_hints_color_scheme_changed)
+        self.apply()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def palette(self) -> Palette:
+        return self._palette
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"invalid theme {mode!r}: expected one of {', '.join(MODES)}")
+        self._mode = mode
+        self.apply()
+
+    def resolve(self) -> Palette:
+        if self._mode == "dark" or (self._mode == "system" and system_is_dark()):
+            return DARK
+        return LIGHT
+
+    def apply(self) -> None:
+        pal = self.resolve()
+        changed = pal is not self._palette or not self._app.styleSheet()
+        self._palette = pal
+        if changed:
+            self._app.setPalette(qpalette(pal))
+            self._app.setStyleSheet(stylesheet(pal))
+            self.themeChanged.emit(pal)
+
+    def _on_hints_color_scheme_changed(self, _scheme) -> None:
+        if self._mode == "system":
+            self.apply()
+
+
+def install(app, mode: str = "system") -> ThemeManager:
+    """Style the application once (Fusion + palette + QSS); returns the manager."""
+    existing = manager()
+    if existing is not None:
+        existing.set_mode(mode)
+        return existing
+    app.setStyle("Fusion")
+    app.setFont(app_font())
+    mgr = ThemeManager(app, mode)
+    mgr.setObjectName("execdashThemeManager")
+    return mgr
+
+
+def manager() -> ThemeManager | None:
+    app = QGuiApplication.instance()
+    if app is None:
+        return None
+    return app.findChild(ThemeManager, "execdashThemeManager")
+
+
+def palette() -> Palette:
+    """The active palette (light before any theme is installed)."""
+    mgr = manager()
+    return mgr.palette if mgr is not None else LIGHT

@@ -1,0 +1,353 @@
+"""The revenue trend (pyqtgraph): Recognized bars, Booked and Backlog lines.
+
+x labels are the periods (`YYYY-MM` by month, `YYYY-Qn` by quarter); a
+quarter only partly inside the window is hatched and its label starred.
+Hovering shows every value of the period; the legend sits in the header.
+pyqtgraph is imported here only, after PySide6, so the first paint of the
+window does not wait for it (see app.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+from PySide6.QtCore import QPointF, Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPen  # noqa: E402
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
+
+import pyqtgraph as pg  # noqa: E402
+
+from execdash_desktop.format import compact_currency  # noqa: E402
+
+from . import theme  # noqa: E402
+
+SERIES = (("recognized", "Recognized"), ("booked", "Booked"), ("backlog", "Backlog"))
+
+
+class _MoneyAxis(pg.AxisItem):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = "£"
+
+    def tickStrings(self, values, scale, spacing):
+        return [compact_currency(v * scale, self.unit) if v else "0" for v in values]
+
+
+def adopt_menus(plot: pg.PlotWidget) -> None:
+    """pyqtgraph makes its plot-options menu without a parent: tie it to the widget."""
+    menu = getattr(plot.getPlotItem(), "ctrlMenu", None)
+    if menu is not None and menu.parent() is None:
+        menu.setParent(plot, menu.windowFlags())
+
+
+class _PlotWidget(pg.PlotWidget):
+    painted = Signal()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
+
+
+def _swatch(color: str, kind: str) -> QLabel:
+    lab = QLabel()
+    lab.setFixedSize(14, 10)
+    if kind == "bar":
+        css = f"background:{color}; border-radius:2px;"
+    elif kind == "dash":
+        css = f"border-top: 2px dashed {color}; margin-top:4px;"
+    else:
+        css = f"border-top: 2px solid {color}; margin-top:4px;"
+    lab.setStyleSheet(css)
+    return lab
+
+
+class QtTrendChart(QFrame):
+    """A card with the revenue trend of a payload."""
+
+    painted = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("Card")
+        self._rows: list[dict] = []
+        self._granularity = "month"
+        self._unit = "£"
+        self._had_partial = False
+        self._label_px: dict[str, int] = {}
+        self.renders = 0  # how many times data was set (tests)
+
+        over = QLabel("REASON")
+        over.setObjectName("Overline")
+        title = QLabel("Revenue trend")
+        title.setObjectName("PanelTitle")
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("Muted")
+        self.subtitle.setMinimumWidth(140)
+        self.partial_note = QLabel("* partial quarter: only part of it is inside the range")
+        self.partial_note.setObjectName("Faint")
+        keep = self.partial_note.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # showing it never resizes the plot (a costly relayout)
+        self.partial_note.setSizePolicy(keep)
+        self.partial_note.hide()
+        self._legend = QHBoxLayout()
+        self._legend.setSpacing(theme.SPACE["md"])
+
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(over)
+        row = QHBoxLayout()
+        row.setSpacing(theme.SPACE["sm"])
+        row.addWidget(title)
+        row.addWidget(self.subtitle)
+        row.addStretch(1)
+        titles.addLayout(row)
+        head.addLayout(titles, 1)
+        head.addLayout(self._legend)
+
+        self._axis = _MoneyAxis("left")
+        self.plot = _PlotWidget(axisItems={"left": self._axis})
+        self.plot.painted.connect(self.painted)
+        adopt_menus(self.plot)
+        self.plot.setMinimumHeight(200)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setAntialiasing(True)
+        pi = self.plot.getPlotItem()
+        pi.showGrid(x=False, y=True, alpha=1.0)
+        pi.getViewBox().setDefaultPadding(0.02)
+        self._bars = pg.BarGraphItem(x=[], height=[], width=0.6)
+        self._partial = pg.BarGraphItem(x=[], height=[], width=0.6)
+        self._booked = pg.PlotDataItem([], [], symbol="o", symbolSize=6)
+        self._backlog = pg.PlotDataItem([], [], symbol="s", symbolSize=5)
+        for item in (self._bars, self._partial, self._booked, self._backlog):
+            pi.addItem(item)
+        self._hover_line = pg.InfiniteLine(angle=90, movable=False)
+        self._hover_line.hide()
+        pi.addItem(self._hover_line, ignoreBounds=True)
+        self._tip = QLabel(self.plot)
+        self._tip.setObjectName("ChartTip")
+        self._tip.setTextFormat(Qt.TextFormat.RichText)
+        self._tip.hide()
+        self._tip.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.plot.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.plot.viewport().installEventFilter(self)
+
+        lay = QVBoxLayout(self)
+        pad = theme.SPACE["lg"]
+        lay.setContentsMargins(pad, pad - 2, pad, pad - 4)
+        lay.setSpacing(theme.SPACE["sm"])
+        lay.addLayout(head)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.partial_note)
+
+        mgr = theme.manager()
+        if mgr is not None:
+            mgr.themeChanged.connect(self._on_theme_changed)
+        self._restyle(theme.palette())
+
+    # -- data ---------------------------------------------------------------------------
+    def set_trend(self, rows: list[dict], granularity: str, currency: str = "£",
+                  subtitle: str = "") -> None:
+        """Show trend rows (painted at the window's next frame)."""
+        self._rows = [dict(r) for r in rows]
+        self._granularity = granularity
+        self._unit = self._axis.unit = currency or "£"
+        self.subtitle.setText(subtitle)
+        n = len(rows)
+        xs = list(range(n))
+
+        def col(key):
+            return [r.get(key) if r.get(key) is not None else float("nan") for r in rows]
+
+        rec = [v if v == v else 0.0 for v in col("recognized")]
+        full = [i for i in xs if not rows[i].get("partial")]
+        part = [i for i in xs if rows[i].get("partial")]
+        width = 0.55 if granularity == "month" else 0.45
+        self._bars.setOpts(x=full, height=[rec[i] for i in full], width=width)
+        if part or self._had_partial:
+            self._partial.setOpts(x=part, height=[rec[i] for i in part], width=width)
+        self._had_partial = bool(part)
+        self._booked.setData(xs, col("booked"), connect="finite")
+        self._backlog.setData(xs, col("backlog"), connect="finite")
+        self._update_ticks()
+        finite = [v for r in rows for v in (r.get("recognized"), r.get("booked"), r.get("backlog"))
+                  if v is not None]
+        top = max(finite) if finite else 1.0
+        self.plot.getPlotItem().getViewBox().setRange(  # one range update, not two
+            xRange=(-0.6, max(n - 1, 0) + 0.6), yRange=(0, top * 1.12 or 1.0), padding=0)
+        self.partial_note.setVisible(bool(part))
+        self._tip.hide()
+        self._hover_line.hide()
+        self.renders += 1
+        self.plot.update()
+
+    def _update_ticks(self) -> None:
+        """Label every period that fits (the latest always), never overlapping."""
+        labels = self.tick_labels()
+        n = len(labels)
+        if not n:
+            self.plot.getAxis("bottom").setTicks([[], []])
+            return
+        widest = max(labels, key=len)
+        label_px = self._label_px.get(widest)
+        if label_px is None:
+            label_px = self._label_px[widest] = QFontMetrics(theme.font("caption")).horizontalAdvance(widest) + 12
+        width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 70, 50)
+        step = max(1, -(-n * label_px // int(width)))
+        major = [(i, labels[i]) for i in range(n) if (n - 1 - i) % step == 0]
+        minor = [(i, "") for i in range(n) if (n - 1 - i) % step != 0]
+        self.plot.getAxis("bottom").setTicks([major, minor])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._rows:
+            self._update_ticks()
+
+    def rows(self) -> list[dict]:
+        return [dict(r) for r in self._rows]
+
+    def tick_labels(self) -> list[str]:
+        return [r["period"] + ("*" if r.get("partial") else "") for r in self._rows]
+
+    # -- hover ------------------------------------------------------------------------------
+    def hover_text(self, index: int) -> str:
+        """The hover label of one period (rich text)."""
+        pal = theme.palette()
+        r = self._rows[index]
+        head = r["period"] + (" <span style='color:%s'>(partial)</span>" % pal.faint if r.get("partial") else "")
+        lines = [f"<b>{head}</b>"]
+        colors = {"recognized": pal.series_recognized, "booked": pal.series_booked,
+                  "backlog": pal.series_backlog}
+        for key, name in SERIES:
+            v = r.get(key)
+            text = compact_currency(v, self._unit) if v is not None else "\u2014"
+            lines.append(f"<span style='color:{colors[key]}'>\u25cf</span> {name}&nbsp;&nbsp;<b>{text}</b>")
+        return "<br>".join(lines)
+
+    def _on_scene_mouse_moved(self, pos: QPointF) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        if not self._rows or not vb.sceneBoundingRect().contains(pos):
+            self._hide_hover()
+            return
+        x = vb.mapSceneToView(pos).x()
+        i = int(round(x))
+        if not 0 <= i < len(self._rows):
+            self._hide_hover()
+            return
+        self._hover_line.setPos(i)
+        self._hover_line.show()
+        self._tip.setText(self.hover_text(i))
+        self._tip.adjustSize()
+        view_pt = self.plot.mapFromScene(pos)
+        x0 = view_pt.x() + 14
+        if x0 + self._tip.width() > self.plot.width() - 4:
+            x0 = view_pt.x() - self._tip.width() - 14
+        y0 = max(4, min(view_pt.y() - self._tip.height() // 2, self.plot.height() - self._tip.height() - 4))
+        self._tip.move(int(x0), int(y0))
+        self._tip.show()
+        self._tip.raise_()
+
+    def _hide_hover(self) -> None:
+        self._tip.hide()
+        self._hover_line.hide()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == event.Type.Leave:
+            self._hide_hover()
+        return False
+
+    # -- theme --------------------------------------------------------------------------------
+    def _on_theme_changed(self, pal) -> None:
+        self._restyle(pal)
+
+    def _restyle(self, pal) -> None:
+        self.plot.setBackground(QColor(pal.surface))
+        axis_pen = pg.mkPen(QColor(pal.border_strong), width=1)
+        text_pen = pg.mkPen(QColor(pal.muted))
+        font = theme.font("caption")
+        for name in ("left", "bottom"):
+            ax = self.plot.getAxis(name)
+            ax.setPen(axis_pen)
+            ax.setTextPen(text_pen)
+            ax.setTickFont(font)
+            ax.setStyle(tickLength=0 if name == "left" else 4, tickTextOffset=6)
+        self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)
+        self.plot.getAxis("left").setGrid(60)
+        self.plot.getAxis("left").setWidth(58)
+        self.plot.getAxis("left").setPen(pg.mkPen(None))
+        rec = QColor(pal.series_recognized)
+        rec.setAlpha(190)
+        self._bars.setOpts(brush=QBrush(rec), pen=pg.mkPen(None))
+        hatch = QBrush(QColor(pal.series_recognized), Qt.BrushStyle.BDiagPattern)
+        self._partial.setOpts(brush=hatch, pen=pg.mkPen(QColor(pal.series_recognized), width=1))
+        self._booked.setPen(pg.mkPen(QColor(pal.series_booked), width=2.2))
+        self._booked.setSymbolBrush(QColor(pal.series_booked))
+        self._booked.setSymbolPen(pg.mkPen(QColor(pal.surface), width=1))
+        backlog_pen = pg.mkPen(QColor(pal.series_backlog), width=2.2)
+        backlog_pen.setDashPattern([3.0, 2.0])
+        self._backlog.setPen(backlog_pen)
+        self._backlog.setSymbolBrush(QColor(pal.series_backlog))
+        self._backlog.setSymbolPen(pg.mkPen(QColor(pal.surface), width=1))
+        self._hover_line.setPen(QPen(QColor(pal.border_strong), 1, Qt.PenStyle.DashLine))
+        self._tip.setStyleSheet(
+            f"QLabel#ChartTip {{ background:{pal.surface}; color:{pal.text}; border:1px solid {pal.border_strong};"
+            f" border-radius:8px; padding:8px 10px; font-size:{theme.TYPE['small']}px; }}")
+        while self._legend.count():
+            item = self._legend.takeAt(0)
+            if item.widget():
+                item.widget().hide()
+                item.widget().deleteLater()
+        for (key, name), kind in zip(SERIES, ("bar", "line", "dash")):
+            color = {"recognized": pal.series_recognized, "booked": pal.series_booked,
+                     "backlog": pal.series_backlog}[key]
+            box = QWidget()
+            h = QHBoxLayout(box)
+            h.setContentsMargins(0, 0, 0, 0)
+            h.setSpacing(6)
+            h.addWidget(_swatch(color, kind))
+            lab = QLabel(name)
+            lab.setObjectName("LegendItem")
+            h.addWidget(lab)
+            self._legend.addWidget(box)
+        if self._rows:
+            self.set_trend(self._rows, self._granularity, self._unit, self.subtitle.text())
+
+    def legend_names(self) -> list[str]:
+        out = []
+        for i in range(self._legend.count()):
+            w = self._legend.itemAt(i).widget()
+            if w is not None:
+                labels = w.findChildren(QLabel)
+                out += [lab.text() for lab in labels if lab.text()]
+        return out
+
+
+def _preview() -> QWidget:
+    from execdash_desktop.packs.executive.payload import rebucket
+
+    from ._preview import sample_payload
+
+    payload = sample_payload("12m")
+    w = QWidget()
+    w.setObjectName("PageBody")
+    lay = QVBoxLayout(w)
+    lay.setContentsMargins(24, 24, 24, 24)
+    a = QtTrendChart()
+    a.set_trend(payload["revenueTrend"], "month", "£", "12 months to 2026-10")
+    b = QtTrendChart()
+    b.set_trend(rebucket(payload, "quarter")["revenueTrend"], "quarter", "£", "by quarter")
+    lay.addWidget(a)
+    lay.addWidget(b)
+    return w
+
+
+if __name__ == "__main__":
+    import sys
+
+    from ._preview import run
+
+    sys.exit(run(_preview, "Revenue trend", (1000, 760)))
