@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 EM_DASH = "\u2014"
+NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple"})
 
 
 def compact_currency(value: float, unit: str = "£") -> str:
@@ -45,6 +48,28 @@ def delta_tone(delta: float | None, better: str) -> str:
         return "neutral"
     up = delta > 0
     return "good" if up == (better == "up") else "bad"
+
+
+def format_cell(value, fmt: str, unit: str = "£") -> str:
+    """A table cell: full precision for money (cards show the compact form)."""
+    if value is None or value == "":
+        return EM_DASH if fmt in NUMERIC else ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return EM_DASH
+    if fmt in ("ratio", "months", "multiple"):
+        return format_value(float(value), fmt, unit)
+    if fmt == "currency":
+        v = float(value)
+        return f"-{unit}{abs(v):,.0f}" if v < 0 else f"{unit}{v:,.0f}"
+    if fmt == "int":
+        return f"{int(round(float(value))):,}"
+    if fmt == "number":
+        return f"{float(value):,.2f}"
+    if fmt == "date":
+        return str(value)[:10]
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value)
 
 
 def payload_table(payload: dict) -> str:

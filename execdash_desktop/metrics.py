@@ -354,8 +354,20 @@ class MetricsWriter:
                     conn = self._switch_to_side()
             return self._commit(conn, checked, own_file=False)
 
+    def data_version(self) -> int | None:
+        """PRAGMA data_version of the writer's connection: it changes only when
+        *another* connection commits, so it tells an outside write from ours."""
+        with self._lock:
+            if self._conn is None:
+                return None
+            try:
+                return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                return None
+
     def _commit(self, conn: sqlite3.Connection, checked: list[tuple], own_file: bool,
                 begun: bool = False) -> list[int]:
+        dv_before = self.data_version() if own_file else None
         stamp_before = rollup.file_stamp(self.data_path) if own_file else None
         ids: list[int] = []
         if not begun:
@@ -387,12 +399,16 @@ class MetricsWriter:
             raise DataFileError(f"{self._target}: cannot write events ({exc})") from exc
         self.written += len(ids)
         if own_file:
-            self._after_own_write(stamp_before)
+            stamp_after = rollup.file_stamp(self.data_path)
+            # another connection committing between the two stamps would be
+            # credited to us: re-stamp only when nobody else wrote meanwhile
+            if self.data_version() == dv_before:
+                self._after_own_write(stamp_before, stamp_after)
         return ids
 
-    def _after_own_write(self, stamp_before: list) -> None:
-        rollup.note_own_write(self.data_path, stamp_before)
-        stamp_after = rollup.file_stamp(self.data_path)
+    def _after_own_write(self, stamp_before: list, stamp_after: list | None = None) -> None:
+        stamp_after = stamp_after or rollup.file_stamp(self.data_path)
+        rollup.note_own_write(self.data_path, stamp_before, stamp_after)
         for fn in list(self.listeners):
             try:
                 fn(stamp_before, stamp_after)

@@ -121,15 +121,19 @@ def _write_side(path, doc: dict, stamp: list) -> None:
     _replace(stamp_path, json.dumps(stamp))
 
 
-def note_own_write(path: str | os.PathLike, stamp_before: list) -> None:
-    """After the app wrote only metrics tables: keep the rollup valid."""
+def note_own_write(path: str | os.PathLike, stamp_before: list,
+                   stamp_after: list | None = None) -> None:
+    """After the app wrote only metrics tables: keep the rollup valid.
+
+    `stamp_after` (default: the file as it is now) is what the write left.
+    """
     _, stamp_path = _side_paths(path)
     try:
         if json.loads(stamp_path.read_text("utf-8")) != stamp_before:
             return
     except (OSError, ValueError):
         return
-    _replace(stamp_path, json.dumps(file_stamp(path)))
+    _replace(stamp_path, json.dumps(stamp_after or file_stamp(path)))
 
 
 def month_bounds(conn: sqlite3.Connection) -> tuple[int, int] | None:

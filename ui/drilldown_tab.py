@@ -17,36 +17,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayo
                                QMenu, QScrollArea, QSizePolicy, QTableView, QToolButton, QVBoxLayout,
                                QWidget)
 
-from execdash_desktop.format import EM_DASH, format_value
+from execdash_desktop.format import NUMERIC, format_cell
 
 from . import theme
 from .banner import QtBanner
 
-NUMERIC = {"currency", "ratio", "number", "int", "months", "multiple"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 MAX_VISIBLE_ROWS = 14
-
-
-def cell_text(value, fmt: str, unit: str = "£") -> str:
-    """A table cell: full precision for money (cards show the compact form)."""
-    if value is None or value == "":
-        return EM_DASH if fmt in NUMERIC else ""
-    if isinstance(value, float) and not math.isfinite(value):
-        return EM_DASH
-    if fmt in ("ratio", "months", "multiple"):
-        return format_value(float(value), fmt, unit)
-    if fmt == "currency":
-        v = float(value)
-        return f"-{unit}{abs(v):,.0f}" if v < 0 else f"{unit}{v:,.0f}"
-    if fmt == "int":
-        return f"{int(round(float(value))):,}"
-    if fmt == "number":
-        return f"{float(value):,.2f}"
-    if fmt == "date":
-        return str(value)[:10]
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return str(value)
 
 
 class DrilldownTableModel(QAbstractTableModel):
@@ -67,7 +44,7 @@ class DrilldownTableModel(QAbstractTableModel):
         value = self.table.rows[index.row()][index.column()]
         fmt = self.table.formats[index.column()] if index.column() < len(self.table.formats) else "text"
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(value, fmt, self.unit)
+            return format_cell(value, fmt, self.unit)
         if role == SORT_ROLE:
             if fmt in NUMERIC:
                 return float(value) if isinstance(value, (int, float)) else float("-inf")

@@ -257,18 +257,6 @@ def message_of(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _data_version(writer) -> int | None:
-    """PRAGMA data_version of the writer's connection: it changes only when *another*
-    connection commits, so it tells an external write from ours."""
-    conn = getattr(writer, "_conn", None)
-    if conn is None:
-        return None
-    try:
-        return int(conn.execute("PRAGMA data_version").fetchone()[0])
-    except Exception:  # noqa: BLE001
-        return None
-
-
 def record_own_write(ctx: Context, path: str, event_type: str, meta, raw, when=None) -> tuple[int, str]:
     """Write one event and, when nothing else wrote meanwhile, re-stamp the book and
     the orders rollup so that the app's own write is not taken for a data change."""
@@ -279,11 +267,11 @@ def record_own_write(ctx: Context, path: str, event_type: str, meta, raw, when=N
     if first and pre != rollup.file_stamp(path):
         rollup.note_own_write(path, pre)
         ctx.book.note_own_write(path, pre, rollup.file_stamp(path))
-    dv0 = _data_version(writer)
+    dv0 = writer.data_version()
     before = rollup.file_stamp(path)
     event_id = writer.record(event_type, meta, when, raw=raw)
     after = rollup.file_stamp(path)
-    dv1 = _data_version(writer)
+    dv1 = writer.data_version()
     last = ctx.data_versions.get(path)
     quiet = dv0 is not None and dv1 == dv0 and last in (None, dv0)
     if dv1 is not None:

@@ -7,6 +7,7 @@ settings and files are not touched). Prints each check as it goes.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -56,6 +57,8 @@ def main() -> int:
         return 1
     finally:
         print(f"{c.passed} passed, {c.failed} failed", flush=True)
+        if not c.failed:  # keep the folder only when there is something to look at
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _run(tmp: Path, c: _Checks) -> int:

@@ -109,15 +109,6 @@ def test_open_tabs_follow_the_range(window, qtbot):
     assert tab.views[0].model().rowCount() == 3
 
 
-@pytest.mark.parametrize("fmt,value,text", [("currency", 1234567.8, "£1,234,568"), ("ratio", 0.4567, "45.7%"),
-                                             ("int", 1234.0, "1,234"), ("multiple", 1.084, "1.08x"),
-                                             ("months", 3.61, "3.6 mo"), ("currency", None, "\u2014")])
-def test_table_cells_are_formatted_by_column_format(fmt, value, text):
-    from execdash_desktop.ui.drilldown_tab import cell_text
-
-    assert cell_text(value, fmt, "£") == text
-
-
 def test_prefetched_drilldowns_open_without_a_query(window, qtbot):
     tabs = window.drilldowns
     tabs.prefetch()
