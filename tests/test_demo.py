@@ -302,7 +302,7 @@ def test_a_failure_leaves_nothing_behind(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("crash in the middle")
 
-    monkeypatch.setattr(demo, "_pipeline", boom)
+    monkeypatch.setattr(demo.monthly, "pipeline", boom)
     with pytest.raises(RuntimeError):
         _make(path, force=True)
     assert path.read_bytes() == b"old"
