@@ -18,6 +18,19 @@ class MissingTablesError(DataFileError):
         )
 
 
+class TableUnreadable(DataFileError):
+    """One table a view needs cannot be read: that view alone fails (a note, a 503)."""
+
+    def __init__(self, path: str, table: str, reason: str):
+        self.path, self.table, self.reason = path, table, reason
+        super().__init__(f"{path}: table {table} {reason}")
+
+
+class TableMissing(TableUnreadable):
+    def __init__(self, path: str, table: str):
+        super().__init__(path, table, "is missing")
+
+
 class InvalidRequestError(ValueError):
     """A request parameter (range, granularity, as-of, key) is not one we accept."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 EM_DASH = "\u2014"
-NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple"})
+NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple", "hours", "days"})
+_UNITS = {"hours": "h", "days": "days"}  # column formats the API names (schemas.Column)
 
 
 def compact_currency(value: float, unit: str = "£") -> str:
@@ -65,6 +66,8 @@ def format_cell(value, fmt: str, unit: str = "£") -> str:
         return f"{int(round(float(value))):,}"
     if fmt == "number":
         return f"{float(value):,.2f}"
+    if fmt in _UNITS:
+        return f"{float(value):,.1f} {_UNITS[fmt]}"
     if fmt == "date":
         return str(value)[:10]
     if isinstance(value, float):

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from .errors import DataFileError
+from .errors import DataFileError, TableMissing, TableUnreadable
 
 SCHEMA_VERSION = 1
 
@@ -135,6 +135,27 @@ def table_columns(conn: sqlite3.Connection, table: str) -> set[str]:
     # table names come from our own constants, never from input; still quote them
     rows = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
     return {r[1] for r in rows}
+
+
+def db_path(conn: sqlite3.Connection) -> str:
+    """The file behind a connection, to name it in an error."""
+    return str(conn.execute("PRAGMA database_list").fetchone()[2])
+
+
+def select(conn: sqlite3.Connection, table: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Run a SELECT on `table`; its missing table or column raises TableUnreadable.
+
+    Each caller decides what that means: the drill-downs show a note, the API a 503.
+    """
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if text.startswith("no such table"):
+            raise TableMissing(db_path(conn), table) from exc
+        if text.startswith("no such column"):
+            raise TableUnreadable(db_path(conn), table, f"has {text.replace('such ', '')}") from exc
+        raise
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

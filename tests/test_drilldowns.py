@@ -74,3 +74,74 @@ def test_missing_tables_become_notes(db_factory, key):
 def test_alert_routes_to_its_drilldown():
     assert dd.drilldown_for_alert({"type": "ops", "title": "x"}) == "operations/uptime"
     assert dd.drilldown_for_alert({"type": "weird", "title": "Backlog up"}) == "supply"
+
+
+# -- one number, one code path: the API route and the drill-down tab agree ---------------
+W12 = ("2025-11", "2026-10")
+
+
+def _drilldown(path, key):
+    conn = open_reader(path)
+    try:
+        return dd.build_drilldown(key, conn, Engine().source(path), Window(*map(parse_month, W12)))
+    finally:
+        conn.close()
+
+
+def _api(path, route):
+    import warnings
+    with warnings.catch_warnings():  # starlette's notice about httpx, at import
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
+    from execdash_desktop.api.app import create_app
+    with TestClient(create_app(path)) as client:
+        r = client.get(route, params={"range": "12m", "as_of": W12[1]})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture(scope="module")
+def messy(demo, tmp_path_factory):
+    """The demo with rates stored as percents (number and text), timestamps and text money."""
+    import shutil
+    import sqlite3
+    path = tmp_path_factory.mktemp("messy") / "messy.sqlite"
+    shutil.copy(demo, path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE ops_uptime SET uptime = (uptime * 100) || '%' WHERE period >= '2026-03'")
+    conn.execute("UPDATE ops_quality SET doa_pct = doa_pct * 100, period = period || '-01 00:00:00'")
+    conn.execute("UPDATE pipeline_winrate SET win_rate_pct = win_rate_pct * 100 WHERE period >= '2026-06'")
+    conn.execute("UPDATE retention_at_risk SET risk = risk * 100 WHERE id % 2 = 0")
+    conn.execute("UPDATE retention_at_risk SET risk = (risk * 100) || '%', mrr = printf('%d,%03d.00', "
+                 "CAST(mrr AS INT) / 1000, CAST(mrr AS INT) % 1000) WHERE id % 6 = 3")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("file", ["demo", "messy"])
+@pytest.mark.parametrize("key, group, metric", [
+    ("operations/uptime", "operations", "uptime"), ("operations/uptime", "operations", "quality"),
+    ("operations/uptime", "operations", "reliability"), ("sales/pipeline", "sales", "winrate"),
+    ("supply/inventory_turns", "supply", "cogs-variance"), ("telemetry", "telemetry", "active-devices"),
+])
+def test_api_series_equal_the_drilldown_table(request, file, key, group, metric):
+    from execdash_desktop.packs.executive.series import SERIES
+    path = request.getfixturevalue(file)
+    spec = SERIES[group][metric]
+    table = next(t for t in _drilldown(path, key).tables if t.title == spec.title)
+    rows = _api(path, f"/api/{group}/{metric}")["rows"]
+    assert [(r["period"], *(r[c.key] for c in spec.cols)) for r in rows] == list(table.rows)
+    assert len(table.rows) == 12
+    for i, c in enumerate(spec.cols, start=1):  # rates are 0-1 whatever way they were stored
+        assert c.fmt != "ratio" or all(0 <= r[i] <= 1 for r in table.rows)
+
+
+@pytest.mark.parametrize("file", ["demo", "messy"])
+def test_api_at_risk_equals_the_drilldown_table(request, file):
+    path = request.getfixturevalue(file)
+    table = next(t for t in _drilldown(path, "finance/nrr").tables if t.title.startswith("At-risk"))
+    rows = _api(path, "/api/customers/at-risk")["rows"]
+    assert [(r["customer"], r["mrr"], r["risk"], r["mrr_at_risk"], r["reason"]) for r in rows] == list(table.rows)
+    assert all(0 <= r[2] <= 1 and r[3] == pytest.approx(r[1] * r[2]) for r in table.rows)
+    assert [r[3] for r in table.rows] == sorted((r[3] for r in table.rows), reverse=True)

@@ -23,7 +23,9 @@ def test_delta_arrow_sign_and_tone_by_kpi_direction():
 
 @pytest.mark.parametrize("fmt,value,text", [("currency", 1234567.8, "£1,234,568"), ("ratio", 0.4567, "45.7%"),
                                              ("int", 1234.0, "1,234"), ("multiple", 1.084, "1.08x"),
-                                             ("months", 3.61, "3.6 mo"), ("currency", None, "\u2014")])
+                                             ("months", 3.61, "3.6 mo"), ("currency", None, "\u2014"),
+                                             ("hours", 669.34, "669.3 h"), ("days", 53, "53.0 days"),
+                                             ("days", None, "\u2014")])
 def test_table_cells_show_full_precision_by_column_format(fmt, value, text):
     assert format_cell(value, fmt, "£") == text
 

@@ -24,7 +24,7 @@ from starlette.middleware.cors import CORSMiddleware
 from .. import __version__
 from .. import months as mo
 from ..engine import Engine
-from ..errors import DataFileError, InvalidRequestError, MissingTablesError
+from ..errors import DataFileError, InvalidRequestError, MissingTablesError, TableMissing
 from ..metrics import EVENT_TYPES, METRIC_KEYS
 from ..packs.executive.kpis import KPI_KEYS
 from . import routes_dashboard, routes_drilldowns, routes_events, routes_health
@@ -130,7 +130,7 @@ async def _on_data_file(request: Request, exc: DataFileError):
     table = None
     if isinstance(exc, MissingTablesError) and exc.missing:
         table = exc.missing[0]
-    elif isinstance(exc, routes_drilldowns.TableMissing):
+    elif isinstance(exc, TableMissing):
         table = exc.table
     error = "missing_table" if table else "data_file_unavailable"
     return JSONResponse({"error": error, "detail": str(exc), "table": table}, status_code=503,

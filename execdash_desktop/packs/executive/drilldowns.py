@@ -1,9 +1,10 @@
 """Drill-down data behind each card (seed 002 section 6), Qt-free.
 
-Each drill-down is a few `Table`s over the current window; `build_drilldown`
-reads small monthly tables with one reader connection and takes order sums
-from the rollup already in the ExecSource, so no drill-down scans `orders`.
-A missing table becomes a note, never an error.
+Each drill-down is a few `Table`s over the current window. Monthly tables come
+from the series catalogue (series.py) and the others from breakdowns.py, the
+same readers the API routes use, so a tab and its route show the same number.
+Order sums come from the rollup already in the ExecSource, so no drill-down
+scans `orders`. A table that cannot be read becomes a note, never an error.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from typing import Callable
 
 from ... import months as mo
 from ... import rollup
+from ...errors import TableUnreadable
 from ...months import Window
+from ...store import select
+from . import breakdowns as bd
 from .kpis import forecast_parts
-from .source import ExecSource, ratio01, ratio_nrr, to_float
+from .series import SERIES, Monthly, Series, read_monthly
+from .source import ExecSource
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class Table:
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple, ...]
-    formats: tuple[str, ...]  # per column: text|date|period|currency|ratio|number|int|months|multiple
+    formats: tuple[str, ...]  # per column: text|date|period|currency|ratio|number|int|months|multiple|hours|days
 
 
 @dataclass(frozen=True)
@@ -100,45 +105,28 @@ def to_csv(table: Table) -> str:
 # -- readers ----------------------------------------------------------------
 
 class _Reader:
-    """Reads with one connection; unusable tables become notes."""
+    """Reads with one connection; a table it cannot read becomes a note."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.notes: list[str] = []
 
-    def query(self, table: str, sql: str, params: tuple = ()) -> list[tuple]:
+    def read(self, fn: Callable, *args, default=()):
         try:
-            return self.conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "no such" in str(exc):
-                self.notes.append(f"table {table}: {exc}")
-                return []
-            raise
+            return fn(self.conn, *args)
+        except TableUnreadable as exc:
+            self.notes.append(f"table {exc.table} {exc.reason}")
+            return default
 
-    def monthly(self, table: str, columns: tuple[str, ...], w: Window,
-                convert: tuple[Callable, ...] | None = None) -> list[tuple]:
-        """Rows of a `period`-keyed table inside W, one per month, oldest first."""
-        cols = ", ".join(columns)
-        rows = self.query(table, f"SELECT period, {cols} FROM {table} "
-                                 "WHERE period >= ? AND period < ? ORDER BY period",
-                          (mo.first_day(w.start)[:7], mo.first_day(w.end + 1)))
-        out = []
-        seen = set()
-        for r in rows:
-            idx = mo.parse_month(r[0])
-            if idx is None or idx not in w or idx in seen:
-                continue
-            seen.add(idx)
-            conv = convert or tuple(to_float for _ in columns)
-            out.append((mo.fmt_month(idx), *(f(v) for f, v in zip(conv, r[1:]))))
-        return out
+    def query(self, table: str, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.read(select, table, sql, params, default=[])
 
 
-def _monthly_table(rd: _Reader, title: str, table: str, columns: tuple[str, ...],
-                   headers: tuple[str, ...], formats: tuple[str, ...], w: Window,
-                   convert: tuple[Callable, ...] | None = None) -> Table:
-    rows = rd.monthly(table, columns, w, convert)
-    return Table(title, ("Period", *headers), tuple(rows), ("period", *formats))
+def _series(rd: _Reader, spec: Series, w: Window) -> Table:
+    """A catalogue series as a table: the same rows the API route serves."""
+    rows = rd.read(read_monthly, spec, w, default=Monthly((), 0)).rows
+    return Table(spec.title, ("Period", *(c.label for c in spec.cols)),
+                 tuple((mo.fmt_month(m), *vals) for m, vals in rows), ("period", *(c.fmt for c in spec.cols)))
 
 
 def _trend_table(src: ExecSource, w: Window) -> Table:
@@ -183,37 +171,15 @@ def _orders_by_type(rd: "_Reader", src: ExecSource, w: Window) -> Table:
 # -- one builder per drill-down ----------------------------------------------
 
 def _operations_uptime(rd, src, w):
-    up = _monthly_table(rd, "Uptime", "ops_uptime", ("uptime",), ("Uptime",), ("ratio",), w, (ratio01,))
-    return (up,
-            _monthly_table(rd, "Reliability", "ops_reliability", ("mtbf_hours", "mttr_hours"),
-                           ("MTBF (h)", "MTTR (h)"), ("number", "number"), w),
-            _monthly_table(rd, "Quality", "ops_quality", ("doa_pct", "defect_pct", "warranty_pct"),
-                           ("DOA", "Defects", "Warranty"), ("ratio", "ratio", "ratio"), w,
-                           (ratio01, ratio01, ratio01)),
-            _monthly_table(rd, "Service cost per device", "ops_service_cost", ("cost_per_device",),
-                           ("Cost per device",), ("currency",), w)), up
+    tables = tuple(_series(rd, spec, w) for spec in SERIES["operations"].values())
+    return tables, tables[0]
 
 
 def _sales_pipeline(rd, src, w):
-    stages = rd.query("pipeline_stages", "SELECT stage_name, value FROM pipeline_stages "
-                      "ORDER BY CASE stage_name WHEN 'Leads' THEN 0 WHEN 'MQL' THEN 1 "
-                      "WHEN 'SQL' THEN 2 WHEN 'Won' THEN 3 ELSE 4 END")
-    funnel = Table("Funnel", ("Stage", "Value"), tuple(stages), ("text", "int"))
-    daily = rd.query("pipeline_stages_daily",
-                     "SELECT substr(period, 1, 10) AS day, "
-                     "sum(CASE WHEN stage_name = 'Leads' THEN value END), "
-                     "sum(CASE WHEN stage_name = 'MQL' THEN value END), "
-                     "sum(CASE WHEN stage_name = 'SQL' THEN value END), "
-                     "sum(CASE WHEN stage_name = 'Won' THEN value END) "
-                     "FROM pipeline_stages_daily WHERE period >= ? AND period < ? "
-                     "GROUP BY day ORDER BY day",
-                     (mo.first_day(w.start), mo.first_day(w.end + 1)))
-    daily_t = Table("Funnel by day", ("Day", "Leads", "MQL", "SQL", "Won"), tuple(daily),
-                    ("date", "int", "int", "int", "int"))
-    win = _monthly_table(rd, "Win rate and sales cycle", "pipeline_winrate",
-                         ("win_rate_pct", "sales_cycle_days"), ("Win rate", "Sales cycle (days)"),
-                         ("ratio", "number"), w, (ratio01, to_float))
-    return (funnel, daily_t, win), daily_t
+    funnel = Table("Funnel", ("Stage", "Value"), tuple(rd.read(bd.funnel_now)), ("text", "int"))
+    daily = tuple((day, *(v.get(s) for s in bd.STAGES)) for day, v in rd.read(bd.funnel_by_day, w))
+    daily_t = Table("Funnel by day", ("Day", *bd.STAGES), daily, ("date", "int", "int", "int", "int"))
+    return (funnel, daily_t, _series(rd, SERIES["sales"]["winrate"], w)), daily_t
 
 
 def _sales_revenue(rd, src, w):
@@ -227,16 +193,11 @@ def _sales_revenue(rd, src, w):
 
 
 def _supply_inventory(rd, src, w):
-    turns = _monthly_table(rd, "Inventory turns", "supply_inventory_turns", ("turns_per_year",),
-                           ("Turns per year",), ("number",), w)
-    lead = _monthly_table(rd, "Lead time", "supply_lead_time", ("lead_time_days",),
-                          ("Lead time (days)",), ("number",), w)
-    cogs = rd.query("supply_cogs_breakdown",
-                    "SELECT component, cost FROM supply_cogs_breakdown ORDER BY cost DESC")
-    cogs_t = Table("COGS breakdown", ("Component", "Cost"), tuple(cogs), ("text", "currency"))
-    var = _monthly_table(rd, "COGS variance", "supply_cogs_variance", ("variance_pct",),
-                         ("Variance",), ("ratio",), w, (ratio01,))
-    return (turns, lead, cogs_t, var), turns
+    supply = SERIES["supply"]
+    cogs, _ = rd.read(bd.cogs_breakdown, default=([], 0.0))
+    cogs_t = Table("COGS breakdown", ("Component", "Cost", "Share"), tuple(cogs), ("text", "currency", "ratio"))
+    turns = _series(rd, supply["inventory-turns"], w)
+    return (turns, _series(rd, supply["lead-time"], w), cogs_t, _series(rd, supply["cogs-variance"], w)), turns
 
 
 def _supply(rd, src, w):
@@ -254,15 +215,9 @@ def _finance_revenue(rd, src, w):
 
 
 def _finance_nrr(rd, src, w):
-    nrr = _monthly_table(rd, "Net revenue retention", "retention_nrr",
-                         ("nrr", "gross_churn", "expansion"), ("NRR", "Gross churn", "Expansion"),
-                         ("ratio", "ratio", "ratio"), w, (ratio_nrr, ratio01, ratio01))
-    risk = rd.query("retention_at_risk",
-                    "SELECT customer, mrr, risk, mrr * (CASE WHEN risk > 1 THEN risk / 100.0 ELSE risk END) "
-                    "AS exposure, reason FROM retention_at_risk ORDER BY exposure DESC")
+    nrr = _series(rd, SERIES["finance"]["nrr"], w)
     risk_t = Table("At-risk customers (MRR x risk)", ("Customer", "MRR", "Risk", "MRR at risk", "Reason"),
-                   tuple((c, m, ratio01(r), e, why) for c, m, r, e, why in risk),
-                   ("text", "currency", "ratio", "currency", "text"))
+                   tuple(rd.read(bd.at_risk)), ("text", "currency", "ratio", "currency", "text"))
     return (nrr, risk_t), Table(nrr.title, nrr.columns[:2], tuple(r[:2] for r in nrr.rows), nrr.formats[:2])
 
 
@@ -298,36 +253,23 @@ def _finance_arr(rd, src, w):
 
 
 def _customers(rd, src, w):
-    top = rd.query("top_products_daily",
-                   "SELECT name, sum(revenue) AS r FROM top_products_daily "
-                   "WHERE period >= ? AND period < ? GROUP BY name ORDER BY r DESC LIMIT 20",
-                   (mo.first_day(w.start), mo.first_day(w.end + 1)))
-    if not top:
-        top = rd.query("top_products", "SELECT name, revenue FROM top_products ORDER BY revenue DESC LIMIT 20")
-    top_t = Table("Top products", ("Product", "Revenue"), tuple(top), ("text", "currency"))
-    fb = rd.query("feedback", "SELECT type, count(*) FROM feedback WHERE created_at >= ? "
-                  "AND created_at < ? GROUP BY type ORDER BY count(*) DESC",
-                  (mo.first_day(w.start), mo.first_day(w.end + 1)))
-    fb_t = Table("Feedback by type", ("Type", "Count"), tuple(fb), ("text", "int"))
-    pf = rd.query("product_feedback", "SELECT category, type, count(*) FROM product_feedback "
-                  "WHERE created_at >= ? AND created_at < ? GROUP BY category, type "
-                  "ORDER BY count(*) DESC", (mo.first_day(w.start), mo.first_day(w.end + 1)))
-    pf_t = Table("Product feedback", ("Category", "Type", "Count"), tuple(pf), ("text", "text", "int"))
-    sc = rd.query("feedback_scores", "SELECT aspect, avg(score), count(*) FROM feedback_scores "
-                  "GROUP BY aspect ORDER BY avg(score) DESC")
-    sc_t = Table("Feedback scores", ("Aspect", "Mean score", "Responses"), tuple(sc),
+    top = rd.read(bd.top_products, w, 20, default=None)
+    if top is not None and top.note:
+        rd.notes.append(top.note)
+    top_t = Table("Top products", ("Product", "Revenue", "Share"), tuple(top.rows if top else ()),
+                  ("text", "currency", "ratio"))
+    fb, _ = rd.read(bd.feedback_by_type, w, default=([], 0))
+    fb_t = Table("Feedback by type", ("Type", "Count", "Share"), tuple(fb), ("text", "int", "ratio"))
+    pf_t = Table("Product feedback", ("Category", "Type", "Count"), tuple(rd.read(bd.product_feedback, w)),
+                 ("text", "text", "int"))
+    sc_t = Table("Feedback scores", ("Aspect", "Mean score", "Responses"), tuple(rd.read(bd.feedback_scores, w)),
                  ("text", "number", "int"))
     return (top_t, fb_t, pf_t, sc_t), None
 
 
 def _telemetry(rd, src, w):
-    util = _monthly_table(rd, "Utilisation", "telemetry_utilization", ("avg_hours_per_device",),
-                          ("Hours per device",), ("number",), w)
-    cons = _monthly_table(rd, "Consumption", "telemetry_consumption", ("grams_per_cycle",),
-                          ("Grams per cycle",), ("number",), w)
-    act = _monthly_table(rd, "Active devices", "telemetry_active_devices", ("active_devices",),
-                         ("Active devices",), ("int",), w)
-    return (util, cons, act), act
+    tables = tuple(_series(rd, spec, w) for spec in SERIES["telemetry"].values())
+    return tables, tables[-1]
 
 
 _BUILDERS = {

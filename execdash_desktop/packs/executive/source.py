@@ -88,7 +88,9 @@ def _monthly(conn, table: str, cols: str, reasons: dict, skipped: dict,
              convert: Callable[[tuple], object]) -> dict[int, object]:
     out: dict[int, object] = {}
     try:
-        rows = conn.execute(f"SELECT period, {cols} FROM {table}").fetchall()
+        # ordered, so a month given twice ('2025-03', '2025-03-31') reads the
+        # later row here and in the drill-downs (series.read_monthly)
+        rows = conn.execute(f"SELECT period, {cols} FROM {table} ORDER BY period").fetchall()
     except sqlite3.OperationalError as exc:
         reasons[table] = f"table {table}: {exc}"
         return out
