@@ -72,9 +72,9 @@ def file_stamp(path: str | os.PathLike) -> list[list[int]]:
     it), so it stamps the same as none.
     """
     out = []
-    for p in (Path(path), Path(f"{path}-wal")):
+    for p in (os.fspath(path), f"{os.fspath(path)}-wal"):  # os.stat: called per metrics write
         try:
-            st = p.stat()
+            st = os.stat(p)
             out.append([st.st_size, st.st_mtime_ns] if st.st_size else [0, 0])
         except FileNotFoundError:
             out.append([0, 0])
@@ -102,6 +102,29 @@ def _replace(target: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+_STAMP_WIDTH = 160  # a stamp is ~80 characters of JSON; the file is always this wide
+
+
+def _write_stamp(stamp_path: Path, stamp: list) -> None:
+    """Overwrite the stamp file in place with one pwrite of a fixed width.
+
+    This runs after every metrics commit: a temp file + rename cost ~0.15 ms
+    here. A reader racing the write sees old or new JSON, or unreadable JSON,
+    which only means "rebuild the rollup".
+    """
+    data = json.dumps(stamp).ljust(_STAMP_WIDTH).encode()
+    try:
+        fd = os.open(stamp_path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            os.pwrite(fd, data, 0)
+            if len(data) != _STAMP_WIDTH:
+                os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
 def _read_side(path) -> dict | None:
     """The rollup document if it is valid for the file as it is now."""
     doc_path, stamp_path = _side_paths(path)
@@ -118,7 +141,7 @@ def _write_side(path, doc: dict, stamp: list) -> None:
     doc_path, stamp_path = _side_paths(path)
     stamp_path.unlink(missing_ok=True)  # never a new stamp beside an old document
     _replace(doc_path, json.dumps(doc))
-    _replace(stamp_path, json.dumps(stamp))
+    _write_stamp(stamp_path, stamp)
 
 
 def note_own_write(path: str | os.PathLike, stamp_before: list,
@@ -133,7 +156,7 @@ def note_own_write(path: str | os.PathLike, stamp_before: list,
             return
     except (OSError, ValueError):
         return
-    _replace(stamp_path, json.dumps(stamp_after or file_stamp(path)))
+    _write_stamp(stamp_path, stamp_after or file_stamp(path))
 
 
 def month_bounds(conn: sqlite3.Connection) -> tuple[int, int] | None:
