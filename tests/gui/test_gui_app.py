@@ -104,14 +104,27 @@ def test_theme_follows_the_setting_and_repaints(window, qapp):
     assert mgr.palette.name == "light"
 
 
-def test_serve_api_toggle_shows_the_url_and_stops(window, qtbot):
-    import importlib.util
+def test_serve_api_toggle_serves_then_frees_port_and_thread(window, qtbot):
+    import json
+    import socket
+    import threading
+    import urllib.request
 
-    if importlib.util.find_spec("execdash_desktop.api.server") is None:
-        pytest.skip("the API server is not available")
     window.menus.serve_api.setChecked(True)
     qtbot.waitUntil(lambda: window.status_api.text().startswith("API http://127.0.0.1:"), timeout=20_000)
     server = window._api
     assert server is not None and server.port
+    with urllib.request.urlopen(f"{server.url}/api/health", timeout=5) as r:  # a real request
+        assert r.status == 200 and json.loads(r.read())["status"] == "ok"
+    port = server.port
     window.menus.serve_api.setChecked(False)
     assert window.status_api.text() == "" and window._api is None
+
+    def freed() -> bool:  # no listener on the port, no server thread left
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return False
+        return not any(t.name == "execdash-api" and t.is_alive() for t in threading.enumerate())
+
+    qtbot.waitUntil(freed, timeout=10_000)
+    assert not server.running
