@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 
 from . import __version__
@@ -113,12 +114,13 @@ def main(argv: list[str] | None = None) -> int:
         return _run_module("execdash_desktop.ui.app", getattr(args, "path", None))
     except (DataFileError, InvalidRequestError) as exc:
         return _fail(str(exc))
+    except BrokenPipeError:  # `execdash kpis ... | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # a folder we cannot write to, a full disk...
         return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":

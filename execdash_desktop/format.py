@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from .packs.executive.kpis import direction_of
+
 EM_DASH = "\u2014"
 NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple", "hours", "days"})
 _UNITS = {"hours": "h", "days": "days"}  # column formats the API names (schemas.Column)
@@ -35,20 +37,19 @@ def format_value(value: float | None, fmt: str, unit: str | None = None) -> str:
 
 
 def format_delta(delta: float | None) -> str:
-    """Signed percentage with an arrow: '▲ +4.2%', '▼ -1.0%', '— 0.0%'."""
+    """Signed percentage with an arrow by the KPI's direction: '▲ +4.2%', '▼ -1.0%'."""
     if delta is None:
         return EM_DASH
-    pct = delta * 100
-    arrow = "\u25b2" if delta > 0.001 else "\u25bc" if delta < -0.001 else "\u25ac"
-    return f"{arrow} {pct:+.1f}%"
+    arrow = {"up": "\u25b2", "down": "\u25bc", "flat": "\u25ac"}[direction_of(delta)]
+    return f"{arrow} {delta * 100:+.1f}%"
 
 
 def delta_tone(delta: float | None, better: str) -> str:
     """good | bad | neutral: whether this change is good for this KPI."""
-    if delta is None or abs(delta) <= 0.001:
+    direction = direction_of(delta)
+    if direction == "flat":
         return "neutral"
-    up = delta > 0
-    return "good" if up == (better == "up") else "bad"
+    return "good" if direction == better else "bad"
 
 
 def format_cell(value, fmt: str, unit: str = "£") -> str:

@@ -251,8 +251,8 @@ class MetricsWriter:
                     raise
                 usable = False
             # switching the journal to WAL rewrites the header and makes a -wal
-            # file; neither touches `orders`
-            rollup.note_own_write(self.data_path, stamp_before)
+            # file; neither touches `orders` (listeners hear of it like a commit)
+            self._after_own_write(stamp_before)
             if usable:
                 self._conn, self._target = conn, self.data_path
                 return conn

@@ -1,12 +1,11 @@
-"""The monthly rollup of `orders`, kept beside the data file.
+"""The monthly rollup of `orders`, kept in the user cache folder, never in the user's file.
 
 Summing 10M order rows takes seconds; the KPIs need only per-month sums. They
-are computed once per version of the file (per-month range queries over
-`idx_orders_order_date`, split across two read-only connections) and kept as
-a small JSON side file in the user cache folder, never in the user's file.
-The side file is valid while the data file's (size, mtime) of the main file
-and its -wal are unchanged; the app's own metric writes re-stamp it
-(`note_own_write`) since they never touch `orders`.
+are computed once per version of the file (one range scan per month over
+date-ordered rowids, else one indexed range query per month, split across two
+read-only connections) and kept as `<key>.json`, valid while `<key>.stamp`
+matches the data file's (size, mtime) and its -wal's. The app's own metric
+writes re-stamp it (`note_own_write`), since they never touch `orders`.
 """
 
 from __future__ import annotations
@@ -93,20 +92,22 @@ def _side_paths(path: str | os.PathLike) -> tuple[Path, Path]:
     return d / f"{key}.json", d / f"{key}.stamp"
 
 
-def _replace(target: Path, text: str) -> None:
+def _replace(target: Path, text: str) -> bool:
     tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         tmp.write_text(text, "utf-8")
         os.replace(tmp, target)
+        return True
     except OSError:  # a cache we cannot write only costs speed
         tmp.unlink(missing_ok=True)
+        return False
 
 
 _STAMP_WIDTH = 160  # a stamp is ~80 characters of JSON; the file is always this wide
 
 
 def _write_stamp(stamp_path: Path, stamp: list) -> None:
-    """Overwrite the stamp file in place with one pwrite of a fixed width.
+    """Overwrite the stamp file in place with one write of a fixed width.
 
     This runs after every metrics commit: a temp file + rename cost ~0.15 ms
     here. A reader racing the write sees old or new JSON, or unreadable JSON,
@@ -116,7 +117,7 @@ def _write_stamp(stamp_path: Path, stamp: list) -> None:
     try:
         fd = os.open(stamp_path, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
-            os.pwrite(fd, data, 0)
+            os.write(fd, data)  # fresh descriptor: offset 0 (os.pwrite is Unix-only)
             if len(data) != _STAMP_WIDTH:
                 os.ftruncate(fd, len(data))
         finally:
@@ -140,8 +141,8 @@ def _read_side(path) -> dict | None:
 def _write_side(path, doc: dict, stamp: list) -> None:
     doc_path, stamp_path = _side_paths(path)
     stamp_path.unlink(missing_ok=True)  # never a new stamp beside an old document
-    _replace(doc_path, json.dumps(doc))
-    _write_stamp(stamp_path, stamp)
+    if _replace(doc_path, json.dumps(doc)):
+        _write_stamp(stamp_path, stamp)
 
 
 def note_own_write(path: str | os.PathLike, stamp_before: list,
@@ -165,8 +166,11 @@ def month_bounds(conn: sqlite3.Connection) -> tuple[int, int] | None:
     Two separate subqueries: min() and max() in one SELECT defeat SQLite's
     min/max optimisation and scan the whole index.
     """
-    lo, hi = conn.execute("SELECT (SELECT min(order_date) FROM orders), "
-                          "(SELECT max(order_date) FROM orders)").fetchone()
+    # bounded to date-shaped text (still an index lookup): an empty or garbled
+    # order_date must not hide every good month
+    lo, hi = conn.execute(
+        "SELECT (SELECT min(order_date) FROM orders WHERE order_date >= '0000-01'), "
+        "(SELECT max(order_date) FROM orders WHERE order_date < '9999-99')").fetchone()
     a, b = mo.parse_month(lo), mo.parse_month(hi)
     if a is None or b is None:
         return None

@@ -249,3 +249,32 @@ def test_history_gives_a_value_per_month(db_factory):
     h = kpis(payload(db, range_="6m"))["revenue"]["history"]
     assert [x["period"] for x in h] == ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]
     assert h[-1]["value"] == 2400.0
+
+
+def test_text_numbers_in_the_daily_funnel_never_crash(db_factory):
+    db = db_factory({"revenue_trend": trend("2025-01", [(300, 300, 1)] * 3),
+                     "pipeline_stages_daily": [
+                         {"period": "2025-03-30", "stage_name": "SQL", "value": "1,200"},
+                         {"period": "2025-03-31", "stage_name": "SQL", "value": "12%"}],
+                     "pipeline_winrate": [{"period": "2025-03", "win_rate_pct": 0.5, "sales_cycle_days": 40}]})
+    assert kpis(payload(db, range_="3m"))["forecast"]["value"] == pytest.approx(12 * 0.5)
+
+
+def test_a_blank_order_date_does_not_hide_the_good_months(db_factory):
+    rows = {"revenue_trend": trend("2025-01", [(1, 1, 1)] * 3),
+            "orders": [{"amount": 10, "profit": 4, "order_date": "2025-03-05", "type": "subscription"},
+                       {"amount": 99, "profit": 1, "order_date": "", "type": "subscription"},
+                       {"amount": 99, "profit": 1, "order_date": "n/a", "type": "subscription"}]}
+    k = kpis(payload(db_factory(rows), range_="3m"))
+    assert k["arr"]["value"] == pytest.approx(120) and k["gm"]["value"] == pytest.approx(0.4)
+    only_bad = {"revenue_trend": rows["revenue_trend"], "orders": rows["orders"][1:]}
+    k = kpis(payload(db_factory(only_bad), range_="3m"))
+    assert k["arr"]["value"] is None and "order_date" in k["arr"]["reason"]
+
+
+def test_blank_due_dates_sort_last_like_missing_ones(db_factory):
+    db = db_factory({"revenue_trend": trend("2025-01", [(1, 1, 1)]),
+                     "risks": [{"title": "blank", "due": "", "status": "open"},
+                               {"title": "dated", "due": "2025-06-01", "status": "open"}]})
+    r = payload(db, range_="3m")["risks"]
+    assert [x["title"] for x in r] == ["dated", "blank"] and r[1]["overdue"] is False

@@ -19,7 +19,9 @@ from .. import rollup
 from ..months import Window
 from ..packs.executive.kpis import BY_KEY, forecast_parts
 from ..packs.executive.payload import kpi_entry, resolve_window
-from ..packs.executive.source import ExecSource, ratio01
+from ..errors import TableUnreadable
+from ..packs.executive import breakdowns as bd
+from ..packs.executive.source import ExecSource
 from ..store import open_reader
 from .common import (AS_OF_PATTERN, R304, R422, R503, AsOfQ, GranularityQ, RangeQ, ctx_of, json_entry,
                      reply)
@@ -96,62 +98,45 @@ def _quarter_history(src: ExecSource, key: str, w: Window) -> list[dict]:
     return out
 
 
-def _by_order_type(ctx: ApiContext, src: ExecSource, months: range, what: str) -> list[dict]:
-    present = [m for m in months if m in src.orders]
-    by_type: dict = {}
-    if present:
-        conn = open_reader(ctx.path)
-        try:  # per-type sums come from the rollup side file; computed once per file version
-            by_type = rollup.orders_by_type(src.path, conn, present)
-        finally:
-            conn.close()
-    acc: dict[str | None, list[float]] = {}
-    for m in present:
-        for t, amount, profit, amount_wp, n in by_type.get(m, ()):
-            a = acc.setdefault(t, [0.0, 0.0, 0.0, 0])
-            a[0] += amount
-            a[1] += profit
-            a[2] += amount_wp
-            a[3] += n
-    total = sum(a[0] for a in acc.values())
+def _by_order_type(ctx: ApiContext, src: ExecSource, w: Window, what: str) -> list[dict]:
+    conn = open_reader(ctx.path)
+    try:
+        rows = bd.orders_by_type(conn, src, w)
+    finally:
+        conn.close()
+    total = sum(r[1] for r in rows)
     items = []
-    for t, (amount, profit, amount_wp, n) in sorted(acc.items(), key=lambda kv: -kv[1][0]):
+    for t, amount, profit, amount_wp, n in rows:
         if what == "gm":
             value = profit / amount_wp if amount_wp else None
         elif what == "arr":
             value = 12.0 * amount
         else:
             value = amount
-        items.append({"name": t if t is not None else "(none)", "value": value, "amount": amount,
-                      "profit": profit, "orders": int(n),
+        items.append({"name": t, "value": value, "amount": amount, "profit": profit, "orders": n,
                       "share": amount / total if total else None})
     return items
 
 
 def _at_risk_items(ctx: ApiContext) -> list[dict] | None:
+    """The same rows as /api/customers/at-risk and the Finance > NRR tab."""
     conn = open_reader(ctx.path)
     try:
-        rows = conn.execute("SELECT customer, mrr, risk, reason FROM retention_at_risk").fetchall()
-    except sqlite3.OperationalError:
+        rows = bd.at_risk(conn)
+    except TableUnreadable:
         return None
     finally:
         conn.close()
-    items = []
-    for customer, mrr, risk, reason in rows:
-        r = ratio01(risk)
-        m = mrr if isinstance(mrr, (int, float)) else None
-        items.append({"name": customer, "value": m * r if m is not None and r is not None else None,
-                      "mrr": m, "risk": r, "reason": reason})
-    items.sort(key=lambda i: -(i["value"] or 0.0))
-    return items
+    return [{"name": c, "value": exposure, "mrr": m, "risk": r, "reason": why}
+            for c, m, r, exposure, why in rows]
 
 
 def _breakdown(ctx: ApiContext, src: ExecSource, key: str, w: Window) -> dict | None:
     if key in ("revenue", "gm") and src.orders_present:
         return {"dimension": "order_type", "source": "orders (amount by type, window)",
-                "items": _by_order_type(ctx, src, w.months, key)}
+                "items": _by_order_type(ctx, src, w, key)}
     if key == "arr" and src.orders_present:
-        items = [i for i in _by_order_type(ctx, src, range(w.end, w.end + 1), "arr")
+        items = [i for i in _by_order_type(ctx, src, Window(w.end, w.end), "arr")
                  if i["name"] in rollup.RECURRING_TYPES]
         return {"dimension": "order_type", "source": "orders (12 x recurring amount, as-of month)",
                 "items": items}

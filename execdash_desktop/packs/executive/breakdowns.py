@@ -15,7 +15,8 @@ from ... import months as mo
 from ...errors import TableMissing
 from ...months import Window
 from ...store import db_path, select, table_names
-from .source import ratio01, to_float
+from ... import rollup
+from .source import ExecSource, ratio01, to_float
 
 STAGES = ("Leads", "MQL", "SQL", "Won")
 
@@ -70,6 +71,24 @@ def at_risk(conn: sqlite3.Connection) -> list[tuple]:
         rows.append((customer, m, r, m * r if m is not None and r is not None else None, reason))
     rows.sort(key=lambda x: -(x[3] or 0.0))
     return rows
+
+
+def orders_by_type(conn: sqlite3.Connection, src: ExecSource, w: Window) -> list[tuple]:
+    """(type, amount, profit, amount with a profit, orders) summed over W, largest first.
+
+    From the rollup's per-type sums (computed once per file version).
+    """
+    months = [m for m in w.months if m in src.orders]
+    by_type = rollup.orders_by_type(src.path, conn, months) if months else {}
+    acc: dict[str, list[float]] = {}
+    for m in months:
+        for t, amount, profit, amount_wp, n in by_type[m]:
+            a = acc.setdefault(t if t is not None else "(none)", [0.0, 0.0, 0.0, 0])
+            a[0] += amount
+            a[1] += profit
+            a[2] += amount_wp
+            a[3] += n
+    return [(t, a[0], a[1], a[2], int(a[3])) for t, a in sorted(acc.items(), key=lambda kv: -kv[1][0])]
 
 
 @dataclass(frozen=True)

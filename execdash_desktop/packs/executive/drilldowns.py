@@ -3,8 +3,9 @@
 Each drill-down is a few `Table`s over the current window. Monthly tables come
 from the series catalogue (series.py) and the others from breakdowns.py, the
 same readers the API routes use, so a tab and its route show the same number.
-Order sums come from the rollup already in the ExecSource, so no drill-down
-scans `orders`. A table that cannot be read becomes a note, never an error.
+Order sums come from the rollup (per month in the ExecSource; per type
+computed once per file version and cached with it), so no tab sums `orders`
+row by row each time it opens. A table that cannot be read becomes a note, never an error.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ... import months as mo
-from ... import rollup
 from ...errors import TableUnreadable
 from ...months import Window
 from ...store import select
 from . import breakdowns as bd
 from .kpis import forecast_parts
+from .payload import monthly_trend
 from .series import SERIES, Monthly, Series, read_monthly
 from .source import ExecSource
 
@@ -130,12 +131,8 @@ def _series(rd: _Reader, spec: Series, w: Window) -> Table:
 
 
 def _trend_table(src: ExecSource, w: Window) -> Table:
-    rows = []
-    for m in w.months:
-        r = src.revenue.get(m)
-        if r is not None:
-            rows.append((mo.fmt_month(m), r[0], r[1], r[2]))
-    return Table("Revenue trend", ("Period", "Recognized", "Booked", "Backlog"), tuple(rows),
+    rows = tuple((r["period"], r["recognized"], r["booked"], r["backlog"]) for r in monthly_trend(src, w))
+    return Table("Revenue trend", ("Period", "Recognized", "Booked", "Backlog"), rows,
                  ("period", "currency", "currency", "currency"))
 
 
@@ -152,18 +149,8 @@ def _orders_by_month(src: ExecSource, w: Window) -> Table:
 
 
 def _orders_by_type(rd: "_Reader", src: ExecSource, w: Window) -> Table:
-    acc: dict[str, list[float]] = {}
-    months = [m for m in w.months if m in src.orders]
-    by_type = rollup.orders_by_type(src.path, rd.conn, months) if months else {}
-    for m in months:
-        for t, amount, profit, amount_wp, n in by_type[m]:
-            a = acc.setdefault(t or "(none)", [0.0, 0.0, 0.0, 0])
-            a[0] += amount
-            a[1] += profit
-            a[2] += amount_wp
-            a[3] += n
-    rows = tuple((t, a[0], a[1], a[1] / a[2] if a[2] else None, int(a[3]))
-                 for t, a in sorted(acc.items(), key=lambda kv: -kv[1][0]))
+    rows = tuple((t, amount, profit, profit / amount_wp if amount_wp else None, n)
+                 for t, amount, profit, amount_wp, n in bd.orders_by_type(rd.conn, src, w))
     return Table("Orders by type", ("Type", "Amount", "Profit", "Gross margin", "Orders"), rows,
                  ("text", "currency", "currency", "ratio", "int"))
 

@@ -79,9 +79,6 @@ class ExecSource:
     reasons: dict[str, str] = field(default_factory=dict)  # table -> why it is unusable
     skipped_rows: dict[str, int] = field(default_factory=dict)  # table -> unreadable rows
 
-    @property
-    def latest_month(self) -> int | None:
-        return max(self.revenue) if self.revenue else None
 
 
 def _monthly(conn, table: str, cols: str, reasons: dict, skipped: dict,
@@ -177,6 +174,9 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> ExecSource:
         orders_present = conn.execute("SELECT 1 FROM orders LIMIT 1").fetchone() is not None
         if orders_present:
             orders = rollup.orders_by_month(path, conn, lambda: open_reader(path), progress)
+            if not orders:  # rows, but none with a readable date: not a real zero
+                reasons["orders"] = "table orders has no order_date readable as YYYY-MM-DD"
+                orders_present = False
         else:
             reasons["orders"] = "table orders is empty"
 
@@ -185,7 +185,7 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> ExecSource:
         rows = conn.execute(
             "SELECT substr(period, 1, 10), value FROM pipeline_stages_daily "
             "WHERE stage_name = 'SQL' AND value IS NOT NULL ORDER BY period").fetchall()
-        sql_daily = tuple((d, float(v)) for d, v in rows if to_float(v) is not None)
+        sql_daily = tuple((d, f) for d, v in rows if (f := to_float(v)) is not None)
     sql_stage = None
     if _has(conn, tables, "pipeline_stages", ("stage_name", "value"), reasons):
         row = conn.execute("SELECT value FROM pipeline_stages WHERE stage_name = 'SQL'").fetchone()
@@ -217,7 +217,7 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> ExecSource:
         cur = conn.execute(
             "SELECT id, title, owner, due, mitigation, coalesce(status, 'open') FROM risks "
             "WHERE lower(coalesce(status, 'open')) <> 'closed' "
-            "ORDER BY due IS NULL, due, id")
+            "ORDER BY nullif(trim(due), '') IS NULL, due, id")
         risks = tuple(dict(zip(("id", "title", "owner", "due", "mitigation", "status"), r))
                       for r in cur)
 
