@@ -720,7 +720,7 @@ def test_keep_alive_requests_are_not_delayed_by_nagle(demo):
             times.append(time.perf_counter() - t0)
             assert r.status == 200 and not r.will_close
         c.close()
-    assert statistics.median(times) < 0.015, times  # Nagle + delayed ACK would be ~40 ms each
+    assert statistics.median(times) < 0.030, times  # Nagle + delayed ACK would be ~40 ms each
 
 
 def test_api_server_on_a_busy_port_fails_cleanly(demo):

@@ -9,6 +9,7 @@ table to a file the user picks.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
@@ -255,14 +256,25 @@ class QtDrilldownTab(QWidget):
             return None
         table = self.drilldown.tables[index]
         if path is None:
-            name = f"{self.key.replace('/', '-')}-{table.title.lower().replace(' ', '-')}.csv"
+            name = f"{_file_name_part(self.key)}-{_file_name_part(table.title)}.csv"
             path, _ = QFileDialog.getSaveFileName(self, "Export CSV", str(Path.home() / name),
                                                   "CSV files (*.csv)")
             if not path:
                 return None
-        Path(path).write_text(to_csv(table), encoding="utf-8", newline="")
+        try:
+            Path(path).write_text(to_csv(table), encoding="utf-8", newline="")
+        except OSError as exc:
+            self.banner.show_error(f"{Path(path).name}: {exc.strerror or exc}", "Could not export the CSV",
+                                   retry=False)
+            return None
         self.csvExported.emit(self.key, table.title, len(table.rows))
         return path
+
+
+def _file_name_part(text: str) -> str:
+    """`text` fit for a file name on every platform: lower case, runs of anything but
+    letters, digits, `.`, `_` and `-` (`:`, `/`, `\\`, spaces...) made one `-`."""
+    return re.sub(r"[^\w.-]+", "-", text.lower(), flags=re.ASCII).strip("-.") or "table"
 
 
 def _preview() -> QWidget:

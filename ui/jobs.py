@@ -6,9 +6,10 @@ key). Only `query_service.py` runs them, on its worker threads; nothing here
 touches a widget or emits a signal.
 
 `StampBook` remembers, per file, the ExecSource last loaded and the file stamp
-it belongs to; the app's own metric writes re-stamp it (`record_own_write`),
-checked with SQLite's `PRAGMA data_version`, so they are never taken for a
-change of the data (no refresh loops), while a real change always is.
+it belongs to; the app's own metric writes re-stamp it (the book listens to
+each `MetricsWriter`, which tells its own commits from others' with SQLite's
+`PRAGMA data_version`), so they are never taken for a change of the data (no
+refresh loops), while a real change always is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from execdash_desktop import rollup
@@ -51,13 +53,6 @@ def _freeze(stamp) -> tuple:
     return tuple(tuple(s) for s in stamp)
 
 
-def same_data(a, b) -> bool:
-    """Do two file stamps hold the same data? An empty -wal that a reader of a WAL
-    file creates (size 0, any mtime) is no change."""
-    a, b = _freeze(a), _freeze(b)
-    return a == b or (a[0] == b[0] and a[1][0] == 0 and b[1][0] == 0)
-
-
 class StampBook:
     """Per file: the ExecSource last loaded and the file stamp it belongs to.
 
@@ -84,7 +79,7 @@ class StampBook:
     def note_own_write(self, path: str, before, after) -> None:
         with self.lock:
             hit = self._entries.get(path)
-            if hit is not None and same_data(hit[0], before):
+            if hit is not None and hit[0] == _freeze(before):
                 self._entries[path] = (_freeze(after), hit[1])
 
 
@@ -99,7 +94,6 @@ class Context:
         self._readers_lock = threading.Lock()
         self._writers: dict[str, Any] = {}
         self._sentinels: list = []
-        self.data_versions: dict[str, int] = {}  # per file: PRAGMA data_version after our last write
         self.slow_hook: Callable[[Job, "Context"], None] | None = None
         self.closing = False
 
@@ -135,6 +129,8 @@ class Context:
             except Exception:  # noqa: BLE001 - only costs the next start some speed
                 pass
             w = MetricsWriter(path)
+            # told of each of its own commits (not of others'): re-stamp the book
+            w.listeners.append(partial(self.book.note_own_write, path))
             self._writers[path] = w
         return w
 
@@ -180,16 +176,13 @@ def _run_source(ctx: Context, job: Job, progress) -> SourceResult:
     with ctx.book.lock:
         stamp = _freeze(rollup.file_stamp(path))
         hit = ctx.book.get(path)
-        if hit is not None and same_data(hit[0], stamp) and not force:
+        if hit is not None and hit[0] == stamp and not force:
             ctx.book.put(path, stamp, hit[1])
             return SourceResult(hit[1], stamp, False, 0.0)
         if force:
             ctx.engine.forget(path)
         src = ctx.engine.source(path, progress=lambda f, m: progress(f, m))
-        after = _freeze(rollup.file_stamp(path))
-        if same_data(stamp, after):  # opening a reader may have made an empty -wal
-            stamp = after
-        ctx.book.put(path, stamp, src)  # else the stamp from before: a change during the load reloads
+        ctx.book.put(path, stamp, src)  # the stamp from before: a change during the load reloads
         changed = hit is None or hit[1] is not src
         return SourceResult(src, stamp, changed, (time.perf_counter() - t0) * 1000)
 
@@ -257,25 +250,8 @@ def message_of(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def record_own_write(ctx: Context, path: str, event_type: str, meta, raw, when=None) -> tuple[int, str]:
-    """Write one event and, when nothing else wrote meanwhile, re-stamp the book and
-    the orders rollup so that the app's own write is not taken for a data change."""
-    first = path not in ctx._writers
-    pre = rollup.file_stamp(path)
+def record_event(ctx: Context, path: str, event_type: str, meta, raw, when=None) -> tuple[int, str]:
+    """Write one event; the writer's listener re-stamps the book (see Context.writer)."""
     writer = ctx.writer(path)
     target = str(writer.target_path)  # opens the connection (the first may switch to WAL)
-    if first and pre != rollup.file_stamp(path):
-        rollup.note_own_write(path, pre)
-        ctx.book.note_own_write(path, pre, rollup.file_stamp(path))
-    dv0 = writer.data_version()
-    before = rollup.file_stamp(path)
-    event_id = writer.record(event_type, meta, when, raw=raw)
-    after = rollup.file_stamp(path)
-    dv1 = writer.data_version()
-    last = ctx.data_versions.get(path)
-    quiet = dv0 is not None and dv1 == dv0 and last in (None, dv0)
-    if dv1 is not None:
-        ctx.data_versions[path] = dv1
-    if quiet and before != after:
-        ctx.book.note_own_write(path, before, after)
-    return event_id, target
+    return writer.record(event_type, meta, when, raw=raw), target

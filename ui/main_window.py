@@ -292,13 +292,23 @@ class QtMainWindow(QMainWindow):
 
     def _on_serve_api_action_toggled(self, on: bool) -> None:
         if on and self.session.path:
-            self.status_api.setText("Starting the API\u2026")
-            self.service.submit("api", Job("api_start", self.session.path), ("api",))
-        elif not on and self._api is not None:
-            server, self._api = self._api, None
-            self.service.submit("api", Job("api_stop", self.session.path or "", (id(server),), payload=server),
-                                ("api",))
-            self.status_api.setText("")
+            self._start_api()
+        elif not on:
+            if self._api is not None:
+                server, self._api = self._api, None
+                self._stop_api(server)
+            self.status_api.setText("")  # a start in flight is stopped when it lands
+
+    def _start_api(self) -> None:
+        # one channel per file: a later start never supersedes (and so never loses) an
+        # earlier one's server; every start result is delivered and judged there
+        self.status_api.setText("Starting the API\u2026")
+        self.service.submit(f"api-start:{self.session.path}", Job("api_start", self.session.path), ("api",))
+
+    def _stop_api(self, server) -> None:
+        # its own channel: no later job supersedes (and prunes) a stop not yet started
+        self.service.submit(f"api-stop:{id(server)}",
+                            Job("api_stop", str(server.db_path), (id(server),), payload=server), ("api",))
 
     # -- help -----------------------------------------------------------------------------------------------
     def _on_shortcuts_action_triggered(self) -> None:
@@ -335,7 +345,13 @@ class QtMainWindow(QMainWindow):
             self.open_file(req.job.path)
         elif req.channel == "gates" and self._diagnostics is not None:
             self._diagnostics.set_gates(result, f"Events of {self.session.path}")
-        elif req.channel == "api" and req.job.kind == "api_start":
+        elif req.job.kind == "api_start":
+            if (self._api is not None or not self.menus.serve_api.isChecked()
+                    or req.job.path != self.session.path):
+                self._stop_api(result)  # toggled off, or another file opened, while it started
+                if self._api is None and self.menus.serve_api.isChecked() and self.session.path:
+                    self._start_api()  # serve the file now open
+                return
             self._api = result
             self.status_api.setText(f"API {result.url}")
             self.status_api.setToolTip(f"Serving {req.job.path}")
@@ -345,7 +361,7 @@ class QtMainWindow(QMainWindow):
             self.page.banner.show_error(message, "Could not create the demo file", retry=False)
         elif req.channel == "gates" and self._diagnostics is not None:
             self._diagnostics.show_error(message)
-        elif req.channel == "api":
+        elif req.job.kind == "api_start" and req.job.path == self.session.path:
             self.status_api.setText("")
             self.menus.serve_api.blockSignals(True)
             self.menus.serve_api.setChecked(False)

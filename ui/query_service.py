@@ -26,10 +26,10 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from .jobs import (AFTER_WRITES, HANDLERS, Context, Job, SourceResult, StampBook, message_of,
-                   record_own_write, same_data, slow_sqlite)
+from .jobs import (AFTER_WRITES, HANDLERS, Context, Job, SourceResult, StampBook, message_of, record_event,
+                   slow_sqlite)
 
-__all__ = ["QueryService", "Request", "Job", "SourceResult", "StampBook", "same_data", "slow_sqlite"]
+__all__ = ["QueryService", "Request", "Job", "SourceResult", "StampBook", "slow_sqlite"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class _WriteRunner(QRunnable):
         ctx = self._ctx
         try:
             with ctx.book.lock:  # a stamp check never sees half of our own write
-                event_id, target = record_own_write(ctx, path, event_type, meta, raw, when)
+                event_id, target = record_event(ctx, path, event_type, meta, raw, when)
         except BaseException as exc:  # noqa: BLE001
             if not ctx.closing:
                 self._relay.writeFailed.emit(event_type, message_of(exc))

@@ -75,16 +75,8 @@ class Entry:
 
 
 def data_stamp(path) -> list:
-    """rollup.file_stamp, with an empty -wal counted as no -wal: in WAL mode the
-    first reader creates an empty one and the last one removes it, which
-    changes no data."""
-    return _norm(rollup.file_stamp(path))
-
-
-def _norm(stamp: list) -> list:
-    if len(stamp) > 1 and stamp[1][0] == 0:
-        return [stamp[0], [0, 0]]
-    return stamp
+    """rollup.file_stamp (which already counts an empty -wal as none)."""
+    return rollup.file_stamp(path)
 
 
 def make_entry(body: bytes, stamp: Any) -> Entry:
@@ -135,8 +127,8 @@ class ApiContext:
 
     def _on_own_write(self, before: list, after: list) -> None:
         with self._stamp_lock:
-            if self._valid_stamp == _norm(before):
-                self._valid_stamp = _norm(after)
+            if self._valid_stamp == before:
+                self._valid_stamp = after
 
     @property
     def valid_stamp(self):

@@ -106,8 +106,6 @@ def test_theme_follows_the_setting_and_repaints(window, qapp):
 
 def test_serve_api_toggle_serves_then_frees_port_and_thread(window, qtbot):
     import json
-    import socket
-    import threading
     import urllib.request
 
     window.menus.serve_api.setChecked(True)
@@ -119,12 +117,32 @@ def test_serve_api_toggle_serves_then_frees_port_and_thread(window, qtbot):
     port = server.port
     window.menus.serve_api.setChecked(False)
     assert window.status_api.text() == "" and window._api is None
+    qtbot.waitUntil(lambda: _api_freed(server, port), timeout=10_000)
 
-    def freed() -> bool:  # no listener on the port, no server thread left
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return False
-        return not any(t.name == "execdash-api" and t.is_alive() for t in threading.enumerate())
 
-    qtbot.waitUntil(freed, timeout=10_000)
-    assert not server.running
+def _api_freed(server, port: int) -> bool:
+    """No listener on the port, no server thread left, and stop() has returned."""
+    import socket
+    import threading
+
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            return False
+    if any(t.name == "execdash-api" and t.is_alive() for t in threading.enumerate()):
+        return False
+    return not server.running  # the thread can leave enumerate() before stop() clears it
+
+
+def test_serve_api_toggled_off_while_starting_stops_the_server(window, qtbot):
+    started = []
+    window.service.resultReady.connect(
+        lambda req, res, _t: started.append(res) if req.job.kind == "api_start" else None)
+    window.menus.serve_api.setChecked(True)
+    assert window.status_api.text() == "Starting the API\u2026"
+    window.menus.serve_api.setChecked(False)  # before the start's result can land (same thread)
+    assert window.status_api.text() == "" and window._api is None
+    qtbot.waitUntil(lambda: bool(started), timeout=20_000)
+    server, port = started[0], started[0].port
+    assert port and window._api is None and not window.menus.serve_api.isChecked()
+    qtbot.waitUntil(lambda: _api_freed(server, port), timeout=10_000)
+    assert window._api is None and window.status_api.text() == ""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -97,6 +99,32 @@ def test_export_csv_writes_the_table_and_records_the_event(window, qtbot, tmp_pa
     assert rows[0] == list(table.columns) and len(rows) == len(table.rows) + 1
     assert "export_csv" in window.recorder.last
     assert tab.export_button.isEnabled() and tab.export_button.menu() is not None  # two tables
+
+
+def test_export_csv_failure_shows_the_reason_and_the_default_name_is_safe(window, qtbot, tmp_path,
+                                                                          monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window.page.card("gm").activated.emit("gm")
+    qtbot.waitUntil(lambda: _loaded(window, "finance/gm"), timeout=5000)
+    tab = window.drilldowns.tab("finance/gm")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    assert tab.export_csv(0, str(blocker / "gm.csv")) is None  # a file where a folder should be
+    assert tab.banner.isVisible() and tab.banner.tone() == "error"
+    assert tab.banner.title.text() == "Could not export the CSV"
+    assert tab.banner.message().startswith("gm.csv: ") and len(tab.banner.message()) > 10  # name: reason
+    assert "export_csv" not in window.recorder.last
+
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda _p, _c, start, _f: (offered.append(start), ("", ""))[1]))
+    dd = tab.drilldown
+    odd = replace(dd.tables[0], title='Margin: a/b \\ c*?"<>|')
+    tab.drilldown = replace(dd, tables=(odd,) + dd.tables[1:])
+    assert tab.export_csv(0) is None
+    name = Path(offered[0]).name
+    assert name == "finance-gm-margin-a-b-c.csv", name
 
 
 def test_open_tabs_follow_the_range(window, qtbot):
