@@ -253,6 +253,7 @@ def test_missing_table_gives_503_naming_it_on_that_route_only(demo, tmp_path):
         assert c.get("/api/operations/reliability").status_code == 200
         dash = c.get("/api/executive-dashboard")
         assert dash.status_code == 200 and kpis_of(dash.json())["uptime"]["value"] is None
+        assert c.get("/api/health").json()["packs"] == ["executive"]
         assert "ops_uptime" in c.get("/api/health").json()["missing_tables"]
 
 
@@ -268,6 +269,7 @@ def test_file_without_revenue_trend_fails_the_dashboard_only(db_factory):
         assert c.get("/api/kpis/revenue").status_code == 503
         h = c.get("/api/health").json()
         assert h["status"] == "degraded" and "revenue_trend" in h["missing_tables"]
+        assert h["packs"] == []  # without revenue_trend the Executive dashboard cannot be served
         up = c.get("/api/operations/uptime").json()  # window ends at the table's own latest month
         assert up["timeframe"]["as_of"] == "2026-01" and up["rows"][0]["uptime"] == 0.99
 

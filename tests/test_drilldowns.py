@@ -145,3 +145,19 @@ def test_api_at_risk_equals_the_drilldown_table(request, file):
     assert [(r["customer"], r["mrr"], r["risk"], r["mrr_at_risk"], r["reason"]) for r in rows] == list(table.rows)
     assert all(0 <= r[2] <= 1 and r[3] == pytest.approx(r[1] * r[2]) for r in table.rows)
     assert [r[3] for r in table.rows] == sorted((r[3] for r in table.rows), reverse=True)
+
+
+def test_packs_name_the_tables_they_read(db_factory):
+    """The Executive pack lists every table its drill-downs and first screen read."""
+    import sqlite3
+
+    from execdash_desktop.packs import all_packs, packs_in
+    from execdash_desktop.store import create_schema, table_names
+
+    conn = sqlite3.connect(":memory:")
+    create_schema(conn)
+    schema_tables = table_names(conn)
+    (executive,) = all_packs()
+    assert set(executive.tables) <= schema_tables
+    assert [p.name for p in packs_in(schema_tables)] == ["executive"]
+    assert packs_in({"orders", "alerts"}) == []

@@ -8,6 +8,7 @@ import time
 from fastapi import APIRouter, Request
 
 from .. import __version__
+from ..packs import all_packs, packs_in
 from ..store import open_reader, schema_version, table_names
 from .common import R503, ctx_of
 from .context import ApiContext, data_stamp
@@ -15,17 +16,7 @@ from .schemas import Health
 
 router = APIRouter(prefix="/api", tags=["health"])
 
-# the tables the executive dashboard and its drill-downs read (seed 000)
-EXPECTED = ("revenue_trend", "ops_uptime", "retention_nrr", "orders", "executive_kpis",
-            "pipeline_stages", "pipeline_stages_daily", "pipeline_winrate", "alerts", "risks",
-            "timeframe_window", "retention_at_risk", "ops_reliability", "ops_quality",
-            "ops_service_cost", "supply_cogs_breakdown", "supply_cogs_variance", "supply_lead_time",
-            "supply_inventory_turns", "telemetry_utilization", "telemetry_consumption",
-            "telemetry_active_devices", "top_products_daily", "top_products", "customers",
-            "feedback", "feedback_scores", "product_feedback", "user_events", "user_event_meta")
-
-
-def _file_facts(ctx: ApiContext) -> tuple[int, dict[str, int], list[str]]:
+def _file_facts(ctx: ApiContext) -> tuple[int, dict[str, int], list[str], list[str]]:
     """Schema version and row counts, counted once per version of the file."""
     stamp = data_stamp(ctx.path)
     cached = ctx.row_counts
@@ -45,7 +36,9 @@ def _file_facts(ctx: ApiContext) -> tuple[int, dict[str, int], list[str]]:
                 counts[t] = -1
     finally:
         conn.close()
-    facts = (version, counts, [t for t in EXPECTED if t not in present])
+    expected = dict.fromkeys(t for p in all_packs() for t in p.tables)
+    facts = (version, counts, [t for t in expected if t not in present],
+             [p.name for p in packs_in(present)])
     ctx.row_counts = (stamp, facts)
     return facts
 
@@ -53,7 +46,7 @@ def _file_facts(ctx: ApiContext) -> tuple[int, dict[str, int], list[str]]:
 @router.get("/health", response_model=Health, responses=R503, summary="Server and data file status")
 async def health(request: Request):
     ctx = ctx_of(request)
-    version, counts, missing = await ctx.run_db(_file_facts, ctx)
+    version, counts, missing, packs = await ctx.run_db(_file_facts, ctx)
     events = {"async": ctx.settings.events_async, "written": 0, "target": None, "side_file": None}
     if ctx.writer_opened:
         w = ctx.writer
@@ -63,7 +56,7 @@ async def health(request: Request):
     return {
         "status": "ok" if "revenue_trend" not in missing else "degraded",
         "version": __version__, "file": str(ctx.path), "file_bytes": os.path.getsize(ctx.path),
-        "schema_version": version, "tables": counts, "missing_tables": missing,
+        "schema_version": version, "tables": counts, "missing_tables": missing, "packs": packs,
         "uptime_s": round(time.monotonic() - ctx.t0, 3),
         "started_at": ctx.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "computations": ctx.computations, "source_loads": ctx.engine.loads,

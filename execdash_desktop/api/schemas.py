@@ -233,6 +233,7 @@ class Health(_Open):
     schema_version: int
     tables: dict[str, int] = Field(description="row count per table")
     missing_tables: list[str]
+    packs: list[str] = Field(description="the dashboards this file holds the tables of")
     uptime_s: float
     started_at: str
     computations: int = Field(description="dashboard payloads actually computed (not served from cache)")

@@ -163,9 +163,10 @@ def _operations_uptime(rd, src, w):
 
 
 def _sales_pipeline(rd, src, w):
-    funnel = Table("Funnel", ("Stage", "Value"), tuple(rd.read(bd.funnel_now)), ("text", "int"))
+    # stage values are money: the forecast is the SQL stage x the win rate
+    funnel = Table("Funnel", ("Stage", "Value"), tuple(rd.read(bd.funnel_now)), ("text", "currency"))
     daily = tuple((day, *(v.get(s) for s in bd.STAGES)) for day, v in rd.read(bd.funnel_by_day, w))
-    daily_t = Table("Funnel by day", ("Day", *bd.STAGES), daily, ("date", "int", "int", "int", "int"))
+    daily_t = Table("Funnel by day", ("Day", *bd.STAGES), daily, ("date", *("currency",) * len(bd.STAGES)))
     return (funnel, daily_t, _series(rd, SERIES["sales"]["winrate"], w)), daily_t
 
 

@@ -17,10 +17,11 @@ from typing import Callable
 from ... import months as mo
 from ... import rollup
 from ...errors import DataFileError, MissingTablesError
+from . import EXECUTIVE
 from ...store import open_reader, table_columns, table_names
 
-# The tables the first screen reads; without `revenue_trend` nothing can be served.
-REQUIRED = ("revenue_trend",)
+# The tables the first screen reads; without the pack's required ones nothing can be served.
+REQUIRED = EXECUTIVE.required
 OPTIONAL = ("ops_uptime", "retention_nrr", "orders", "executive_kpis", "pipeline_stages",
             "pipeline_stages_daily", "pipeline_winrate", "alerts", "risks", "timeframe_window")
 
