@@ -93,7 +93,6 @@ class Context:
         self._readers: list = []
         self._readers_lock = threading.Lock()
         self._writers: dict[str, Any] = {}
-        self._sentinels: list = []
         self.slow_hook: Callable[[Job, "Context"], None] | None = None
         self.closing = False
 
@@ -120,14 +119,6 @@ class Context:
         if w is None:
             from execdash_desktop.metrics import MetricsWriter
 
-            # A read-only connection held open until after the writer closes: then
-            # closing the writer never checkpoints and deletes the -wal, so the file's
-            # stamp (and with it the orders rollup side file) stays valid for the next
-            # start instead of being recomputed.
-            try:
-                self._sentinels.append(open_reader(path))
-            except Exception:  # noqa: BLE001 - only costs the next start some speed
-                pass
             w = MetricsWriter(path)
             # told of each of its own commits (not of others'): re-stamp the book
             w.listeners.append(partial(self.book.note_own_write, path))
@@ -150,12 +141,6 @@ class Context:
                 except Exception:
                     pass
             self._writers.clear()
-            for conn in self._sentinels:  # after the writers (see writer())
-                try:
-                    conn.close()
-                except Exception:
-                    pass
-            self._sentinels.clear()
         with self._readers_lock:
             for conn in self._readers:
                 try:

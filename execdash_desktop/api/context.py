@@ -74,11 +74,6 @@ class Entry:
     expires: float = 0.0
 
 
-def data_stamp(path) -> list:
-    """rollup.file_stamp (which already counts an empty -wal as none)."""
-    return rollup.file_stamp(path)
-
-
 def make_entry(body: bytes, stamp: Any) -> Entry:
     return Entry(body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"', stamp)
 
@@ -99,7 +94,7 @@ class ApiContext:
         self._cache: OrderedDict[str, Entry] = OrderedDict()
         self._inflight: dict[str, asyncio.Future] = {}
         self._stamp_lock = threading.Lock()
-        self._valid_stamp = data_stamp(self.path)
+        self._valid_stamp = rollup.file_stamp(self.path)
         self._own_writes_in_flight = 0
         self._sem: asyncio.Semaphore | None = None
         self._sem_loop: asyncio.AbstractEventLoop | None = None
@@ -116,7 +111,7 @@ class ApiContext:
     # -- the data file's stamp -------------------------------------------------
     def check_stamp(self) -> None:
         """Drop every cached response if the data file changed (not by our own writes)."""
-        stamp = data_stamp(self.path)
+        stamp = rollup.file_stamp(self.path)
         with self._stamp_lock:
             if stamp == self._valid_stamp:
                 return

@@ -11,14 +11,15 @@ from .. import __version__
 from ..packs import all_packs, packs_in
 from ..store import open_reader, schema_version, table_names
 from .common import R503, ctx_of
-from .context import ApiContext, data_stamp
+from .. import rollup
+from .context import ApiContext
 from .schemas import Health
 
 router = APIRouter(prefix="/api", tags=["health"])
 
 def _file_facts(ctx: ApiContext) -> tuple[int, dict[str, int], list[str], list[str]]:
     """Schema version and row counts, counted once per version of the file."""
-    stamp = data_stamp(ctx.path)
+    stamp = rollup.file_stamp(ctx.path)
     cached = ctx.row_counts
     if cached is not None and cached[0] == stamp:
         return cached[1]
