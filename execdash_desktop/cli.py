@@ -1,4 +1,4 @@
-"""The `execdash` command: demo | kpis | open | serve (and the window by default).
+"""The `execdash` command: demo | kpis | pack | open | serve (and the window by default).
 
 Errors the user can fix print one line on stderr and exit with code 2: never a
 traceback, never a write to the data file.
@@ -51,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--as-of", dest="as_of", help="as-of month YYYY-MM (default: latest)")
     k.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
+    b = sub.add_parser("pack", help="write the board pack PDF (headless)")
+    b.add_argument("--db", required=True)
+    b.add_argument("--range", default="12m", choices=list(mo.RANGES))
+    b.add_argument("--granularity", default="month", choices=list(mo.GRANULARITIES))
+    b.add_argument("--as-of", dest="as_of", help="as-of month YYYY-MM (default: latest)")
+    b.add_argument("--paper", choices=["a4", "letter"], help="paper, landscape (default: by the locale)")
+    b.add_argument("--drilldowns", help="drill-down keys, comma-separated (default: five board favourites)")
+    b.add_argument("--out", required=True, help="the PDF to write")
+
     o = sub.add_parser("open", help="open the window on a data file")
     o.add_argument("path", nargs="?")
 
@@ -94,6 +103,32 @@ def cmd_kpis(args) -> int:
     return 0
 
 
+def cmd_pack(args) -> int:
+    from . import boardpack
+    from .engine import Engine
+    from .packs.executive.payload import build_payload, resolve_window
+    from .store import open_reader
+
+    try:
+        keys = boardpack.parse_keys(args.drilldowns)
+    except KeyError as exc:
+        return _fail(exc.args[0])
+    out = boardpack.check_target(args.out)  # before any work: a bad folder fails at once
+    src = Engine().source(args.db, progress=_progress_to_stderr)
+    payload = build_payload(src, args.range, args.granularity, args.as_of)
+    conn = open_reader(args.db)
+    try:
+        data = boardpack.gather(conn, src, payload, resolve_window(src, args.range, args.as_of), keys, args.db)
+    finally:
+        conn.close()
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no display needed
+    # --paper, else the system locale's paper as Qt reads it (as the window's dialog does)
+    done = importlib.import_module("execdash_desktop.ui.board_pack").main(data, str(out), args.paper)
+    print(f"wrote {done['path']}: {done['pages']} pages ({'A4' if done['paper'] == 'a4' else 'Letter'} landscape)")
+    return 0
+
+
 def _run_module(name: str, *args) -> int:
     # GUI and server live outside the core and load only when asked for, so
     # `execdash kpis` never imports Qt or FastAPI.
@@ -109,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_demo(args)
         if args.command == "kpis":
             return cmd_kpis(args)
+        if args.command == "pack":
+            return cmd_pack(args)
         if args.command == "serve":
             return _run_module("execdash_desktop.api.server", args)
         return _run_module("execdash_desktop.ui.app", getattr(args, "path", None))

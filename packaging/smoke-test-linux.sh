@@ -97,6 +97,7 @@ run execdash demo --db "$WORK/demo.sqlite" --orders 20000 --end 2026-10
 run execdash kpis --db "$WORK/demo.sqlite" --json > "$WORK/kpis.json"
 grep -q '"executiveKpis"' "$WORK/kpis.json" || fail "kpis --json printed no kpis"
 echo "  kpis --json: $(wc -c < "$WORK/kpis.json") bytes"
+run execdash pack --db "$WORK/demo.sqlite" --out "$WORK/pack.pdf" && [ "$(head -c 4 "$WORK/pack.pdf" 2>/dev/null)" = "%PDF" ] || fail "execdash pack wrote no PDF"
 run execdash serve --db "$WORK/demo.sqlite" --port 0 > "$WORK/serve.log" 2>&1 &
 server=$!
 port=""

@@ -25,14 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREEN = "1920x1080x24"
 
 
-def start_xvfb() -> tuple[subprocess.Popen, str]:
+def start_xvfb(screen: str = SCREEN) -> tuple[subprocess.Popen, str]:
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         raise FileNotFoundError("Xvfb is not installed (apt-get install xvfb)")
     for n in range(90, 140):
         if Path(f"/tmp/.X{n}-lock").exists() or Path(f"/tmp/.X11-unix/X{n}").exists():
             continue
-        proc = subprocess.Popen([xvfb, f":{n}", "-screen", "0", SCREEN, "-nolisten", "tcp", "-dpi", "96"],
+        proc = subprocess.Popen([xvfb, f":{n}", "-screen", "0", screen, "-nolisten", "tcp", "-dpi", "96"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             if Path(f"/tmp/.X11-unix/X{n}").exists():
@@ -61,8 +61,7 @@ def _settle(app, ms: int = 250) -> None:
         time.sleep(0.01)
 
 
-def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Path]:
-    """Run inside the X session: open the window and write the PNGs."""
+def _demo_file() -> Path:
     tmp = Path(tempfile.mkdtemp(prefix="execdash-shots-"))
     os.environ["EXECDASH_DATA_DIR"] = str(tmp / "data")
     os.environ["EXECDASH_CACHE_DIR"] = str(tmp / "cache")
@@ -70,6 +69,72 @@ def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Pa
 
     data = tmp / "demo-executive.sqlite"
     generate(data, months=24, orders=20_000, end="2026-10")
+    return data
+
+
+def _grabber(app, window, out: Path, written: list[Path]):
+    def grab(name: str) -> None:
+        _settle(app)
+        screen = window.screen()
+        pix = screen.grabWindow(window.winId())
+        path = out / f"{name}.png"
+        pix.save(str(path))
+        written.append(path)
+        print(f"wrote {path} ({pix.width()}x{pix.height()})", flush=True)
+
+    return grab
+
+
+def shoot_presentation(out: Path) -> list[Path]:
+    """Presentation mode on the whole (virtual) screen: dashboard, a drill-down, the bar."""
+    data = _demo_file()
+    from PySide6.QtGui import QCursor
+    from PySide6.QtWidgets import QApplication
+
+    from execdash_desktop.ui import theme
+    from execdash_desktop.ui.main_window import QtMainWindow
+    from execdash_desktop.ui.query_service import QueryService
+    from execdash_desktop.ui.settings import Settings
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    theme.install(app, "light")
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    service = QueryService()
+    settings = Settings()
+    settings.playlist = ["finance/nrr", "operations/uptime"]
+    window = QtMainWindow(service, settings)
+    service.setParent(window)
+    window.page.ensure_chart()
+    window.resize(1000, 700)
+    window.show()
+    window.open_file(data)
+    if not _wait(app, lambda: window.page.payload is not None and window.page.summary.sentences()):
+        raise RuntimeError("the payload or the summary did not arrive")
+    geo = window.screen().geometry()
+    size = f"{geo.width()}x{geo.height()}"
+    grab = _grabber(app, window, out, written)
+    QCursor.setPos(geo.width() // 2, geo.height() // 2)
+    window._on_presentation_action_triggered()
+    _wait(app, lambda: window.isFullScreen() and window.width() == geo.width(), 5)
+    window.presentation.playlist.pause()
+    grab(f"presentation-{size}-dashboard")
+    for key in ("finance/nrr", "operations/uptime"):
+        window.presentation.playlist.next()
+        _wait(app, lambda k=key: (t := window.drilldowns.tab(k)) is not None and t.drilldown is not None)
+        grab(f"presentation-{size}-{key.replace('/', '-')}")
+    window.presentation.playlist.next()
+    window.presentation.mouse_moved()  # the thin bar
+    grab(f"presentation-{size}-bar")
+    window.presentation.leave()
+    window.close()
+    app.processEvents()
+    return written
+
+
+def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Path]:
+    """Run inside the X session: open the window and write the PNGs."""
+    data = _demo_file()
 
     from PySide6.QtWidgets import QApplication
 
@@ -92,14 +157,7 @@ def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Pa
     if not _wait(app, lambda: window.page.payload is not None):
         raise RuntimeError("the payload did not arrive")
 
-    def grab(name: str) -> None:
-        _settle(app)
-        screen = window.screen()
-        pix = screen.grabWindow(window.winId())
-        path = out / f"{name}.png"
-        pix.save(str(path))
-        written.append(path)
-        print(f"wrote {path} ({pix.width()}x{pix.height()})", flush=True)
+    grab = _grabber(app, window, out, written)
 
     for mode in themes:
         mgr.set_mode(mode)
@@ -137,27 +195,41 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "artifacts" / "screenshots"))
     ap.add_argument("--sizes", default="1920x1080,1024x768")
     ap.add_argument("--themes", default="light,dark")
+    ap.add_argument("--presentation", default="1024x768,1920x1080",
+                    help="screen sizes for presentation mode (full screen), '' for none")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--inner-presentation", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.inner_presentation:
+        shoot_presentation(Path(args.out))
+        return 0
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     themes = [t for t in args.themes.split(",") if t]
     if args.inner:
         shoot(Path(args.out), sizes, themes)
         return 0
+    me = [sys.executable, str(Path(__file__).resolve()), "--out", args.out]
+    try:
+        rc = _in_xvfb(me + ["--inner", "--sizes", args.sizes, "--themes", args.themes], SCREEN)
+        for size in [s for s in args.presentation.split(",") if s]:
+            # full screen is the whole screen: one X server of that size each
+            rc = rc or _in_xvfb(me + ["--inner-presentation"], f"{size}x24", own=True)
+        return rc
+    except FileNotFoundError as exc:
+        print(f"screenshots: {exc}", file=sys.stderr)
+        return 3
+
+
+def _in_xvfb(cmd: list[str], screen: str, own: bool = False) -> int:
+    """Run cmd on the display given (DISPLAY), else (or when `own`) on a new Xvfb of `screen`."""
     env = dict(os.environ)
     xvfb = None
-    if not env.get("DISPLAY") or env.get("QT_QPA_PLATFORM", "xcb") == "offscreen":
-        try:
-            xvfb, display = start_xvfb()
-        except FileNotFoundError as exc:
-            print(f"screenshots: {exc}", file=sys.stderr)
-            return 3
+    if own or not env.get("DISPLAY") or env.get("QT_QPA_PLATFORM", "xcb") == "offscreen":
+        xvfb, display = start_xvfb(screen)
         env["DISPLAY"] = display
     env["QT_QPA_PLATFORM"] = "xcb"
     env.pop("EXECDASH_PREVIEW_MS", None)
     try:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--inner", "--out", args.out,
-               "--sizes", args.sizes, "--themes", args.themes]
         return subprocess.run(cmd, env=env, timeout=300).returncode
     finally:
         if xvfb is not None:

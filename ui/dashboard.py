@@ -23,6 +23,8 @@ from .banner import QtBanner
 from .controls import QtControlsBar
 from .kpi_card import QtKpiCard, QtKpiGrid
 from .risks_panel import QtRisksPanel
+from .summary_panel import QtSummaryPanel
+
 
 PRIMARY = tuple(s for s in KPIS[:6])  # revenue, backlog, uptime, nrr, gm, payback
 HIGHLIGHTS = tuple(s for s in KPIS[6:])  # book_to_bill, coverage_months, arr, forecast
@@ -59,6 +61,7 @@ class QtDashboardPage(QScrollArea):
         self.setWidget(body)
         self.chart = None
         self._pending_trend: tuple | None = None
+        self._pending_anomalies: tuple = ()
         self.payload: dict | None = None
         self._drill_titles: dict[str, str] = {}
 
@@ -89,6 +92,7 @@ class QtDashboardPage(QScrollArea):
         wait_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         QVBoxLayout(self._chart_wait).addWidget(wait_label)
         hl.addWidget(self._chart_wait)
+        self.summary = QtSummaryPanel()
         self.alerts = QtAlertsPanel()
         self.risks = QtRisksPanel()
         self.alerts.alertActivated.connect(self._on_alerts_alert_activated)
@@ -128,6 +132,7 @@ class QtDashboardPage(QScrollArea):
         lay.addWidget(now)
         lay.addWidget(self.primary_grid)
         lay.addWidget(self.highlight_grid)
+        lay.addWidget(self.summary)
         lay.addWidget(lower_box, 1)
 
     # -- layout ---------------------------------------------------------------------------
@@ -148,6 +153,7 @@ class QtDashboardPage(QScrollArea):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_header(event.size().width())
+        self._fit_summary()
 
     def _fit_header(self, width: int) -> None:
         """Controls beside the title if they fit (labels hidden if that helps), else below it."""
@@ -159,6 +165,17 @@ class QtDashboardPage(QScrollArea):
             return
         self.controls.set_compact(True)
         self._place_header(self.controls.sizeHint().width() > room)
+
+    def _fit_summary(self) -> None:
+        """Open the summary by itself only where it fits without scrolling the page
+        (1080p and up); else one line. The user's own choice stands."""
+        s = self.summary
+        if not s.isVisible() or s.user_chose or not s.sentences():
+            return
+        need = self.widget().minimumSizeHint().height()
+        if not s.expanded:
+            need += s.extra_height_expanded(s.width())
+        s.set_expanded(need <= self.viewport().height())
 
     # -- the chart, created after the first paint ------------------------------------------------
     def ensure_chart(self):
@@ -174,6 +191,7 @@ class QtDashboardPage(QScrollArea):
             if self._pending_trend is not None:
                 self.chart.set_trend(*self._pending_trend)
                 self._pending_trend = None
+            self.chart.set_anomalies(self._pending_anomalies)
             self.chartReady.emit()
         return self.chart
 
@@ -212,6 +230,15 @@ class QtDashboardPage(QScrollArea):
             self._pending_trend = args
         else:
             self.chart.set_trend(*args)
+
+    def set_summary(self, summary) -> None:
+        """The Now / Reason / Action sentences and the trend's unusual months (core Summary)."""
+        self.summary.set_summary(summary)
+        self._fit_summary()
+        anomalies = summary.anomalies if summary is not None else ()
+        self._pending_anomalies = anomalies
+        if self.chart is not None:
+            self.chart.set_anomalies(anomalies)
 
     def set_alerts(self, alerts: list[dict]) -> None:
         self.alerts.set_alerts(alerts)

@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 from PySide6.QtCore import Qt, Signal  # noqa: E402
-from PySide6.QtGui import QColor  # noqa: E402
+from PySide6.QtGui import QColor, QFont  # noqa: E402
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
 
 import pyqtgraph as pg  # noqa: E402
@@ -47,54 +47,44 @@ class _Plot(pg.PlotWidget):
         self.painted.emit()
 
 
+def anomaly_points(periods: list[str], anomalies) -> list[tuple[int, object]]:
+    """(x index, anomaly) of each anomaly whose period is on the chart."""
+    at = {p[:7]: i for i, p in enumerate(periods)}
+    return [(at[a.period], a) for a in anomalies if a.period in at]
+
+
 class QtSeriesChart(QFrame):
+    """A card: title, legend, the lines; anomalous months ringed and labelled "!"."""
+
     painted = Signal()
 
-    def __init__(self, table, unit: str = "£", parent: QWidget | None = None):
+    def __init__(self, table, unit: str = "£", parent: QWidget | None = None, anomalies=()):
         super().__init__(parent)
         self.setObjectName("Card")
         self.table = table
-        pal = theme.palette()
-        colors = [pal.series_recognized, pal.series_booked, pal.series_backlog, pal.high, pal.low]
+        self.unit = unit
+        self.anomalies = tuple(anomalies)
         title = QLabel(table.title)
         title.setObjectName("PanelTitle")
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
+        self._head = QHBoxLayout()
+        self._head.addWidget(title)
+        self._head.addStretch(1)
+        self._legend: list[QWidget] = []
         fmt = table.formats[1] if len(table.formats) > 1 else "number"
         self.plot = _Plot(axisItems={"left": _ValueAxis(fmt, unit)})
         self.plot.painted.connect(self.painted)
         menu = getattr(self.plot.getPlotItem(), "ctrlMenu", None)
         if menu is not None and menu.parent() is None:  # pyqtgraph leaves it parentless
             menu.setParent(self.plot, menu.windowFlags())
-        self.plot.setBackground(QColor(pal.surface))
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMinimumHeight(220)
         self.plot.setMaximumHeight(280)
         self.plot.showGrid(x=False, y=True, alpha=1.0)
-        for name in ("left", "bottom"):
-            ax = self.plot.getAxis(name)
-            ax.setPen(pg.mkPen(QColor(pal.border_strong)))
-            ax.setTextPen(pg.mkPen(QColor(pal.muted)))
-            ax.setTickFont(theme.font("caption"))
         self.plot.getAxis("left").setWidth(58)
         rows = table.rows
         xs = list(range(len(rows)))
-        for i, name in enumerate(table.columns[1:], start=1):
-            ys = [float(r[i]) if isinstance(r[i], (int, float)) else math.nan for r in rows]
-            color = colors[(i - 1) % len(colors)]
-            self.plot.plot(xs, ys, pen=pg.mkPen(QColor(color), width=2), connect="finite",
-                           symbol="o" if len(rows) <= 36 else None, symbolSize=5,
-                           symbolBrush=QColor(color), symbolPen=pg.mkPen(QColor(pal.surface)))
-            sw = QLabel()
-            sw.setFixedSize(14, 10)
-            sw.setStyleSheet(f"border-top: 2px solid {color}; margin-top: 4px;")
-            lab = QLabel(name)
-            lab.setObjectName("LegendItem")
-            head.addWidget(sw)
-            head.addWidget(lab)
         labels = [str(r[0])[:10] for r in rows]
         step = max(1, math.ceil(len(labels) / 12))
         self.plot.getAxis("bottom").setTicks([[(i, labels[i]) for i in xs if (len(xs) - 1 - i) % step == 0], []])
@@ -103,10 +93,90 @@ class QtSeriesChart(QFrame):
         pad = theme.SPACE["lg"]
         lay.setContentsMargins(pad, pad - 4, pad, pad - 4)
         lay.setSpacing(theme.SPACE["sm"])
-        lay.addLayout(head)
+        lay.addLayout(self._head)
         lay.addWidget(self.plot)
-        self.setToolTip("")
+        self.setToolTip(self._anomaly_tip())
         self.plot.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._draw(theme.palette())
+        mgr = theme.manager()
+        if mgr is not None:
+            mgr.themeChanged.connect(self._draw)
+
+    def marked_periods(self) -> list[str]:
+        """Periods ringed as anomalies (tests, the board pack)."""
+        periods = [str(r[0]) for r in self.table.rows]
+        return [periods[i][:7] for i, _ in anomaly_points(periods, self.anomalies)]
+
+    def _anomaly_tip(self) -> str:
+        if not self.anomalies:
+            return ""
+        from execdash_desktop.packs.executive.anomalies import K, TRAILING, describe
+
+        lines = [describe(a, self.unit) for a in self.anomalies]
+        return (f"<b>Unusual months</b> (outside the median \u00b1 {K:g} scaled MADs of the trailing {TRAILING})<br>"
+                + "<br>".join(lines))
+
+    def _draw(self, pal) -> None:
+        """(Re)draw lines, legend and anomaly marks in a palette (theme change, projector)."""
+        colors = [pal.series_recognized, pal.series_booked, pal.series_backlog, pal.high, pal.low]
+        pi = self.plot.getPlotItem()
+        pi.clear()
+        self.plot.setBackground(QColor(pal.surface))
+        for name in ("left", "bottom"):
+            ax = self.plot.getAxis(name)
+            ax.setPen(pg.mkPen(QColor(pal.border_strong)))
+            ax.setTextPen(pg.mkPen(QColor(pal.muted)))
+            ax.setTickFont(theme.font("caption"))
+        for w in self._legend:
+            self._head.removeWidget(w)
+            w.deleteLater()
+        self._legend = []
+        rows = self.table.rows
+        xs = list(range(len(rows)))
+        series: dict[str, list[float]] = {}
+        for i, name in enumerate(self.table.columns[1:], start=1):
+            ys = [float(r[i]) if isinstance(r[i], (int, float)) else math.nan for r in rows]
+            series[name] = ys
+            color = colors[(i - 1) % len(colors)]
+            self.plot.plot(xs, ys, pen=pg.mkPen(QColor(color), width=theme.LINE["chart"]), connect="finite",
+                           symbol="o" if len(rows) <= 36 else None, symbolSize=theme.LINE["symbol"] - 1,
+                           symbolBrush=QColor(color), symbolPen=pg.mkPen(QColor(pal.surface)))
+            sw = QLabel()
+            sw.setFixedSize(14, 10)
+            sw.setStyleSheet(f"border-top: 2px solid {color}; margin-top: 4px;")
+            lab = QLabel(name)
+            lab.setObjectName("LegendItem")
+            self._legend += [sw, lab]
+            self._head.addWidget(sw)
+            self._head.addWidget(lab)
+        self._mark_anomalies(pal, [str(r[0]) for r in rows])
+        # head room for the "!" over a ringed point at the top of the range
+        self.plot.getViewBox().setDefaultPadding(0.12 if self.anomalies else 0.02)
+
+    def _mark_anomalies(self, pal, periods: list[str]) -> None:
+        if not self.anomalies:
+            return
+        pts = [(i, a) for i, a in anomaly_points(periods, self.anomalies) if math.isfinite(a.value)]
+        if not pts:
+            return
+        ring = pg.ScatterPlotItem([i for i, _ in pts], [a.value for _, a in pts], symbol="o",
+                                  size=theme.LINE["symbol"] * 3, brush=pg.mkBrush(None),
+                                  pen=pg.mkPen(QColor(pal.high), width=max(2.0, theme.LINE["chart"] * 0.9)))
+        self.plot.addItem(ring)
+        for i, a in pts:  # a label too, not only a colour: "!" above a high month, below a low one
+            text = pg.TextItem("!", color=QColor(pal.high), anchor=(0.5, 1.3 if a.direction == "high" else -0.3))
+            text.setFont(theme.font("title", QFont.Weight.Bold))
+            text.setPos(i, a.value)
+            self.plot.addItem(text)
+        self._legend_note(pal)
+
+    def _legend_note(self, pal) -> None:
+        note = QLabel("\u25ef ! unusual month")
+        note.setObjectName("LegendItem")
+        note.setStyleSheet(f"color: {pal.high};")
+        note.setToolTip(self._anomaly_tip())
+        self._legend.append(note)
+        self._head.addWidget(note)
 
 
 def _preview() -> QWidget:

@@ -179,6 +179,14 @@ def _run_drilldown(ctx: Context, job: Job, progress):
     return build_drilldown(key, ctx.reader(job.path), job.payload, window)
 
 
+def _run_summary(ctx: Context, job: Job, progress):
+    """The Now / Reason / Action sentences of a monthly payload (job.payload = (src, payload))."""
+    from execdash_desktop.packs.executive.narrative import build_summary
+
+    src, payload = job.payload
+    return build_summary(ctx.reader(job.path), src, payload)
+
+
 def _run_gates(ctx: Context, job: Job, progress):
     from execdash_desktop.metrics import quality_gates
 
@@ -208,9 +216,23 @@ def _run_api_stop(ctx: Context, job: Job, progress):
 AFTER_WRITES = frozenset({"gates"})  # kinds that run on the writer thread, after queued writes
 
 HANDLERS: dict[str, Callable] = {
-    "source": _run_source, "drilldown": _run_drilldown, "gates": _run_gates,
+    "source": _run_source, "drilldown": _run_drilldown, "summary": _run_summary, "gates": _run_gates,
     "demo": _run_demo, "api_start": _run_api_start, "api_stop": _run_api_stop,
 }
+
+
+def _run_board_pack_data(ctx: Context, job: Job, progress):
+    """Everything a board pack shows (boardpack.PackData), read here so that the GUI thread,
+    which renders it, never waits on SQLite. args[0]: the drill-down keys; job.payload:
+    (src, payload, monthly payload, window) of the view being exported."""
+    from execdash_desktop.boardpack import gather
+
+    src, payload, monthly, window = job.payload
+    progress(0.1, "Reading the board pack's data")
+    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly)
+
+
+HANDLERS["board_pack_data"] = _run_board_pack_data
 
 
 def slow_sqlite(seconds: float) -> Callable[[Job, Context], None]:

@@ -20,6 +20,23 @@ from execdash_desktop.format import EM_DASH, delta_tone, format_delta, format_va
 from . import theme
 
 
+TONE_MARKS = {"good": "\u2713", "bad": "\u2717"}  # check / cross: a shape as well as a colour
+
+
+def _presenting() -> bool:
+    mgr = theme.manager()
+    return bool(mgr is not None and mgr.presenting)
+
+
+def delta_label(delta: float | None, tone: str, marks: bool = False) -> str:
+    """The delta pill's text; with `marks` good/bad is shown by a mark too, not only by
+    colour (projector theme: colour-blind viewers, washed-out colours)."""
+    text = format_delta(delta)
+    if marks and tone in TONE_MARKS:
+        text += f" {TONE_MARKS[tone]}"
+    return text
+
+
 class QtSparkline(QWidget):
     """A small line of a KPI's monthly history (None values leave gaps)."""
 
@@ -90,7 +107,7 @@ class QtSparkline(QWidget):
                 grad.setColorAt(0, top)
                 grad.setColorAt(1, bottom)
                 p.fillPath(area, grad)
-        p.setPen(QPen(color, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+        p.setPen(QPen(color, theme.LINE["spark"], Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                       Qt.PenJoinStyle.RoundJoin))
         p.drawPath(line)
         last = at(*pts[-1])
@@ -108,7 +125,12 @@ class QtKpiCard(QFrame):
     activated = Signal(str)  # kpi key
     painted = Signal()
 
-    VALUE_SIZES = {"primary": (theme.TYPE["value"], 18), "highlight": (theme.TYPE["value_sm"], 16)}
+    @staticmethod
+    def value_sizes(variant: str) -> tuple[int, int]:
+        """(largest, smallest) px of the value: read at each fit, the projector theme scales them."""
+        if variant == "primary":
+            return theme.TYPE["value"], round(theme.TYPE["value"] * 0.65)
+        return theme.TYPE["value_sm"], round(theme.TYPE["value_sm"] * 0.72)
 
     def __init__(self, key: str, label: str, variant: str = "primary",
                  parent: QWidget | None = None):
@@ -147,6 +169,15 @@ class QtKpiCard(QFrame):
         else:
             self._layout_highlight()
         self._fit_value()
+        mgr = theme.manager()
+        if mgr is not None:
+            mgr.themeChanged.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self, _pal) -> None:
+        if self._entry is not None:  # sizes and the delta's words follow the theme
+            self.set_entry(self._entry, self.compare.text(), self._drill_title)
+        else:
+            self._fit_value()
 
     def _layout_primary(self) -> None:
         """Label, big value, delta + "vs prior", sparkline: a tall card."""
@@ -192,7 +223,7 @@ class QtKpiCard(QFrame):
         self.value.setText(self._value_text)
         self._set_prop(self.value, "empty", "true" if value is None else "false")
         tone = delta_tone(entry.get("delta"), entry.get("better", "up"))
-        self.delta.setText(format_delta(entry.get("delta")))
+        self.delta.setText(delta_label(entry.get("delta"), tone, _presenting()))
         self._set_prop(self.delta, "tone", tone)
         self.compare.setText(compare if entry.get("delta") is not None else "no comparison")
         hist = [h.get("value") for h in entry.get("history") or []]
@@ -237,7 +268,7 @@ class QtKpiCard(QFrame):
 
     # -- size: shrink the value's font rather than clip it ---------------------------------
     def _fit_value(self) -> None:
-        big, small = self.VALUE_SIZES[self.variant]
+        big, small = self.value_sizes(self.variant)
         m = self.layout().contentsMargins() if self.layout() else None
         avail = max(self.width() - (m.left() + m.right() if m else 32) - 2, 60)
         if self.variant != "primary":

@@ -19,11 +19,13 @@ from execdash_desktop import APP_NAME, __version__
 from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS, drilldown_for_alert
 from execdash_desktop.paths import demo_file
 
-from . import theme
+from . import export_actions, theme
 from .dashboard import QtDashboardPage
 from .drilldown_tabs import DrilldownTabs
 from .menus import QtShortcutsDialog, build_menus, shortcut_rows
 from .metrics_recorder import MetricsRecorder
+from .playlist import DASHBOARD
+from .presentation import QtPresentation
 from .query_service import Job, QueryService
 from .session import QtDataSession
 from .settings import Settings
@@ -81,12 +83,15 @@ class QtMainWindow(QMainWindow):
         sb.addPermanentWidget(self.status_activity)
         sb.addPermanentWidget(self.status_api)
 
+        self.presentation = QtPresentation(self)
+        self.presentation.playlist.advanced.connect(self._on_playlist_advanced)
         self.menus = build_menus(self)
         self.menus.full_refresh.setChecked(settings.full_refresh)
         mgr = theme.manager()
         self.menus.theme[mgr.mode if mgr else "system"].setChecked(True)
         self._fill_recent()
         self._wire()
+        export_actions.install(self)  # File > Export board pack / PNG (ui/export_actions.py)
 
     def _wire(self) -> None:
         c, s, p = self.page.controls, self.session, self.page
@@ -168,6 +173,7 @@ class QtMainWindow(QMainWindow):
 
     def _on_session_payload_changed(self, payload: dict, cause: str, t0: float, t_data: float) -> None:
         self.page.set_payload(payload)
+        self._request_summary()
         self.status_as_of.setText(f"Data as of {payload['meta']['as_of']}")
         extra = {"range": payload["timeframe"]["range"], "as_of": payload["meta"]["as_of"]}
         first = not self._first_shown and cause == "load"
@@ -233,6 +239,16 @@ class QtMainWindow(QMainWindow):
 
     def _on_service_busy_changed(self, busy: bool) -> None:
         self.status_activity.setText("Loading\u2026" if busy else "")
+
+    def _request_summary(self) -> None:
+        """Now / Reason / Action for the monthly payload, composed in the worker (it reads
+        the NRR drivers from the file); a newer request supersedes an older one."""
+        s = self.session
+        if s.path and s.src is not None and s.monthly is not None:
+            tf = s.monthly["timeframe"]
+            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation),
+                      payload=(s.src, s.monthly))
+            self.service.submit("summary", job, ("summary", s.path))
 
     # -- controls --------------------------------------------------------------------------------------
     def _on_controls_range_changed(self, range_: str, t0: float) -> None:
@@ -310,6 +326,47 @@ class QtMainWindow(QMainWindow):
         self.service.submit(f"api-stop:{id(server)}",
                             Job("api_stop", str(server.db_path), (id(server),), payload=server), ("api",))
 
+    # -- presentation -----------------------------------------------------------------------------------------
+    def page_title(self, key: str) -> str:
+        return "Dashboard" if key == DASHBOARD else DRILLDOWNS.get(key, key)
+
+    def playlist_pages(self) -> list[str]:
+        """The drill-downs presentation mode plays: the chosen ones, else the open tabs."""
+        chosen = self.settings.playlist
+        return [k for k in (chosen if chosen is not None else self.drilldowns.keys()) if k in DRILLDOWNS]
+
+    def _on_presentation_action_triggered(self) -> None:
+        if self.presentation.active:
+            self.presentation.leave()
+            return
+        pages = self.playlist_pages()
+        for key in pages:  # open (and fetch) them now, so each is ready when its turn comes
+            if self.drilldowns.tab(key) is None:
+                self.drilldowns.open(key, clicks=1, t0=time.perf_counter(), origin="playlist")
+        self.tabs.setCurrentWidget(self.page)
+        self.presentation.enter(pages, self.settings.playlist_interval_s)
+
+    def _on_playlist_advanced(self, _index: int, key: str) -> None:
+        if key == DASHBOARD:
+            self.tabs.setCurrentWidget(self.page)
+            return
+        tab = self.drilldowns.tab(key) or self.drilldowns.open(key, clicks=1, t0=time.perf_counter(),
+                                                                origin="playlist")
+        self.tabs.setCurrentWidget(tab)
+
+    def _on_playlist_action_triggered(self) -> None:
+        from .playlist_dialog import QtPlaylistDialog
+
+        dlg = QtPlaylistDialog(self.playlist_pages(), self.settings.playlist_interval_s, self)
+        if dlg.exec():
+            self.settings.playlist = dlg.chosen()
+            self.settings.playlist_interval_s = dlg.interval_s()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.presentation.bar.isVisible():
+            self.presentation.bar.place()
+
     # -- help -----------------------------------------------------------------------------------------------
     def _on_shortcuts_action_triggered(self) -> None:
         dlg = QtShortcutsDialog(shortcut_rows(self), self)
@@ -340,7 +397,10 @@ class QtMainWindow(QMainWindow):
 
     # -- results of the window's own jobs (demo file, gates, API) ---------------------------------------------
     def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if req.channel == "demo":
+        if req.channel == "summary":
+            if req.job.path == self.session.path:
+                self.page.set_summary(result)
+        elif req.channel == "demo":
             self.page.banner.clear()
             self.open_file(req.job.path)
         elif req.channel == "gates" and self._diagnostics is not None:
@@ -357,7 +417,10 @@ class QtMainWindow(QMainWindow):
             self.status_api.setToolTip(f"Serving {req.job.path}")
 
     def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel == "demo":
+        if req.channel == "summary":  # the summary degrades to nothing, never to a wrong line
+            self.page.set_summary(None)
+            self.page.summary.setToolTip(f"No summary: {message}")
+        elif req.channel == "demo":
             self.page.banner.show_error(message, "Could not create the demo file", retry=False)
         elif req.channel == "gates" and self._diagnostics is not None:
             self._diagnostics.show_error(message)
@@ -374,6 +437,7 @@ class QtMainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
+        self.presentation.leave()
         self.page.controls.flush()
         self.session.stop()
         self.recorder.flush()

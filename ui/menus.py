@@ -6,6 +6,7 @@ a `_on_<action>_triggered` slot of the window; it holds no logic itself.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -28,6 +29,8 @@ class Menus:
     drilldowns: dict[str, QAction]
     full_refresh: QAction
     serve_api: QAction
+    presentation: QAction
+    playlist: QAction
     shortcuts: QAction
     diagnostics: QAction
     about: QAction
@@ -76,6 +79,11 @@ def build_menus(w) -> Menus:
     for a in w.page.controls.shortcut_actions():
         controls.addAction(a)
         w.addAction(a)
+    presentation = _action(w, "&Presentation mode", w._on_presentation_action_triggered, None,
+                           "Full screen in the projector theme, playing the playlist (Esc leaves)")
+    presentation.setShortcuts(presentation_keys())
+    view_menu.addAction(presentation)
+    view_menu.addSeparator()
     theme_menu = view_menu.addMenu("&Theme")
     group = QActionGroup(w)
     theme_actions = {}
@@ -100,8 +108,11 @@ def build_menus(w) -> Menus:
                            tip="Re-read everything from the file every minute", checkable=True)
     serve_api = _action(w, "Serve the &API on this computer", w._on_serve_api_action_toggled,
                         tip="Serve GET /api/executive-dashboard for this file on 127.0.0.1", checkable=True)
+    playlist = _action(w, "Presentation &playlist\u2026", w._on_playlist_action_triggered, None,
+                       "Which drill-downs presentation mode shows after the dashboard, and for how long")
     settings_menu.addAction(full_refresh)
     settings_menu.addAction(serve_api)
+    settings_menu.addAction(playlist)
 
     help_menu = bar.addMenu("&Help")
     shortcuts = _action(w, "&Keyboard shortcuts", w._on_shortcuts_action_triggered,
@@ -113,7 +124,14 @@ def build_menus(w) -> Menus:
     help_menu.addSeparator()
     help_menu.addAction(about)
     return Menus(open_file, open_demo, recent, close_tab, export_csv, quit_, refresh, theme_actions,
-                 drill_actions, full_refresh, serve_api, shortcuts, diagnostics, about)
+                 drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about)
+
+
+def presentation_keys() -> list[QKeySequence]:
+    """F11 on Windows and Linux; Ctrl+Cmd+F on macOS (Qt: Meta is Control, Ctrl is Command there)."""
+    if sys.platform == "darwin":
+        return [QKeySequence("Ctrl+Meta+F")]
+    return [QKeySequence("F11")]
 
 
 def shortcut_rows(window) -> list[tuple[str, str]]:
@@ -127,6 +145,9 @@ def shortcut_rows(window) -> list[tuple[str, str]]:
             seen.add((text, keys))
             rows.append((text, keys))
     rows.append(("Open the drill-down of a focused card", "Enter"))
+    rows.append(("Presenting: next / previous page", "Right, Page Down / Left, Page Up"))
+    rows.append(("Presenting: play or pause the playlist (any other key pauses)", "Space"))
+    rows.append(("Presenting: leave", "Esc"))
     rows.append(("Next / previous tab", "Ctrl+Tab / Ctrl+Shift+Tab"))
     return rows
 

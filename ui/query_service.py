@@ -20,6 +20,7 @@ nothing here touches a widget. `set_slow_hook` lets a test inject a slow query.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -138,6 +139,7 @@ class QueryService(QObject):
         self._closed = False
         self._busy = False
         self.started = 0
+        self.started_kinds: Counter[str] = Counter()  # job kind -> jobs started (tests, diagnostics)
         self.coalesced = 0
         self.dropped = 0
         self.pending_writes = 0
@@ -157,6 +159,7 @@ class QueryService(QObject):
             runner = _Runner(self, job)
             self._flights[job] = _Flight(runner, [req])
             self.started += 1
+            self.started_kinds[job.kind] += 1
             # the quality gates read the metrics: queue them behind the pending writes
             (self._writes if job.kind in AFTER_WRITES else self._pool).start(runner)
         self._prune()

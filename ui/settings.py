@@ -113,6 +113,37 @@ class Settings:
     def theme(self, mode: str) -> None:
         self._s.setValue("view/theme", mode)
 
+    # -- presentation ---------------------------------------------------------------------
+    @property
+    def playlist_interval_s(self) -> int:
+        """Seconds per page of the presentation playlist (5-600; default 30)."""
+        try:
+            v = int(self._s.value("presentation/interval_s", 30))
+        except (TypeError, ValueError):
+            return 30
+        return min(max(v, 5), 600)
+
+    @playlist_interval_s.setter
+    def playlist_interval_s(self, seconds: int) -> None:
+        self._s.setValue("presentation/interval_s", int(seconds))
+
+    @property
+    def playlist(self) -> list[str] | None:
+        """Drill-down keys the playlist shows after the dashboard; None: the open tabs."""
+        v = self._s.value("presentation/playlist", None)
+        if v is None:
+            return None
+        if isinstance(v, str):
+            v = [k for k in v.split(",") if k]
+        return [str(k) for k in v]
+
+    @playlist.setter
+    def playlist(self, keys: list[str] | None) -> None:
+        if keys is None:
+            self._s.remove("presentation/playlist")
+        else:
+            self._s.setValue("presentation/playlist", ",".join(keys))
+
     @property
     def geometry(self) -> QByteArray | None:
         v = self._s.value("window/geometry", None)

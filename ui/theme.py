@@ -10,6 +10,7 @@ active palette with `palette()` and repaint on `ThemeManager.themeChanged`.
 from __future__ import annotations
 
 import string
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import resources
 
@@ -19,8 +20,13 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 MODES = ("system", "light", "dark")
 
 # Type scale (px, device independent: crisp on HiDPI) and spacing steps.
-TYPE = {"caption": 11, "small": 12, "body": 13, "title": 15, "heading": 18,
-        "value_sm": 22, "value": 28}
+BASE_TYPE = {"caption": 11, "small": 12, "body": 13, "title": 15, "heading": 18,
+             "value_sm": 22, "value": 28}
+TYPE = dict(BASE_TYPE)  # the scale in use: the projector theme enlarges it in place
+BASE_LINE = {"chart": 2.2, "spark": 1.6, "symbol": 6}
+LINE = dict(BASE_LINE)  # stroke widths (px) of charts and sparklines
+PROJECTOR_TYPE_SCALE = 1.25  # legible from the back of a room at 1024x768
+PROJECTOR_LINE_SCALE = 2.0
 SPACE = {"xs": 4, "sm": 8, "md": 12, "lg": 16, "xl": 24}
 RADIUS = {"sm": 6, "md": 10, "lg": 12}
 FONT_FAMILIES = ["Inter", "Segoe UI", "SF Pro Text", "Helvetica Neue", "Noto Sans",
@@ -97,6 +103,27 @@ DARK = Palette(
     series_recognized="#5B9BFF", series_booked="#3DD68C", series_backlog="#F5B544",
     grid="#1E293B", tooltip_bg="#E6EBF3", tooltip_text="#0B1120",
 )
+
+
+# Presentation mode: high contrast on white (projectors wash out dark themes and
+# thin greys), Okabe-Ito hues that stay apart for colour-blind viewers, and no
+# faint text. Good/bad also show as words on the cards (kpi_card.py).
+PROJECTOR = Palette(
+    name="projector", window="#FFFFFF", surface="#FFFFFF", surface_alt="#EEF1F5",
+    border="#6B7280", border_strong="#111827", text="#000000", muted="#1F2937", faint="#374151",
+    accent="#0057B8", accent_text="#FFFFFF", accent_soft="#D6E6FA",
+    good="#0057B8", good_soft="#D6E6FA", bad="#B83A00", bad_soft="#FBE1D3",
+    neutral="#1F2937", neutral_soft="#E5E7EB",
+    high="#B83A00", high_soft="#FBE1D3", medium="#8A5A00", medium_soft="#FCEFC7",
+    low="#0057B8", low_soft="#D6E6FA",
+    series_recognized="#0072B2", series_booked="#009E73", series_backlog="#D55E00",
+    grid="#D1D5DB", tooltip_bg="#000000", tooltip_text="#FFFFFF",
+)
+
+
+def _scale(type_factor: float, line_factor: float) -> None:
+    TYPE.update({k: round(v * type_factor) for k, v in BASE_TYPE.items()})
+    LINE.update({k: v * line_factor for k, v in BASE_LINE.items()})
 
 
 def _template() -> string.Template:
@@ -194,6 +221,7 @@ class ThemeManager(QObject):
         super().__init__(app)
         self._app = app
         self._mode = mode if mode in MODES else "system"
+        self._presenting = False
         self._palette = LIGHT
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_hints_color_scheme_changed)
         self.apply()
@@ -212,7 +240,21 @@ class ThemeManager(QObject):
         self._mode = mode
         self.apply()
 
+    @property
+    def presenting(self) -> bool:
+        return self._presenting
+
+    def set_presenting(self, on: bool) -> None:
+        """The projector theme (large type, thick lines, high contrast) while presenting."""
+        if on != self._presenting:
+            self._presenting = on
+            _scale(PROJECTOR_TYPE_SCALE, PROJECTOR_LINE_SCALE) if on else _scale(1.0, 1.0)
+            self._app.setFont(app_font())
+            self.apply()
+
     def resolve(self) -> Palette:
+        if self._presenting:
+            return PROJECTOR
         if self._mode == "dark" or (self._mode == "system" and system_is_dark()):
             return DARK
         return LIGHT
@@ -251,7 +293,22 @@ def manager() -> ThemeManager | None:
     return app.findChild(ThemeManager, "execdashThemeManager")
 
 
+_override: list[Palette] = []
+
+
+@contextmanager
+def override(pal: Palette):
+    """Custom-painted widgets paint with `pal` inside the block (print: always light)."""
+    _override.append(pal)
+    try:
+        yield pal
+    finally:
+        _override.pop()
+
+
 def palette() -> Palette:
-    """The active palette (light before any theme is installed)."""
+    """The active palette (light before any theme is installed; an override wins)."""
+    if _override:
+        return _override[-1]
     mgr = manager()
     return mgr.palette if mgr is not None else LIGHT

@@ -14,7 +14,7 @@ import os
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 from PySide6.QtCore import QPointF, Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPen  # noqa: E402
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen  # noqa: E402
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
 
 import pyqtgraph as pg  # noqa: E402
@@ -24,6 +24,11 @@ from execdash_desktop.format import compact_currency  # noqa: E402
 from . import theme  # noqa: E402
 
 SERIES = (("recognized", "Recognized"), ("booked", "Booked"), ("backlog", "Backlog"))
+
+
+def quarter_of(period: str) -> str:
+    """'2026-08' -> '2026-Q3' (the trend's quarter labels)."""
+    return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
 
 
 class _MoneyAxis(pg.AxisItem):
@@ -84,7 +89,7 @@ class QtTrendChart(QFrame):
         title.setObjectName("PanelTitle")
         self.subtitle = QLabel("")
         self.subtitle.setObjectName("Muted")
-        self.subtitle.setMinimumWidth(140)
+        self.subtitle.setMinimumWidth(40)  # elided by the layout before the legend gives way
         self.partial_note = QLabel("* partial quarter: only part of it is inside the range")
         self.partial_note.setObjectName("Faint")
         keep = self.partial_note.sizePolicy()
@@ -125,6 +130,10 @@ class QtTrendChart(QFrame):
         self._backlog = pg.PlotDataItem([], [], symbol="s", symbolSize=5)
         for item in (self._bars, self._partial, self._booked, self._backlog):
             pi.addItem(item)
+        self._anomalies: tuple = ()
+        self._marks = pg.ScatterPlotItem([], [], symbol="o", brush=pg.mkBrush(None))
+        pi.addItem(self._marks)
+        self._mark_labels: list = []
         self._hover_line = pg.InfiniteLine(angle=90, movable=False)
         self._hover_line.hide()
         pi.addItem(self._hover_line, ignoreBounds=True)
@@ -174,16 +183,66 @@ class QtTrendChart(QFrame):
         self._booked.setData(xs, col("booked"), connect="finite")
         self._backlog.setData(xs, col("backlog"), connect="finite")
         self._update_ticks()
-        finite = [v for r in rows for v in (r.get("recognized"), r.get("booked"), r.get("backlog"))
-                  if v is not None]
-        top = max(finite) if finite else 1.0
-        self.plot.getPlotItem().getViewBox().setRange(  # one range update, not two
-            xRange=(-0.6, max(n - 1, 0) + 0.6), yRange=(0, top * 1.12 or 1.0), padding=0)
+        self._set_range()
         self.partial_note.setVisible(bool(part))
+        self._draw_marks()
         self._tip.hide()
         self._hover_line.hide()
         self.renders += 1
         self.plot.update()
+
+    def _set_range(self) -> None:
+        rows, n = self._rows, len(self._rows)
+        finite = [v for r in rows for v in (r.get("recognized"), r.get("booked"), r.get("backlog"))
+                  if v is not None]
+        top = max(finite) if finite else 1.0
+        head = 1.24 if self._anomalies else 1.12  # room for a "!" over the highest point
+        self.plot.getPlotItem().getViewBox().setRange(  # one range update, not two
+            xRange=(-0.6, max(n - 1, 0) + 0.6), yRange=(0, top * head or 1.0), padding=0)
+
+    # -- anomalies ------------------------------------------------------------------------------
+    def set_anomalies(self, anomalies) -> None:
+        """Ring the periods holding an unusual month (core `Anomaly`s of the trend series)."""
+        had = bool(self._anomalies)
+        self._anomalies = tuple(a for a in anomalies if a.series in dict(SERIES))
+        if had != bool(self._anomalies) and self._rows:
+            self._set_range()
+        self._draw_marks()
+
+    def marked(self) -> list[tuple[str, str]]:
+        """(period on the axis, series) of every ring (tests)."""
+        return [(self._rows[i]["period"], key) for i, key, _ in self._mark_points()]
+
+    def _mark_points(self) -> list[tuple[int, str, object]]:
+        at = {r["period"]: i for i, r in enumerate(self._rows)}
+        out = []
+        for a in self._anomalies:
+            period = a.period if self._granularity == "month" else quarter_of(a.period)
+            i = at.get(period)
+            if i is not None and (i, a.series) not in {(j, k) for j, k, _ in out}:
+                out.append((i, a.series, a))
+        return out
+
+    def _draw_marks(self) -> None:
+        pal = theme.palette()
+        for item in self._mark_labels:
+            self.plot.getPlotItem().removeItem(item)
+        self._mark_labels = []
+        pts = [(i, self._rows[i].get(key)) for i, key, _ in self._mark_points()]
+        pts = [(i, v) for i, v in pts if v is not None]
+        self._marks.setData([i for i, _ in pts], [v for _, v in pts], size=theme.LINE["symbol"] * 3,
+                            pen=pg.mkPen(QColor(pal.high), width=max(2.0, theme.LINE["chart"] * 0.9)),
+                            brush=pg.mkBrush(None))
+        for i, v in pts:  # a label as well as a colour
+            label = pg.TextItem("!", color=QColor(pal.high), anchor=(0.5, 1.25))
+            label.setFont(theme.font("title", QFont.Weight.Bold))
+            label.setPos(i, v)
+            self.plot.getPlotItem().addItem(label)
+            self._mark_labels.append(label)
+        from execdash_desktop.packs.executive.anomalies import describe
+
+        tip = "".join(f"<br>{describe(a, self._unit)}" for _, _, a in self._mark_points())
+        self.plot.setToolTip(f"<b>! unusual month</b>{tip}" if tip else "")
 
     def _update_ticks(self) -> None:
         """Label every period that fits (the latest always), never overlapping."""
@@ -279,15 +338,19 @@ class QtTrendChart(QFrame):
         self.plot.getAxis("left").setGrid(60)
         self.plot.getAxis("left").setWidth(58)
         self.plot.getAxis("left").setPen(pg.mkPen(None))
+        # room for the latest period's label, centred on the last bar
+        self.plot.getPlotItem().layout.setContentsMargins(0, 0, theme.TYPE["caption"] * 2, 0)
         rec = QColor(pal.series_recognized)
         rec.setAlpha(190)
         self._bars.setOpts(brush=QBrush(rec), pen=pg.mkPen(None))
         hatch = QBrush(QColor(pal.series_recognized), Qt.BrushStyle.BDiagPattern)
         self._partial.setOpts(brush=hatch, pen=pg.mkPen(QColor(pal.series_recognized), width=1))
-        self._booked.setPen(pg.mkPen(QColor(pal.series_booked), width=2.2))
+        self._booked.setPen(pg.mkPen(QColor(pal.series_booked), width=theme.LINE["chart"]))
+        self._booked.setSymbolSize(theme.LINE["symbol"])
+        self._backlog.setSymbolSize(theme.LINE["symbol"] - 1)
         self._booked.setSymbolBrush(QColor(pal.series_booked))
         self._booked.setSymbolPen(pg.mkPen(QColor(pal.surface), width=1))
-        backlog_pen = pg.mkPen(QColor(pal.series_backlog), width=2.2)
+        backlog_pen = pg.mkPen(QColor(pal.series_backlog), width=theme.LINE["chart"])
         backlog_pen.setDashPattern([3.0, 2.0])
         self._backlog.setPen(backlog_pen)
         self._backlog.setSymbolBrush(QColor(pal.series_backlog))

@@ -70,12 +70,12 @@ def test_granularity_switch_changes_the_chart_not_the_cards_and_never_queries(wi
 def test_range_switch_requeries_through_the_worker_and_updates_the_cards(window, qtbot, range_):
     from execdash_desktop.engine import Engine
 
-    started = window.service.started
+    started = window.service.started_kinds["source"]
     with qtbot.waitSignal(window.session.payloadChanged, timeout=5000) as sig:
         window.page.controls.range_buttons[range_].click()
     payload, cause = sig.args[0], sig.args[1]
     assert cause == "range" and payload["timeframe"]["range"] == range_
-    assert window.service.started == started + 1
+    assert window.service.started_kinds["source"] == started + 1
     want = Engine().payload(window.session.path, range_, "month")
     assert window.page.card("revenue").value_text() == format_value(
         want["executiveKpis"][0]["value"], "currency", want["executiveKpis"][0]["unit"])
@@ -138,9 +138,10 @@ def test_the_choice_is_remembered_per_file(make_window, data_file, qtbot):
 def test_cards_fit_at_1024_and_1920(make_window, data_file, qtbot):
     for size in ((1024, 768), (1920, 1080)):
         w = make_window(data_file, size=size)
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: bool(w.page.summary.sentences()), timeout=5000)  # the last to arrive
         body = w.page.widget()
-        assert body.width() <= w.page.viewport().width()  # no horizontal overflow
+        # no horizontal overflow once the layout has settled (a few event-loop turns)
+        qtbot.waitUntil(lambda: body.width() <= w.page.viewport().width(), timeout=2000)
         for card in w.page.all_cards():
             assert card.value.width() >= card.value.fontMetrics().horizontalAdvance(card.value_text())
             assert card.geometry().right() <= body.width()

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
 from ... import months as mo
 from ...errors import TableUnreadable
+from ...format import NUMERIC
 from ...months import Window
 from ...store import select
 from . import breakdowns as bd
+from .anomalies import TRAILING, Anomaly, flag
 from .kpis import forecast_parts
 from .payload import monthly_trend
 from .series import SERIES, Monthly, Series, read_monthly
@@ -42,6 +45,7 @@ class Drilldown:
     tables: tuple[Table, ...]
     notes: tuple[str, ...] = ()
     chart: Table | None = None  # first column period, the others numeric series
+    anomalies: tuple[Anomaly, ...] = ()  # the chart's unusual months (anomalies.py), by column then period
 
 
 DRILLDOWNS: dict[str, str] = {
@@ -216,27 +220,35 @@ def _finance_gm(rd, src, w):
     return (by_month, _orders_by_type(rd, src, w)), chart
 
 
+def _expenses_by_month(rd, src, w) -> Table:
+    spend = rd.query("expenses", "SELECT substr(date, 1, 7) AS m, sum(cost) FROM expenses "
+                     "WHERE date >= ? AND date < ? GROUP BY m ORDER BY m",
+                     (mo.first_day(w.start), mo.first_day(w.end + 1)))
+    return Table("Expenses by month", ("Period", "Cost"), tuple(spend), ("period", "currency"))
+
+
 def _finance_payback(rd, src, w):
     row = rd.query("executive_kpis", "SELECT label, value, unit, delta, direction FROM executive_kpis "
                    "WHERE key = 'payback'")
     kpi = Table("CAC payback (executive_kpis)", ("Label", "Months", "Unit", "Delta", "Direction"),
                 tuple(row), ("text", "months", "text", "ratio", "text"))
-    spend = rd.query("expenses", "SELECT substr(date, 1, 7) AS m, sum(cost) FROM expenses "
-                     "WHERE date >= ? AND date < ? GROUP BY m ORDER BY m",
-                     (mo.first_day(w.start), mo.first_day(w.end + 1)))
-    spend_t = Table("Expenses by month", ("Period", "Cost"), tuple(spend), ("period", "currency"))
+    spend_t = _expenses_by_month(rd, src, w)
     rd.notes.append("CAC payback is a static value in executive_kpis (the seeds' MVP).")
     return (kpi, spend_t), spend_t
 
 
-def _finance_arr(rd, src, w):
+def _recurring_by_month(rd, src, w) -> Table:
     rows = []
     for m in w.months:
         o = src.orders.get(m)
         if o is not None:
             rows.append((mo.fmt_month(m), o.recurring, 12 * o.recurring))
-    t = Table("Recurring orders by month", ("Period", "Recurring (MRR)", "ARR (12 x MRR)"), tuple(rows),
-              ("period", "currency", "currency"))
+    return Table("Recurring orders by month", ("Period", "Recurring (MRR)", "ARR (12 x MRR)"), tuple(rows),
+                 ("period", "currency", "currency"))
+
+
+def _finance_arr(rd, src, w):
+    t = _recurring_by_month(rd, src, w)
     return (t,), t
 
 
@@ -272,6 +284,55 @@ _BUILDERS = {
 _USES_ORDERS = {"finance/revenue", "finance/gm", "finance/arr"}
 
 
+# -- anomalies on the chart ----------------------------------------------------------
+
+def _trend_history(rd, src, w):
+    return _trend_table(src, w)
+
+
+def _catalogue(group: str, metric: str):
+    return lambda rd, src, w: _series(rd, SERIES[group][metric], w)
+
+
+# The chart's columns over the 12 months before the window (matched by column
+# label), so its first months are judged against real history, as on the trend.
+# In-memory for trend and order charts; one small query for the others. The
+# daily funnel (sales/pipeline) is not monthly and gets none.
+_CHART_HISTORY: dict[str, Callable[["_Reader", ExecSource, Window], Table]] = {
+    "operations/uptime": _catalogue("operations", "uptime"),
+    "sales/revenue": _trend_history, "supply": _trend_history, "finance/revenue": _trend_history,
+    "supply/inventory_turns": _catalogue("supply", "inventory-turns"),
+    "finance/nrr": _catalogue("finance", "nrr"),
+    "finance/gm": lambda rd, src, w: _orders_by_month(src, w),
+    "finance/payback": _expenses_by_month,
+    "finance/arr": _recurring_by_month,
+    "telemetry": _catalogue("telemetry", "active-devices"),
+}
+
+
+def column_key(label: str) -> str:
+    """'Turns per year' -> 'turns_per_year' (the catalogue's key for its columns)."""
+    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+
+
+def _chart_anomalies(key: str, conn: sqlite3.Connection, src: ExecSource, w: Window,
+                     chart: Table | None) -> tuple[Anomaly, ...]:
+    if chart is None or not chart.rows or chart.formats[0] != "period" or key not in _CHART_HISTORY:
+        return ()
+    # its own reader: a table missing here is already a note of the drill-down
+    before = _CHART_HISTORY[key](_Reader(conn), src, Window(w.start - TRAILING, w.start - 1))
+    out: list[Anomaly] = []
+    for i, (label, fmt) in enumerate(zip(chart.columns, chart.formats)):
+        if i == 0 or fmt not in NUMERIC:
+            continue
+        j = before.columns.index(label) if label in before.columns else None
+        history = [(r[0], r[j]) for r in before.rows] if j is not None else []
+        rows = history + [(r[0], r[i]) for r in chart.rows]
+        out += flag(column_key(label), label, fmt, [str(p) for p, _ in rows], [v for _, v in rows],
+                    first=len(history))
+    return tuple(out)
+
+
 def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window: Window) -> Drilldown:
     """The tables of one drill-down over the window. KeyError for an unknown key."""
     builder = _BUILDERS[key]
@@ -280,4 +341,5 @@ def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window:
     if key in _USES_ORDERS and "orders" in src.reasons:
         rd.notes.append(src.reasons["orders"])
     notes = [f"{window.label()} ({window.length} months)"] + rd.notes
-    return Drilldown(key, DRILLDOWNS[key], tuple(tables), tuple(notes), chart)
+    return Drilldown(key, DRILLDOWNS[key], tuple(tables), tuple(notes), chart,
+                     _chart_anomalies(key, conn, src, window, chart))

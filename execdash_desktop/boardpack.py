@@ -1,0 +1,248 @@
+"""The board pack, Qt-free: what goes in it, page by page, and the data behind it.
+
+`gather` reads everything a pack shows (payload, drill-downs, narrative
+summary) with one read-only connection; `plan` splits it into pages: a cover,
+the dashboard, the summary, then each drill-down with its chart and its tables,
+long tables continued over pages. Sizes are abstract heights the renderer
+(ui/board_pack.py) measures, so the page count is known before anything is
+drawn ("Page N of M") and can be tested without a display. `write_atomic` is
+how the PDF reaches the disk: whole, or not at all.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from .packs.executive.drilldowns import DRILLDOWNS, Drilldown, build_drilldown
+
+# Five drill-downs a board asks about: money in, backlog, retention, service, pipeline.
+DEFAULT_DRILLDOWNS: tuple[str, ...] = ("finance/revenue", "supply", "finance/nrr", "operations/uptime",
+                                       "sales/pipeline")
+PAPERS = ("a4", "letter")
+_LETTER_TERRITORIES = {"US", "CA"}
+
+
+def default_paper(locale_name: str | None) -> str:
+    """'letter' for a US or Canadian locale (en_US, fr_CA...), else 'a4'."""
+    name = (locale_name or "").replace("-", "_").split(".")[0]
+    territory = name.split("_")[1].upper() if "_" in name else ""
+    return "letter" if territory in _LETTER_TERRITORIES else "a4"
+
+
+def parse_keys(text: str | None) -> tuple[str, ...]:
+    """'finance/nrr,supply' -> keys (the defaults for None); KeyError names the bad ones."""
+    if text is None:
+        return DEFAULT_DRILLDOWNS
+    keys = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in keys if k not in DRILLDOWNS]
+    if bad:
+        raise KeyError(f"unknown drill-down {', '.join(bad)}: expected some of {', '.join(DRILLDOWNS)}")
+    return tuple(dict.fromkeys(keys))  # once each, in the order given
+
+
+# -- the data ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PackData:
+    path: str
+    payload: dict
+    drilldowns: tuple[Drilldown, ...]
+    summary: Any = None  # narrative.Summary, or None when the narrative is not available
+    months: tuple[str, ...] = ()  # months of the file (the as-of picker's list)
+
+    @property
+    def has_summary(self) -> bool:
+        return bool(self.summary is not None and self.summary.sentences)
+
+    @property
+    def currency(self) -> str:
+        return self.payload.get("meta", {}).get("currency", "\u00a3")
+
+    @property
+    def as_of(self) -> str:
+        return self.payload["meta"]["as_of"]
+
+
+def build_summary(conn, src, payload):
+    """The narrative summary (Now / Reason / Action), or None if it cannot be built."""
+    try:
+        from .packs.executive.narrative import build_summary as build
+    except ImportError:  # the narrative module is optional for the pack
+        return None
+    return build(conn, src, payload)
+
+
+def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
+           monthly: dict | None = None) -> PackData:
+    """Everything a pack shows, read with `conn` (a read-only connection). The summary is
+    written from the month-granularity payload (`monthly`; rebuilt from `src` if None)."""
+    from . import months as mo
+    from .packs.executive.payload import build_payload
+
+    tf = payload["timeframe"]
+    if monthly is None:
+        monthly = payload if tf["granularity"] == "month" else build_payload(src, tf["range"], "month",
+                                                                              tf["as_of"])
+    dds = tuple(build_drilldown(k, conn, src, window) for k in keys)
+    months = tuple(mo.fmt_month(m) for m in sorted(src.revenue))
+    return PackData(str(path), payload, dds, build_summary(conn, src, monthly), months)
+
+
+# -- the page plan -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Geometry:
+    """Heights on a drill-down page, in any one unit (the renderer uses pixels)."""
+
+    body: float  # below the page's heading, above the footer
+    chart: float  # the chart card
+    table_head: float  # a table card's title line and column header row
+    row: float  # one table row
+    gap: float = 0.0  # between two blocks
+    min_rows: int = 3  # a table starts on a new page unless this many rows fit below its head
+
+
+@dataclass(frozen=True)
+class TableSlice:
+    table: int  # index in Drilldown.tables
+    start: int
+    stop: int
+
+    @property
+    def continued(self) -> bool:
+        return self.start > 0
+
+
+@dataclass(frozen=True)
+class Page:
+    kind: str  # cover | dashboard | summary | drilldown
+    title: str
+    key: str | None = None  # the drill-down's
+    chart: bool = False
+    slices: tuple[TableSlice, ...] = ()
+    part: int = 1  # 1, 2... of a drill-down's pages
+    parts: int = 1
+
+
+@dataclass
+class _Flow:
+    geo: Geometry
+    pages: list[list] = field(default_factory=lambda: [[]])
+    used: float = 0.0
+
+    def room(self) -> float:
+        return self.geo.body - self.used
+
+    def new_page(self) -> None:
+        self.pages.append([])
+        self.used = 0.0
+
+    def put(self, item, height: float) -> None:
+        self.pages[-1].append(item)
+        self.used += height + self.geo.gap
+
+
+def _drilldown_pages(dd: Drilldown, geo: Geometry) -> list[Page]:
+    flow = _Flow(geo)
+    chart = dd.chart is not None and bool(dd.chart.rows)
+    if chart:
+        flow.put("chart", geo.chart)
+    for ti, table in enumerate(dd.tables):
+        n, start = len(table.rows), 0
+        while True:
+            left = n - start
+            fit = int(max(0.0, flow.room() - geo.table_head) // geo.row) if geo.row > 0 else left
+            whole_fits_a_page = max(left, 1) <= rows_per_page(geo)
+            if flow.pages[-1] and (fit < min(max(left, 1), geo.min_rows)
+                                   or (whole_fits_a_page and fit < max(left, 1))):
+                flow.new_page()  # a table that fits one page is not split; a long one starts
+                continue         # where a few of its rows fit
+            stop = start + min(left, max(fit, 1))  # an empty page always takes at least one row
+            flow.put(TableSlice(ti, start, stop), geo.table_head + max(stop - start, 1) * geo.row)
+            start = stop
+            if start >= n:
+                break
+            flow.new_page()
+    pages = [p for p in flow.pages if p] or [[]]
+    return [Page("drilldown", dd.title, dd.key, chart=("chart" in items),
+                 slices=tuple(i for i in items if isinstance(i, TableSlice)), part=i + 1, parts=len(pages))
+            for i, items in enumerate(pages)]
+
+
+def plan(drilldowns: Sequence[Drilldown], geo: Geometry, summary: bool = True) -> list[Page]:
+    """Every page of the pack, in order."""
+    pages = [Page("cover", "Cover"), Page("dashboard", "Executive dashboard")]
+    if summary:
+        pages.append(Page("summary", "Summary: now, reason, action"))
+    for dd in drilldowns:
+        pages += _drilldown_pages(dd, geo)
+    return pages
+
+
+def contents(pages: Sequence[Page]) -> list[tuple[str, str]]:
+    """(title, page or page range) of each section, for the cover: ('Sales › Pipeline', '7–19')."""
+    out: list[tuple[str, str]] = []
+    for n, page in enumerate(pages, start=1):
+        if page.kind == "cover":
+            continue
+        if page.part == 1:
+            out.append((page.title, str(n) if page.parts == 1 else f"{n}\u2013{n + page.parts - 1}"))
+    return out
+
+
+def rows_per_page(geo: Geometry) -> int:
+    """Rows of a table that fill a continuation page."""
+    return max(1, math.floor((geo.body - geo.table_head) / geo.row))
+
+
+# -- the file --------------------------------------------------------------------------------
+
+def check_target(path: str | os.PathLike) -> Path:
+    """The output path, if its folder exists and can take a new file; OSError otherwise."""
+    p = Path(path).expanduser()
+    folder = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise IsADirectoryError(21, "is a folder, not a file name", str(p))
+    if not folder.is_dir():
+        raise FileNotFoundError(2, "no such folder", str(folder))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(13, "no permission to write in this folder", str(folder))
+    return p
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write `data` to `path` through a temporary file in the same folder: a reader sees the
+    old file or the whole new one, never half of it; a failure leaves no temporary behind."""
+    p = check_target(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644 & ~_umask())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return p
+
+
+def _umask() -> int:
+    # read, not set-and-restore: os.umask is process-wide and other threads create files too
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022

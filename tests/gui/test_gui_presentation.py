@@ -1,0 +1,139 @@
+"""Presentation mode: F11 / Esc, the projector theme, the playlist, the idle cursor."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+
+@pytest.fixture
+def presenting(window, qtbot):
+    """A window in presentation mode with two drill-downs in the playlist (fast)."""
+    window.settings.playlist = ["finance/nrr", "supply"]
+    window.settings.playlist_interval_s = 5
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert window.presentation.active
+    yield window
+    window.presentation.leave()
+
+
+def _chrome(window):
+    return [window.menuBar(), window.statusBar(), window.tabs.tabBar(), window.page.controls]
+
+
+def test_f11_enters_and_esc_leaves(window, qtbot):
+    from execdash_desktop.ui import theme
+
+    window.settings.playlist = []
+    assert all(c.isVisible() for c in _chrome(window))
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert window.presentation.active and window.isFullScreen()
+    assert not any(c.isVisible() for c in _chrome(window))
+    assert theme.manager().presenting and theme.palette() is theme.PROJECTOR
+    assert theme.TYPE["body"] > theme.BASE_TYPE["body"] and theme.LINE["chart"] > theme.BASE_LINE["chart"]
+    qtbot.keyClick(window.tabs.currentWidget(), Qt.Key.Key_Escape)
+    assert not window.presentation.active and not window.isFullScreen()
+    assert all(c.isVisible() for c in _chrome(window))
+    assert theme.palette() is theme.LIGHT and theme.TYPE == theme.BASE_TYPE
+
+
+def test_the_shortcut_is_f11_here_and_ctrl_cmd_f_on_macos(monkeypatch):
+    from PySide6.QtGui import QKeySequence
+
+    from execdash_desktop.ui import menus
+
+    assert menus.presentation_keys() == [QKeySequence("F11")]
+    monkeypatch.setattr(menus.sys, "platform", "darwin")
+    assert menus.presentation_keys() == [QKeySequence("Ctrl+Meta+F")]
+
+
+def test_projector_theme_marks_good_and_bad_by_shape(window, qtbot):
+    card = window.page.card("revenue")
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    try:
+        # every card with a good or bad change shows it by a mark, not only by colour
+        marks = {c.key: c.delta_text().split()[-1] for c in window.page.all_cards()}
+        for c in window.page.all_cards():
+            want = {"good": "\u2713", "bad": "\u2717"}.get(c.tone())
+            assert want is None or marks[c.key] == want, c.key
+        assert "\u2713" in marks.values() and "\u2717" in marks.values()
+        # nothing is cut off at a projector's 1024 px: the page needs no more width than that
+        qtbot.waitUntil(lambda: window.page.widget().minimumSizeHint().width() <= 1024 - 12)
+    finally:
+        window.presentation.leave()
+    assert not card.delta_text().endswith(("\u2713", "\u2717"))
+
+
+def test_playlist_cycles_dashboard_and_chosen_drilldowns(presenting, qtbot):
+    w = presenting
+    playlist = w.presentation.playlist
+    assert playlist.items == ["dashboard", "finance/nrr", "supply"] and playlist.playing
+    assert w.tabs.currentWidget() is w.page
+    playlist.set_interval_ms(120)
+    playlist.play()
+    qtbot.waitUntil(lambda: w.tabs.currentWidget() is w.drilldowns.tab("finance/nrr"), timeout=3000)
+    qtbot.waitUntil(lambda: w.tabs.currentWidget() is w.drilldowns.tab("supply"), timeout=3000)
+    qtbot.waitUntil(lambda: w.tabs.currentWidget() is w.page, timeout=3000)
+
+
+def test_any_key_pauses_and_arrows_step(presenting, qtbot):
+    w = presenting
+    playlist = w.presentation.playlist
+    assert playlist.playing
+    qtbot.keyClick(w.tabs.currentWidget(), Qt.Key.Key_A)
+    assert not playlist.playing
+    qtbot.keyClick(w.tabs.currentWidget(), Qt.Key.Key_Right)
+    assert w.tabs.currentWidget() is w.drilldowns.tab("finance/nrr")
+    qtbot.keyClick(w.tabs.currentWidget(), Qt.Key.Key_PageDown)  # a presenter's clicker
+    assert w.tabs.currentWidget() is w.drilldowns.tab("supply")
+    qtbot.keyClick(w.tabs.currentWidget(), Qt.Key.Key_Left)
+    assert w.tabs.currentWidget() is w.drilldowns.tab("finance/nrr")
+    assert not playlist.playing  # stepping does not resume
+    qtbot.keyClick(w.tabs.currentWidget(), Qt.Key.Key_Space)
+    assert playlist.playing
+    # a window shortcut (M: by month) still works, and pauses too
+    qtbot.keyClick(w.tabs.currentWidget(), Qt.Key.Key_M)
+    assert not playlist.playing
+
+
+def test_cursor_hides_when_idle_and_the_bar_shows_on_move(window, qtbot):
+    from PySide6.QtGui import QCursor
+
+    window.settings.playlist = []
+    window.presentation.idle_cursor_ms = 100
+    QCursor.setPos(600, 500)  # not over the bar (the cursor stays while over the bar)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    try:
+        p = window.presentation
+        qtbot.waitUntil(lambda: p.cursor_hidden, timeout=3000)
+        assert QGuiApplication.overrideCursor().shape() == Qt.CursorShape.BlankCursor
+        p.mouse_moved()
+        assert not p.cursor_hidden and QGuiApplication.overrideCursor() is None
+        assert p.bar.isVisible() and p.bar.y() == 0 and p.bar.width() == window.width()
+        assert p.bar.where.text() == "Dashboard"
+        qtbot.waitUntil(lambda: p.cursor_hidden, timeout=3000)
+    finally:
+        window.presentation.leave()
+    assert QGuiApplication.overrideCursor() is None
+
+
+def test_auto_refresh_keeps_polling_while_presenting(presenting, qtbot):
+    presenting.session.set_poll_interval(100, 0)
+    with qtbot.waitSignal(presenting.session.alertsPolled, timeout=5000):
+        pass
+    assert presenting.presentation.active
+
+
+def test_playlist_setting_and_dialog(window, qtbot):
+    from execdash_desktop.ui.playlist_dialog import QtPlaylistDialog
+
+    window.settings.playlist = None
+    window.drilldowns.open("customers")
+    assert window.playlist_pages() == ["customers"]  # none chosen: the open tabs
+    dlg = QtPlaylistDialog(["supply"], 45, window)
+    qtbot.addWidget(dlg)
+    assert dlg.chosen() == ["supply"] and dlg.interval_s() == 45
+    window.settings.playlist = dlg.chosen()
+    window.settings.playlist_interval_s = 2  # clamped to 5 s
+    assert window.playlist_pages() == ["supply"] and window.settings.playlist_interval_s == 5

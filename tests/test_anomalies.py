@@ -1,0 +1,202 @@
+"""Unusual months: the robust band's maths, and planted spikes in real demo files."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import sqlite3
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from execdash_desktop.engine import Engine
+from execdash_desktop.months import Window, fmt_month, parse_month
+from execdash_desktop.packs.executive import anomalies as an
+from execdash_desktop.packs.executive import drilldowns as dd
+from execdash_desktop.packs.executive.demo import generate
+from execdash_desktop.store import open_reader
+
+W12 = Window(parse_month("2025-11"), parse_month("2026-10"))
+
+values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
+histories = st.lists(values, min_size=an.MIN_HISTORY, max_size=12)
+
+
+def months_from(start: str, n: int) -> list[str]:
+    first = parse_month(start)
+    return [fmt_month(first + i) for i in range(n)]
+
+
+def close(a: float, b: float, scale: float = 1.0) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * max(1.0, scale))
+
+
+# -- robust_band and flag -------------------------------------------------------------------
+
+@settings(max_examples=150, deadline=None)
+@given(c=st.floats(min_value=-1e6, max_value=1e6), n=st.integers(min_value=2, max_value=30),
+       at=st.integers(min_value=0, max_value=29), size=st.floats(min_value=0.01, max_value=100),
+       up=st.booleans())
+def test_a_constant_series_flags_its_spike_and_only_it(c, n, at, size, up):
+    assume(at < n)
+    vals = [c] * n
+    vals[at] = c + (1 if up else -1) * size * max(abs(c), 1.0)
+    found = an.flag("x", "X", "number", months_from("2020-01", n), vals)
+    # a spike with fewer than MIN_HISTORY months before it cannot be judged
+    expected = [fmt_month(parse_month("2020-01") + at)] if at >= an.MIN_HISTORY else []
+    assert [a.period for a in found] == expected
+    for a in found:
+        assert a.direction == ("high" if up else "low")
+        assert a.median == c and a.low <= c <= a.high and not a.low <= a.value <= a.high
+
+
+@settings(max_examples=150, deadline=None)
+@given(h=histories, factor=st.floats(min_value=1e-3, max_value=1e3), negative=st.booleans())
+def test_scaling_the_history_scales_the_band(h, factor, negative):
+    f = -factor if negative else factor
+    band, scaled = an.robust_band(h), an.robust_band([v * f for v in h])
+    med, mad, low, high = band
+    scale = max(abs(v) for v in h) * factor
+    assert close(scaled[0], med * f, scale) and close(scaled[1], mad * factor, scale)
+    lo, hi = (high * f, low * f) if negative else (low * f, high * f)
+    assert close(scaled[2], lo, scale) and close(scaled[3], hi, scale)
+
+
+@settings(max_examples=150, deadline=None)
+@given(h=histories, shift=values)
+def test_shifting_the_history_shifts_the_band(h, shift):
+    shifted = [v + shift for v in h]
+    med, mad, low, high = an.robust_band(h)
+    # only while the MAD is above its noise floor (a share of the level, which a shift changes)
+    for xs, m in ((h, mad), (shifted, an.robust_band(shifted)[1])):
+        assume(m > 1.01 * an.REL_FLOOR * sum(abs(v) for v in xs) / len(xs))
+    s = an.robust_band(shifted)
+    scale = max(abs(v) for v in h + shifted)
+    assert close(s[0], med + shift, scale) and close(s[1], mad, scale)
+    assert close(s[2], low + shift, scale) and close(s[3], high + shift, scale)
+
+
+@settings(max_examples=150, deadline=None)
+@given(h=histories, data=st.data())
+def test_history_order_is_irrelevant(h, data):
+    assert an.robust_band(data.draw(st.permutations(h))) == an.robust_band(h)
+
+
+@settings(max_examples=150, deadline=None)
+@given(h=st.lists(values, max_size=24), data=st.data())
+def test_nulls_are_skipped_never_zero(h, data):
+    holes = data.draw(st.lists(st.sampled_from([None, math.nan, math.inf, "n/a"]), max_size=6))
+    mixed = list(h)
+    for hole in holes:
+        mixed.insert(data.draw(st.integers(0, len(mixed))), hole)
+    assert an.robust_band(mixed) == an.robust_band(h)
+    # in flag, a NULL month is a missing month: the same flags as without its row
+    periods = months_from("2019-01", len(mixed))
+    kept = [(p, v) for p, v in zip(periods, mixed) if isinstance(v, float) and math.isfinite(v)]
+    assert an.flag("x", "X", "number", periods, mixed) == \
+        an.flag("x", "X", "number", [p for p, _ in kept], [v for _, v in kept])
+
+
+@settings(max_examples=100, deadline=None)
+@given(h=st.lists(st.one_of(st.none(), values), max_size=an.MIN_HISTORY))
+def test_too_little_history_flags_nothing(h):
+    assert an.robust_band(h[:-1]) is None
+    assert an.flag("x", "X", "number", months_from("2020-01", len(h)), h) == []
+
+
+def test_history_is_the_12_calendar_months_before():
+    # a wild month 13 months back is outside the history; a missing month shortens it
+    periods = months_from("2020-01", 20)
+    vals = [1e9] + [100.0 + (i % 3) for i in range(18)] + [140.0]
+    flags = an.flag("x", "X", "number", periods, vals, first=13)
+    assert [a.period for a in flags] == [periods[-1]]
+    a = flags[0]
+    assert (a.median, a.direction) == (101.0, "high")
+    assert a.mad == pytest.approx(1.4826) and a.high == pytest.approx(101 + an.K * 1.4826)
+
+
+def test_flat_history_does_not_flag_rounding():
+    periods = months_from("2020-01", 13)
+    assert an.flag("u", "Uptime", "ratio", periods, [0.999] * 12 + [0.99899]) == []
+    assert an.flag("u", "Uptime", "ratio", periods, [0.999] * 12 + [0.98])[0].direction == "low"
+
+
+# -- planted spikes in real files ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("an") / "demo.sqlite"
+    generate(path, end="2026-10", months=24, orders=2_000, seed=7)
+    return path
+
+
+def _copy(demo, tmp_path, *sql: str):
+    path = tmp_path / "planted.sqlite"
+    shutil.copy(demo, path)
+    conn = sqlite3.connect(path)
+    for s in sql:
+        conn.execute(s)
+    conn.commit()
+    conn.close()
+    return path
+
+
+def _drilldown(path, key, w=W12):
+    conn = open_reader(path)
+    try:
+        return dd.build_drilldown(key, conn, Engine().source(path), w)
+    finally:
+        conn.close()
+
+
+def test_the_demo_backlog_spike_and_uptime_dip_are_marked(demo):
+    trend = an.trend_anomalies(Engine().source(demo), W12)
+    assert ("backlog", "2026-08", "high") in {(a.series, a.period, a.direction) for a in trend}
+    assert [(a.series, a.period) for a in trend] == sorted(
+        ((a.series, a.period) for a in trend), key=lambda sp: (sp[1], ("recognized", "booked", "backlog").index(sp[0])))
+    supply = _drilldown(demo, "supply").anomalies
+    assert [(a.series, a.period) for a in supply] == [("backlog", "2026-08")]
+    assert supply[0] in trend  # the same band on the trend and the drill-down
+    uptime = _drilldown(demo, "operations/uptime").anomalies
+    assert [(a.series, a.period, a.direction, a.fmt) for a in uptime] == [("uptime", "2026-09", "low", "ratio")]
+    assert uptime == tuple(an.uptime_anomalies(Engine().source(demo), W12))
+    assert _drilldown(demo, "sales/pipeline").anomalies == ()  # a daily chart: not months
+
+
+def test_a_planted_revenue_spike_is_flagged_on_the_trend_and_its_drilldowns(demo, tmp_path):
+    path = _copy(demo, tmp_path, "UPDATE revenue_trend SET recognized = recognized * 4 WHERE period = '2026-05'")
+    src = Engine().source(path)
+    spike = [a for a in an.trend_anomalies(src, W12) if a.series == "recognized" and a.period == "2026-05"]
+    assert len(spike) == 1 and spike[0].direction == "high"
+    assert spike[0].value == src.revenue[parse_month("2026-05")][0]
+    assert spike[0].value > spike[0].high > spike[0].median
+    for key in ("finance/revenue", "sales/revenue"):
+        assert spike[0] in _drilldown(path, key).anomalies
+    # nothing else changes: the other months' flags are those of the untouched file
+    before = [a for a in an.trend_anomalies(Engine().source(demo), W12) if a.period < "2026-05"]
+    assert [a for a in an.trend_anomalies(src, W12) if a.period < "2026-05"] == before
+
+
+def test_the_windows_first_month_is_judged_against_the_months_before_it(demo, tmp_path):
+    path = _copy(demo, tmp_path,
+                 "UPDATE telemetry_active_devices SET active_devices = active_devices * 4 WHERE period = '2025-11'")
+    d = _drilldown(path, "telemetry")
+    assert [(a.series, a.period, a.direction) for a in d.anomalies] == [("active_devices", "2025-11", "high")]
+    assert d.chart.rows == _drilldown(path, "telemetry").chart.rows
+
+
+def test_a_null_month_is_not_a_zero(demo, tmp_path):
+    path = _copy(demo, tmp_path, "UPDATE revenue_trend SET backlog = 'n/a' WHERE period = '2026-07'")
+    trend = an.trend_anomalies(Engine().source(path), W12)
+    assert not [a for a in trend if a.series == "backlog" and a.period == "2026-07"]
+    assert ("backlog", "2026-08") in {(a.series, a.period) for a in trend}
+
+
+def test_a_file_with_too_little_history_flags_nothing(db_factory):
+    from conftest import trend
+    path = db_factory({"revenue_trend": trend("2026-01", [(100, 100, 100)] * 5 + [(900, 900, 900)])})
+    src = Engine().source(path)
+    w = Window(parse_month("2026-01"), parse_month("2026-06"))
+    assert an.trend_anomalies(src, w) == []
+    assert _drilldown(path, "finance/revenue", w).anomalies == ()

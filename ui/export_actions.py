@@ -1,0 +1,203 @@
+"""File > Export board pack (PDF) and File > Export PNG of this view (2x).
+
+`install(window)` adds both actions to the window's File menu. A board pack's
+data (payload, drill-downs, summary) is read by the query service on channel
+"board_pack" (job kind "board_pack_data"), so the GUI thread never waits on
+SQLite; the pages are then rendered here, on the GUI thread (widgets render
+only there), and written atomically. Failures go to the dashboard's banner.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLocale, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QImageWriter, QKeySequence, QPixmap
+from PySide6.QtWidgets import QFileDialog
+
+from execdash_desktop.boardpack import DEFAULT_DRILLDOWNS, check_target, default_paper, write_atomic
+
+from . import theme
+from .query_service import Job
+
+CHANNEL = "board_pack"
+STATUS_MS = 10_000
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", text.lower(), flags=re.ASCII).strip("-.") or "view"
+
+
+def _default_folder() -> Path:
+    docs = Path.home() / "Documents"
+    return docs if docs.is_dir() else Path.home()
+
+
+class QtExportActions(QObject):
+    packWritten = Signal(str, int)  # path, pages
+    pngWritten = Signal(str)  # path
+    exportFailed = Signal(str)  # message
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.dialog = None
+        self._target: tuple[str, str] | None = None  # (path, paper) of the pack being made
+        self.board_pack = self._action("Export &board pack\u2026", self._on_board_pack_action_triggered,
+                                       "Ctrl+Shift+E", "A PDF of the dashboard, the summary and drill-downs")
+        self.png = self._action("Export PNG of this &view (2x)\u2026", self._on_png_action_triggered, None,
+                                "A picture of the tab in view at twice its size")
+        self._add_to_file_menu([self.board_pack, self.png])
+        service = window.service
+        service.resultReady.connect(self._on_service_result_ready)
+        service.requestFailed.connect(self._on_service_request_failed)
+        service.requestProgressed.connect(self._on_service_request_progressed)
+
+    def _action(self, text: str, slot, shortcut, tip: str) -> QAction:
+        a = QAction(text, self.window)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        a.setToolTip(tip)
+        a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        self.window.addAction(a)  # the shortcut works, and Help > Shortcuts lists it
+        return a
+
+    def _add_to_file_menu(self, actions: list[QAction]) -> None:
+        bar = self.window.menuBar()
+        first = bar.actions()[0].menu() if bar.actions() else bar.addMenu("&File")
+        menus = getattr(self.window, "menus", None)
+        before = getattr(menus, "close_tab", None)  # below Export CSV, above Close tab
+        if before not in first.actions():
+            before = None
+        for a in actions:
+            if before is not None:
+                first.insertAction(before, a)
+            else:
+                first.addAction(a)
+
+    # -- board pack -----------------------------------------------------------------------------
+    def _on_board_pack_action_triggered(self) -> None:
+        from .board_pack_dialog import QtBoardPackDialog
+
+        s = self.window.session
+        if s.src is None or s.payload is None:
+            self._fail("Open a data file first: the board pack shows its numbers.")
+            return
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return
+        keys = list(self.window.drilldowns.keys()) or list(DEFAULT_DRILLDOWNS)  # the open tabs
+        name = f"{Path(s.path).stem}-board-pack-{s.payload['meta']['as_of']}.pdf"
+        self.dialog = QtBoardPackDialog(keys, default_paper(QLocale.system().name()),
+                                        str(_default_folder() / name), self.window)
+        self.dialog.exportRequested.connect(self.export_board_pack)
+        self.dialog.finished.connect(self._on_dialog_finished)
+        self.dialog.open()
+
+    def _on_dialog_finished(self, _result: int) -> None:
+        self.dialog = None
+
+    def export_board_pack(self, path: str, paper: str, keys: list[str]) -> None:
+        """Read the pack's data in the background; `_on_service_result_ready` renders it."""
+        s = self.window.session
+        if s.src is None or s.payload is None or s.window() is None:
+            self._fail("Open a data file first: the board pack shows its numbers.")
+            return
+        try:
+            check_target(path)
+        except OSError as exc:
+            self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
+            return
+        tf = s.payload["timeframe"]
+        monthly = getattr(s, "monthly", None)
+        job = Job("board_pack_data", s.path, (tuple(keys), s.window(), s.data_generation, tf["granularity"]),
+                  payload=(s.src, s.payload, monthly, s.window()))
+        self._target = (path, paper)
+        self.window.statusBar().showMessage("Preparing the board pack\u2026")
+        self.window.service.submit(CHANNEL, job, (path, paper))
+
+    def _on_service_request_progressed(self, req, fraction: float, message: str) -> None:
+        if req.channel == CHANNEL:
+            self.window.statusBar().showMessage(f"Board pack: {message} ({fraction:.0%})")
+
+    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
+        if req.channel != CHANNEL:
+            return
+        from .board_pack import export_pdf  # imports pyqtgraph (already loaded by the chart)
+
+        path, paper = req.context
+        self.window.statusBar().showMessage("Board pack: drawing the pages\u2026")
+        try:
+            done = export_pdf(result, path, paper)
+        except OSError as exc:
+            self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
+            return
+        self._target = None
+        self.window.statusBar().showMessage(f"Board pack saved: {done['path']} ({done['pages']} pages)", STATUS_MS)
+        self.packWritten.emit(done["path"], done["pages"])
+
+    def _on_service_request_failed(self, req, message: str) -> None:
+        if req.channel == CHANNEL:
+            self._target = None
+            self._fail(message)
+
+    def _fail(self, message: str, title: str = "Could not export") -> None:
+        self.window.statusBar().clearMessage()
+        self.window.page.banner.show_error(message, title, retry=False)
+        self.exportFailed.emit(message)
+
+    @property
+    def busy(self) -> bool:
+        return self._target is not None
+
+    # -- PNG ---------------------------------------------------------------------------------------
+    def _on_png_action_triggered(self) -> None:
+        self.export_png()
+
+    def default_png_name(self) -> str:
+        w = self.window
+        tabs = w.tabs
+        tab = _slug(tabs.tabText(tabs.currentIndex()) or "view")
+        s = w.session
+        stem = Path(s.path).stem if s.path else "execdash"
+        as_of = f"-{s.payload['meta']['as_of']}" if s.payload else ""
+        return f"{_slug(stem)}-{tab}{as_of}.png"
+
+    def export_png(self, path: str | None = None) -> str | None:
+        """The tab in view at device pixel ratio 2 (a 2x picture); asks for the path when None."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self.window, "Export PNG of this view",
+                                                  str(_default_folder() / self.default_png_name()),
+                                                  "PNG images (*.png)")
+            if not path:
+                return None
+        widget = self.window.tabs.currentWidget()
+        pix = QPixmap(widget.size() * 2)
+        pix.setDevicePixelRatio(2)
+        pix.fill(QColor(theme.palette().window))
+        widget.render(pix)  # at the pixmap's ratio: every line and glyph drawn at 2x, not scaled up
+        data = QByteArray()
+        buf = QBuffer(data)
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        writer = QImageWriter(buf, b"png")
+        if not writer.write(pix.toImage()):
+            self._fail(f"{path}: {writer.errorString()}")
+            return None
+        buf.close()
+        try:
+            written = str(write_atomic(path, bytes(data.data())))
+        except OSError as exc:
+            self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
+            return None
+        self.window.statusBar().showMessage(f"Saved {written}", STATUS_MS)
+        self.pngWritten.emit(written)
+        return written
+
+
+def install(window) -> QtExportActions:
+    """Add File > Export board pack and Export PNG to `window` (a QtMainWindow)."""
+    window.exports = QtExportActions(window)
+    return window.exports
