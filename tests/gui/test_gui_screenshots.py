@@ -23,7 +23,12 @@ def test_screenshots_at_both_sizes():
     assert out.returncode == 0, out.stdout + out.stderr
     for name, size in (("dashboard-1920x1080-light", (1920, 1080)), ("dashboard-1024x768-light", (1024, 768)),
                        ("dashboard-1920x1080-dark", (1920, 1080)), ("dashboard-1024x768-dark", (1024, 768)),
-                       ("drilldown-finance-revenue-1920x1080-light", (1920, 1080))):
+                       ("drilldown-finance-revenue-1920x1080-light", (1920, 1080)),
+                       # presentation mode fills a projector's whole screen
+                       ("presentation-1024x768-dashboard", (1024, 768)),
+                       ("presentation-1024x768-finance-nrr", (1024, 768)),
+                       ("presentation-1024x768-bar", (1024, 768)),
+                       ("presentation-1920x1080-dashboard", (1920, 1080))):
         img = QImage(str(OUT / f"{name}.png"))
         assert not img.isNull(), name
         assert (img.width(), img.height()) == size, name
