@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 from .packs.executive.kpis import direction_of
 
 EM_DASH = "\u2014"
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_name(period: str) -> str:
+    """'2026-08' -> 'Aug 2026' (fixed English: the window, the summary and the pack agree)."""
+    try:
+        y, m = int(str(period)[:4]), int(str(period)[5:7])
+    except ValueError:
+        return str(period)
+    return f"{MONTH_ABBR[m - 1]} {y}" if 1 <= m <= 12 else str(period)
+
+
+def short_date(text: object) -> str:
+    """'2026-10-09 15:57:44' -> '9 Oct 2026'; an em dash if empty, the text itself if unreadable."""
+    if not text:
+        return EM_DASH
+    s = str(text).strip().replace("T", " ")
+    try:
+        d = datetime.fromisoformat(s[:19] if len(s) > 10 else s[:10])
+    except ValueError:
+        return s
+    return f"{d.day} {MONTH_ABBR[d.month - 1]} {d.year}"
 NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple", "hours", "days"})
 _UNITS = {"hours": "h", "days": "days"}  # column formats the API names (schemas.Column)
 

@@ -30,3 +30,13 @@ def test_table_cells_show_full_precision_by_column_format(fmt, value, text):
     assert format_cell(value, fmt, "£") == text
 
 
+
+
+def test_month_names_and_dates_are_fixed_english_whatever_the_locale():
+    from execdash_desktop.format import month_name, short_date
+
+    assert month_name("2026-08") == "Aug 2026" and month_name("2025-01") == "Jan 2025"
+    assert month_name("2026-13") == "2026-13" and month_name("soon") == "soon"
+    assert short_date("2026-09-07") == "7 Sep 2026"
+    assert short_date("2026-10-09 15:57:44") == "9 Oct 2026"
+    assert short_date("next week") == "next week" and short_date(None) == "\u2014"

@@ -13,7 +13,9 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QWidget
 
-from .list_panel import QtListPanel, RowDelegate, short_date
+from execdash_desktop.format import short_date
+
+from .list_panel import QtListPanel, RowDelegate
 
 SEVERITIES = ("high", "medium", "low")
 

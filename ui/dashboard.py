@@ -9,12 +9,12 @@ so the window appears before pyqtgraph is imported.
 from __future__ import annotations
 
 import time
-from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from execdash_desktop.format import month_name
 from execdash_desktop.packs.executive.kpis import KPIS
 
 from . import theme
@@ -28,11 +28,6 @@ from .summary_panel import QtSummaryPanel
 
 PRIMARY = tuple(s for s in KPIS[:6])  # revenue, backlog, uptime, nrr, gm, payback
 HIGHLIGHTS = tuple(s for s in KPIS[6:])  # book_to_bill, coverage_months, arr, forecast
-
-
-def month_name(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:7])
-    return f"{date(y, m, 1):%b} {y}"
 
 
 def window_text(payload: dict) -> tuple[str, str]:

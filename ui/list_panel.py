@@ -7,8 +7,6 @@ widgets. A click (or Enter) on a row emits `rowActivated(dict)`.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView,
@@ -17,18 +15,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, Q
 from . import theme
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def short_date(text: object) -> str:
-    """'2026-10-09 15:57:44' -> '9 Oct 2026' (the text itself if unreadable)."""
-    if not text:
-        return "\u2014"
-    s = str(text).strip().replace("T", " ")
-    try:
-        d = datetime.fromisoformat(s[:19] if len(s) > 10 else s[:10])
-    except ValueError:
-        return s
-    return f"{d.day} {d:%b %Y}"
 
 
 class RowsModel(QAbstractListModel):

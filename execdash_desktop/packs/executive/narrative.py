@@ -17,12 +17,11 @@ from __future__ import annotations
 import math
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Sequence
 
 from ... import months as mo
 from ...errors import DataFileError
-from ...format import delta_tone, format_delta, format_value
+from ...format import delta_tone, format_delta, format_value, month_name, short_date
 from ...months import Window
 from .anomalies import Anomaly, trend_anomalies, uptime_anomalies
 from .series import SERIES, read_monthly
@@ -30,7 +29,6 @@ from .source import ExecSource
 
 MAX_SENTENCES = 6
 MAX_NAMED = 3  # alerts or risks named in one sentence; the rest are counted
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # where each series an anomaly can come from is shown
 ANOMALY_SOURCE = {"recognized": "trend", "booked": "trend", "backlog": "trend",
                   "uptime": "drilldown:operations/uptime"}
@@ -103,22 +101,6 @@ def build_summary(conn: sqlite3.Connection, src: ExecSource, payload: dict) -> S
 
 def _num(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def month_name(period: str) -> str:
-    """'2026-08' -> 'Aug 2026', as the window names months (fixed English, any locale)."""
-    m = mo.parse_month(period)
-    return f"{_MONTHS[m % 12]} {m // 12}" if m is not None else str(period)
-
-
-def short_date(text: object) -> str:
-    """'2026-09-07' -> '7 Sep 2026', as the risks panel shows due dates."""
-    s = str(text).strip().replace("T", " ")
-    try:
-        d = datetime.fromisoformat(s[:19] if len(s) > 10 else s[:10])
-    except ValueError:
-        return s
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def _listing(items: list[str]) -> str:
