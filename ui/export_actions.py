@@ -89,6 +89,9 @@ class QtExportActions(QObject):
         if self.dialog is not None:
             self.dialog.raise_()
             return
+        presentation = getattr(self.window, "presentation", None)
+        if presentation is not None and presentation.active:
+            presentation.leave()  # a file dialog over a projector; and the pack prints at print sizes
         keys = list(self.window.drilldowns.keys()) or list(DEFAULT_DRILLDOWNS)  # the open tabs
         name = f"{Path(s.path).stem}-board-pack-{s.payload['meta']['as_of']}.pdf"
         self.dialog = QtBoardPackDialog(keys, default_paper(QLocale.system().name()),

@@ -91,7 +91,7 @@ class QtMainWindow(QMainWindow):
         self.menus.theme[mgr.mode if mgr else "system"].setChecked(True)
         self._fill_recent()
         self._wire()
-        export_actions.install(self)  # File > Export board pack / PNG (ui/export_actions.py)
+        self.exports = export_actions.install(self)  # File > Export board pack / PNG
 
     def _wire(self) -> None:
         c, s, p = self.page.controls, self.session, self.page

@@ -137,3 +137,13 @@ def test_playlist_setting_and_dialog(window, qtbot):
     window.settings.playlist = dlg.chosen()
     window.settings.playlist_interval_s = 2  # clamped to 5 s
     assert window.playlist_pages() == ["supply"] and window.settings.playlist_interval_s == 5
+
+
+def test_board_pack_export_leaves_presentation_mode(presenting, qtbot):
+    from execdash_desktop.ui import theme
+
+    presenting.exports._on_board_pack_action_triggered()
+    assert not presenting.presentation.active and theme.TYPE == theme.BASE_TYPE
+    dlg = presenting.exports.dialog
+    assert dlg is not None
+    dlg.reject()
