@@ -16,6 +16,7 @@ from execdash_desktop.packs.executive import anomalies as an
 from execdash_desktop.packs.executive import drilldowns as dd
 from execdash_desktop.packs.executive.demo import generate
 from execdash_desktop.store import open_reader
+from tests.conftest import trend
 
 W12 = Window(parse_month("2025-11"), parse_month("2026-10"))
 
@@ -194,7 +195,6 @@ def test_a_null_month_is_not_a_zero(demo, tmp_path):
 
 
 def test_a_file_with_too_little_history_flags_nothing(db_factory):
-    from conftest import trend
     path = db_factory({"revenue_trend": trend("2026-01", [(100, 100, 100)] * 5 + [(900, 900, 900)])})
     src = Engine().source(path)
     w = Window(parse_month("2026-01"), parse_month("2026-06"))

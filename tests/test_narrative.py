@@ -20,6 +20,7 @@ from execdash_desktop.packs.executive.demo import generate
 from execdash_desktop.packs.executive.kpis import KPIS
 from execdash_desktop.packs.executive.payload import build_payload
 from execdash_desktop.store import open_reader
+from tests.conftest import trend
 
 TODAY = dt.date(2026, 11, 23)  # risks are overdue relative to the as-of month or today
 
@@ -192,7 +193,6 @@ def test_an_nrr_month_with_a_null_part_gives_no_nrr_reason(demo, tmp_path):
 
 
 def test_an_empty_file_has_an_empty_summary(db_factory):
-    from conftest import trend
     path = db_factory({"revenue_trend": trend("2026-01", [(1.0, 1.0, 1.0)])})
     s = summarize(path)
     assert s.sentences == () and s.anomalies == ()
