@@ -1,4 +1,4 @@
-"""Board pack benchmark (issue 3, part 3): the dashboard plus five drill-downs on a 1M-order file.
+"""Board pack benchmark (issue 6, part 3): the dashboard plus five drill-downs on a 1M-order file.
 
     python benchmarks/bench_boardpack.py [--file PATH] [--runs 5] [--paper a4]
 

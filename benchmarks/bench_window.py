@@ -1,4 +1,4 @@
-"""Window benchmark (issue 3) on the 1M-order demo file; timings from the app's own metrics.
+"""Window benchmark (issues 3 and 6) on the 1M-order demo file; timings from the app's own metrics.
 
     python benchmarks/bench_window.py [--file PATH] [--runs 5] [--switches 40]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLocale, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QImageWriter, QKeySequence, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLocale, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QImageWriter, QKeySequence, QPixmap
 from PySide6.QtWidgets import QFileDialog
 
 from execdash_desktop.boardpack import DEFAULT_DRILLDOWNS, check_target, default_paper, write_atomic
@@ -129,15 +129,23 @@ class QtExportActions(QObject):
     def _on_service_result_ready(self, req, result, _t_done: float) -> None:
         if req.channel != CHANNEL:
             return
-        from .board_pack import export_pdf  # imports pyqtgraph (already loaded by the chart)
-
         path, paper = req.context
         self.window.statusBar().showMessage("Board pack: drawing the pages\u2026")
+        # widgets paint on this thread only (~0.4 s for 25 pages): let the message show first
+        QTimer.singleShot(0, self, lambda: self._render(result, path, paper))
+
+    def _render(self, result, path: str, paper: str) -> None:
+        from .board_pack import export_pdf  # imports pyqtgraph (already loaded by the chart)
+
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             done = export_pdf(result, path, paper)
         except OSError as exc:
+            self._target = None
             self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
             return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
         self._target = None
         self.window.statusBar().showMessage(f"Board pack saved: {done['path']} ({done['pages']} pages)", STATUS_MS)
         self.packWritten.emit(done["path"], done["pages"])
