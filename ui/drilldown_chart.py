@@ -98,9 +98,22 @@ class QtSeriesChart(QFrame):
         self.setToolTip(self._anomaly_tip())
         self.plot.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._draw(theme.palette())
+        self._stale = False
         mgr = theme.manager()
         if mgr is not None:
-            mgr.themeChanged.connect(self._draw)
+            mgr.themeChanged.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self, pal) -> None:
+        if self.isVisible():
+            self._draw(pal)
+        else:  # a tab in the background: redraw when it is shown
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        if self._stale:
+            self._stale = False
+            self._draw(theme.palette())
+        super().showEvent(event)
 
     def marked_periods(self) -> list[str]:
         """Periods ringed as anomalies (tests, the board pack)."""

@@ -350,8 +350,12 @@ class QtMainWindow(QMainWindow):
         if key == DASHBOARD:
             self.tabs.setCurrentWidget(self.page)
             return
-        tab = self.drilldowns.tab(key) or self.drilldowns.open(key, clicks=1, t0=time.perf_counter(),
-                                                                origin="playlist")
+        tab = self.drilldowns.tab(key)
+        if tab is None:  # closed since presenting began
+            tab = self.drilldowns.open(key, clicks=1, t0=time.perf_counter(), origin="playlist")
+            mgr = theme.manager()
+            if mgr is not None:
+                mgr.dress(tab)
         self.tabs.setCurrentWidget(tab)
 
     def _on_playlist_action_triggered(self) -> None:

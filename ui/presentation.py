@@ -115,8 +115,9 @@ class QtPresentation(QObject):
             c.hide()
         self._active = True
         mgr = theme.manager()
-        if mgr is not None:
-            mgr.set_presenting(True)
+        if mgr is not None:  # what the projector shows: the dashboard, the playlist's tabs, the bar
+            tabs = [t for t in (w.drilldowns.tab(k) for k in pages or []) if t is not None]
+            mgr.set_presenting(True, [w.page, self.bar, *tabs])
         w.showFullScreen()
         QTimer.singleShot(150, self._cover_screen)
         self.playlist.set_items(list(pages or []))

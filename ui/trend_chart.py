@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget 
 import pyqtgraph as pg  # noqa: E402
 
 from execdash_desktop.format import compact_currency  # noqa: E402
+from execdash_desktop.packs.executive.anomalies import describe  # noqa: E402
 
 from . import theme  # noqa: E402
 
@@ -134,6 +135,7 @@ class QtTrendChart(QFrame):
         self._marks = pg.ScatterPlotItem([], [], symbol="o", brush=pg.mkBrush(None))
         pi.addItem(self._marks)
         self._mark_labels: list = []
+        self._marks_look: tuple | None = None
         self._hover_line = pg.InfiniteLine(angle=90, movable=False)
         self._hover_line.hide()
         pi.addItem(self._hover_line, ignoreBounds=True)
@@ -225,22 +227,26 @@ class QtTrendChart(QFrame):
 
     def _draw_marks(self) -> None:
         pal = theme.palette()
-        for item in self._mark_labels:
-            self.plot.getPlotItem().removeItem(item)
-        self._mark_labels = []
         pts = [(i, self._rows[i].get(key)) for i, key, _ in self._mark_points()]
         pts = [(i, v) for i, v in pts if v is not None]
+        look = (tuple(pts), pal.name, theme.LINE["symbol"], theme.TYPE["title"])
+        if look == self._marks_look:
+            return  # a granularity switch back and forth redraws nothing here
+        self._marks_look = look
         self._marks.setData([i for i, _ in pts], [v for _, v in pts], size=theme.LINE["symbol"] * 3,
                             pen=pg.mkPen(QColor(pal.high), width=max(2.0, theme.LINE["chart"] * 0.9)),
                             brush=pg.mkBrush(None))
-        for i, v in pts:  # a label as well as a colour
-            label = pg.TextItem("!", color=QColor(pal.high), anchor=(0.5, 1.25))
-            label.setFont(theme.font("title", QFont.Weight.Bold))
-            label.setPos(i, v)
+        while len(self._mark_labels) < len(pts):  # a label as well as a colour; items are reused
+            label = pg.TextItem("!", anchor=(0.5, 1.25))
             self.plot.getPlotItem().addItem(label)
             self._mark_labels.append(label)
-        from execdash_desktop.packs.executive.anomalies import describe
-
+        font = theme.font("title", QFont.Weight.Bold)
+        for n, label in enumerate(self._mark_labels):
+            if n < len(pts):
+                label.setColor(QColor(pal.high))
+                label.setFont(font)
+                label.setPos(*pts[n])
+            label.setVisible(n < len(pts))
         tip = "".join(f"<br>{describe(a, self._unit)}" for _, _, a in self._mark_points())
         self.plot.setToolTip(f"<b>! unusual month</b>{tip}" if tip else "")
 
