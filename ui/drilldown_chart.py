@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 from PySide6.QtCore import Qt, Signal  # noqa: E402
-from PySide6.QtGui import QColor, QFont  # noqa: E402
+from PySide6.QtGui import QColor, QFont, QFontMetrics  # noqa: E402
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
 
 import pyqtgraph as pg  # noqa: E402
@@ -83,11 +83,9 @@ class QtSeriesChart(QFrame):
         self.plot.setMaximumHeight(280)
         self.plot.showGrid(x=False, y=True, alpha=1.0)
         self.plot.getAxis("left").setWidth(58)
+        self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)  # the latest month is always labelled
         rows = table.rows
         xs = list(range(len(rows)))
-        labels = [str(r[0])[:10] for r in rows]
-        step = max(1, math.ceil(len(labels) / 12))
-        self.plot.getAxis("bottom").setTicks([[(i, labels[i]) for i in xs if (len(xs) - 1 - i) % step == 0], []])
         self.plot.setXRange(-0.5, max(len(xs) - 1, 0) + 0.5, padding=0)
         lay = QVBoxLayout(self)
         pad = theme.SPACE["lg"]
@@ -114,6 +112,21 @@ class QtSeriesChart(QFrame):
             self._stale = False
             self._draw(theme.palette())
         super().showEvent(event)
+
+    def _update_ticks(self) -> None:
+        """Label every period that fits at this width and type size (the latest always)."""
+        labels = [str(r[0])[:10] for r in self.table.rows]
+        if not labels:
+            return
+        label_px = QFontMetrics(theme.font("caption")).horizontalAdvance(max(labels, key=len)) + 12
+        width = max(self.plot.width() - 80, 50)
+        step = max(1, math.ceil(len(labels) * label_px / width))
+        n = len(labels)
+        self.plot.getAxis("bottom").setTicks([[(i, labels[i]) for i in range(n) if (n - 1 - i) % step == 0], []])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_ticks()
 
     def marked_periods(self) -> list[str]:
         """Periods ringed as anomalies (tests, the board pack)."""
@@ -163,6 +176,9 @@ class QtSeriesChart(QFrame):
             self._head.addWidget(sw)
             self._head.addWidget(lab)
         self._mark_anomalies(pal, [str(r[0]) for r in rows])
+        self._update_ticks()
+        # room for the latest period's label, centred on the last point
+        self.plot.getPlotItem().layout.setContentsMargins(0, 0, theme.TYPE["caption"] * 2, 0)
         # head room for the "!" over a ringed point at the top of the range
         self.plot.getViewBox().setDefaultPadding(0.12 if self.anomalies else 0.02)
 

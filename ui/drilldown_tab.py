@@ -188,6 +188,9 @@ class QtDrilldownTab(QWidget):
         lay.addWidget(self.banner)
         lay.addWidget(self.scroll, 1)
         self.setObjectName("DrilldownBody")
+        # a plain QWidget subclass paints its style-sheet background only when asked to;
+        # else the tab pane shows through (the screen theme's, under the projector one)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
 
     # -- data ---------------------------------------------------------------------------------
     def set_drilldown(self, dd, unit: str = "£") -> None:
