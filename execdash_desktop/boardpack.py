@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .packs.executive.drilldowns import DRILLDOWNS, Drilldown, build_drilldown
+from .packs.executive.narrative import build_summary
 
 # Five drill-downs a board asks about: money in, backlog, retention, service, pipeline.
 DEFAULT_DRILLDOWNS: tuple[str, ...] = ("finance/revenue", "supply", "finance/nrr", "operations/uptime",
@@ -66,15 +67,6 @@ class PackData:
     @property
     def as_of(self) -> str:
         return self.payload["meta"]["as_of"]
-
-
-def build_summary(conn, src, payload):
-    """The narrative summary (Now / Reason / Action), or None if it cannot be built."""
-    try:
-        from .packs.executive.narrative import build_summary as build
-    except ImportError:  # the narrative module is optional for the pack
-        return None
-    return build(conn, src, payload)
 
 
 def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
@@ -202,9 +194,14 @@ def rows_per_page(geo: Geometry) -> int:
 
 # -- the file --------------------------------------------------------------------------------
 
-def check_target(path: str | os.PathLike) -> Path:
-    """The output path, if its folder exists and can take a new file; OSError otherwise."""
+def check_target(path: str | os.PathLike, data_file: str | os.PathLike | None = None) -> Path:
+    """The output path, if its folder exists and can take a new file and it is not the
+    data file (or its -wal/-shm: the app never writes there); OSError otherwise."""
     p = Path(path).expanduser()
+    if data_file is not None:
+        db = Path(data_file).expanduser().resolve()
+        if p.resolve() in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-journal")):
+            raise FileExistsError(17, "is the data file itself: choose another name for the PDF", str(p))
     folder = p.parent if str(p.parent) else Path(".")
     if p.is_dir():
         raise IsADirectoryError(21, "is a folder, not a file name", str(p))

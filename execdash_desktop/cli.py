@@ -113,7 +113,7 @@ def cmd_pack(args) -> int:
         keys = boardpack.parse_keys(args.drilldowns)
     except KeyError as exc:
         return _fail(exc.args[0])
-    out = boardpack.check_target(args.out)  # before any work: a bad folder fails at once
+    out = boardpack.check_target(args.out, args.db)  # before any work: a bad target fails at once
     src = Engine().source(args.db, progress=_progress_to_stderr)
     payload = build_payload(src, args.range, args.granularity, args.as_of)
     conn = open_reader(args.db)

@@ -127,6 +127,12 @@ def test_check_target_names_what_is_wrong(tmp_path):
     assert err.value.filename == str(tmp_path / "missing")
     with pytest.raises(IsADirectoryError):
         bp.check_target(tmp_path)
+    db = tmp_path / "exec.sqlite"
+    db.write_bytes(b"")
+    for target in (db, tmp_path / "exec.sqlite-wal", tmp_path / "." / "exec.sqlite"):
+        with pytest.raises(FileExistsError, match="is the data file itself"):
+            bp.check_target(target, db)
+    assert bp.check_target(tmp_path / "exec.pdf", db) == tmp_path / "exec.pdf"
 
 
 def test_gather_reads_the_view_and_the_summary(tmp_path):
@@ -146,8 +152,8 @@ def test_gather_reads_the_view_and_the_summary(tmp_path):
     assert [d.key for d in data.drilldowns] == ["supply", "finance/nrr"]
     assert data.as_of == "2026-09" and data.payload is payload and data.months[-1] == "2026-10"
     assert data.drilldowns[0].notes[0].startswith("2026-04")  # the window of the view, not the latest
-    if data.summary is not None:  # the narrative is written from the monthly payload
-        assert data.has_summary and all(s.section in ("now", "reason", "action") for s in data.summary.sentences)
+    # the narrative is written from the monthly payload
+    assert data.has_summary and all(s.section in ("now", "reason", "action") for s in data.summary.sentences)
 
 
 # -- `execdash pack` on input it cannot serve: one line, exit 2, nothing written ------------------
@@ -195,4 +201,16 @@ def test_pack_errors_exit_2_naming_the_problem(small_db, tmp_path, case, needles
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert all(n in r.stderr for n in needles), r.stderr
     assert not out.exists() and r.stdout == ""
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_pack_never_writes_over_the_data_file(small_db, tmp_path):
+    import hashlib
+    import shutil
+
+    db = tmp_path / "mine.sqlite"
+    shutil.copyfile(small_db, db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    r = _pack("--db", str(db), "--out", str(db))
+    assert r.returncode == 2 and "is the data file itself" in r.stderr and str(db) in r.stderr
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before

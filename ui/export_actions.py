@@ -110,7 +110,7 @@ class QtExportActions(QObject):
             self._fail("Open a data file first: the board pack shows its numbers.")
             return
         try:
-            check_target(path)
+            check_target(path, s.path)
         except OSError as exc:
             self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
             return

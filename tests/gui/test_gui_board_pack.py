@@ -196,6 +196,11 @@ def test_export_errors_show_in_the_banner(window, qtbot, tmp_path):
         window.exports.export_board_pack(str(bad), "a4", ["supply"])
     assert "no such folder" in got.args[0]
     assert window.page.banner.isVisible() and not bad.parent.exists()
+    with qtbot.waitSignal(window.exports.exportFailed, timeout=5000) as got:
+        window.exports.export_board_pack(window.session.path, "a4", ["supply"])
+    assert "is the data file itself" in got.args[0]
+    # still the SQLite file (the app's own metric writes may change other bytes meanwhile)
+    assert Path(window.session.path).read_bytes()[:16] == b"SQLite format 3\x00"
 
 
 def test_png_of_the_view_is_twice_its_size(window, qtbot, tmp_path, monkeypatch):
