@@ -205,6 +205,8 @@ def check_target(path: str | os.PathLike, data_file: str | os.PathLike | None = 
     folder = p.parent if str(p.parent) else Path(".")
     if p.is_dir():
         raise IsADirectoryError(21, "is a folder, not a file name", str(p))
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(20, "is a file, not a folder", str(folder))
     if not folder.is_dir():
         raise FileNotFoundError(2, "no such folder", str(folder))
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -212,10 +214,11 @@ def check_target(path: str | os.PathLike, data_file: str | os.PathLike | None = 
     return p
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+def write_atomic(path: str | os.PathLike, data: bytes, data_file: str | os.PathLike | None = None) -> Path:
     """Write `data` to `path` through a temporary file in the same folder: a reader sees the
-    old file or the whole new one, never half of it; a failure leaves no temporary behind."""
-    p = check_target(path)
+    old file or the whole new one, never half of it; a failure leaves no temporary behind.
+    `data_file`, when given, is refused as a target (see check_target)."""
+    p = check_target(path, data_file)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=p.parent)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -332,7 +332,7 @@ def export_pdf(data: PackData, out: str | Path, paper: str = "a4") -> dict:
     t0 = time.perf_counter()
     pdf, pages = render_pdf(data, paper)
     t1 = time.perf_counter()
-    path = write_atomic(out, pdf)
+    path = write_atomic(out, pdf, data.path)
     t2 = time.perf_counter()
     return {"path": str(path), "pages": pages, "paper": paper, "bytes": len(pdf),
             "render_ms": (t1 - t0) * 1000, "write_ms": (t2 - t1) * 1000}

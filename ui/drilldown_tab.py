@@ -129,8 +129,9 @@ class QtDrilldownTab(QWidget):
     retryRequested = Signal()
     csvExported = Signal(str, str, int)  # key, table title, rows
 
-    def __init__(self, key: str, title: str, parent: QWidget | None = None):
+    def __init__(self, key: str, title: str, parent: QWidget | None = None, data_file=lambda: None):
         super().__init__(parent)
+        self._data_file = data_file  # () -> the open data file, never a CSV target
         self.key = key
         self.title_text = title
         self.drilldown = None
@@ -253,6 +254,7 @@ class QtDrilldownTab(QWidget):
 
     def export_csv(self, index: int = 0, path: str | None = None) -> str | None:
         """Write table `index` as CSV to `path` (asks the user when None); returns the path."""
+        from execdash_desktop.boardpack import write_atomic
         from execdash_desktop.packs.executive.drilldowns import to_csv
 
         if not self.drilldown or index >= len(self.drilldown.tables):
@@ -264,8 +266,8 @@ class QtDrilldownTab(QWidget):
                                                   "CSV files (*.csv)")
             if not path:
                 return None
-        try:
-            Path(path).write_text(to_csv(table), encoding="utf-8", newline="")
+        try:  # whole or not at all, and never over the data file
+            write_atomic(path, to_csv(table).encode("utf-8"), self._data_file())
         except OSError as exc:
             self.banner.show_error(f"{Path(path).name}: {exc.strerror or exc}", "Could not export the CSV",
                                    retry=False)

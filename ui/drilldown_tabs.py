@@ -56,7 +56,7 @@ class DrilldownTabs(QObject):
             else:
                 self._load(tab, (t0, clicks))
             return tab
-        tab = QtDrilldownTab(key, DRILLDOWNS[key])
+        tab = QtDrilldownTab(key, DRILLDOWNS[key], data_file=lambda: self.session.path)
         tab.retryRequested.connect(lambda k=key: self._reload(k))
         tab.csvExported.connect(self._on_tab_exported)
         self._open[key] = tab

@@ -199,7 +199,7 @@ class QtExportActions(QObject):
             return None
         buf.close()
         try:
-            written = str(write_atomic(path, bytes(data.data())))
+            written = str(write_atomic(path, bytes(data.data()), self.window.session.path))
         except OSError as exc:
             self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
             return None

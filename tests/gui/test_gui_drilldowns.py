@@ -115,6 +115,10 @@ def test_export_csv_failure_shows_the_reason_and_the_default_name_is_safe(window
     assert tab.banner.title.text() == "Could not export the CSV"
     assert tab.banner.message().startswith("gm.csv: ") and len(tab.banner.message()) > 10  # name: reason
     assert "export_csv" not in window.recorder.last
+    head = Path(window.session.path).read_bytes()[:16]
+    assert tab.export_csv(0, window.session.path) is None  # never over the data file
+    assert "is the data file itself" in tab.banner.message()
+    assert Path(window.session.path).read_bytes()[:16] == head == b"SQLite format 3\x00"
 
     offered = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
