@@ -33,7 +33,7 @@ def delta_label(delta: float | None, tone: str, marks: bool = False) -> str:
     colour (projector theme: colour-blind viewers, washed-out colours)."""
     text = format_delta(delta)
     if marks and tone in TONE_MARKS:
-        text += f" {TONE_MARKS[tone]}"
+        text += f"\u2009{TONE_MARKS[tone]}"  # a thin space: the pill stays short
     return text
 
 
@@ -200,10 +200,13 @@ class QtKpiCard(QFrame):
         pad = theme.SPACE["md"]
         self.compare.hide()
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(pad + 2, pad - 2, pad + 2, pad - 2)
+        lay.setContentsMargins(pad, pad - 2, pad, pad - 2)
         lay.setSpacing(2)
         top = QHBoxLayout()
-        top.setSpacing(theme.SPACE["sm"])
+        top.setSpacing(theme.SPACE["xs"])
+        # when the row is short the label gives way, never the delta (it carries good/bad)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(0)
         top.addWidget(self.label, 1)
         top.addWidget(self.delta)
         lay.addLayout(top)
