@@ -131,7 +131,7 @@ def test_openapi_documents_every_route_and_the_accepted_values(client):
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]
     expected = {"/api/executive-dashboard", "/api/kpis/{key}", "/api/events", "/api/health",
-                "/api/quality-gates", *(f"/api/{g}/{{metric}}" for g in DRILLDOWNS)}
+                "/api/quality-gates", "/api/ai-summary", *(f"/api/{g}/{{metric}}" for g in DRILLDOWNS)}
     assert expected <= set(paths)
     params = {p["name"]: p for p in paths["/api/executive-dashboard"]["get"]["parameters"]}
     assert params["range"]["schema"]["enum"] == ["3m", "6m", "12m", "24m", "ytd"]
@@ -735,3 +735,44 @@ def test_api_server_on_a_busy_port_fails_cleanly(demo):
             srv.start()
         assert not srv.running
         assert not [t for t in threading.enumerate() if t.ident not in before and t.name == "execdash-api"]
+
+
+# -- the offline summary -------------------------------------------------------------------
+def test_ai_summary_is_the_windows_summary(demo, client):
+    from execdash_desktop.packs.executive.narrative import build_summary
+    from execdash_desktop.store import open_reader
+
+    engine = Engine()
+    for range_, as_of in (("12m", None), ("3m", "2026-06")):
+        r = client.get("/api/ai-summary", params={"range": range_, **({"as_of": as_of} if as_of else {})})
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        conn = open_reader(demo)
+        try:
+            want = build_summary(conn, engine.source(demo), engine.payload(demo, range_, "month", as_of))
+        finally:
+            conn.close()
+        assert [s["text"] for s in doc["sentences"]] == [s.text for s in want.sentences]
+        assert [(a["series"], a["period"]) for a in doc["anomalies"]] == [(a.series, a.period)
+                                                                          for a in want.anomalies]
+        assert doc["timeframe"]["range"] == range_ and doc["timeframe"]["granularity"] == "month"
+    assert ("backlog", "2026-08") in {(a["series"], a["period"]) for a in client.get("/api/ai-summary").json()
+                                      ["anomalies"]}
+    etag = client.get("/api/ai-summary").headers["etag"]
+    assert client.get("/api/ai-summary", headers={"If-None-Match": etag}).status_code == 304
+    bad = client.get("/api/ai-summary", params={"range": "7m"})
+    assert bad.status_code == 422 and "range" in bad.text
+
+
+def test_ai_summary_degrades_to_fewer_sentences(work):
+    conn = sqlite3.connect(work)
+    with conn:
+        for t in ("alerts", "risks", "retention_nrr"):
+            conn.execute(f"DROP TABLE {t}")
+    conn.close()
+    with TestClient(create_app(work)) as c:
+        r = c.get("/api/ai-summary")
+    assert r.status_code == 200, r.text
+    sentences = r.json()["sentences"]
+    assert all(s["section"] != "action" for s in sentences)
+    assert all(f in s["text"] for s in sentences for f in s["figures"])

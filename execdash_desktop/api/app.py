@@ -27,7 +27,7 @@ from ..engine import Engine
 from ..errors import DataFileError, InvalidRequestError, MissingTablesError, TableMissing
 from ..metrics import EVENT_TYPES, METRIC_KEYS
 from ..packs.executive.kpis import KPI_KEYS
-from . import routes_dashboard, routes_drilldowns, routes_events, routes_health
+from . import routes_dashboard, routes_drilldowns, routes_events, routes_health, routes_summary
 from .context import ApiContext, Settings
 from .middleware import ApiMiddleware
 
@@ -168,7 +168,7 @@ def create_app(db_path: str | os.PathLike, *, token: str | None = None,
                   description="The embedded API of ExecDash Desktop (seed 001, api-contract.md).")
     app.state.ctx = ctx
     for r in (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
-              routes_health.router):
+              routes_health.router, routes_summary.router):
         app.include_router(r)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InvalidRequestError, _on_invalid_request)

@@ -263,3 +263,31 @@ class QualityGates(_Open):
     gates: list[Gate]
     pass_7d: Union[bool, None] = Field(description="every metric with samples passes (null: no samples)")
     pass_30d: Union[bool, None]
+
+
+# -- the offline summary (seed 002's "AI summary", written without a model) ----------
+class SummarySentence(BaseModel):
+    section: Literal["now", "reason", "action"]
+    text: str
+    figures: list[str] = Field(description="every number the sentence quotes, as the dashboard shows it")
+    source: str = Field(description="where that number is shown: card:<kpi>, trend, alerts, risks, "
+                                    "drilldown:<key>")
+
+
+class UnusualMonth(BaseModel):
+    series: str
+    label: str
+    period: str
+    value: float
+    median: float
+    low: float
+    high: float
+    direction: Literal["high", "low"]
+    text: str = Field(description="the month described as the window's tooltip does")
+
+
+class Summary(BaseModel):
+    sentences: list[SummarySentence] = Field(description="three to six when the data is there; "
+                                                         "fewer, or none, when it is not")
+    anomalies: list[UnusualMonth]
+    timeframe: Timeframe
