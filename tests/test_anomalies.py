@@ -200,3 +200,10 @@ def test_a_file_with_too_little_history_flags_nothing(db_factory):
     w = Window(parse_month("2026-01"), parse_month("2026-06"))
     assert an.trend_anomalies(src, w) == []
     assert _drilldown(path, "finance/revenue", w).anomalies == ()
+
+
+def test_describe_quotes_only_the_edge_crossed():
+    hi = an.Anomaly("backlog", "Backlog", "2026-08", 8.79e6, 5.9e6, 0.4e6, 4.5e6, 7.5e6, "high", "currency")
+    lo = an.Anomaly("uptime", "Uptime", "2026-09", 0.977, 0.995, 0.002, 0.988, 1.003, "low", "ratio")
+    assert an.describe(hi, "£") == "Backlog in Aug 2026: £8.8M, above its usual range (up to £7.5M)"
+    assert an.describe(lo) == "Uptime in Sep 2026: 97.7%, below its usual range (down to 98.8%)"

@@ -322,9 +322,11 @@ class BoardPackRenderer:
 # -- writing ------------------------------------------------------------------------------------
 
 def render_pdf(data: PackData, paper: str = "a4", exported_at: datetime | None = None) -> tuple[bytes, int]:
-    """(the PDF's bytes, its page count)."""
-    r = BoardPackRenderer(data, paper, exported_at)
-    return r.pdf_bytes(), len(r.pages)
+    """(the PDF's bytes, its page count), in the print theme at print sizes whatever the
+    screen shows (presentation mode included)."""
+    with theme.override(theme.LIGHT):
+        r = BoardPackRenderer(data, paper, exported_at)
+        return r.pdf_bytes(), len(r.pages)
 
 
 def export_pdf(data: PackData, out: str | Path, paper: str = "a4") -> dict:

@@ -25,7 +25,7 @@ TONE_MARKS = {"good": "\u2713", "bad": "\u2717"}  # check / cross: a shape as we
 
 def _presenting() -> bool:
     mgr = theme.manager()
-    return bool(mgr is not None and mgr.presenting)
+    return bool(mgr is not None and mgr.presenting and not theme.printing())
 
 
 def delta_label(delta: float | None, tone: str, marks: bool = False) -> str:

@@ -85,6 +85,7 @@ class QtMainWindow(QMainWindow):
 
         self.presentation = QtPresentation(self)
         self.presentation.playlist.advanced.connect(self._on_playlist_advanced)
+        self.drilldowns.tabOpened.connect(self._on_drilldowns_tab_opened)
         self.menus = build_menus(self)
         self.menus.full_refresh.setChecked(settings.full_refresh)
         mgr = theme.manager()
@@ -350,13 +351,14 @@ class QtMainWindow(QMainWindow):
         if key == DASHBOARD:
             self.tabs.setCurrentWidget(self.page)
             return
-        tab = self.drilldowns.tab(key)
-        if tab is None:  # closed since presenting began
-            tab = self.drilldowns.open(key, clicks=1, t0=time.perf_counter(), origin="playlist")
-            mgr = theme.manager()
-            if mgr is not None:
-                mgr.dress(tab)
+        tab = self.drilldowns.tab(key) or self.drilldowns.open(key, clicks=1, t0=time.perf_counter(),
+                                                                origin="playlist")
         self.tabs.setCurrentWidget(tab)
+
+    def _on_drilldowns_tab_opened(self, key: str) -> None:
+        mgr = theme.manager()
+        if mgr is not None and mgr.presenting:  # a card, alert or playlist click while presenting
+            mgr.dress(self.drilldowns.tab(key))
 
     def _on_playlist_action_triggered(self) -> None:
         from .playlist_dialog import QtPlaylistDialog
@@ -403,6 +405,7 @@ class QtMainWindow(QMainWindow):
     def _on_service_result_ready(self, req, result, _t_done: float) -> None:
         if req.channel == "summary":
             if req.job.path == self.session.path:
+                self.page.summary.setToolTip("")
                 self.page.set_summary(result)
         elif req.channel == "demo":
             self.page.banner.clear()

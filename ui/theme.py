@@ -224,6 +224,7 @@ class ThemeManager(QObject):
         self._presenting = False
         self._scope: list = []
         self._palette = LIGHT
+        self._styled: Palette | None = None  # the palette the application is styled with
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_hints_color_scheme_changed)
         self.apply()
 
@@ -271,6 +272,8 @@ class ThemeManager(QObject):
                     pass
             self._scope = []
             self._palette = self.resolve()
+            if self._palette is not self._styled:  # the OS scheme changed while presenting
+                self._style_app(self._palette)
         self.themeChanged.emit(self._palette)
 
     def dress(self, widget) -> None:
@@ -293,9 +296,13 @@ class ThemeManager(QObject):
         changed = pal is not self._palette or not self._app.styleSheet()
         self._palette = pal
         if changed:
-            self._app.setPalette(qpalette(pal))
-            self._app.setStyleSheet(stylesheet(pal))
+            self._style_app(pal)
             self.themeChanged.emit(pal)
+
+    def _style_app(self, pal: Palette) -> None:
+        self._app.setPalette(qpalette(pal))
+        self._app.setStyleSheet(stylesheet(pal))
+        self._styled = pal
 
     def _on_hints_color_scheme_changed(self, _scheme) -> None:
         if self._mode == "system":
@@ -327,12 +334,22 @@ _override: list[Palette] = []
 
 @contextmanager
 def override(pal: Palette):
-    """Custom-painted widgets paint with `pal` inside the block (print: always light)."""
+    """Custom-painted widgets paint with `pal`, at the base type and line sizes, inside the
+    block (print: always light and screen-sized, even while presenting)."""
+    saved = dict(TYPE), dict(LINE)
     _override.append(pal)
+    _scale(1.0, 1.0)
     try:
         yield pal
     finally:
         _override.pop()
+        TYPE.update(saved[0])
+        LINE.update(saved[1])
+
+
+def printing() -> bool:
+    """Inside `override` (a board pack being drawn)."""
+    return bool(_override)
 
 
 def palette() -> Palette:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 
 @pytest.fixture
@@ -147,3 +148,48 @@ def test_board_pack_export_leaves_presentation_mode(presenting, qtbot):
     dlg = presenting.exports.dialog
     assert dlg is not None
     dlg.reject()
+
+
+def test_a_pack_drawn_while_presenting_is_print_styled(presenting, qtbot, tmp_path):
+    import pypdf
+
+    from execdash_desktop.ui import theme
+
+    w = presenting
+    w.presentation.leave()
+    out = tmp_path / "pack.pdf"
+    with qtbot.waitSignal(w.exports.packWritten, timeout=20_000):
+        w.exports.export_board_pack(str(out), "a4", ["supply"])
+        w.presentation.enter([])  # F11 after Export, before the pages are drawn
+    text = pypdf.PdfReader(str(out)).pages[1].extract_text()
+    assert "\u2713" not in text and "\u2717" not in text  # no projector marks in print
+    assert w.presentation.active and theme.TYPE["body"] > theme.BASE_TYPE["body"]  # the screen's untouched
+
+
+def test_an_os_scheme_change_while_presenting_is_applied_on_leaving(window, qtbot, monkeypatch):
+    from execdash_desktop.ui import theme
+
+    mgr = theme.manager()
+    mgr.set_mode("system")
+    monkeypatch.setattr(theme, "system_is_dark", lambda: False)
+    mgr.apply()
+    window.settings.playlist = []
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    monkeypatch.setattr(theme, "system_is_dark", lambda: True)  # dusk: the OS turns dark
+    mgr._on_hints_color_scheme_changed(None)
+    assert theme.palette() is theme.PROJECTOR
+    qtbot.keyClick(window.tabs.currentWidget(), Qt.Key.Key_Escape)
+    try:
+        assert theme.palette() is theme.DARK
+        assert theme.DARK.window in QApplication.instance().styleSheet()
+    finally:
+        mgr.set_mode("light")
+
+
+def test_a_drilldown_opened_while_presenting_is_projector_styled(presenting, qtbot):
+    w = presenting
+    w.page.cardActivated.emit("gm", 0.0)
+    tab = w.drilldowns.tab("finance/gm")
+    assert w.tabs.currentWidget() is tab and tab.styleSheet() != ""
+    w.presentation.leave()
+    assert tab.styleSheet() == ""

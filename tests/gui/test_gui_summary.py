@@ -70,7 +70,7 @@ def test_planted_spike_is_marked_on_the_trend_and_the_drilldown(make_window, spi
     assert "2026-06" in tab.chart.marked_periods()
 
 
-def test_no_summary_for_a_file_without_alerts_risks_or_retention(make_window, demo_master, tmp_path, qtbot):
+def test_a_file_without_alerts_risks_or_retention_gets_no_sentence_about_them(make_window, demo_master, tmp_path, qtbot):
     p = tmp_path / "bare.sqlite"
     shutil.copyfile(demo_master, p)
     conn = sqlite3.connect(p)

@@ -132,13 +132,14 @@ def uptime_anomalies(src: ExecSource, window: Window) -> list[Anomaly]:
 
 
 def describe(a: Anomaly, unit: str | None = None) -> str:
-    """'Backlog in 2026-08: £8.8M, above its usual range (up to £7.5M)': only the edge
-    crossed is quoted, the other can be meaningless (uptime "up to 100.3%")."""
-    from ...format import format_value
+    """'Backlog in Aug 2026: £8.8M, above its usual range (up to £7.5M)': months named as
+    the summary names them; only the edge crossed is quoted, the other can be meaningless
+    (uptime "up to 100.3%")."""
+    from ...format import format_value, month_name
 
     def v(x: float) -> str:
         return format_value(x, a.fmt, unit)
 
     edge = f"above its usual range (up to {v(a.high)})" if a.direction == "high" \
         else f"below its usual range (down to {v(a.low)})"
-    return f"{a.label} in {a.period}: {v(a.value)}, {edge}"
+    return f"{a.label} in {month_name(a.period)}: {v(a.value)}, {edge}"
