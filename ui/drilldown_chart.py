@@ -47,6 +47,23 @@ class _Plot(pg.PlotWidget):
         self.painted.emit()
 
 
+def mark_font() -> QFont:
+    """The "!" beside an unusual month's ring."""
+    return theme.font("body", QFont.Weight.Black)
+
+
+def mark_anchor(direction: str = "high") -> tuple[float, float]:
+    """TextItem anchor that puts a "!" just clear of its ring: above a high month, below a low one."""
+    ring = theme.LINE["symbol"] * 1.5 + 1  # the ring's radius and a gap, px
+    h = QFontMetrics(mark_font()).height() or 1
+    return (0.5, 1.0 + ring / h) if direction == "high" else (0.5, -ring / h)
+
+
+def unclip(plot) -> None:
+    """Let a "!" at the edge of the range show past it (the view never pans or zooms here)."""
+    plot.getViewBox().setFlag(plot.getViewBox().GraphicsItemFlag.ItemClipsChildrenToShape, False)
+
+
 def anomaly_points(periods: list[str], anomalies) -> list[tuple[int, object]]:
     """(x index, anomaly) of each anomaly whose period is on the chart."""
     at = {p[:7]: i for i, p in enumerate(periods)}
@@ -83,6 +100,9 @@ class QtSeriesChart(QFrame):
         self.plot.setMaximumHeight(280)
         self.plot.showGrid(x=False, y=True, alpha=1.0)
         self.plot.getAxis("left").setWidth(58)
+        # a ring and its "!" at the edge of the range fit inside the plot
+        self.plot.getViewBox().setDefaultPadding(0.2 if self.anomalies else 0.02)
+        unclip(self.plot)
         self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)  # the latest month is always labelled
         rows = table.rows
         xs = list(range(len(rows)))
@@ -179,8 +199,6 @@ class QtSeriesChart(QFrame):
         self._update_ticks()
         # room for the latest period's label, centred on the last point
         self.plot.getPlotItem().layout.setContentsMargins(0, 0, theme.TYPE["caption"] * 2, 0)
-        # head room for the "!" over a ringed point at the top of the range
-        self.plot.getViewBox().setDefaultPadding(0.12 if self.anomalies else 0.02)
 
     def _mark_anomalies(self, pal, periods: list[str]) -> None:
         if not self.anomalies:
@@ -192,9 +210,9 @@ class QtSeriesChart(QFrame):
                                   size=theme.LINE["symbol"] * 3, brush=pg.mkBrush(None),
                                   pen=pg.mkPen(QColor(pal.high), width=max(2.0, theme.LINE["chart"] * 0.9)))
         self.plot.addItem(ring)
-        for i, a in pts:  # a label too, not only a colour: "!" above a high month, below a low one
-            text = pg.TextItem("!", color=QColor(pal.high), anchor=(0.5, 1.3 if a.direction == "high" else -0.3))
-            text.setFont(theme.font("title", QFont.Weight.Bold))
+        for i, a in pts:  # a label too, not only a colour
+            text = pg.TextItem("!", color=QColor(pal.high), anchor=mark_anchor(a.direction))
+            text.setFont(mark_font())
             text.setPos(i, a.value)
             self.plot.addItem(text)
         self._legend_note(pal)

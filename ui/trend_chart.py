@@ -22,6 +22,8 @@ import pyqtgraph as pg  # noqa: E402
 from execdash_desktop.format import compact_currency  # noqa: E402
 from execdash_desktop.packs.executive.anomalies import describe  # noqa: E402
 
+from .drilldown_chart import mark_anchor, mark_font, unclip  # noqa: E402
+
 from . import theme  # noqa: E402
 
 SERIES = (("recognized", "Recognized"), ("booked", "Booked"), ("backlog", "Backlog"))
@@ -121,6 +123,7 @@ class QtTrendChart(QFrame):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
+        unclip(self.plot)
         self.plot.setAntialiasing(True)
         pi = self.plot.getPlotItem()
         pi.showGrid(x=False, y=True, alpha=1.0)
@@ -198,7 +201,7 @@ class QtTrendChart(QFrame):
         finite = [v for r in rows for v in (r.get("recognized"), r.get("booked"), r.get("backlog"))
                   if v is not None]
         top = max(finite) if finite else 1.0
-        head = 1.24 if self._anomalies else 1.12  # room for a "!" over the highest point
+        head = 1.2 if self._anomalies else 1.12  # room for a ring and its "!" over the highest point
         self.plot.getPlotItem().getViewBox().setRange(  # one range update, not two
             xRange=(-0.6, max(n - 1, 0) + 0.6), yRange=(0, top * head or 1.0), padding=0)
 
@@ -237,14 +240,15 @@ class QtTrendChart(QFrame):
                             pen=pg.mkPen(QColor(pal.high), width=max(2.0, theme.LINE["chart"] * 0.9)),
                             brush=pg.mkBrush(None))
         while len(self._mark_labels) < len(pts):  # a label as well as a colour; items are reused
-            label = pg.TextItem("!", anchor=(0.5, 1.25))
+            label = pg.TextItem("!")
             self.plot.getPlotItem().addItem(label)
             self._mark_labels.append(label)
-        font = theme.font("title", QFont.Weight.Bold)
+        font = mark_font()
         for n, label in enumerate(self._mark_labels):
             if n < len(pts):
                 label.setColor(QColor(pal.high))
                 label.setFont(font)
+                label.setAnchor(mark_anchor("high"))
                 label.setPos(*pts[n])
             label.setVisible(n < len(pts))
         tip = "".join(f"<br>{describe(a, self._unit)}" for _, _, a in self._mark_points())
