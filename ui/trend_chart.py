@@ -201,7 +201,7 @@ class QtTrendChart(QFrame):
         finite = [v for r in rows for v in (r.get("recognized"), r.get("booked"), r.get("backlog"))
                   if v is not None]
         top = max(finite) if finite else 1.0
-        head = 1.2 if self._anomalies else 1.12  # room for a ring and its "!" over the highest point
+        head = 1.3 if self._anomalies else 1.12  # room for a ring and its "!" over the highest point
         self.plot.getPlotItem().getViewBox().setRange(  # one range update, not two
             xRange=(-0.6, max(n - 1, 0) + 0.6), yRange=(0, top * head or 1.0), padding=0)
 
