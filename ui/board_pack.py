@@ -21,9 +21,10 @@ from PySide6.QtWidgets import QWidget
 
 from execdash_desktop import APP_NAME
 from execdash_desktop.boardpack import Geometry, Page, PackData, contents, default_paper, plan, write_atomic
+from execdash_desktop.packs.executive.anomalies import describe
 
 from . import theme
-from .board_pack_paint import QtPackTables, anomaly_text, draw_text, font, no_ligatures
+from .board_pack_paint import QtPackTables, draw_text, font, no_ligatures
 from .dashboard import window_text
 
 DPI = 96  # one device unit = one screen pixel: widgets render at the size they were laid out
@@ -218,11 +219,9 @@ class BoardPackRenderer:
             page.controls.set_state(tf["range"], tf["granularity"], tf.get("as_of"))
             page.set_payload(d.payload)
             page.ensure_chart()
-            if hasattr(page, "set_summary"):  # the panel's headline here; every sentence on its own page
-                page.set_summary(d.summary)
-                panel = getattr(page, "summary", None)
-                if d.has_summary and hasattr(panel, "set_expanded"):
-                    panel.set_expanded(False, by_user=True)
+            page.set_summary(d.summary)  # the panel's headline here; every sentence on its own page
+            if d.has_summary:
+                page.summary.set_expanded(False, by_user=True)
             for card in page.all_cards():  # painted apart: see _paint_sparklines
                 keep = card.spark.sizePolicy()
                 keep.setRetainSizeWhenHidden(True)
@@ -261,7 +260,7 @@ class BoardPackRenderer:
         summary = self.data.summary
         blocks = [(name.capitalize(), [s.text for s in summary.section(name)])
                   for name in ("now", "reason", "action")]
-        unusual = [anomaly_text(a, self.data.currency) for a in getattr(summary, "anomalies", ())]
+        unusual = [describe(a, self.data.currency) for a in summary.anomalies]
         if unusual:
             blocks.append(("Unusual months", unusual))
         return blocks
@@ -292,7 +291,7 @@ class BoardPackRenderer:
         dd = self._drilldowns[page.key]
         over = "DRILL-DOWN" + (f" \u00b7 PAGE {page.part} OF {page.parts}" if page.parts > 1 else "")
         title = dd.title + (" (continued)" if page.part > 1 else "")
-        unusual = [anomaly_text(a, self.data.currency) for a in getattr(dd, "anomalies", None) or ()]
+        unusual = [describe(a, self.data.currency) for a in dd.anomalies]
         notes = list(dd.notes) + ([f"Unusual: {'; '.join(unusual)}"] if unusual and page.part == 1 else [])
         y = self._heading(p, over, title, " \u00b7 ".join(notes))
         c = self.content
@@ -308,9 +307,8 @@ class BoardPackRenderer:
     def _paint_chart(self, p: QPainter, dd, rect: QRectF) -> None:
         from .drilldown_chart import QtSeriesChart  # imports pyqtgraph
 
-        anomalies = tuple(getattr(dd, "anomalies", None) or ())  # ringed on the chart, as in the tab
-        chart = self._offscreen(QtSeriesChart(dd.chart, self.data.currency, anomalies=anomalies) if anomalies
-                                else QtSeriesChart(dd.chart, self.data.currency))
+        # unusual months ringed, as in the tab
+        chart = self._offscreen(QtSeriesChart(dd.chart, self.data.currency, anomalies=dd.anomalies))
         chart.plot.setMaximumHeight(16_777_215)
         chart.resize(int(rect.width()), int(rect.height()))
         p.save()

@@ -37,12 +37,6 @@ def draw_text(p: QPainter, rect: QRectF, text: str, size: str = "body", bold: bo
     return used
 
 
-def anomaly_text(a, unit: str) -> str:
-    from execdash_desktop.packs.executive.anomalies import describe
-
-    return describe(a, unit)
-
-
 class QtPackTables:
     """Paints drill-down tables for the pack; caches cells and column widths per table."""
 

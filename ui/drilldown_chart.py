@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget 
 import pyqtgraph as pg  # noqa: E402
 
 from execdash_desktop.format import compact_currency, format_value  # noqa: E402
+from execdash_desktop.packs.executive.anomalies import K, TRAILING, describe  # noqa: E402
 
 from . import theme  # noqa: E402
 
@@ -156,8 +157,6 @@ class QtSeriesChart(QFrame):
     def _anomaly_tip(self) -> str:
         if not self.anomalies:
             return ""
-        from execdash_desktop.packs.executive.anomalies import K, TRAILING, describe
-
         lines = [describe(a, self.unit) for a in self.anomalies]
         return (f"<b>Unusual months</b> (outside the median \u00b1 {K:g} scaled MADs of the trailing {TRAILING})<br>"
                 + "<br>".join(lines))

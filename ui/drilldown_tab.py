@@ -210,7 +210,7 @@ class QtDrilldownTab(QWidget):
         if dd.chart is not None and dd.chart.rows:
             from .drilldown_chart import QtSeriesChart  # imports pyqtgraph
 
-            self.chart = QtSeriesChart(dd.chart, self._unit, anomalies=getattr(dd, "anomalies", ()))
+            self.chart = QtSeriesChart(dd.chart, self._unit, anomalies=dd.anomalies)
             self.body_layout.addWidget(self.chart)
         for table in dd.tables:
             card, view = _table_card(table, self._unit)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ... import months as mo
+from ...format import format_value, month_name
 from ...months import Window
 from .source import ExecSource
 
@@ -131,15 +132,15 @@ def uptime_anomalies(src: ExecSource, window: Window) -> list[Anomaly]:
     return window_anomalies("uptime", "Uptime", "ratio", src.uptime, window)
 
 
+def band_clause(a: Anomaly, unit: str | None = None) -> tuple[str, str]:
+    """('above its usual range (up to £7.5M)', '£7.5M'): only the edge crossed is quoted,
+    the other can be meaningless (uptime "up to 100.3%")."""
+    high = a.direction == "high"
+    bound = format_value(a.high if high else a.low, a.fmt, unit)
+    return f"{'above' if high else 'below'} its usual range ({'up' if high else 'down'} to {bound})", bound
+
+
 def describe(a: Anomaly, unit: str | None = None) -> str:
     """'Backlog in Aug 2026: £8.8M, above its usual range (up to £7.5M)': months named as
-    the summary names them; only the edge crossed is quoted, the other can be meaningless
-    (uptime "up to 100.3%")."""
-    from ...format import format_value, month_name
-
-    def v(x: float) -> str:
-        return format_value(x, a.fmt, unit)
-
-    edge = f"above its usual range (up to {v(a.high)})" if a.direction == "high" \
-        else f"below its usual range (down to {v(a.low)})"
-    return f"{a.label} in {month_name(a.period)}: {v(a.value)}, {edge}"
+    the summary names them (the tooltips, the board pack)."""
+    return f"{a.label} in {month_name(a.period)}: {format_value(a.value, a.fmt, unit)}, {band_clause(a, unit)[0]}"

@@ -23,7 +23,7 @@ from ... import months as mo
 from ...errors import DataFileError
 from ...format import delta_tone, format_delta, format_value, month_name, short_date
 from ...months import Window
-from .anomalies import Anomaly, trend_anomalies, uptime_anomalies
+from .anomalies import Anomaly, band_clause, trend_anomalies, uptime_anomalies
 from .series import SERIES, read_monthly
 from .source import ExecSource
 
@@ -151,11 +151,8 @@ class _Writer:
 
         None when value and bound print the same ("£4.6M, above ... up to £4.6M" would read wrong).
         """
-        high = a.direction == "high"
-        bound = self.value(a, a.high if high else a.low)
-        if bound == self.value(a, a.value):
-            return None
-        return f"{'above' if high else 'below'} its usual range ({'up' if high else 'down'} to {bound})", bound
+        clause, bound = band_clause(a, self.unit)
+        return None if bound == self.value(a, a.value) else (clause, bound)
 
     def result(self, anomalies: Sequence[Anomaly]) -> Summary:
         kept = sorted(self.items)[:MAX_SENTENCES]
