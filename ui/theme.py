@@ -107,7 +107,7 @@ DARK = Palette(
 
 # Presentation mode: high contrast on white (projectors wash out dark themes and
 # thin greys), Okabe-Ito hues that stay apart for colour-blind viewers, and no
-# faint text. Good/bad also show as words on the cards (kpi_card.py).
+# faint text. Good/bad also show as a check or a cross on the cards (kpi_card.py).
 PROJECTOR = Palette(
     name="projector", window="#FFFFFF", surface="#FFFFFF", surface_alt="#EEF1F5",
     border="#6B7280", border_strong="#111827", text="#000000", muted="#1F2937", faint="#374151",
@@ -223,8 +223,7 @@ class ThemeManager(QObject):
         self._mode = mode if mode in MODES else "system"
         self._presenting = False
         self._scope: list = []
-        self._palette = LIGHT
-        self._styled: Palette | None = None  # the palette the application is styled with
+        self._styled: Palette | None = None  # the screen palette the application is styled with
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_hints_color_scheme_changed)
         self.apply()
 
@@ -234,7 +233,9 @@ class ThemeManager(QObject):
 
     @property
     def palette(self) -> Palette:
-        return self._palette
+        if self._presenting:
+            return PROJECTOR
+        return self._styled or LIGHT
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
@@ -256,13 +257,14 @@ class ThemeManager(QObject):
         if on == self._presenting:
             return
         self._presenting = on
-        _scale(PROJECTOR_TYPE_SCALE, PROJECTOR_LINE_SCALE) if on else _scale(1.0, 1.0)
         if on:
-            self._palette = PROJECTOR
+            _scale(PROJECTOR_TYPE_SCALE, PROJECTOR_LINE_SCALE)
+            self._dressing = (stylesheet(PROJECTOR), app_font(), qpalette(PROJECTOR))  # once, not per widget
             self._scope = []
             for w in scope:
                 self.dress(w)
         else:
+            _scale(1.0, 1.0)
             for w in self._scope:
                 try:
                     w.setStyleSheet("")
@@ -271,31 +273,30 @@ class ThemeManager(QObject):
                 except RuntimeError:  # deleted while presenting
                     pass
             self._scope = []
-            self._palette = self.resolve()
-            if self._palette is not self._styled:  # the OS scheme changed while presenting
-                self._style_app(self._palette)
-        self.themeChanged.emit(self._palette)
+            if self.resolve() is not self._styled:  # the OS scheme changed while presenting
+                self._style_app(self.resolve())
+        self.themeChanged.emit(self.palette)
 
     def dress(self, widget) -> None:
         """Give `widget` the projector look too (a page opened while presenting)."""
         if self._presenting and widget not in self._scope:
-            widget.setStyleSheet(stylesheet(PROJECTOR))
-            widget.setFont(app_font())
-            widget.setPalette(qpalette(PROJECTOR))
+            sheet, font, pal = self._dressing
+            widget.setStyleSheet(sheet)
+            widget.setFont(font)
+            widget.setPalette(pal)
             self._scope.append(widget)
 
     def resolve(self) -> Palette:
-        if self._presenting:
-            return PROJECTOR
+        """The screen theme: the mode's palette, or the OS's for "system"."""
         if self._mode == "dark" or (self._mode == "system" and system_is_dark()):
             return DARK
         return LIGHT
 
     def apply(self) -> None:
+        if self._presenting:  # the projector look stands until set_presenting(False) re-applies
+            return
         pal = self.resolve()
-        changed = pal is not self._palette or not self._app.styleSheet()
-        self._palette = pal
-        if changed:
+        if pal is not self._styled:
             self._style_app(pal)
             self.themeChanged.emit(pal)
 
