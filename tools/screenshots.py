@@ -44,16 +44,6 @@ def start_xvfb(screen: str = SCREEN) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("could not start Xvfb on a free display")
 
 
-def _wait(app, until, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if until():
-            return True
-        time.sleep(0.01)
-    return until()
-
-
 def _settle(app, ms: int = 250) -> None:
     end = time.monotonic() + ms / 1000
     while time.monotonic() < end:
@@ -94,6 +84,7 @@ def shoot_presentation(out: Path) -> list[Path]:
     from execdash_desktop.ui import theme
     from execdash_desktop.ui.main_window import QtMainWindow
     from execdash_desktop.ui.query_service import QueryService
+    from execdash_desktop.ui.selftest import wait_until
     from execdash_desktop.ui.settings import Settings
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -109,19 +100,19 @@ def shoot_presentation(out: Path) -> list[Path]:
     window.resize(1000, 700)
     window.show()
     window.open_file(data)
-    if not _wait(app, lambda: window.page.payload is not None and window.page.summary.sentences()):
+    if not wait_until(app, lambda: window.page.payload is not None and window.page.summary.sentences()):
         raise RuntimeError("the payload or the summary did not arrive")
     geo = window.screen().geometry()
     size = f"{geo.width()}x{geo.height()}"
     grab = _grabber(app, window, out, written)
     QCursor.setPos(geo.width() // 2, geo.height() // 2)
     window._on_presentation_action_triggered()
-    _wait(app, lambda: window.isFullScreen() and window.width() == geo.width(), 5)
+    wait_until(app, lambda: window.isFullScreen() and window.width() == geo.width(), 5000)
     window.presentation.playlist.pause()
     grab(f"presentation-{size}-dashboard")
     for key in ("finance/nrr", "operations/uptime"):
         window.presentation.playlist.next()
-        _wait(app, lambda k=key: (t := window.drilldowns.tab(k)) is not None and t.drilldown is not None)
+        wait_until(app, lambda k=key: (t := window.drilldowns.tab(k)) is not None and t.drilldown is not None)
         grab(f"presentation-{size}-{key.replace('/', '-')}")
     window.presentation.playlist.next()
     window.presentation.mouse_moved()  # the thin bar
@@ -141,6 +132,7 @@ def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Pa
     from execdash_desktop.ui import theme
     from execdash_desktop.ui.main_window import QtMainWindow
     from execdash_desktop.ui.query_service import QueryService
+    from execdash_desktop.ui.selftest import wait_until
     from execdash_desktop.ui.settings import Settings
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -154,7 +146,7 @@ def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Pa
     window.move(0, 0)
     window.show()
     window.open_file(data)
-    if not _wait(app, lambda: window.page.payload is not None):
+    if not wait_until(app, lambda: window.page.payload is not None):
         raise RuntimeError("the payload did not arrive")
 
     grab = _grabber(app, window, out, written)
@@ -168,13 +160,13 @@ def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Pa
         w, h = sizes[0]
         window.resize(w, h)
         window.page.card("revenue").activated.emit("revenue")
-        _wait(app, lambda: (t := window.drilldowns.tab("finance/revenue")) is not None and t.drilldown is not None)
+        wait_until(app, lambda: (t := window.drilldowns.tab("finance/revenue")) is not None and t.drilldown is not None)
         grab(f"drilldown-finance-revenue-{w}x{h}-{mode}")
         window.drilldowns.open("sales/pipeline", clicks=2, origin="menu")
-        _wait(app, lambda: (t := window.drilldowns.tab("sales/pipeline")) is not None and t.drilldown is not None)
+        wait_until(app, lambda: (t := window.drilldowns.tab("sales/pipeline")) is not None and t.drilldown is not None)
         grab(f"drilldown-sales-pipeline-{w}x{h}-{mode}")
         window._on_diagnostics_action_triggered()
-        _wait(app, lambda: window.diagnostics_view() is not None and bool(window.diagnostics_view().gates))
+        wait_until(app, lambda: window.diagnostics_view() is not None and bool(window.diagnostics_view().gates))
         grab(f"diagnostics-{w}x{h}-{mode}")
         for key in list(window.drilldowns.keys()):
             window.drilldowns.close(key)

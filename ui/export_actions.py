@@ -66,17 +66,9 @@ class QtExportActions(QObject):
         return a
 
     def _add_to_file_menu(self, actions: list[QAction]) -> None:
-        bar = self.window.menuBar()
-        first = bar.actions()[0].menu() if bar.actions() else bar.addMenu("&File")
-        menus = getattr(self.window, "menus", None)
-        before = getattr(menus, "close_tab", None)  # below Export CSV, above Close tab
-        if before not in first.actions():
-            before = None
-        for a in actions:
-            if before is not None:
-                first.insertAction(before, a)
-            else:
-                first.addAction(a)
+        file_menu = self.window.menuBar().actions()[0].menu()
+        for a in actions:  # below Export CSV, above Close tab
+            file_menu.insertAction(self.window.menus.close_tab, a)
 
     # -- board pack -----------------------------------------------------------------------------
     def _on_board_pack_action_triggered(self) -> None:
@@ -89,9 +81,8 @@ class QtExportActions(QObject):
         if self.dialog is not None:
             self.dialog.raise_()
             return
-        presentation = getattr(self.window, "presentation", None)
-        if presentation is not None and presentation.active:
-            presentation.leave()  # a file dialog over a projector; and the pack prints at print sizes
+        if self.window.presentation.active:
+            self.window.presentation.leave()  # a file dialog over a projector; and the pack prints at print sizes
         keys = list(self.window.drilldowns.keys()) or list(DEFAULT_DRILLDOWNS)  # the open tabs
         name = f"{Path(s.path).stem}-board-pack-{s.payload['meta']['as_of']}.pdf"
         self.dialog = QtBoardPackDialog(keys, default_paper(QLocale.system().name()),
@@ -115,9 +106,8 @@ class QtExportActions(QObject):
             self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
             return
         tf = s.payload["timeframe"]
-        monthly = getattr(s, "monthly", None)
         job = Job("board_pack_data", s.path, (tuple(keys), s.window(), s.data_generation, tf["granularity"]),
-                  payload=(s.src, s.payload, monthly, s.window()))
+                  payload=(s.src, s.payload, s.monthly, s.window()))
         self._target = (path, paper)
         self.window.statusBar().showMessage("Preparing the board pack\u2026")
         self.window.service.submit(CHANNEL, job, (path, paper))

@@ -30,7 +30,7 @@ from execdash_desktop.store import open_reader
 class Job:
     """What to run: `kind` picks the handler; `path` and `args` are the key."""
 
-    kind: str  # source | drilldown | gates | demo | api_start | api_stop
+    kind: str  # a key of HANDLERS: source | drilldown | summary | board_pack_data | gates | demo | api_*
     path: str
     args: tuple = ()
     payload: Any = field(default=None, compare=False, hash=False, repr=False)
@@ -187,6 +187,17 @@ def _run_summary(ctx: Context, job: Job, progress):
     return build_summary(ctx.reader(job.path), src, payload)
 
 
+def _run_board_pack_data(ctx: Context, job: Job, progress):
+    """Everything a board pack shows (boardpack.PackData), read here so that the GUI thread,
+    which renders it, never waits on SQLite. args[0]: the drill-down keys; job.payload:
+    (src, payload, monthly payload, window) of the view being exported."""
+    from execdash_desktop.boardpack import gather
+
+    src, payload, monthly, window = job.payload
+    progress(0.1, "Reading the board pack's data")
+    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly)
+
+
 def _run_gates(ctx: Context, job: Job, progress):
     from execdash_desktop.metrics import quality_gates
 
@@ -216,23 +227,10 @@ def _run_api_stop(ctx: Context, job: Job, progress):
 AFTER_WRITES = frozenset({"gates"})  # kinds that run on the writer thread, after queued writes
 
 HANDLERS: dict[str, Callable] = {
-    "source": _run_source, "drilldown": _run_drilldown, "summary": _run_summary, "gates": _run_gates,
+    "source": _run_source, "drilldown": _run_drilldown, "summary": _run_summary,
+    "board_pack_data": _run_board_pack_data, "gates": _run_gates,
     "demo": _run_demo, "api_start": _run_api_start, "api_stop": _run_api_stop,
 }
-
-
-def _run_board_pack_data(ctx: Context, job: Job, progress):
-    """Everything a board pack shows (boardpack.PackData), read here so that the GUI thread,
-    which renders it, never waits on SQLite. args[0]: the drill-down keys; job.payload:
-    (src, payload, monthly payload, window) of the view being exported."""
-    from execdash_desktop.boardpack import gather
-
-    src, payload, monthly, window = job.payload
-    progress(0.1, "Reading the board pack's data")
-    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly)
-
-
-HANDLERS["board_pack_data"] = _run_board_pack_data
 
 
 def slow_sqlite(seconds: float) -> Callable[[Job, Context], None]:

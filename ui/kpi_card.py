@@ -175,7 +175,7 @@ class QtKpiCard(QFrame):
 
     def _on_theme_changed(self, _pal) -> None:
         if self._entry is not None:  # sizes and the delta's words follow the theme
-            self.set_entry(self._entry, self.compare.text(), self._drill_title)
+            self.set_entry(self._entry, self._compare, self._drill_title)
         else:
             self._fit_value()
 
@@ -220,6 +220,7 @@ class QtKpiCard(QFrame):
     def set_entry(self, entry: dict, compare: str = "", drill_title: str = "") -> None:
         """Show a KPI entry of the payload (key, label, value, unit, delta, better...)."""
         self._entry = entry
+        self._compare = compare
         self._drill_title = drill_title
         value = entry.get("value")
         self._value_text = format_value(value, entry.get("format", ""), entry.get("unit"))

@@ -84,8 +84,6 @@ class QtMainWindow(QMainWindow):
         sb.addPermanentWidget(self.status_api)
 
         self.presentation = QtPresentation(self)
-        self.presentation.playlist.advanced.connect(self._on_playlist_advanced)
-        self.drilldowns.tabOpened.connect(self._on_drilldowns_tab_opened)
         self.menus = build_menus(self)
         self.menus.full_refresh.setChecked(settings.full_refresh)
         mgr = theme.manager()
@@ -118,6 +116,8 @@ class QtMainWindow(QMainWindow):
         self.service.resultReady.connect(self._on_service_result_ready)
         self.service.requestFailed.connect(self._on_service_request_failed)
         self.service.requestProgressed.connect(self._on_service_progressed)
+        self.presentation.playlist.advanced.connect(self._on_playlist_advanced)
+        self.drilldowns.tabOpened.connect(self._on_drilldowns_tab_opened)
 
     # -- opening files -----------------------------------------------------------------------
     def open_file(self, path: str | Path) -> None:
@@ -357,7 +357,7 @@ class QtMainWindow(QMainWindow):
 
     def _on_drilldowns_tab_opened(self, key: str) -> None:
         mgr = theme.manager()
-        if mgr is not None and mgr.presenting:  # a card, alert or playlist click while presenting
+        if mgr is not None:  # a card, alert or playlist click while presenting: the projector look
             mgr.dress(self.drilldowns.tab(key))
 
     def _on_playlist_action_triggered(self) -> None:

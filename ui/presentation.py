@@ -122,7 +122,6 @@ class QtPresentation(QObject):
         QTimer.singleShot(150, self._cover_screen)
         self.playlist.set_items(list(pages or []))
         self.playlist.set_interval_ms(interval_s * 1000)
-        self._interval_s = interval_s
         QApplication.instance().installEventFilter(self)
         self._last_pos = QCursor.pos()
         self._idle.start(self.idle_cursor_ms)
@@ -190,7 +189,7 @@ class QtPresentation(QObject):
         items = self.playlist.items
         name = self.window.page_title(self.playlist.current)
         where = f"{name}  \u00b7  {self.playlist.index + 1} of {len(items)}" if len(items) > 1 else name
-        self.bar.set_state(where, self.playlist.playing, len(items) > 1, getattr(self, "_interval_s", 30))
+        self.bar.set_state(where, self.playlist.playing, len(items) > 1, self.playlist.interval_ms() // 1000)
         if self.bar.isVisible():
             self.bar.place()
 

@@ -17,7 +17,8 @@ from pathlib import Path
 TIMEOUT_MS = 30_000
 
 
-def _wait(app, until, timeout_ms: int = TIMEOUT_MS) -> bool:
+def wait_until(app, until, timeout_ms: int = TIMEOUT_MS) -> bool:
+    """Process events until `until()` holds or time is up; returns `until()` (tools/screenshots.py too)."""
     deadline = time.monotonic() + timeout_ms / 1000
     while time.monotonic() < deadline:
         app.processEvents()
@@ -90,7 +91,7 @@ def _run(tmp: Path, c: _Checks) -> int:
     window.page.ensure_chart()
     t = time.perf_counter()
     window.open_file(data)
-    if not c.check(_wait(app, lambda: bool(shown)), "payload loaded off the GUI thread",
+    if not c.check(wait_until(app, lambda: bool(shown)), "payload loaded off the GUI thread",
                    f"{(time.perf_counter() - t) * 1000:.0f} ms"):
         window.close()
         return 1
@@ -112,13 +113,13 @@ def _run(tmp: Path, c: _Checks) -> int:
 
     before = window.page.card("revenue").value_text()
     window.page.controls.choose_granularity("quarter")
-    _wait(app, lambda: any(r["period"][5] == "Q" for r in chart.rows()), 2000)
+    wait_until(app, lambda: any(r["period"][5] == "Q" for r in chart.rows()), 2000)
     c.check(all("Q" in r["period"] for r in chart.rows()) and window.page.card("revenue").value_text() == before,
             "granularity switch re-buckets the chart only", f"{len(chart.rows())} quarters")
 
     key = CARD_DRILLDOWN["revenue"]
     window.page.card("revenue").activated.emit("revenue")
-    ok = _wait(app, lambda: (tab := window.drilldowns.tab(key)) is not None and tab.drilldown is not None)
+    ok = wait_until(app, lambda: (tab := window.drilldowns.tab(key)) is not None and tab.drilldown is not None)
     tab = window.drilldowns.tab(key)
     c.check(ok and window.tabs.currentWidget() is tab and bool(tab.views),
             "a card click opens its drill-down tab", f"{tab.title_text if tab else key}: "
@@ -126,10 +127,10 @@ def _run(tmp: Path, c: _Checks) -> int:
 
     recorded: list = []
     window.recorder.eventRecorded.connect(lambda ev, meta: recorded.append(ev))
-    _wait(app, lambda: "drilldown_timing" in recorded or "drilldown_timing" in window.recorder.last, 3000)
+    wait_until(app, lambda: "drilldown_timing" in recorded or "drilldown_timing" in window.recorder.last, 3000)
     window.recorder.flush()
     service.wait_for_writes(5000)
-    _wait(app, lambda: service.pending_writes == 0, 3000)
+    wait_until(app, lambda: service.pending_writes == 0, 3000)
     window.close()
     app.processEvents()
 
