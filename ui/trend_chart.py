@@ -346,9 +346,9 @@ class QtTrendChart(QFrame):
             ax.setStyle(tickLength=0 if name == "left" else 4, tickTextOffset=6)
         self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)
         self.plot.getAxis("left").setGrid(60)
-        # projector type is larger: denser ticks keep more than one money label on a short chart
-        self.plot.getAxis("left").setTickDensity(theme.TYPE["caption"] / theme.BASE_TYPE["caption"] * 1.3
-                                                 if theme.TYPE != theme.BASE_TYPE else 1.0)
+        # denser than pyqtgraph's default (more so for projector type): a short chart at
+        # 1024x768 keeps several money labels, not one
+        self.plot.getAxis("left").setTickDensity(1.3 * theme.TYPE["caption"] / theme.BASE_TYPE["caption"])
         self.plot.getAxis("left").setWidth(58)
         self.plot.getAxis("left").setPen(pg.mkPen(None))
         # room for the latest period's label, centred on the last bar
