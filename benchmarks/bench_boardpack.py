@@ -44,7 +44,7 @@ def in_process(path: Path, out_dir: Path, runs: int, paper: str) -> dict:
     from execdash_desktop.packs.executive.payload import build_payload, resolve_window
     from execdash_desktop.store import open_reader
     from execdash_desktop.ui import theme
-    from execdash_desktop.ui.board_pack import render_pdf
+    from execdash_desktop.ui.export.board_pack import render_pdf
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     theme.install(app, "light")

@@ -104,8 +104,8 @@ def bench_in_process(path: Path, tmp: Path, switches: int, runs: int) -> dict:
     from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS
     from execdash_desktop.ui import theme
     from execdash_desktop.ui.main_window import QtMainWindow
-    from execdash_desktop.ui.query_service import QueryService
-    from execdash_desktop.ui.settings import Settings
+    from execdash_desktop.ui.services.query_service import QueryService
+    from execdash_desktop.ui.services.settings import Settings
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     theme.install(app, "light")

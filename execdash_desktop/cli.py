@@ -124,7 +124,7 @@ def cmd_pack(args) -> int:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no display needed
     # --paper, else the system locale's paper as Qt reads it (as the window's dialog does)
-    done = importlib.import_module("execdash_desktop.ui.board_pack").main(data, str(out), args.paper)
+    done = importlib.import_module("execdash_desktop.ui.export.board_pack").main(data, str(out), args.paper)
     print(f"wrote {done['path']}: {done['pages']} pages ({'A4' if done['paper'] == 'a4' else 'Letter'} landscape)")
     return 0
 

@@ -140,7 +140,7 @@ def test_spec_collects_the_app_modules_loaded_by_name(spec):
     (analysis,) = spec["Analysis"]
     hidden = set(analysis["hiddenimports"])
     for mod in ["execdash_desktop.cli", "execdash_desktop.api.server", "execdash_desktop.packs.executive.demo",
-                "execdash_desktop.ui.theme", "execdash_desktop.ui.dashboard", "execdash_desktop.data",
+                "execdash_desktop.ui.theme", "execdash_desktop.ui.dashboard.page", "execdash_desktop.data",
                 "execdash_desktop.resources", "uvicorn.loops.auto", "uvicorn.protocols.http.h11_impl",
                 "uvicorn.lifespan.on"]:
         assert mod in hidden, mod

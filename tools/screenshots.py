@@ -83,9 +83,9 @@ def shoot_presentation(out: Path) -> list[Path]:
 
     from execdash_desktop.ui import theme
     from execdash_desktop.ui.main_window import QtMainWindow
-    from execdash_desktop.ui.query_service import QueryService
+    from execdash_desktop.ui.services.query_service import QueryService
     from execdash_desktop.ui.selftest import wait_until
-    from execdash_desktop.ui.settings import Settings
+    from execdash_desktop.ui.services.settings import Settings
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     theme.install(app, "light")
@@ -131,9 +131,9 @@ def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Pa
 
     from execdash_desktop.ui import theme
     from execdash_desktop.ui.main_window import QtMainWindow
-    from execdash_desktop.ui.query_service import QueryService
+    from execdash_desktop.ui.services.query_service import QueryService
     from execdash_desktop.ui.selftest import wait_until
-    from execdash_desktop.ui.settings import Settings
+    from execdash_desktop.ui.services.settings import Settings
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     mgr = theme.install(app, themes[0])

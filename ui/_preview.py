@@ -1,6 +1,6 @@
 """Shared plumbing for the panels' `__main__` previews (and their smoke tests).
 
-`python -m execdash_desktop.ui.kpi_card` shows one panel on sample data from a
+`python -m execdash_desktop.ui.widgets.kpi_card` shows one panel on sample data from a
 small demo file. With `EXECDASH_PREVIEW_MS` set, the preview closes itself
 after that many milliseconds (the smoke tests run every preview this way).
 """

@@ -54,9 +54,9 @@ def main(path: str | None = None) -> int:
 
     from . import theme
     from .main_window import QtMainWindow
-    from .query_service import QueryService
-    from .session import QtDataSession
-    from .settings import Settings
+    from .services.query_service import QueryService
+    from .services.session import QtDataSession
+    from .services.settings import Settings
 
     QApplication.setOrganizationName(ORG_NAME)
     QApplication.setOrganizationDomain(ORG_DOMAIN)

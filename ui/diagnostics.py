@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderVi
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from . import theme
-from .banner import QtBanner
+from .widgets.banner import QtBanner
 
 LABELS = {"ttfb_ms": "First data (TTFB)", "render_total_ms": "Render complete",
           "switch_latency_ms": "Switch latency", "alerts_poll_interval_ms": "Alerts poll interval",

@@ -19,16 +19,17 @@ from execdash_desktop import APP_NAME, __version__
 from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS, drilldown_for_alert
 from execdash_desktop.paths import demo_file
 
-from . import export_actions, theme
-from .dashboard import QtDashboardPage
-from .drilldown_tabs import DrilldownTabs
+from .export import export_actions
+from . import theme
+from .dashboard.page import QtDashboardPage
+from .drilldown.drilldown_tabs import DrilldownTabs
 from .menus import QtShortcutsDialog, build_menus, shortcut_rows
-from .metrics_recorder import MetricsRecorder
-from .playlist import DASHBOARD
-from .presentation import QtPresentation
-from .query_service import Job, QueryService
-from .session import QtDataSession
-from .settings import Settings
+from .services.metrics_recorder import MetricsRecorder
+from .present.playlist import DASHBOARD
+from .present.presentation import QtPresentation
+from .services.query_service import Job, QueryService
+from .services.session import QtDataSession
+from .services.settings import Settings
 
 DEMO_ORDERS = 200_000
 PREFETCH_AFTER_MS = 600  # drill-downs are fetched in the background once the first screen is up
@@ -361,7 +362,7 @@ class QtMainWindow(QMainWindow):
             mgr.dress(self.drilldowns.tab(key))
 
     def _on_playlist_action_triggered(self) -> None:
-        from .playlist_dialog import QtPlaylistDialog
+        from .present.playlist_dialog import QtPlaylistDialog
 
         dlg = QtPlaylistDialog(self.playlist_pages(), self.settings.playlist_interval_s, self)
         if dlg.exec():

@@ -76,8 +76,8 @@ def _run(tmp: Path, c: _Checks) -> int:
 
     from . import theme
     from .main_window import QtMainWindow
-    from .query_service import QueryService
-    from .settings import Settings
+    from .services.query_service import QueryService
+    from .services.settings import Settings
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     theme.install(app, "light")

@@ -85,8 +85,8 @@ def theme_light(qapp):
 def make_window(qtbot, theme_light):
     """make_window(path) -> a shown main window with the file's first payload on screen."""
     from execdash_desktop.ui.main_window import QtMainWindow
-    from execdash_desktop.ui.query_service import QueryService
-    from execdash_desktop.ui.settings import Settings
+    from execdash_desktop.ui.services.query_service import QueryService
+    from execdash_desktop.ui.services.settings import Settings
 
     def make(path: Path | None = None, chart: bool = True, size=(1440, 900)):
         service = QueryService()

@@ -33,7 +33,7 @@ def test_start_prefers_the_last_file_else_creates_the_demo(tmp_path, data_file, 
     from execdash_desktop.errors import DataFileError
     from execdash_desktop.paths import demo_file
     from execdash_desktop.ui.app import resolve_start
-    from execdash_desktop.ui.settings import Settings
+    from execdash_desktop.ui.services.settings import Settings
 
     s = Settings(tmp_path / "s.ini")
     assert resolve_start(None, s) == (demo_file(), True)
@@ -67,7 +67,7 @@ def test_the_app_starts_paints_and_exits_on_a_file(data_file, tmp_path):
 
 def test_start_path_does_not_import_pandas(tmp_path):
     code = ("import sys; import execdash_desktop.ui.app, execdash_desktop.ui.main_window, "
-            "execdash_desktop.ui.trend_chart; print('pandas' in sys.modules)")
+            "execdash_desktop.ui.widgets.trend_chart; print('pandas' in sys.modules)")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr

@@ -57,7 +57,7 @@ def pack_data(path: Path, keys=bp.DEFAULT_DRILLDOWNS, range_="12m", granularity=
 
 def card_texts(qtbot, payload) -> list[str]:
     """The KPI values as the dashboard's cards show them."""
-    from execdash_desktop.ui.dashboard import QtDashboardPage
+    from execdash_desktop.ui.dashboard.page import QtDashboardPage
 
     page = QtDashboardPage()
     qtbot.addWidget(page)
@@ -66,7 +66,7 @@ def card_texts(qtbot, payload) -> list[str]:
 
 
 def test_cli_pack_pages_and_text(demo50k, tmp_path, qtbot, theme_light):
-    from execdash_desktop.ui.board_pack import BoardPackRenderer
+    from execdash_desktop.ui.export.board_pack import BoardPackRenderer
 
     out = tmp_path / "board pack.pdf"
     before = digest(demo50k)
@@ -117,7 +117,7 @@ def test_cli_pack_pages_and_text(demo50k, tmp_path, qtbot, theme_light):
 
 
 def test_a4_and_letter_are_landscape_in_points(demo50k, qtbot, theme_light):
-    from execdash_desktop.ui.board_pack import render_pdf
+    from execdash_desktop.ui.export.board_pack import render_pdf
 
     data = pack_data(demo50k, keys=("finance/nrr",))
     for paper, size in (("a4", (842, 595)), ("letter", (792, 612))):
@@ -135,7 +135,7 @@ def _luma(c) -> float:
 
 def test_a_dark_screen_theme_still_prints_light(demo50k, qapp, qtbot, theme_light):
     from execdash_desktop.ui import theme
-    from execdash_desktop.ui.board_pack import BoardPackRenderer
+    from execdash_desktop.ui.export.board_pack import BoardPackRenderer
 
     data = pack_data(demo50k, keys=("operations/uptime",))
     theme.install(qapp, "dark")

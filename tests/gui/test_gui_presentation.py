@@ -127,7 +127,7 @@ def test_auto_refresh_keeps_polling_while_presenting(presenting, qtbot):
 
 
 def test_playlist_setting_and_dialog(window, qtbot):
-    from execdash_desktop.ui.playlist_dialog import QtPlaylistDialog
+    from execdash_desktop.ui.present.playlist_dialog import QtPlaylistDialog
 
     window.settings.playlist = None
     window.drilldowns.open("customers")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from execdash_desktop.ui.query_service import Job, QueryService, slow_sqlite
+from execdash_desktop.ui.services.query_service import Job, QueryService, slow_sqlite
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from execdash_desktop.ui.query_service import slow_sqlite
+from execdash_desktop.ui.services.query_service import slow_sqlite
 
 
 def _events(path) -> dict[str, int]:

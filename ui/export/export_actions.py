@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from execdash_desktop.boardpack import DEFAULT_DRILLDOWNS, check_target, default_paper, write_atomic
 
-from . import theme
-from .query_service import Job
+from .. import theme
+from ..services.query_service import Job
 
 CHANNEL = "board_pack"
 STATUS_MS = 10_000

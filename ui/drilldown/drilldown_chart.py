@@ -16,7 +16,7 @@ import pyqtgraph as pg  # noqa: E402
 from execdash_desktop.format import compact_currency, format_value  # noqa: E402
 from execdash_desktop.packs.executive.anomalies import K, TRAILING, describe  # noqa: E402
 
-from . import theme  # noqa: E402
+from .. import theme
 
 
 class _ValueAxis(pg.AxisItem):
@@ -235,6 +235,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "Drill-down chart", (900, 340)))

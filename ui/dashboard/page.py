@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScroll
 from execdash_desktop.format import month_name
 from execdash_desktop.packs.executive.kpis import KPIS
 
-from . import theme
-from .alerts_panel import QtAlertsPanel
-from .banner import QtBanner
-from .controls import QtControlsBar
-from .kpi_card import QtKpiCard, QtKpiGrid
-from .risks_panel import QtRisksPanel
-from .summary_panel import QtSummaryPanel
+from .. import theme
+from ..widgets.alerts_panel import QtAlertsPanel
+from ..widgets.banner import QtBanner
+from ..widgets.controls import QtControlsBar
+from ..widgets.kpi_card import QtKpiCard, QtKpiGrid
+from ..widgets.risks_panel import QtRisksPanel
+from ..widgets.summary_panel import QtSummaryPanel
 
 
 PRIMARY = tuple(s for s in KPIS[:6])  # revenue, backlog, uptime, nrr, gm, payback
@@ -175,7 +175,7 @@ class QtDashboardPage(QScrollArea):
     # -- the chart, created after the first paint ------------------------------------------------
     def ensure_chart(self):
         if self.chart is None:
-            from .trend_chart import QtTrendChart  # imports pyqtgraph
+            from ..widgets.trend_chart import QtTrendChart  # imports pyqtgraph
 
             self.chart = QtTrendChart()
             lay = self.chart_holder.layout()
@@ -255,7 +255,7 @@ class QtDashboardPage(QScrollArea):
 def _preview() -> QWidget:
     from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS
 
-    from ._preview import sample_payload, sample_source
+    from .._preview import sample_payload, sample_source
 
     page = QtDashboardPage()
     src = sample_source()
@@ -269,6 +269,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "Dashboard", (1440, 900)))

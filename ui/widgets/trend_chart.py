@@ -22,9 +22,9 @@ import pyqtgraph as pg  # noqa: E402
 from execdash_desktop.format import compact_currency  # noqa: E402
 from execdash_desktop.packs.executive.anomalies import describe  # noqa: E402
 
-from .drilldown_chart import mark_anchor, mark_font, unclip  # noqa: E402
+from ..drilldown.drilldown_chart import mark_anchor, mark_font, unclip  # noqa: E402
 
-from . import theme  # noqa: E402
+from .. import theme
 
 SERIES = (("recognized", "Recognized"), ("booked", "Booked"), ("backlog", "Backlog"))
 
@@ -405,7 +405,7 @@ class QtTrendChart(QFrame):
 def _preview() -> QWidget:
     from execdash_desktop.packs.executive.payload import rebucket
 
-    from ._preview import sample_payload
+    from .._preview import sample_payload
 
     payload = sample_payload("12m")
     w = QWidget()
@@ -424,6 +424,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "Revenue trend", (1000, 760)))

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QTabWidget
 from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
 
 from .drilldown_tab import QtDrilldownTab
-from .query_service import Job
+from ..services.query_service import Job
 
 
 class DrilldownTabs(QObject):

@@ -65,7 +65,7 @@ class QtAlertsPanel(QtListPanel):
 
 
 def _preview() -> QWidget:
-    from ._preview import sample_payload
+    from .._preview import sample_payload
 
     w = QtAlertsPanel()
     w.set_alerts(sample_payload()["alerts"])
@@ -76,6 +76,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "Alerts", (520, 620)))

@@ -65,7 +65,7 @@ class QtRisksPanel(QtListPanel):
 
 
 def _preview() -> QWidget:
-    from ._preview import sample_payload
+    from .._preview import sample_payload
 
     w = QtRisksPanel()
     w.set_risks(sample_payload()["risks"])
@@ -75,6 +75,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "Risks", (520, 620)))

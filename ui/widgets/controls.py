@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QWidget)
 
-from . import theme
+from .. import theme
 
 RANGES = (("3m", "3M", "Last 3 months"), ("6m", "6M", "Last 6 months"),
           ("12m", "12M", "Last 12 months"), ("24m", "24M", "Last 24 months"),
@@ -287,6 +287,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "Controls", (900, 160)))

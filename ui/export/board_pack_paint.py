@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from execdash_desktop.format import NUMERIC, format_cell, format_value
 
-from . import theme
+from .. import theme
 
 CELL_PAD = 10.0
 

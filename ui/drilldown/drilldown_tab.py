@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayo
 
 from execdash_desktop.format import NUMERIC, format_cell
 
-from . import theme
-from .banner import QtBanner
+from .. import theme
+from ..widgets.banner import QtBanner
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 MAX_VISIBLE_ROWS = 14
@@ -287,7 +287,7 @@ def _preview() -> QWidget:
     from execdash_desktop.packs.executive.payload import resolve_window
     from execdash_desktop.store import open_reader
 
-    from ._preview import sample_file, sample_source
+    from .._preview import sample_file, sample_source
 
     src = sample_source()
     conn = open_reader(sample_file())
@@ -301,6 +301,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "Drill-down", (1100, 800)))

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePo
 
 from execdash_desktop.format import EM_DASH, delta_tone, format_delta, format_value
 
-from . import theme
+from .. import theme
 
 
 TONE_MARKS = {"good": "\u2713", "bad": "\u2717"}  # check / cross: a shape as well as a colour
@@ -373,7 +373,7 @@ class QtKpiGrid(QWidget):
 def _preview() -> QWidget:
     from execdash_desktop.packs.executive.kpis import KPIS
 
-    from ._preview import sample_payload
+    from .._preview import sample_payload
 
     payload = sample_payload()
     w = QWidget()
@@ -400,6 +400,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "KPI cards", (1200, 520)))

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout,
                                QWidget)
 
-from . import theme
+from .. import theme
 
 SECTIONS = (("now", "NOW"), ("reason", "REASON"), ("action", "ACTION"))
 
@@ -173,6 +173,6 @@ def _preview() -> QWidget:
 if __name__ == "__main__":
     import sys
 
-    from ._preview import run
+    from .._preview import run
 
     sys.exit(run(_preview, "Summary", (1000, 200)))

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from . import theme
+from .. import theme
 from .playlist import QtPlaylist
 
 IDLE_CURSOR_MS = 3_000

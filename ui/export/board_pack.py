@@ -23,9 +23,9 @@ from execdash_desktop import APP_NAME
 from execdash_desktop.boardpack import Geometry, Page, PackData, contents, default_paper, plan, write_atomic
 from execdash_desktop.packs.executive.anomalies import describe
 
-from . import theme
+from .. import theme
 from .board_pack_paint import QtPackTables, draw_text, font, no_ligatures
-from .dashboard import window_text
+from ..dashboard.page import window_text
 
 DPI = 96  # one device unit = one screen pixel: widgets render at the size they were laid out
 PAPER = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
@@ -210,7 +210,7 @@ class BoardPackRenderer:
 
     def _dashboard_widget(self, height: int):
         if self._dashboard is None:
-            from .dashboard import QtDashboardPage
+            from ..dashboard.page import QtDashboardPage
 
             d = self.data
             tf = d.payload["timeframe"]
@@ -305,7 +305,7 @@ class BoardPackRenderer:
                        "body", False, self.pal.muted)
 
     def _paint_chart(self, p: QPainter, dd, rect: QRectF) -> None:
-        from .drilldown_chart import QtSeriesChart  # imports pyqtgraph
+        from ..drilldown.drilldown_chart import QtSeriesChart  # imports pyqtgraph
 
         # unusual months ringed, as in the tab
         chart = self._offscreen(QtSeriesChart(dd.chart, self.data.currency, anomalies=dd.anomalies))

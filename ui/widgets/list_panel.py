@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView,
                                QStackedLayout, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
-from . import theme
+from .. import theme
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
