@@ -1,4 +1,4 @@
-"""The `execdash` command: demo | kpis | pack | open | serve (and the window by default).
+"""The `execdash` command: demo | kpis | pack | snapshot | open | serve (and the window by default).
 
 Errors the user can fix print one line on stderr and exit with code 2: never a
 traceback, never a write to the data file.
@@ -59,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--paper", choices=["a4", "letter"], help="paper, landscape (default: by the locale)")
     b.add_argument("--drilldowns", help="drill-down keys, comma-separated (default: five board favourites)")
     b.add_argument("--out", required=True, help="the PDF to write")
+
+    n = sub.add_parser("snapshot", help="copy the dashboards' tables from PostgreSQL into a data file")
+    n.add_argument("--from", dest="source", required=True, metavar="postgresql://user@host:port/db",
+                   help="the database (password from PGPASSWORD, ~/.pgpass, the keyring or a prompt)")
+    n.add_argument("--db", required=True, help="the data file to write (replaced only when complete)")
+    n.add_argument("--dashboards", help="dashboards, comma-separated (default: all)")
+    n.add_argument("--schema", default="public", help="the PostgreSQL schema (default: public)")
+    n.add_argument("--since", action="store_true",
+                   help="copy only rows changed since the file's last snapshot of this source")
 
     o = sub.add_parser("open", help="open the window on a data file")
     o.add_argument("path", nargs="?")
@@ -129,6 +138,28 @@ def cmd_pack(args) -> int:
     return 0
 
 
+def cmd_snapshot(args) -> int:
+    import getpass
+
+    from .snapshot import snapshot
+
+    def prompt(text: str) -> str | None:
+        return getpass.getpass(text) if sys.stdin.isatty() else None
+
+    names = [d.strip() for d in args.dashboards.split(",") if d.strip()] if args.dashboards else None
+    done = snapshot(args.source, args.db, dashboards=names, schema=args.schema, since=args.since,
+                    prompt=prompt, progress=_progress_to_stderr)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for note in done.notes:
+        print(note)
+    copied = sum(done.changed.values())
+    what = (f"{copied:,} changed rows" if done.mode == "since" else f"{copied:,} rows")
+    print(f"wrote {done.path}: snapshot of {done.source} ({', '.join(done.dashboards)}), "
+          f"{what} in {done.seconds:.1f} s")
+    return 0
+
+
 def _run_module(name: str, *args) -> int:
     # GUI and server live outside the core and load only when asked for, so
     # `execdash kpis` never imports Qt or FastAPI.
@@ -146,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_kpis(args)
         if args.command == "pack":
             return cmd_pack(args)
+        if args.command == "snapshot":
+            return cmd_snapshot(args)
         if args.command == "serve":
             return _run_module("execdash_desktop.api.server", args)
         return _run_module("execdash_desktop.ui.app", getattr(args, "path", None))
