@@ -52,12 +52,13 @@ def temp_path(target: Path) -> Path:
 
 def _remove_stale_temps(target: Path) -> None:
     """Temp files of snapshots that were killed (their process is gone)."""
-    for p in target.parent.glob(f".{target.name}.snapshot-*.tmp"):
+    prefix = f".{target.name}.snapshot-"
+    for p in target.parent.glob(f"{prefix}*.tmp*"):
         try:
-            pid = int(p.name.rsplit("-", 1)[1].split(".")[0])
+            pid = int(p.name[len(prefix):].split(".", 1)[0])
             os.kill(pid, 0)
         except ProcessLookupError:
-            _unlink(p)
+            _unlink(target.with_name(f"{prefix}{pid}.tmp"))
         except (ValueError, PermissionError, OSError):
             pass
 
@@ -83,8 +84,9 @@ def _check_target(db: str | os.PathLike, since: bool) -> Path:
     return p
 
 
-def _select_dashboards(names: Iterable[str] | None) -> tuple[Dashboard, ...]:
-    known = installed_dashboards()
+def _select_dashboards(names: Iterable[str] | None,
+                       catalogue: tuple[Dashboard, ...] | None) -> tuple[Dashboard, ...]:
+    known = catalogue if catalogue is not None else installed_dashboards()
     if not names:
         return known
     by_name = {d.name: d for d in known}
@@ -123,7 +125,12 @@ def last_snapshot(path: str | os.PathLike, label: str | None = None, schema: str
 def snapshot(url: str, db: str | os.PathLike, *, dashboards: Iterable[str] | None = None,
              schema: str = "public", since: bool = False, prompt: PasswordPrompt | None = None,
              progress: ProgressFn | None = None,
-             cancelled: Callable[[], bool] | None = None) -> SnapshotResult:
+             cancelled: Callable[[], bool] | None = None,
+             catalogue: tuple[Dashboard, ...] | None = None) -> SnapshotResult:
+    """Snapshot `url` into the data file `db`; SnapshotError (one line) when it cannot.
+
+    `catalogue` replaces the installed dashboards (a dashboard being built, tests).
+    """
     import psycopg
 
     t0 = time.perf_counter()
@@ -131,7 +138,7 @@ def snapshot(url: str, db: str | os.PathLike, *, dashboards: Iterable[str] | Non
     stop = cancelled or (lambda: False)
     addr = parse_address(url)
     target = _check_target(db, since)
-    chosen = _select_dashboards(dashboards)
+    chosen = _select_dashboards(dashboards, catalogue)
     previous = last_snapshot(target, addr.label, schema) if since else None
     notes: list[str] = []
     if since and previous is None:
@@ -395,6 +402,11 @@ def _verify(tmp: Path, plan: Plan, counts: dict[str, int]) -> None:
 
 
 def _swap(tmp: Path, target: Path) -> None:
+    for side in ("-wal", "-shm"):  # left by the read-only check; the writer checkpointed on close
+        try:
+            os.remove(f"{tmp}{side}")
+        except FileNotFoundError:
+            pass
     fd = os.open(tmp, os.O_RDONLY)
     try:
         os.fsync(fd)

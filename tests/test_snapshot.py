@@ -1,0 +1,370 @@
+"""`execdash snapshot` against a real PostgreSQL server the suite starts itself.
+
+The fixtures load a demo data file's tables into PostgreSQL with its own types
+(enums, numeric, date, timestamptz in a non-UTC server zone; uuid, text[],
+jsonb in the typed table), in snake_case and Prisma camelCase; the snapshot's
+dashboard must equal the one of the file the data came from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from execdash_desktop import cli  # noqa: E402
+from execdash_desktop.snapshot import SnapshotCancelled, SnapshotError, snapshot  # noqa: E402
+from execdash_desktop.snapshot.targets import Dashboard, match_column, match_table  # noqa: E402
+from tools.pg_load import load_sqlite  # noqa: E402
+from tools.pg_server import PgServer, find_bin  # noqa: E402
+
+PASSWORD = "Tr0ub4dor-snapshot-pw"
+USER, DB = "reader", "company"
+
+
+def _execdash(*args: str, env: dict | None = None, password: str | None = PASSWORD,
+              **kw) -> subprocess.CompletedProcess:
+    e = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    e.pop("PGPASSWORD", None)
+    if password is not None:
+        e["PGPASSWORD"] = password
+    return subprocess.run([sys.executable, "-m", "execdash_desktop", *args], env=e,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300, **kw)
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("snapsrc") / "source.db"
+    assert cli.main(["demo", "--db", str(p), "--orders", "3000", "--end", "2026-10"]) == 0
+    return p
+
+
+@pytest.fixture(scope="session")
+def pg(demo_file):
+    if find_bin() is None:
+        pytest.skip("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl): "
+                    "apt-get install postgresql, as ./dev test does")
+    server = PgServer().start()
+    try:
+        with server.admin() as a:
+            a.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(USER), sql.Literal(PASSWORD)))
+            a.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(DB), sql.Identifier(USER)))
+        with server.admin(DB) as a:
+            load_sqlite(demo_file, a, "public", "snake")
+            load_sqlite(demo_file, a, "prisma", "prisma")
+            load_sqlite(demo_file, a, "partial", "snake", skip=("risks", "deals"))
+            load_sqlite(demo_file, a, "other", "snake", skip=("revenue_trend",))
+            load_sqlite(demo_file, a, "live", "snake", extra_updated_at=("orders",))
+            load_sqlite(demo_file, a, "nulls", "snake")
+            a.execute("ALTER TABLE nulls.orders ALTER COLUMN amount DROP NOT NULL")
+            a.execute("UPDATE nulls.orders SET amount = NULL WHERE id = (SELECT max(id) FROM nulls.orders)")
+            load_sqlite(demo_file, a, "broken", "snake")
+            a.execute("ALTER TABLE broken.orders DROP COLUMN amount")
+            load_sqlite(demo_file, a, "big", "snake")
+            a.execute("INSERT INTO big.orders SELECT id + 10000 * g, customer_id, amount, profit, order_date, type "
+                      "FROM big.orders, generate_series(1, 150) g")
+            a.execute("CREATE SCHEMA empty")
+            for s in ("public", "prisma", "partial", "other", "live", "nulls", "broken", "big", "empty"):
+                a.execute(sql.SQL("GRANT USAGE ON SCHEMA {s} TO {u}; GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {u}")
+                          .format(s=sql.Identifier(s), u=sql.Identifier(USER)))
+        yield server
+    finally:
+        server.stop()
+
+
+def _kpis(path: Path, capsys) -> dict:
+    capsys.readouterr()
+    assert cli.main(["kpis", "--json", "--db", str(path)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _log_rows(path: Path) -> list[dict]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT source, records_imported, metadata, timestamp FROM import_logs "
+                            "ORDER BY timestamp, rowid").fetchall()
+    finally:
+        conn.close()
+    return [{"source": s, "records": n, "meta": json.loads(m), "timestamp": t} for s, n, m, t in rows]
+
+
+def test_snapshot_equals_the_source_file(pg, demo_file, tmp_path, capsys):
+    out = tmp_path / "board.db"
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"snapshot of {USER}@127.0.0.1/{DB} (executive)" in r.stdout
+    assert _kpis(out, capsys) == _kpis(demo_file, capsys)
+    logs = _log_rows(out)
+    assert len(logs) == 1 and logs[0]["source"] == "postgresql"
+    meta = logs[0]["meta"]
+    assert meta["from"] == f"{USER}@127.0.0.1/{DB}" and meta["mode"] == "full"
+    src = sqlite3.connect(demo_file)
+    assert meta["tables"]["orders"] == src.execute("SELECT count(*) FROM orders").fetchone()[0] == 3000
+    assert meta["seconds"] > 0 and meta["source_time"].endswith("+00:00")
+    # timestamps come back as the file had them although the server runs in New York time
+    new = sqlite3.connect(out)
+    assert (new.execute("SELECT created_at FROM alerts ORDER BY id").fetchall()
+            == src.execute("SELECT created_at FROM alerts ORDER BY id").fetchall())
+    assert new.execute("PRAGMA user_version").fetchone()[0] == src.execute("PRAGMA user_version").fetchone()[0]
+    assert ({r[0] for r in new.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+            >= {"idx_orders_order_date", "idx_orders_customer_id"})
+
+
+def test_prisma_camel_case_schema(pg, demo_file, tmp_path, capsys):
+    out = tmp_path / "prisma.db"
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "prisma")
+    assert r.returncode == 0, r.stderr
+    assert _kpis(out, capsys) == _kpis(demo_file, capsys)
+
+
+def test_password_is_nowhere_on_disk(pg, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "EXECDASH_DATA_DIR": str(tmp_path / "appdata"),
+           "EXECDASH_CACHE_DIR": str(tmp_path / "appcache")}
+    out = tmp_path / "board.db"
+    runs = [_execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), env=env),
+            _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--since", env=env),
+            # a password written into the address is used, never recorded
+            _execdash("snapshot", "--from", pg.url(USER, DB, PASSWORD), "--db", str(out), env=env, password=None),
+            _execdash("snapshot", "--from", pg.url(USER, DB, PASSWORD + "x"), "--db", str(out), env=env,
+                      password=None)]
+    assert [r.returncode for r in runs] == [0, 0, 0, 2]
+    assert "login refused" in runs[3].stderr
+    secret = PASSWORD.encode()
+    for r in runs:
+        assert PASSWORD not in r.stdout + r.stderr
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert out in files
+    for p in files:
+        assert secret not in p.read_bytes(), p
+    assert all(log["meta"]["from"] == f"{USER}@127.0.0.1/{DB}" for log in _log_rows(out))
+
+
+def test_password_from_pgpass(pg, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    pgpass = home / ".pgpass"
+    pgpass.write_text(f"127.0.0.1:{pg.port}:{DB}:{USER}:{PASSWORD}\n")
+    pgpass.chmod(0o600)
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(tmp_path / "b.db"),
+                  env={"HOME": str(home), "PGPASSFILE": str(pgpass)}, password=None)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("postgresql://{u}@127.0.0.1:{p}/no_such_db", "database no_such_db does not exist on 127.0.0.1:{p}"),
+    ("postgresql://intruder@127.0.0.1:{p}/{d}", "login refused for intruder@127.0.0.1/{d}"),
+    ("postgresql://{u}@127.0.0.1:1/{d}", "cannot reach the PostgreSQL server at 127.0.0.1:1"),
+    ("mysql://{u}@127.0.0.1/{d}", "--from must be a postgresql://"),
+])
+def test_connection_problems_are_one_line(pg, tmp_path, address, expected):
+    out = tmp_path / "board.db"
+    out.write_bytes(b"the old file")
+    fmt = {"u": USER, "p": pg.port, "d": DB}
+    r = _execdash("snapshot", "--from", address.format(**fmt), "--db", str(out))
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and expected.format(**fmt) in r.stderr, r.stderr
+    assert out.read_bytes() == b"the old file"
+    assert [p.name for p in tmp_path.iterdir()] == ["board.db"]
+
+
+def test_wrong_password_is_refused(pg, tmp_path):
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(tmp_path / "b.db"), password="wrong")
+    assert r.returncode == 2 and f"login refused for {USER}@127.0.0.1/{DB}" in r.stderr
+    assert 'password authentication failed for user "reader"' in r.stderr
+    assert not (tmp_path / "b.db").exists()
+
+
+def test_missing_optional_table_stays_empty(pg, tmp_path):
+    out = tmp_path / "b.db"
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "partial")
+    assert r.returncode == 0, r.stderr
+    assert "Executive: no table risks in schema partial; it stays empty" in r.stdout
+    conn = sqlite3.connect(out)
+    assert conn.execute("SELECT count(*) FROM risks").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 3000
+
+
+def test_missing_required_table_skips_the_dashboard(pg, tmp_path):
+    out = tmp_path / "b.db"
+    for schema in ("other", "empty"):
+        r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", schema)
+        assert r.returncode == 2 and not out.exists()
+        assert r.stderr.count("\n") == 1
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "other")
+    assert ("skipped the Executive dashboard: reader@127.0.0.1/company has no table revenue_trend "
+            "in schema other") in r.stderr
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--dashboards", "sales")
+    assert r.returncode == 2 and "unknown dashboard sales: expected executive" in r.stderr
+
+
+def test_missing_required_column_fails_naming_it(pg, demo_file, tmp_path):
+    out = tmp_path / "b.db"
+    out.write_bytes(demo_file.read_bytes())
+    before = out.read_bytes()
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "broken")
+    assert r.returncode == 2
+    assert "table orders has no column amount, which the Executive dashboard needs" in r.stderr
+    assert out.read_bytes() == before
+
+
+def test_failure_midway_leaves_the_old_file(pg, demo_file, tmp_path):
+    out = tmp_path / "b.db"
+    out.write_bytes(demo_file.read_bytes())
+    before = out.read_bytes()
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "nulls")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "table orders: NOT NULL constraint failed: orders.amount" in r.stderr
+    assert "the data file is unchanged" in r.stderr
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.db"]
+
+
+def test_kill_midway_leaves_the_old_file(pg, demo_file, tmp_path):
+    out = tmp_path / "b.db"
+    out.write_bytes(demo_file.read_bytes())
+    before = out.read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PGPASSWORD": PASSWORD}
+    proc = subprocess.Popen([sys.executable, "-m", "execdash_desktop", "snapshot", "--from", pg.url(USER, DB),
+                             "--db", str(out), "--schema", "big"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # wait for the new file to be well under way (the orders streaming in), then kill -9
+    deadline = time.monotonic() + 120
+    temp = None
+    while time.monotonic() < deadline and proc.poll() is None:
+        temps = list(tmp_path.glob(".b.db.snapshot-*.tmp"))
+        if temps and temps[0].stat().st_size > 4_000_000:
+            temp = temps[0]
+            break
+        time.sleep(0.002)
+    assert temp is not None, "the snapshot finished before it could be killed"
+    at_kill = sorted(p.name for p in tmp_path.iterdir())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, at_kill
+    print("files when killed:", at_kill, temp.stat().st_size)
+    assert out.read_bytes() == before
+    # the next snapshot clears the killed one's leftover and succeeds
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if "snapshot" in p.name) == []
+
+
+def test_cancel_leaves_the_old_file(pg, demo_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    out = tmp_path / "b.db"
+    out.write_bytes(demo_file.read_bytes())
+    before = out.read_bytes()
+    seen = []
+    with pytest.raises(SnapshotCancelled):
+        snapshot(pg.url(USER, DB), out, schema="big", progress=lambda f, m: seen.append(m),
+                 cancelled=lambda: any(m == "copying orders" for m in seen))
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.db"]
+
+
+def _pg_orders(pg, schema: str) -> list[tuple]:
+    with pg.admin(DB) as a:
+        return [(i, float(amt)) for i, amt in a.execute(
+            sql.SQL("SELECT id, amount FROM {}.orders ORDER BY id").format(sql.Identifier(schema)))]
+
+
+def test_since_copies_only_the_changes(pg, tmp_path, monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    out = tmp_path / "b.db"
+    first = snapshot(pg.url(USER, DB), out, schema="live")
+    assert first.mode == "full" and first.changed["orders"] == 3000
+    with pg.admin(DB) as a:
+        a.execute("UPDATE live.orders SET amount = amount + 1, updated_at = now() WHERE id <= 10")
+        a.execute("INSERT INTO live.orders (id, customer_id, amount, profit, order_date, type) "
+                  "VALUES (900001, 1, 5, 1, '2026-10-31', 'subscription')")
+    second = snapshot(pg.url(USER, DB), out, schema="live", since=True)
+    assert second.mode == "since" and second.changed["orders"] == 11
+    assert second.changed["revenue_trend"] == second.rows["revenue_trend"]  # no time stamps: copied whole
+    conn = sqlite3.connect(out)
+    assert conn.execute("SELECT id, amount FROM orders ORDER BY id").fetchall() == _pg_orders(pg, "live")
+    # a row deleted at the source: that table is copied whole again
+    with pg.admin(DB) as a:
+        a.execute("DELETE FROM live.orders WHERE id = 5")
+    third = snapshot(pg.url(USER, DB), out, schema="live", since=True)
+    assert third.changed["orders"] == 3000
+    conn.close()
+    conn = sqlite3.connect(out)  # the snapshot replaced the file: open the new one
+    assert conn.execute("SELECT id, amount FROM orders ORDER BY id").fetchall() == _pg_orders(pg, "live")
+    assert [log["meta"]["mode"] for log in _log_rows(out)] == ["full", "since", "since"]
+
+
+TYPED_SCHEMA = """
+CREATE TABLE tickets (
+    id          TEXT PRIMARY KEY,
+    state       TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+    tags        TEXT,
+    details     TEXT,
+    is_blocker  INTEGER,
+    cost        REAL,
+    opened_at   TEXT,
+    logged      DATETIME,
+    due         DATE,
+    assigned_to TEXT
+);
+"""
+
+
+def test_postgresql_types_become_sqlite_values(pg, tmp_path, monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    with pg.admin(DB) as a:
+        a.execute("CREATE SCHEMA typed")
+        a.execute("CREATE TYPE typed.\"TicketState\" AS ENUM ('open', 'closed')")
+        a.execute('CREATE TABLE typed."Ticket" (id uuid PRIMARY KEY, state typed."TicketState" NOT NULL, '
+                  'tags text[], details jsonb, "isBlocker" boolean, cost numeric(12,2), '
+                  '"openedAt" timestamptz, logged timestamptz, due timestamptz, "assignedToId" uuid, '
+                  '"updatedAt" timestamptz)')
+        a.execute("""INSERT INTO typed."Ticket" VALUES
+            ('6f1c2d3e-0000-4000-8000-000000000001', 'open', ARRAY['db','ui'], '{"k": [1, 2]}', true, 12.50,
+             '2026-11-29 17:42:05.25+01', '2026-11-29 17:42:00+01', '2026-11-30 00:30:00+01',
+             '6f1c2d3e-0000-4000-8000-0000000000ff', now()),
+            ('6f1c2d3e-0000-4000-8000-000000000002', 'closed', NULL, NULL, false, NULL, NULL, NULL, NULL, NULL,
+             now())""")
+        a.execute(f"GRANT USAGE ON SCHEMA typed TO {USER}; GRANT SELECT ON ALL TABLES IN SCHEMA typed TO {USER}")
+    board = Dashboard(name="tickets", title="Tickets", schema_sql=TYPED_SCHEMA, required=("tickets",))
+    out = tmp_path / "t.db"
+    done = snapshot(pg.url(USER, DB), out, schema="typed", catalogue=(board,))
+    assert done.rows == {"tickets": 2}
+    rows = sqlite3.connect(out).execute("SELECT * FROM tickets ORDER BY id").fetchall()
+    assert rows == [
+        ("6f1c2d3e-0000-4000-8000-000000000001", "open", '["db","ui"]', '{"k": [1, 2]}', 1, 12.5,
+         "2026-11-29T16:42:05.25Z", "2026-11-29 16:42:00", "2026-11-29", "6f1c2d3e-0000-4000-8000-0000000000ff"),
+        ("6f1c2d3e-0000-4000-8000-000000000002", "closed", None, None, 0, None, None, None, None, None),
+    ]
+
+
+def test_names_map_snake_case_and_prisma():
+    tables = ["Bug", "BugHistory", "PipelineStageDaily", "Order", "audit_log", "Expense"]
+    assert match_table("bugs", tables) == "Bug"
+    assert match_table("bug_history", tables) == "BugHistory"
+    assert match_table("pipeline_stages_daily", tables) == "PipelineStageDaily"
+    assert match_table("orders", tables) == "Order"
+    assert match_table("audit_log", tables) == "audit_log"
+    assert match_table("expenses", tables) == "Expense"
+    assert match_table("projects", tables) is None
+    cols = ["id", "bugNumber", "assignedToId", "createdById", "isBlocker", "revenueImpact"]
+    assert match_column("bug_number", cols) == "bugNumber"
+    assert match_column("assigned_to", cols) == "assignedToId"
+    assert match_column("created_by", cols) == "createdById"
+    assert match_column("is_blocker", cols) == "isBlocker"
+    assert match_column("revenue_impact_daily", cols) is None
+    assert match_column("revenue_impact_daily", cols, ("revenueImpact",)) == "revenueImpact"
+    with pytest.raises(SnapshotError):
+        snapshot("postgres-ish", "/nonexistent/folder/x.db")
