@@ -125,6 +125,16 @@ class Context:
             self._writers[path] = w
         return w
 
+    def drop_writer(self, path: str) -> None:
+        """Close the metrics writer of a file that was replaced (it holds the old one open)."""
+        with self.book.lock:
+            w = self._writers.pop(path, None)
+            if w is not None:
+                try:
+                    w.close()
+                except Exception:
+                    pass
+
     def interrupt_all(self) -> None:
         with self._readers_lock:
             for conn in self._readers:
@@ -211,6 +221,19 @@ def _run_demo(ctx: Context, job: Job, progress):
     return generate(job.path, progress=lambda f, m: progress(f, m), **kwargs)
 
 
+def _run_snapshot(ctx: Context, job: Job, progress):
+    """File > Refresh from database: payload is a dataio.snapshot_dialog.SnapshotRequest."""
+    result = job.payload.run(job.path, progress)
+    ctx.drop_writer(job.path)  # the file was replaced: metric writes go to the new one
+    return result
+
+
+def _run_snapshot_info(ctx: Context, job: Job, progress):
+    from execdash_desktop.snapshot import last_snapshot
+
+    return last_snapshot(job.path)
+
+
 def _run_api_start(ctx: Context, job: Job, progress):
     from execdash_desktop.api.server import ApiServer
 
@@ -230,6 +253,7 @@ HANDLERS: dict[str, Callable] = {
     "source": _run_source, "drilldown": _run_drilldown, "summary": _run_summary,
     "board_pack_data": _run_board_pack_data, "gates": _run_gates,
     "demo": _run_demo, "api_start": _run_api_start, "api_stop": _run_api_stop,
+    "snapshot": _run_snapshot, "snapshot_info": _run_snapshot_info,
 }
 
 

@@ -1,0 +1,1 @@
+"""Getting data in from outside the file: File > Refresh from database."""
