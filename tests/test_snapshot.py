@@ -313,3 +313,35 @@ def test_names_map_snake_case_and_prisma():
     assert match_column("revenue_impact_daily", cols, ("revenueImpact",)) == "revenueImpact"
     with pytest.raises(SnapshotError):
         snapshot("postgres-ish", "/nonexistent/folder/x.db")
+
+
+def test_password_from_the_prompt(pg, tmp_path):
+    """No PGPASSWORD, no ~/.pgpass: the command asks on its terminal (a real pty)."""
+    import pty
+
+    out = tmp_path / "b.db"
+    env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+    env.update(PYTHONPATH=str(ROOT), HOME=str(tmp_path), PGPASSFILE=str(tmp_path / "none"))
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: execdash with the pty as its terminal
+        os.execve(sys.executable, [sys.executable, "-m", "execdash_desktop", "snapshot", "--from",
+                                   pg.url(USER, DB), "--db", str(out)], env)
+    seen = b""
+    try:
+        while b"Password for" not in seen:
+            seen += os.read(fd, 1024)
+        assert f"Password for {USER}@127.0.0.1/{DB}:".encode() in seen
+        os.write(fd, PASSWORD.encode() + b"\n")
+        while True:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # the child closed its terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+    assert PASSWORD.encode() not in seen  # not echoed
+    assert PASSWORD.encode() not in out.read_bytes()
