@@ -31,8 +31,8 @@ from tools.pg_server import PgServer  # noqa: E402
 PASSWORD = "bench-pw"
 
 
-def run(args: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one `execdash` process."""
+def run(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one `execdash` process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PGPASSWORD": PASSWORD}
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "execdash_desktop", *args], env=env,
@@ -43,7 +43,7 @@ def run(args: list[str]) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"execdash {' '.join(args)} failed: {err or out}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -78,11 +78,15 @@ def main() -> None:
     rows = []
     for label, samples, limit_s, limit_mb in (("full snapshot", full, 15.0, 500.0),
                                               (f"--since after {a.changed:,} changed rows", since, 2.0, None)):
-        secs = statistics.median(s for s, _ in samples)
-        rss = max(m for _, m in samples)
-        rows.append([label, f"{secs:.2f} s", " / ".join(f"{s:.2f}" for s, _ in samples), f"{limit_s:.0f} s",
-                     f"{secs / limit_s:.2f}", f"{rss:.0f} MB", f"{limit_mb:.0f} MB" if limit_mb else "-"])
-    print_table(["run", "median", "runs (s)", "target", "ratio", "peak RSS", "RSS target"], rows)
+        secs = statistics.median(s for s, _, _ in samples)
+        rss = max(m for _, m, _ in samples)
+        cpu = statistics.median(c for _, _, c in samples)
+        rows.append([label, f"{secs:.2f} s", " / ".join(f"{s:.2f}" for s, _, _ in samples), f"{limit_s:.0f} s",
+                     f"{secs / limit_s:.2f}", f"{cpu:.2f} s", f"{rss:.0f} MB", f"{limit_mb:.0f} MB" if limit_mb else "-"])
+    print_table(["run", "median wall", "runs (s)", "target", "ratio", "median CPU", "peak RSS", "RSS target"], rows)
+    # the machine's load: on a shared machine wall time is CPU time times the queue
+    print(f"load average during the runs: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

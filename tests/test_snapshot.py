@@ -237,17 +237,23 @@ def test_since_copies_only_the_changes(pg, tmp_path, monkeypatch):
                   "VALUES (900001, 1, 5, 1, '2026-10-31', 'subscription')")
     second = snapshot(pg.url(USER, DB), out, schema="live", since=True)
     assert second.mode == "since" and second.changed["orders"] == 11
-    assert second.changed["revenue_trend"] == second.rows["revenue_trend"]  # no time stamps: copied whole
+    assert second.changed["revenue_trend"] == 0  # no time stamps, unchanged (its fingerprint held)
     conn = sqlite3.connect(out)
     assert conn.execute("SELECT id, amount FROM orders ORDER BY id").fetchall() == _pg_orders(pg, "live")
     # a row deleted at the source: that table is copied whole again
+    # a row deleted at the source: that table is copied whole again; so is a
+    # table without time stamps that changed
     with pg.admin(DB) as a:
         a.execute("DELETE FROM live.orders WHERE id = 5")
+        a.execute("UPDATE live.revenue_trend SET booked = 123.5 WHERE period = '2026-10'")
     third = snapshot(pg.url(USER, DB), out, schema="live", since=True)
     assert third.changed["orders"] == 3000
+    assert third.changed["revenue_trend"] == third.rows["revenue_trend"] == 24
+    assert third.changed["expenses"] == 0
     conn.close()
     conn = sqlite3.connect(out)  # the snapshot replaced the file: open the new one
     assert conn.execute("SELECT id, amount FROM orders ORDER BY id").fetchall() == _pg_orders(pg, "live")
+    assert conn.execute("SELECT booked FROM revenue_trend WHERE period = '2026-10'").fetchone() == (123.5,)
     assert [log["meta"]["mode"] for log in _log_rows(out)] == ["full", "since", "since"]
 
 
