@@ -109,7 +109,7 @@ def last_snapshot(path: str | os.PathLike, label: str | None = None, schema: str
         return None
     try:
         rows = conn.execute(f"SELECT metadata, timestamp FROM {LOG_TABLE} WHERE source = 'postgresql' "
-                            "ORDER BY timestamp DESC").fetchall()
+                            "ORDER BY timestamp DESC, rowid DESC").fetchall()
     except sqlite3.Error:
         return None
     finally:

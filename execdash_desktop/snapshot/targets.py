@@ -81,19 +81,36 @@ def read_schema(schema_sql: str) -> Schema:
         scratch.close()
 
 
+# PostgreSQL names the rules below cannot guess, by dashboard, until its
+# declaration carries `snapshot_aliases` (design/engineering-pack.md: a Prisma
+# database's `revenueImpact` is `revenue_impact_daily`).
+FALLBACK_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "engineering": {"bugs.revenue_impact_daily": ("revenueImpact", "revenue_impact")},
+}
+
+
 def installed_dashboards() -> tuple[Dashboard, ...]:
-    """The dashboards the app knows, from the pack registry."""
-    from ..packs import all_packs
+    """The dashboards the app knows: the dashboard registry when there is one, else the packs."""
+    from importlib import resources
+
     from ..store import SCHEMA_VERSION, schema_sql
 
+    try:
+        from ..dashboards import all_dashboards  # the declaration registry (design/dashboards.md)
+    except ImportError:
+        from ..packs import all_packs as all_dashboards
     out = []
-    for pack in all_packs():
-        sql = getattr(pack, "schema_sql", None)
-        sql = sql() if callable(sql) else sql
+    for d in all_dashboards():
+        sql = getattr(d, "schema_sql", None) or getattr(d, "schema", None)
+        if callable(sql):
+            sql = sql()
+        if isinstance(sql, str) and sql.endswith(".sql") and "\n" not in sql:  # a file in execdash_desktop.data
+            sql = resources.files("execdash_desktop.data").joinpath(sql).read_text("utf-8")
+        aliases = dict(FALLBACK_ALIASES.get(d.name, {}))
+        aliases.update(getattr(d, "snapshot_aliases", None) or {})
         out.append(Dashboard(
-            name=pack.name, title=pack.title, schema_sql=sql or schema_sql(),
-            required=tuple(pack.required), user_version=int(getattr(pack, "schema_version", SCHEMA_VERSION)),
-            aliases=dict(getattr(pack, "snapshot_aliases", {}) or {})))
+            name=d.name, title=d.title, schema_sql=sql or schema_sql(), required=tuple(d.required),
+            user_version=int(getattr(d, "schema_version", SCHEMA_VERSION)), aliases=aliases))
     return tuple(out)
 
 
