@@ -33,6 +33,7 @@ LOG_SCHEMA = (f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} (id TEXT PRIMARY KEY, sou
               "records_imported INTEGER NOT NULL DEFAULT 0, records_failed INTEGER NOT NULL DEFAULT 0, "
               "errors TEXT, metadata TEXT, timestamp TEXT NOT NULL)")
 _BATCH = 20_000  # rows between progress reports and cancel checks
+FINGERPRINT_MAX_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,9 @@ def snapshot(url: str, db: str | os.PathLike, *, dashboards: Iterable[str] | Non
         pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         with pg.cursor() as cur:
             taken = cur.execute("SELECT transaction_timestamp()").fetchone()[0]
+            # the text forms plan.py relies on (SET LOCAL: this transaction only)
+            cur.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+            cur.execute("SET LOCAL TimeZone = 'UTC'")
             src = source_tables(cur, schema)
             if not src:
                 raise SnapshotError(f"{addr.label} has no tables in schema {schema}")
@@ -162,7 +166,7 @@ def snapshot(url: str, db: str | os.PathLike, *, dashboards: Iterable[str] | Non
                 raise SnapshotError(f"{addr.label} holds none of the dashboards' tables in schema "
                                     f"{schema} ({'; '.join(plan.notes)})")
             counts = _source_counts(cur, plan, schema)
-            prints = _fingerprints(cur, plan, schema, pg.info.server_version)
+            prints = _fingerprints(cur, plan, schema, pg.info.server_version, counts)
             same = set()
             if previous:  # tables --since cannot merge are skipped when their fingerprint held
                 old_prints, old_rows = previous.get("fingerprints") or {}, previous.get("tables") or {}
@@ -260,12 +264,14 @@ def _existing(out: sqlite3.Connection) -> set[str]:
     return {r[0] for r in out.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
-def _fingerprints(cur, plan: Plan, schema: str, server_version: int) -> dict[str, str]:
+def _fingerprints(cur, plan: Plan, schema: str, server_version: int, counts: dict[str, int]) -> dict[str, str]:
     """A 64-bit hash sum of every row of the tables --since would copy whole (no time
-    stamp or no key): a later --since skips those whose sum and count held."""
+    stamp or no key): a later --since skips those whose sum and count held. Bigger
+    tables are not hashed (it costs the server as much as copying them)."""
     from psycopg import sql
 
-    whole = [t for t in plan.tables if t.source and not (t.since_column and t.table.key)]
+    whole = [t for t in plan.tables if t.source and not (t.since_column and t.table.key)
+             and counts.get(t.table.name, 0) <= FINGERPRINT_MAX_ROWS]
     if not whole or server_version < 110000:  # hashtextextended: PostgreSQL 11
         return {}
     q = sql.SQL(" UNION ALL ").join(
