@@ -351,3 +351,49 @@ def test_password_from_the_prompt(pg, tmp_path):
     assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
     assert PASSWORD.encode() not in seen  # not echoed
     assert PASSWORD.encode() not in out.read_bytes()
+
+
+LOG_DASHBOARD_SCHEMA = """
+CREATE TABLE bugs (id TEXT PRIMARY KEY, bug_number INTEGER NOT NULL UNIQUE, severity TEXT NOT NULL,
+                   assigned_to TEXT, revenue_impact_daily REAL, created_at TEXT, updated_at TEXT);
+CREATE TABLE import_logs (id TEXT PRIMARY KEY, source TEXT NOT NULL, records_imported INTEGER,
+                          records_failed INTEGER, errors TEXT, metadata TEXT, timestamp TEXT);
+CREATE TRIGGER bugs_touch AFTER UPDATE ON bugs BEGIN
+    UPDATE bugs SET updated_at = 'touched' WHERE id = NEW.id; END;
+"""
+
+
+def test_a_dashboard_with_its_own_import_logs(pg, tmp_path, monkeypatch):
+    """A Prisma CTO database (seed 003 names): its ImportLog rows join the file's own snapshot log."""
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    with pg.admin(DB) as a:
+        a.execute("CREATE SCHEMA cto")
+        a.execute('CREATE TYPE cto."Severity" AS ENUM (\'CRITICAL\', \'HIGH\', \'MEDIUM\', \'LOW\')')
+        a.execute('CREATE TABLE cto."Bug" (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), "bugNumber" int UNIQUE, '
+                  'severity cto."Severity" NOT NULL, "assignedToId" uuid, "revenueImpact" numeric, '
+                  '"createdAt" timestamptz DEFAULT now(), "updatedAt" timestamptz DEFAULT now())')
+        a.execute('CREATE TABLE cto."ImportLog" (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), source text, '
+                  '"recordsImported" int, "recordsFailed" int, errors text[], metadata jsonb, '
+                  '"timestamp" timestamptz DEFAULT now())')
+        a.execute('INSERT INTO cto."Bug" ("bugNumber", severity, "revenueImpact") '
+                  "SELECT g, 'HIGH', g * 10 FROM generate_series(1, 50) g")
+        a.execute('INSERT INTO cto."ImportLog" (source, "recordsImported", "recordsFailed", errors, metadata) '
+                  "VALUES ('GITHUB', 12, 1, ARRAY['repo x: 404'], '{\"repos\": 12}')")
+        a.execute(f"GRANT USAGE ON SCHEMA cto TO {USER}; GRANT SELECT ON ALL TABLES IN SCHEMA cto TO {USER}")
+    board = Dashboard(name="cto", title="CTO", schema_sql=LOG_DASHBOARD_SCHEMA, required=("bugs",),
+                      aliases={"bugs.revenue_impact_daily": ("revenueImpact",)})
+    out = tmp_path / "cto.db"
+    first = snapshot(pg.url(USER, DB), out, schema="cto", catalogue=(board,))
+    assert first.rows == {"bugs": 50, "import_logs": 1}
+    with pg.admin(DB) as a:
+        a.execute('UPDATE cto."Bug" SET severity = \'CRITICAL\', "updatedAt" = now() WHERE "bugNumber" = 7')
+    second = snapshot(pg.url(USER, DB), out, schema="cto", since=True, catalogue=(board,))
+    assert second.changed == {"bugs": 1, "import_logs": 0}
+    conn = sqlite3.connect(out)
+    logs = conn.execute("SELECT source, errors, metadata FROM import_logs ORDER BY timestamp").fetchall()
+    assert logs[0] == ("GITHUB", '["repo x: 404"]', '{"repos": 12}')
+    assert [s for s, _, _ in logs] == ["GITHUB", "postgresql", "postgresql"]
+    # the copied rows did not fire the file's trigger; the trigger is back for later writes
+    assert conn.execute("SELECT severity, revenue_impact_daily, updated_at != 'touched' FROM bugs "
+                        "WHERE bug_number = 7").fetchone() == ("CRITICAL", 70.0, 1)
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone() == (1,)
