@@ -29,10 +29,19 @@ def remove_stale_temps(target: Path) -> None:
     for p in target.parent.glob(f"{prefix}*.tmp*"):
         try:
             pid = int(p.name[len(prefix):].split(".", 1)[0])
-            os.kill(pid, 0)
+        except ValueError:
+            continue
+        if os.name == "nt":  # os.kill would end the process; a file in use cannot be deleted
+            try:
+                os.remove(p)
+            except OSError:
+                pass
+            continue
+        try:
+            os.kill(pid, 0)  # signal 0: is it alive?
         except ProcessLookupError:
             unlink(target.with_name(f"{prefix}{pid}.tmp"))
-        except (ValueError, PermissionError, OSError):
+        except OSError:  # alive, another user's
             pass
 
 
