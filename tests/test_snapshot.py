@@ -254,7 +254,18 @@ def test_since_copies_only_the_changes(pg, tmp_path, monkeypatch):
     conn = sqlite3.connect(out)  # the snapshot replaced the file: open the new one
     assert conn.execute("SELECT id, amount FROM orders ORDER BY id").fetchall() == _pg_orders(pg, "live")
     assert conn.execute("SELECT booked FROM revenue_trend WHERE period = '2026-10'").fetchone() == (123.5,)
-    assert [log["meta"]["mode"] for log in _log_rows(out)] == ["full", "since", "since"]
+    # one row deleted and one back-filled with an old time stamp (the merge cannot see it):
+    # the count holds, the keys do not
+    with pg.admin(DB) as a:
+        a.execute("DELETE FROM live.orders WHERE id = 6")
+        a.execute("INSERT INTO live.orders (id, customer_id, amount, profit, order_date, type, updated_at) "
+                  "VALUES (900002, 1, 7, 1, '2026-10-31', 'subscription', now() - interval '10 days')")
+    fourth = snapshot(pg.url(USER, DB), out, schema="live", since=True)
+    assert fourth.changed["orders"] == 3000
+    conn.close()
+    conn = sqlite3.connect(out)
+    assert conn.execute("SELECT id, amount FROM orders ORDER BY id").fetchall() == _pg_orders(pg, "live")
+    assert [log["meta"]["mode"] for log in _log_rows(out)] == ["full", "since", "since", "since"]
 
 
 TYPED_SCHEMA = """

@@ -87,7 +87,8 @@ def write_tables(out: sqlite3.Connection, cur, plan: Plan, schema: str, counts: 
                 out.execute(f'DELETE FROM "{name}"')
             n = _copy(out, cur, t, schema, since_time if merge else None, merge or keep,
                       lambda k: report(0.05 + 0.85 * (done + k) / total, f"copying {name}"), stop)
-            if merge and not keep and count_rows(out, name) != counts[name]:
+            if merge and not keep and (count_rows(out, name) != counts[name]
+                                       or not _same_keys(out, cur, t, schema)):
                 # rows deleted at the source since the last snapshot: copy the table whole
                 out.execute(f'DELETE FROM "{name}"')
                 n = _copy(out, cur, t, schema, None, False, lambda k: None, stop)
@@ -108,6 +109,31 @@ def write_tables(out: sqlite3.Connection, cur, plan: Plan, schema: str, counts: 
                                                  + [out.execute("PRAGMA user_version").fetchone()[0]])))
     out.execute("COMMIT")
     return changed
+
+
+_P = 1_000_000_007
+
+
+def _same_keys(out: sqlite3.Connection, cur, t: TablePlan, schema: str) -> bool:
+    """Whether the merged table holds the source's keys: a row deleted and one
+    back-filled with an old time stamp keep the count but not the sums of an
+    integer key and of its squares (mod a prime). Other keys: the count alone."""
+    from psycopg import sql
+
+    if len(t.table.key) != 1:
+        return True
+    src = next((s for c, s in t.columns if c.name == t.table.key[0]), None)
+    if src is None or src.typname not in ("int2", "int4", "int8"):
+        return True
+    k = sql.Identifier(src.name)
+    theirs = cur.execute(sql.SQL(
+        "SELECT coalesce(sum({k}), 0)::text, coalesce(sum((({k} % {p}) * ({k} % {p})) % {p}), 0)::text "
+        "FROM {s}.{t}").format(k=k, p=sql.Literal(_P), s=sql.Identifier(schema),
+                               t=sql.Identifier(t.source))).fetchone()
+    key = f'"{t.table.key[0]}"'
+    mine = out.execute(f"SELECT coalesce(sum({key}), 0), coalesce(sum((({key} % {_P}) * ({key} % {_P})) % {_P}), 0) "
+                       f'FROM "{t.table.name}"').fetchone()
+    return tuple(int(x) for x in theirs) == tuple(int(x) for x in mine)
 
 
 def _if_not_exists(stmt: str) -> str:
