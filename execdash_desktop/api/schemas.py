@@ -233,6 +233,8 @@ class Health(_Open):
     schema_version: int
     tables: dict[str, int] = Field(description="row count per table")
     missing_tables: list[str]
+    unreadable_tables: dict[str, str] = Field(default_factory=dict, description=(
+        "tables that are there but cannot be read (a damaged page, a broken view), and why"))
     packs: list[str] = Field(description="the dashboards this file holds the tables of")
     uptime_s: float
     started_at: str
