@@ -157,6 +157,9 @@ async def _on_data_file(request: Request, exc: DataFileError):
         error = "unreadable_table"
     else:
         error = "missing_table" if table else "data_file_unavailable"
+    if error in ("damaged_table", "unreadable_table"):  # /api/health reports it as degraded
+        ctx = request.app.state.ctx
+        ctx.unreadable_seen[exc.table] = (ctx.valid_stamp, f"table {exc.table} {exc.reason}")
     return JSONResponse({"error": error, "detail": str(exc), "table": table}, status_code=503,
                         headers={"Retry-After": "5"})
 

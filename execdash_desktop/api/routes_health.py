@@ -34,6 +34,8 @@ def _file_facts(ctx: ApiContext) -> tuple[int, dict[str, int], list[str], list[s
                 continue
             try:  # names come from sqlite_master, quoted; no input reaches this SQL
                 counts[t] = int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
+                # count(*) may read only an index: touch the table's own pages too
+                conn.execute(f'SELECT * FROM "{t}" LIMIT 1').fetchall()
             except sqlite3.Error as exc:  # a damaged page, a broken view: that table only
                 counts[t] = -1
                 unreadable[t] = unreadable_reason(t, exc)
@@ -50,6 +52,9 @@ def _file_facts(ctx: ApiContext) -> tuple[int, dict[str, int], list[str], list[s
 async def health(request: Request):
     ctx = ctx_of(request)
     version, counts, missing, packs, unreadable = await ctx.run_db(_file_facts, ctx)
+    stamp = ctx.valid_stamp
+    seen = {t: why for t, (at, why) in list(ctx.unreadable_seen.items()) if at == stamp}
+    unreadable = {**seen, **unreadable}
     events = {"async": ctx.settings.events_async, "written": 0, "target": None, "side_file": None}
     if ctx.writer_opened:
         w = ctx.writer
