@@ -23,6 +23,7 @@ SQL: dict[str, str] = {
     "text_1e400": "UPDATE revenue_trend SET recognized = '1e400', booked = '1e400', backlog = '-1e400';",
     "real_infinity": "UPDATE revenue_trend SET recognized = 1e999, backlog = -1e999;",
     "sum_overflows": "UPDATE revenue_trend SET recognized = 1e308, booked = 1.7e308;",
+    "orders_overflow": "UPDATE orders SET amount = 1e308, profit = 1e308 WHERE rowid % 2 = 0;",
     # 2. tables that are not plain tables
     "orders_view": """
         ALTER TABLE orders RENAME TO orders_base;

@@ -120,7 +120,8 @@ def test_non_finite_values_are_skipped_like_unreadable_ones(hostile, name):
         assert p["meta"]["skipped_rows"]["revenue_trend"] == 24
 
 
-@pytest.mark.parametrize("name", ["nan_inf_text", "text_1e400", "real_infinity", "sum_overflows"])
+@pytest.mark.parametrize("name", ["nan_inf_text", "text_1e400", "real_infinity", "sum_overflows",
+                                  "orders_overflow"])
 def test_no_api_route_answers_500_or_non_json_on_non_finite_numbers(hostile, name):
     for route, (status, body) in answers(hostile(name)).items():
         assert status in (200, 503), (route, status, body)
@@ -137,13 +138,18 @@ def test_a_sum_that_overflows_is_null_with_a_reason(hostile):
     assert full and all(r["booked"] is None for r in full)  # 3 x 1.7e308 has no number
     table = run("kpis", "--db", str(hostile("sum_overflows")))
     assert table.returncode == 0 and "too large to add up" in table.stdout
+    orders = by_key(kpis_json(hostile("orders_overflow")))
+    for key in ("gm", "arr"):
+        assert orders[key]["value"] is None and "orders" in orders[key]["reason"]
+    assert orders["revenue"]["value"] is not None
 
 
 @pytest.mark.gui
-@pytest.mark.parametrize("name", ["nan_inf_text", "text_1e400", "sum_overflows"])
+@pytest.mark.parametrize("name", ["nan_inf_text", "text_1e400", "sum_overflows", "orders_overflow"])
 def test_board_pack_is_written_despite_non_finite_numbers(hostile, tmp_path, name):
     out = tmp_path / "pack.pdf"
-    r = run("pack", "--db", str(hostile(name)), "--out", str(out), "--drilldowns", "finance/revenue")
+    r = run("pack", "--db", str(hostile(name)), "--out", str(out),
+            "--drilldowns", "finance/revenue,finance/gm,finance/arr")
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:5] == b"%PDF-"
 
@@ -277,16 +283,26 @@ def test_a_trailing_slash_means_a_folder(demo, tmp_path):
 
 
 # -- 9. no cache folder ---------------------------------------------------------------
-@pytest.mark.parametrize("how", ["a file", "read-only"])
-def test_without_a_cache_folder_it_runs_uncached_and_says_so(demo, tmp_path, how):
-    cache = tmp_path / "cache"
+@pytest.fixture
+def read_only_mount(tmp_path):
+    """An empty read-only tmpfs (root only: skipped with the reason otherwise)."""
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mnt)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a read-only tmpfs (needs root): {r.stderr.strip()}")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+@pytest.mark.parametrize("how", ["a file", "read-only mount"])
+def test_without_a_cache_folder_it_runs_uncached_and_says_so(demo, tmp_path, how, request):
     if how == "a file":
+        cache = tmp_path / "cache"
         cache.write_text("not a folder")
     else:
-        if os.geteuid() == 0:
-            pytest.skip("root writes into read-only folders; the file case covers this")
-        cache.mkdir()
-        cache.chmod(0o555)
+        cache = request.getfixturevalue("read_only_mount")
     r = run("kpis", "--db", str(demo), "--json", env_extra={"XDG_CACHE_HOME": str(cache)},
             drop=("EXECDASH_CACHE_DIR",))
     assert r.returncode == 0, r.stderr
