@@ -7,7 +7,10 @@
   lenient text decoding (invalid UTF-8 shown as U+FFFD) against SQLite's
   default `str` decoding;
 - orders as a view: the same cold load when `orders` is a view over the table
-  (no rowid ranges: one indexed query per month).
+  (no rowid ranges: one indexed query per month);
+- the API's guarded h11 protocol (read deadlines, connection cap) against plain
+  h11: one keep-alive client, cached GET /api/executive-dashboard, per request
+  (`--api-only` runs this part alone).
 """
 
 from __future__ import annotations
@@ -71,12 +74,58 @@ def _with_decoding(decode, fn):
         store._lenient_text = real
 
 
+def _api_rounds(path: Path, rounds: int, n: int = 2000) -> list[list]:
+    import http.client
+
+    import uvicorn
+
+    from execdash_desktop.api import server as api_server
+    from execdash_desktop.api.app import create_app
+
+    def start(http_impl):
+        app = create_app(path)
+        srv = api_server._Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None,
+                                                log_level="warning", lifespan="on", http=http_impl))
+        import threading
+        t = threading.Thread(target=srv.run, daemon=True)
+        t.start()
+        while not srv.started:
+            time.sleep(0.01)
+        return srv, t
+
+    from execdash_desktop.api.guard import guarded_protocol
+    servers = {"plain h11": start("h11"), "guarded h11": start(guarded_protocol())}
+    samples: dict[str, list[float]] = {k: [] for k in servers}
+    for i in range(rounds):  # interleaved rounds (alternating who goes first), one connection each
+        order = list(servers.items())
+        for name, (srv, _t) in (order if i % 2 == 0 else order[::-1]):
+            c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+            c.request("GET", "/api/executive-dashboard")
+            c.getresponse().read()  # the cache is warm from here on
+            t0 = time.perf_counter()
+            for _ in range(n):
+                c.request("GET", "/api/executive-dashboard")
+                c.getresponse().read()
+            samples[name].append((time.perf_counter() - t0) / n)
+            c.close()
+    for srv, t in servers.values():
+        srv.should_exit = True
+        t.join(10)
+    plain = median_ms(samples["plain h11"])
+    return [[name, f"{median_ms(v) * 1000:.0f}", f"{median_ms(v) / plain:.2f}"] for name, v in samples.items()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="1m", choices=["100k", "1m", "10m"])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--api-only", action="store_true")
     args = ap.parse_args()
     path = demo_file(args.size)
+    if args.api_only:
+        print(f"cached GET, keep-alive, medians of {args.runs} interleaved rounds of 2000 requests")
+        print_table(["protocol", "us per request", "ratio"], _api_rounds(path, args.runs))
+        return
     _fresh_cache()
 
     runs: dict[str, list[dict]] = {"plain": [], "lenient": []}

@@ -74,8 +74,11 @@ class _GuardedH11(H11Protocol):
     max_connections = MAX_CONNECTIONS
     refused = 0  # connections refused over the cap (per server: each gets its own class)
 
-    _deadline: asyncio.TimerHandle | None = None
-    _deadline_for: str | None = None  # "headers" or "body"
+    # one timer per connection, re-armed only when it fires early: moving the
+    # deadline on each request is two attribute writes, not a heap push + cancel
+    _timer: asyncio.TimerHandle | None = None
+    _deadline_for: str | None = None  # "headers", "body", or None (the app is answering)
+    _deadline_at = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -89,10 +92,12 @@ class _GuardedH11(H11Protocol):
                 f"the server has {self.max_connections} connections open, its limit; retry shortly", 1))
             transport.close()
             return
-        self._arm("headers")
+        self._follow()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -114,29 +119,26 @@ class _GuardedH11(H11Protocol):
         return None  # the app is answering
 
     def _follow(self) -> None:
-        if self.transport is None or self.transport.is_closing():
-            return
         want = self._waiting_for()
         if want == self._deadline_for:
             return  # still on the same clock (a slow body does not reset it)
-        self._disarm()
-        if want is not None:
-            self._arm(want)
+        self._deadline_for = want
+        if want is None:
+            return
+        self._deadline_at = self.loop.time() + (self.header_timeout if want == "headers" else self.body_timeout)
+        if self._timer is None and not self.transport.is_closing():
+            self._timer = self.loop.call_at(self._deadline_at, self._on_timer)
 
-    def _arm(self, what: str) -> None:
-        timeout = self.header_timeout if what == "headers" else self.body_timeout
-        self._deadline_for = what
-        self._deadline = self.loop.call_later(timeout, self._on_deadline, what)
-
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline, self._deadline_for = None, None
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self.transport.is_closing() or self._deadline_for is None:
+            return
+        if self.loop.time() < self._deadline_at:  # the deadline moved on meanwhile
+            self._timer = self.loop.call_at(self._deadline_at, self._on_timer)
+            return
+        self._on_deadline(self._deadline_for)
 
     def _on_deadline(self, what: str) -> None:
-        self._deadline, self._deadline_for = None, None
-        if self.transport.is_closing() or self._waiting_for() != what:
-            return
         cycle = self.cycle
         idle = what == "headers" and (cycle is None or cycle.response_complete) and not self.conn.trailing_data[0]
         if not idle:  # a request is under way: tell the client why it ends
