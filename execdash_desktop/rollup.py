@@ -292,10 +292,8 @@ def compute(conn: sqlite3.Connection, open_conn: Callable[[], sqlite3.Connection
     if bounds is None:
         return {}, None
     months = list(range(bounds[0], bounds[1] + 1))
-    # a view or a WITHOUT ROWID table has no rowid ranges: one query per month
-    ranges = _month_ranges(conn, months) if has_rowid(conn, "orders") else dict.fromkeys(months, (0, -1))
     # newest first: the months a dashboard shows are ready soonest
-    items = sorted(ranges.items(), reverse=True)
+    items = [(m, (0, -1)) for m in reversed(months)]
     lock = threading.Lock()
     finished = [0]
 
@@ -306,13 +304,15 @@ def compute(conn: sqlite3.Connection, open_conn: Callable[[], sqlite3.Connection
         if progress:
             progress(min(1.0, n / len(items)), f"summing orders: {min(n, len(items))}/{len(items)} months")
 
-    try:
-        if not has_rowid(conn, "orders"):
-            raise _Unsorted()
-        return _parallel(open_conn, _scan_ranges, items, done, workers), ranges
-    except _Unsorted:
-        finished[0] = 0
-        return _parallel(open_conn, _scan_months, items, done, workers), None
+    # a view or a WITHOUT ROWID table has no rowid ranges: one query per month
+    if has_rowid(conn, "orders"):
+        ranges = _month_ranges(conn, months)
+        try:
+            return _parallel(open_conn, _scan_ranges, sorted(ranges.items(), reverse=True), done,
+                             workers), ranges
+        except _Unsorted:
+            finished[0] = 0
+    return _parallel(open_conn, _scan_months, items, done, workers), None
 
 
 def orders_by_month(path: str | os.PathLike, conn: sqlite3.Connection,
