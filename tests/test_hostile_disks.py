@@ -88,6 +88,17 @@ def test_wal_file_under_a_file_size_limit_is_read_with_a_note(demo, tmp_path):
     assert table.returncode == 0 and "may miss changes" in table.stdout
 
 
+def test_wal_file_under_a_file_size_limit_is_served_with_a_note(demo, tmp_path):
+    wal = make_wal_pair(demo, tmp_path / "wal.sqlite")
+    proc, port = _serve(wal, {}, preexec_fn=file_size_limit(1024))
+    try:
+        status, body = _call(port, "GET", "/api/executive-dashboard")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert status == 200 and "may miss changes" in body["meta"]["notes"][0]
+
+
 def test_wal_file_on_a_full_disk_is_read_with_a_note(demo, small_disk):
     mnt, fill = small_disk
     wal = make_wal_pair(demo, mnt / "wal.sqlite")
@@ -180,6 +191,31 @@ def test_a_full_data_folder_says_metrics_not_saved_and_reads_go_on(demo, tmp_pat
         proc.wait(10)
     metrics = data_dir / "metrics"
     assert not metrics.exists() or list(metrics.iterdir()) == []  # no half-made side file
+
+
+def test_a_read_only_data_file_and_a_full_data_folder(demo, tmp_path, small_disk):
+    """The issue's case: the data file on read-only media, the user data folder full."""
+    mnt, fill = small_disk
+    ro = tmp_path / "media"
+    ro.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(ro)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {r.stderr.strip()}")
+    try:
+        shutil.copy(demo, ro / "board.sqlite")
+        r = subprocess.run(["mount", "-o", "remount,ro", str(ro)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        data_dir = mnt / "appdata"
+        data_dir.mkdir()
+        fill()
+        proc, port = _serve(ro / "board.sqlite", {"EXECDASH_DATA_DIR": str(data_dir)})
+        try:
+            _check_metrics_not_saved(port, data_dir)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    finally:
+        subprocess.run(["umount", "-l", str(ro)], capture_output=True)
 
 
 def test_a_file_size_limit_says_metrics_not_saved_and_reads_go_on(demo, tmp_path):

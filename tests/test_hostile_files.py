@@ -6,6 +6,8 @@ The files come from tests/hostile_corpus.py, generated from a small demo file.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -320,3 +322,22 @@ def test_board_pack_without_a_cache_folder_says_once_it_runs_uncached(demo, tmp_
             env_extra={"XDG_CACHE_HOME": str(cache)}, drop=("EXECDASH_CACHE_DIR",))
     assert r.returncode == 0, r.stderr
     assert r.stderr.count("running uncached") == 1
+
+
+def test_drilldown_csv_never_holds_nan_or_inf(hostile):
+    from execdash_desktop.engine import Engine
+    from execdash_desktop.packs.executive.drilldowns import build_drilldown, to_csv
+    from execdash_desktop.packs.executive.payload import resolve_window
+    from execdash_desktop.store import open_reader
+
+    path = hostile("orders_overflow")
+    src = Engine().source(path)
+    conn = open_reader(path)
+    try:
+        for key in ("finance/gm", "finance/arr", "sales/revenue", "finance/revenue"):
+            d = build_drilldown(key, conn, src, resolve_window(src, "12m", None))
+            for table in d.tables:
+                cells = {c.lower() for row in csv.reader(io.StringIO(to_csv(table))) for c in row}
+                assert not cells & {"nan", "inf", "-inf"}, (key, table.title)
+    finally:
+        conn.close()
