@@ -159,7 +159,7 @@ def side_file_for(data_path: str | os.PathLike) -> Path:
     return d / f"{file_key(data_path)}.sqlite"
 
 
-def user_data_dir_or_none() -> Path | None:
+def _metrics_folder() -> Path | None:
     try:
         return user_data_dir() / "metrics"
     except OSError:
@@ -291,7 +291,7 @@ class MetricsWriter:
         return self._open_side()
 
     def _open_side(self) -> sqlite3.Connection:
-        folder = user_data_dir_or_none()
+        folder = _metrics_folder()
         try:
             side = side_file_for(self.data_path)
             if not side.exists():
