@@ -27,7 +27,8 @@ from ..engine import Engine
 from ..errors import DataFileError, InvalidRequestError, MissingTablesError, TableMissing
 from ..metrics import EVENT_TYPES, METRIC_KEYS
 from ..packs.executive.kpis import KPI_KEYS
-from . import routes_dashboard, routes_drilldowns, routes_events, routes_health, routes_summary
+from . import (routes_client, routes_dashboard, routes_domains, routes_drilldowns, routes_events, routes_health,
+               routes_summary)
 from .context import ApiContext, Settings
 from .middleware import ApiMiddleware
 
@@ -167,8 +168,9 @@ def create_app(db_path: str | os.PathLike, *, token: str | None = None,
                   docs_url=None, redoc_url=None,  # offline: no CDN for the docs pages
                   description="The embedded API of ExecDash Desktop (seed 001, api-contract.md).")
     app.state.ctx = ctx
-    for r in (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
-              routes_health.router, routes_summary.router):
+    # the domain pages before the drill-downs: /api/sales/overview is not /api/sales/{metric}
+    for r in (routes_dashboard.router, routes_domains.router, routes_drilldowns.router, routes_events.router,
+              routes_health.router, routes_summary.router, routes_client.router):
         app.include_router(r)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InvalidRequestError, _on_invalid_request)

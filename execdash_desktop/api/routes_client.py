@@ -1,0 +1,3 @@
+"""Placeholder replaced below."""
+from fastapi import APIRouter
+router = APIRouter(prefix="/api")
