@@ -34,8 +34,8 @@ from .middleware import ApiMiddleware
 
 log = logging.getLogger("execdash_desktop.api")
 
-_META_WORDS = ('{"metric": <key>, "v": <number >= 0>} or {<key>: <number >= 0>, ...} with keys '
-               + ", ".join(METRIC_KEYS))
+_META_WORDS = ('{"metric": <key>, "v": <value>} or {<key>: <value>, ...}, at most 32 keys of 1 to 64 '
+               'characters; the timing keys ' + ", ".join(METRIC_KEYS) + ' take a number >= 0')
 
 
 def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:

@@ -1,3 +1,119 @@
-"""Placeholder replaced below."""
-from fastapi import APIRouter
-router = APIRouter(prefix="/api")
+"""The routes around the seed web client's pages (api-contract.md), answered honestly.
+
+- POST /api/ai-summary: the offline summary (narrative.py) in the seed's
+  shape, from the payload the client sends, else from the data file;
+- GET /api/users/me and /users/me/settings: the local OS user and the app's
+  own settings (theme from its settings file, its fixed date format);
+- GET /api/messages, /messages/unread-count, /meetings: a desktop app has
+  none, so empty answers of the right shape, never 404;
+- GET /api/search: dashboards, domain pages, KPIs and drill-downs by name,
+  with the web client's route and the API route of each (search_index.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from ..packs.executive.anomalies import describe
+from ..packs.executive.narrative import Summary, build_summary, compose
+from ..packs.executive.payload import build_payload
+from ..store import open_reader
+from . import local_user
+from .common import R304, R422, R503, AsOfQ, RangeQ, ctx_of, json_entry, reply
+from .context import ApiContext, Entry
+from .schemas_client import (Meeting, Message, SearchHit, SummaryAnswer, SummaryRequest, UnreadCount,
+                             UserMe, UserSettings)
+from .search_index import search
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["web client"])
+
+
+# -- POST /api/ai-summary ------------------------------------------------------------------
+def seed_summary(summary: Summary, unit: str | None, meta: dict) -> dict:
+    """narrative.Summary in the seed's shape: summary (the 'now' sentences), highlights
+    (the 'now' and 'reason' sentences), cautions (unusual months), actions."""
+    now = [s.text for s in summary.section("now")]
+    return {"source": "heuristic", "summary": " ".join(now),
+            "highlights": now + [s.text for s in summary.section("reason")],
+            "cautions": [describe(a, unit) for a in summary.anomalies[:5]],
+            "actions": [s.text for s in summary.section("action")],
+            "meta": {**meta, "sentences": [{"section": s.section, "text": s.text, "figures": list(s.figures),
+                                            "source": s.source} for s in summary.sentences]}}
+
+
+def file_summary_entry(ctx: ApiContext, range_: str, as_of: str | None) -> Entry:
+    stamp = ctx.valid_stamp
+    src = ctx.engine.source(ctx.path)
+    payload = build_payload(src, range_, "month", as_of)
+    conn = open_reader(ctx.path)
+    try:
+        summary = build_summary(conn, src, payload)
+    finally:
+        conn.close()
+    meta = {"from": "file", "range": range_, "as_of": payload["timeframe"]["as_of"], "provider": None}
+    return json_entry(seed_summary(summary, payload["meta"].get("currency"), meta), stamp)
+
+
+@router.post("/ai-summary", response_model=SummaryAnswer, responses={**R422, **R503},
+             summary="The offline summary in the seed's shape, from the posted payload or the file")
+async def ai_summary_post(request: Request, body: SummaryRequest, range: RangeQ = "12m",
+                          as_of: AsOfQ = None):
+    ctx = ctx_of(request)
+    asked = {"question": body.question, "provider_requested": body.provider, "provider": None}
+    if body.data is None:
+        entry, how = await ctx.cached(f"seed-summary|{range}|{as_of or ''}", file_summary_entry, ctx,
+                                      range, as_of)
+        doc = json.loads(entry.body)
+        doc["meta"].update(asked)
+        return doc
+    payload = body.data.model_dump(exclude_none=True)
+    # the posted payload only: no file reads, so no drill-down reasons and no unusual months
+    summary = compose(payload, None, ())
+    unit = (payload.get("meta") or {}).get("currency")
+    tf = payload.get("timeframe") or {}
+    return seed_summary(summary, unit, {"from": "payload", "range": tf.get("range"), "as_of": tf.get("as_of"),
+                                        **asked})
+
+
+# -- the local user and the app's settings ---------------------------------------------------
+@router.get("/users/me", response_model=UserMe, summary="The local user (the OS account running the app)")
+async def users_me():
+    return local_user.me()
+
+
+@router.get("/users/me/settings", response_model=UserSettings, summary="The app's own display settings")
+async def users_me_settings():
+    return local_user.settings()
+
+
+# -- messages and meetings: a desktop app has none ---------------------------------------------
+@router.get("/messages", response_model=list[Message], responses=R422,
+            summary="Messages: always empty (the desktop app has no inbox)")
+async def messages(read: bool | None = None, archived: bool | None = None,
+                   limit: Annotated[int, Query(ge=1, le=100)] = 50):
+    return []
+
+
+@router.get("/messages/unread-count", response_model=UnreadCount, summary="Unread messages: always 0")
+async def unread_count():
+    return {"count": 0}
+
+
+@router.get("/meetings", response_model=list[Meeting], responses=R422,
+            summary="Meetings: always empty (the desktop app has no calendar)")
+async def meetings(start_date: date | None = None, end_date: date | None = None):
+    return []
+
+
+# -- search ---------------------------------------------------------------------------------------
+@router.get("/search", response_model=list[SearchHit], responses=R422,
+            summary="Dashboards, pages, KPIs and drill-downs whose name matches q")
+async def search_route(q: Annotated[str, Query(max_length=200, description="words to find (all must match)")] = "",
+                       limit: Annotated[int, Query(ge=1, le=100)] = 10):
+    return search(q, limit)

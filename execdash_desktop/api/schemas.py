@@ -12,9 +12,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, JsonValue, Tag,
+                      model_validator)
 
-from ..metrics import EVENT_TYPES, METRIC_KEYS
+from ..metrics import EVENT_TYPES, MAX_META_KEY_CHARS, MAX_META_KEYS, METRIC_KEYS
 from ..months import GRANULARITIES, RANGES
 from ..packs.executive.kpis import KPI_KEYS
 
@@ -159,23 +160,63 @@ class Drilldown(_Open):
 
 # -- events ----------------------------------------------------------------------
 class OneMetric(BaseModel):
-    """`{"metric": "ttfb_ms", "v": 123}`"""
+    """`{"metric": "ttfb_ms", "v": 123}`: a timing metric and its value"""
 
     model_config = ConfigDict(extra="forbid")
     metric: MetricKey
     v: MetricValue
 
 
-class FlatMeta(BaseModel):
-    """`{"ttfb_ms": 123, "render_total_ms": 860}`"""
+class OneContext(BaseModel):
+    """`{"metric": "revenue_view", "v": "12m"}`: any other key and its value, stored as given"""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "properties": {"metric": {"not": {"enum": list(METRIC_KEYS)}}}})
+    metric: str = Field(min_length=1, max_length=MAX_META_KEY_CHARS)
+    v: JsonValue
+
+
+class FlatMeta(BaseModel):
+    """`{"ttfb_ms": 123, "range": "12m", "key": "revenue"}`: timing metrics and context keys.
+
+    Every key is stored (api-contract.md): a number in `v`, anything else with
+    `v` null; the pair as JSON in `raw`. The timing keys must be numbers >= 0.
+    """
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={
+        "maxProperties": MAX_META_KEYS,
+        "propertyNames": {"minLength": 1, "maxLength": MAX_META_KEY_CHARS}})
+    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)  # type: ignore[assignment]
     ttfb_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     render_total_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     switch_latency_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     alerts_poll_interval_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     drilldown_duration_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     drilldown_clicks: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _caps(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if len(data) > MAX_META_KEYS:
+                raise ValueError(f"{len(data)} keys, at most {MAX_META_KEYS}")
+            for key in data:
+                if not 1 <= len(key) <= MAX_META_KEY_CHARS:
+                    raise ValueError(f"key {key[:80]!r}: expected 1 to {MAX_META_KEY_CHARS} characters")
+        return data
+
+
+def _meta_form(meta: Any) -> str:
+    """Exactly {"metric": <text>, "v": ...} is one pair; anything else is flat (client_meta_rows)."""
+    if isinstance(meta, dict) and set(meta) == {"metric", "v"} and isinstance(meta["metric"], str):
+        return "OneMetric" if meta["metric"] in METRIC_KEYS else "OneContext"
+    if isinstance(meta, (OneMetric, OneContext, FlatMeta)):
+        return type(meta).__name__
+    return "FlatMeta"
+
+
+Meta = Annotated[Union[Annotated[OneMetric, Tag("OneMetric")], Annotated[OneContext, Tag("OneContext")],
+                       Annotated[FlatMeta, Tag("FlatMeta")]], Discriminator(_meta_form)]
 
 
 _DT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$")
@@ -209,14 +250,15 @@ class EventIn(BaseModel):
     ]})
     event_type: EventType
     event_time: Union[EventTime, None] = Field(None, description="ISO-8601; default now; stored as UTC")
-    meta: Union[OneMetric, FlatMeta, None] = None
+    meta: Union[Meta, None] = None
 
-    def meta_dict(self) -> dict[str, float]:
+    def meta_dict(self) -> dict[str, Any]:
+        """The meta as the client sent it (client_meta_rows stores it)."""
         if self.meta is None:
             return {}
-        if isinstance(self.meta, OneMetric):
-            return {self.meta.metric: float(self.meta.v)}
-        return {k: float(v) for k, v in self.meta.model_dump(exclude_unset=True).items()}
+        if isinstance(self.meta, (OneMetric, OneContext)):
+            return {"metric": self.meta.metric, "v": self.meta.v}
+        return self.meta.model_dump(exclude_unset=True)
 
 
 class EventLogged(BaseModel):

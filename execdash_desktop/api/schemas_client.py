@@ -7,9 +7,9 @@ schema documents it. `extra="allow"`: the answers may carry more fields.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field
 
 from .schemas import Timeframe
 
@@ -108,10 +108,74 @@ DOMAIN_OVERVIEW_MODELS = {"finance": FinanceOverview, "sales": SalesOverview,
 
 
 # -- the offline summary, asked for by POST -------------------------------------------------
+Finite = Union[Annotated[float, Field(allow_inf_nan=False)], None]
+Text = Union[Annotated[str, Field(max_length=2000)], None]
+
+
+class KpiIn(_Open):
+    key: Text = None
+    label: Text = None
+    value: Finite = None
+    unit: Text = None
+    delta: Finite = None
+    direction: Text = None
+    better: Union[Literal["up", "down"], None] = None
+    format: Text = None
+
+
+class TrendIn(_Open):
+    period: Text = None
+    recognized: Finite = None
+    booked: Finite = None
+    backlog: Finite = None
+
+
+class AlertIn(_Open):
+    id: Union[int, Text] = None
+    type: Text = None
+    title: Text = None
+    description: Text = None
+    severity: Text = None
+    created_at: Text = None
+
+
+class RiskIn(_Open):
+    id: Union[int, Text] = None
+    title: Text = None
+    owner: Text = None
+    due: Text = None
+    mitigation: Text = None
+    status: Text = None
+    overdue: Union[bool, None] = None
+
+
+class TimeframeIn(_Open):
+    range: Text = None
+    granularity: Text = None
+    start_date: Text = None
+    end_date: Text = None
+    as_of: Text = None
+
+
+class PayloadMetaIn(_Open):
+    currency: Union[Annotated[str, Field(max_length=8)], None] = None
+
+
+class DashboardIn(_Open):
+    """What the summary reads of a posted dashboard payload; every part optional."""
+
+    executiveKpis: list[KpiIn] = Field(default_factory=list, max_length=100)
+    revenueTrend: list[TrendIn] = Field(default_factory=list, max_length=1000)
+    alerts: list[AlertIn] = Field(default_factory=list, max_length=1000)
+    risks: list[RiskIn] = Field(default_factory=list, max_length=1000)
+    timeframe: Union[TimeframeIn, None] = None
+    meta: Union[PayloadMetaIn, None] = None
+
+
 class SummaryRequest(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
         {"data": {"executiveKpis": [], "revenueTrend": [], "alerts": [], "risks": []}, "question": "Why?"}]})
-    data: Union[dict[str, JsonValue], None] = Field(
+    data: Union[DashboardIn, None] = Field(
         None, description="a dashboard payload as GET /api/executive-dashboard answers; "
                           "absent or null: the data file's, for range and as_of")
     question: Union[str, None] = Field(None, max_length=2000, description="recorded in meta; the offline "
@@ -163,3 +227,26 @@ class SearchHit(_Open):
     url: str = Field(description="the web client's route for it")
     category: str
     api: str = Field(description="the API route that answers its data")
+
+
+class Message(_Open):
+    """The seed's message (the desktop app has none: the list is always empty)."""
+
+    id: str
+    subject: str
+    body: str
+    sender: str
+    read: bool
+    archived: bool
+    created_at: str
+
+
+class Meeting(_Open):
+    """The seed's meeting (the desktop app has none: the list is always empty)."""
+
+    id: str
+    title: str
+    start_time: str
+    end_time: str
+    location: Union[str, None] = Field(None, description="null when none was given")
+    attendees: list[str]
