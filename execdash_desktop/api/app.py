@@ -140,7 +140,19 @@ async def _on_data_file(request: Request, exc: DataFileError):
 
 async def _on_http(request: Request, exc: StarletteHTTPException):
     body = {"error": f"http_{exc.status_code}", "detail": str(exc.detail)}
-    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:  # Starlette names the first route's methods; a path may have several
+        headers = {**(headers or {}), "Allow": _allowed(request)}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def _allowed(request: Request) -> str:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path) and getattr(route, "methods", None):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def _on_crash(request: Request, exc: Exception):

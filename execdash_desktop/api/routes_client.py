@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -26,12 +25,15 @@ from ..store import open_reader
 from . import local_user
 from .common import R304, R422, R503, AsOfQ, RangeQ, ctx_of, json_entry, reply
 from .context import ApiContext, Entry
+from .schemas import ErrorBody
 from .schemas_client import (Meeting, Message, SearchHit, SummaryAnswer, SummaryRequest, UnreadCount,
                              UserMe, UserSettings)
 from .search_index import search
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["web client"])
+DateQ = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+                                    description="YYYY-MM-DD")]
 
 
 # -- POST /api/ai-summary ------------------------------------------------------------------
@@ -60,7 +62,9 @@ def file_summary_entry(ctx: ApiContext, range_: str, as_of: str | None) -> Entry
     return json_entry(seed_summary(summary, payload["meta"].get("currency"), meta), stamp)
 
 
-@router.post("/ai-summary", response_model=SummaryAnswer, responses={**R422, **R503},
+@router.post("/ai-summary", response_model=SummaryAnswer,
+             responses={**R422, **R503, 413: {"model": ErrorBody, "description": "body too large"},
+                        400: {"model": ErrorBody, "description": "the body is not readable (not UTF-8 JSON)"}},
              summary="The offline summary in the seed's shape, from the posted payload or the file")
 async def ai_summary_post(request: Request, body: SummaryRequest, range: RangeQ = "12m",
                           as_of: AsOfQ = None):
@@ -107,7 +111,7 @@ async def unread_count():
 
 @router.get("/meetings", response_model=list[Meeting], responses=R422,
             summary="Meetings: always empty (the desktop app has no calendar)")
-async def meetings(start_date: date | None = None, end_date: date | None = None):
+async def meetings(start_date: DateQ = None, end_date: DateQ = None):
     return []
 
 

@@ -8,12 +8,13 @@ the contract requires.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, JsonValue, Tag,
-                      model_validator)
+                      ValidationInfo, field_validator, model_validator)
 
 from ..metrics import EVENT_TYPES, MAX_META_KEY_CHARS, MAX_META_KEYS, METRIC_KEYS
 from ..months import GRANULARITIES, RANGES
@@ -159,21 +160,26 @@ class Drilldown(_Open):
 
 
 # -- events ----------------------------------------------------------------------
+def _timing_value(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+        raise ValueError("a timing metric needs a finite number >= 0")
+    return v
+
+
 class OneMetric(BaseModel):
-    """`{"metric": "ttfb_ms", "v": 123}`: a timing metric and its value"""
-
-    model_config = ConfigDict(extra="forbid")
-    metric: MetricKey
-    v: MetricValue
-
-
-class OneContext(BaseModel):
-    """`{"metric": "revenue_view", "v": "12m"}`: any other key and its value, stored as given"""
+    """`{"metric": "ttfb_ms", "v": 123}`: one key and its value. A timing key takes a
+    number >= 0; any other key any value, stored as given."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "properties": {"metric": {"not": {"enum": list(METRIC_KEYS)}}}})
+        "if": {"properties": {"metric": {"enum": list(METRIC_KEYS)}}},
+        "then": {"properties": {"v": {"type": "number", "minimum": 0}}}})
     metric: str = Field(min_length=1, max_length=MAX_META_KEY_CHARS)
     v: JsonValue
+
+    @field_validator("v")
+    @classmethod
+    def _v(cls, v: Any, info: ValidationInfo) -> Any:
+        return _timing_value(v) if info.data.get("metric") in METRIC_KEYS else v
 
 
 class FlatMeta(BaseModel):
@@ -209,14 +215,14 @@ class FlatMeta(BaseModel):
 def _meta_form(meta: Any) -> str:
     """Exactly {"metric": <text>, "v": ...} is one pair; anything else is flat (client_meta_rows)."""
     if isinstance(meta, dict) and set(meta) == {"metric", "v"} and isinstance(meta["metric"], str):
-        return "OneMetric" if meta["metric"] in METRIC_KEYS else "OneContext"
-    if isinstance(meta, (OneMetric, OneContext, FlatMeta)):
+        return "OneMetric"
+    if isinstance(meta, (OneMetric, FlatMeta)):
         return type(meta).__name__
     return "FlatMeta"
 
 
-Meta = Annotated[Union[Annotated[OneMetric, Tag("OneMetric")], Annotated[OneContext, Tag("OneContext")],
-                       Annotated[FlatMeta, Tag("FlatMeta")]], Discriminator(_meta_form)]
+Meta = Annotated[Union[Annotated[OneMetric, Tag("OneMetric")], Annotated[FlatMeta, Tag("FlatMeta")]],
+                 Discriminator(_meta_form)]
 
 
 _DT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$")
@@ -256,7 +262,7 @@ class EventIn(BaseModel):
         """The meta as the client sent it (client_meta_rows stores it)."""
         if self.meta is None:
             return {}
-        if isinstance(self.meta, (OneMetric, OneContext)):
+        if isinstance(self.meta, OneMetric):
             return {"metric": self.meta.metric, "v": self.meta.v}
         return self.meta.model_dump(exclude_unset=True)
 

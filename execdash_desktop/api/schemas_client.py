@@ -108,11 +108,16 @@ DOMAIN_OVERVIEW_MODELS = {"finance": FinanceOverview, "sales": SalesOverview,
 
 
 # -- the offline summary, asked for by POST -------------------------------------------------
+class _In(BaseModel):
+    # strict: a JSON string is not a number, 0 is not false (the schema says what is accepted)
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
 Finite = Union[Annotated[float, Field(allow_inf_nan=False)], None]
-Text = Union[Annotated[str, Field(max_length=2000)], None]
+Text = Union[str, None]  # no maxLength: the 64 KiB body cap bounds it
 
 
-class KpiIn(_Open):
+class KpiIn(_In):
     key: Text = None
     label: Text = None
     value: Finite = None
@@ -123,14 +128,14 @@ class KpiIn(_Open):
     format: Text = None
 
 
-class TrendIn(_Open):
+class TrendIn(_In):
     period: Text = None
     recognized: Finite = None
     booked: Finite = None
     backlog: Finite = None
 
 
-class AlertIn(_Open):
+class AlertIn(_In):
     id: Union[int, Text] = None
     type: Text = None
     title: Text = None
@@ -139,7 +144,7 @@ class AlertIn(_Open):
     created_at: Text = None
 
 
-class RiskIn(_Open):
+class RiskIn(_In):
     id: Union[int, Text] = None
     title: Text = None
     owner: Text = None
@@ -149,7 +154,7 @@ class RiskIn(_Open):
     overdue: Union[bool, None] = None
 
 
-class TimeframeIn(_Open):
+class TimeframeIn(_In):
     range: Text = None
     granularity: Text = None
     start_date: Text = None
@@ -157,30 +162,30 @@ class TimeframeIn(_Open):
     as_of: Text = None
 
 
-class PayloadMetaIn(_Open):
-    currency: Union[Annotated[str, Field(max_length=8)], None] = None
+class PayloadMetaIn(_In):
+    currency: Union[str, None] = None
 
 
-class DashboardIn(_Open):
+class DashboardIn(_In):
     """What the summary reads of a posted dashboard payload; every part optional."""
 
-    executiveKpis: list[KpiIn] = Field(default_factory=list, max_length=100)
-    revenueTrend: list[TrendIn] = Field(default_factory=list, max_length=1000)
-    alerts: list[AlertIn] = Field(default_factory=list, max_length=1000)
-    risks: list[RiskIn] = Field(default_factory=list, max_length=1000)
+    executiveKpis: list[KpiIn] = Field(default_factory=list)
+    revenueTrend: list[TrendIn] = Field(default_factory=list)
+    alerts: list[AlertIn] = Field(default_factory=list)
+    risks: list[RiskIn] = Field(default_factory=list)
     timeframe: Union[TimeframeIn, None] = None
     meta: Union[PayloadMetaIn, None] = None
 
 
 class SummaryRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="allow", strict=True, json_schema_extra={"examples": [
         {"data": {"executiveKpis": [], "revenueTrend": [], "alerts": [], "risks": []}, "question": "Why?"}]})
     data: Union[DashboardIn, None] = Field(
         None, description="a dashboard payload as GET /api/executive-dashboard answers; "
                           "absent or null: the data file's, for range and as_of")
-    question: Union[str, None] = Field(None, max_length=2000, description="recorded in meta; the offline "
+    question: Union[str, None] = Field(None, description="recorded in meta; the offline "
                                                                          "summary answers the same")
-    provider: Union[str, None] = Field(None, max_length=200, description="ignored offline: no model is called")
+    provider: Union[str, None] = Field(None, description="ignored offline: no model is called")
 
 
 class SummaryAnswer(_Open):
