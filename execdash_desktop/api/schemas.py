@@ -85,23 +85,28 @@ class TrendRow(_Open):
     partial: Union[bool, None] = None
 
 
+_AS_STORED = "as stored in the data file; null only where the file has no value"
+
+
 class Alert(_Open):
-    id: Union[int, str, None]
-    type: Union[str, None]
-    title: Union[str, None]
-    description: Union[str, None]
-    severity: Union[str, None]
-    created_at: Union[str, None]
+    id: Union[int, str, None] = Field(description="the row's id; " + _AS_STORED)
+    type: Union[str, None] = Field(description="ops, supply, marketing...; " + _AS_STORED + " (the seed's schema "
+                                               "makes it NOT NULL)")
+    title: Union[str, None] = Field(description=_AS_STORED + " (NOT NULL in the seed's schema)")
+    description: Union[str, None] = Field(description="null when the alert has no description")
+    severity: Union[str, None] = Field(description="low, medium or high; null when not set")
+    created_at: Union[str, None] = Field(description="null when not recorded (then it always shows)")
 
 
 class Risk(_Open):
-    id: Union[int, str, None]
-    title: Union[str, None]
-    owner: Union[str, None]
-    due: Union[str, None]
-    mitigation: Union[str, None]
-    status: Union[str, None]
-    overdue: Union[bool, None] = None
+    id: Union[int, str, None] = Field(description="the row's id; " + _AS_STORED)
+    title: Union[str, None] = Field(description=_AS_STORED + " (NOT NULL in the seed's schema)")
+    owner: Union[str, None] = Field(description="null when the risk has no owner")
+    due: Union[str, None] = Field(description="YYYY-MM-DD; null when the risk has no due date (such risks "
+                                              "sort last and are never overdue)")
+    mitigation: Union[str, None] = Field(description="null when no mitigation is recorded")
+    status: Union[str, None] = Field(description="'open' when the file leaves it empty")
+    overdue: Union[bool, None] = Field(None, description="past its due date at the as-of month's end")
 
 
 class Timeframe(_Open):

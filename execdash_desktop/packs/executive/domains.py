@@ -89,6 +89,8 @@ def _catalogue(group: str, metric: str, col: str) -> Over:
     def over(r: Reads, w: Window):
         monthly = r.get(f"series:{group}/{metric}", read_monthly, spec, r.w)
         rows = [(m, v) for m, v in (monthly.rows if monthly else ()) if m in w]
+        if len(rows) == 1:  # a month is its row, as the drill-down table shows it (not d*v/d)
+            return rows[0][1][i]
         return aggregate(rows, spec)[i] if rows else None
     return over
 
