@@ -450,3 +450,18 @@ def test_nullable_fields_are_documented_and_client_text_is_a_string(client):
     for model, field in (("DomainKpiItem", "label"), ("BreakdownShare", "name"), ("SearchHit", "title"),
                          ("SummaryAnswer", "summary")):
         assert schemas[model]["properties"][field]["type"] == "string", (model, field)
+
+
+def test_a_changed_file_is_not_answered_from_reads_kept_for_the_old_one(demo, tmp_path):
+    path = tmp_path / "changing.sqlite"
+    shutil.copy(demo, path)
+    with TestClient(create_app(path)) as c:
+        before = {i["name"]: i["value"] for i in get(c, "/api/sales/kpis/revenue", by="industry")["breakdown"]}
+        w = window(path, "12m")
+        conn = sqlite3.connect(path)
+        conn.execute("UPDATE orders SET amount = amount * 2 WHERE order_date >= ? AND order_date < ?",
+                     (mo.first_day(w.start), mo.first_day(w.end + 1)))
+        conn.commit()
+        conn.close()
+        after = {i["name"]: i["value"] for i in get(c, "/api/sales/kpis/revenue", by="industry")["breakdown"]}
+    assert after == pytest.approx({k: 2 * v for k, v in before.items()})

@@ -29,7 +29,7 @@ def overview_entry(ctx: ApiContext, domain: str, range_: str, granularity: str, 
     w = resolve_window(src, range_, as_of)
     conn = open_reader(ctx.path)
     try:
-        doc = overview(conn, src, domain, w, range_, granularity)
+        doc = overview(conn, src, domain, w, range_, granularity, ctx.kept_for(stamp))
     finally:
         conn.close()
     return json_entry(doc, stamp)
@@ -42,7 +42,7 @@ def kpi_entry(ctx: ApiContext, domain: str, key: str, by: str | None, range_: st
     w = resolve_window(src, range_, as_of)
     conn = open_reader(ctx.path)
     try:
-        doc = kpi_detail(conn, src, domain, key, by, w, range_, granularity)
+        doc = kpi_detail(conn, src, domain, key, by, w, range_, granularity, ctx.kept_for(stamp))
     finally:
         conn.close()
     return json_entry(doc, stamp)

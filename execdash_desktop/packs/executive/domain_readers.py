@@ -12,9 +12,8 @@ from __future__ import annotations
 import sqlite3
 
 from ... import months as mo
-from ...errors import TableMissing
 from ...months import Window
-from ...store import db_path, select, table_names
+from ...store import select
 from . import breakdowns as bd
 from .source import to_float
 
@@ -66,30 +65,49 @@ def funnel_by_month(conn: sqlite3.Connection, w: Window) -> dict[int, dict[str, 
 
 
 # -- breakdowns -----------------------------------------------------------------------
-ORDER_DIMENSIONS = {"customer": "c.name", "industry": "c.industry", "source": "c.source"}
+ORDER_DIMENSIONS = ("customer", "industry", "source")
+OrderSums = dict  # customer_id (or None) -> [amount, profit, orders, subscription/recurring amount]
 
 
-def orders_by(conn: sqlite3.Connection, dimension: str, w: Window, recurring_only: bool = False
-              ) -> list[tuple[str, float, float, int]]:
-    """(name, amount, profit, orders) of orders dated in W by a customer dimension, largest first.
+def orders_month_by_customer(conn: sqlite3.Connection, m: int) -> OrderSums:
+    """One month's order sums per customer_id: the cube the breakdowns add up.
 
-    Orders without a customer (or a customer without the field) group as "(none)".
+    Kept per file version by the caller, so each month is read once whatever
+    the window, the dimension or the KPI asked for.
     """
-    col = ORDER_DIMENSIONS[dimension]  # a constant, never input
-    if "customers" not in table_names(conn):  # name the joined table, not orders
-        raise TableMissing(db_path(conn), "customers")
-    where = " AND o.type IN ('subscription', 'recurring')" if recurring_only else ""
     rows = select(conn, "orders",
-                  f"SELECT {col} AS g, sum(o.amount), sum(o.profit), count(*) FROM orders o "
-                  f"LEFT JOIN customers c ON c.id = o.customer_id "
-                  f"WHERE o.order_date >= ? AND o.order_date < ?{where} GROUP BY g", _bounds(w))
+                  "SELECT customer_id, sum(amount), sum(profit), count(*), "
+                  "sum(CASE WHEN type IN ('subscription', 'recurring') THEN amount ELSE 0 END) FROM orders "
+                  "WHERE order_date >= ? AND order_date < ? GROUP BY customer_id",
+                  (mo.first_day(m), mo.first_day(m + 1)))
+    return {cid: [to_float(a) or 0.0, to_float(p) or 0.0, int(n), to_float(r) or 0.0] for cid, a, p, n, r in rows}
+
+
+def customer_dimensions(conn: sqlite3.Connection) -> dict[int, tuple[str, str, str]]:
+    """customer id -> (name, industry, source), "(none)" where missing."""
+    rows = select(conn, "customers", "SELECT id, name, industry, source FROM customers")
+    return {i: tuple(_name(v) for v in vals) for i, *vals in rows}
+
+
+def _name(v: object) -> str:
+    return NONE_NAME if v is None or str(v).strip() == "" else str(v)
+
+
+def orders_by(months: list[OrderSums], customers: dict[int, tuple[str, str, str]], dimension: str,
+              recurring_only: bool = False) -> list[tuple[str, float, float, int]]:
+    """(name, amount, profit, orders) summed over the months' cubes by a customer dimension,
+    largest first. Orders without a known customer group as "(none)"."""
+    i = ORDER_DIMENSIONS.index(dimension)
     acc: dict[str, list] = {}
-    for g, amount, profit, n in rows:
-        a = acc.setdefault(NONE_NAME if g is None or str(g).strip() == "" else str(g), [0.0, 0.0, 0])
-        a[0] += to_float(amount) or 0.0
-        a[1] += to_float(profit) or 0.0
-        a[2] += int(n)
-    return sorted(((k, a[0], a[1], a[2]) for k, a in acc.items()), key=lambda r: (-r[1], r[0]))
+    for cube in months:
+        for cid, (amount, profit, n, recurring) in cube.items():
+            dims = customers.get(cid)
+            a = acc.setdefault(dims[i] if dims else NONE_NAME, [0.0, 0.0, 0])
+            a[0] += recurring if recurring_only else amount
+            a[1] += profit
+            a[2] += n
+    rows = [(k, a[0], a[1], a[2]) for k, a in acc.items() if not recurring_only or a[0]]
+    return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
 def customers_by_source(conn: sqlite3.Connection, w: Window, dimension: str = "source"

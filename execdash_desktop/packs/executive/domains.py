@@ -40,12 +40,18 @@ from .source import ExecSource
 
 class Reads:
     """One request's reads over the page's window W: each reader runs once;
-    a table it cannot read becomes a note and its measures null."""
+    a table it cannot read becomes a note and its measures null.
 
-    def __init__(self, conn: sqlite3.Connection, src: ExecSource, w: Window):
+    `kept`: reads that do not depend on the window (a month's order cube, the
+    customers), which the caller may keep for the file's version (the API
+    keeps them per data-file stamp), so other windows and pages reuse them.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, src: ExecSource, w: Window, kept: dict | None = None):
         self.conn, self.src, self.w = conn, src, w
         self.notes: list[str] = []
         self._memo: dict = {}
+        self._kept = kept if kept is not None else {}
 
     def get(self, name: str, fn: Callable, *args):
         if name not in self._memo:
@@ -57,6 +63,23 @@ class Reads:
                 if note not in self.notes:
                     self.notes.append(note)
         return self._memo[name]
+
+    def keep(self, name: str, fn: Callable, *args):
+        """Like get, but a successful read is kept in `kept` across requests."""
+        if name in self._kept:
+            return self._kept[name]
+        value = self.get(name, fn, *args)
+        if value is not None:
+            self._kept[name] = value
+        return value
+
+    def orders_by(self, dimension: str, w: Window, recurring_only: bool = False) -> list[tuple] | None:
+        """domain_readers.orders_by over W's months (None when orders or customers cannot be read)."""
+        customers = self.keep("customers", dr.customer_dimensions)
+        cubes = [self.keep(f"orders-month:{m}", dr.orders_month_by_customer, m) for m in w.months]
+        if customers is None or any(c is None for c in cubes):
+            return None
+        return dr.orders_by(cubes, customers, dimension, recurring_only)
 
 
 Over = Callable[[Reads, Window], "float | None"]
@@ -295,10 +318,10 @@ def breakdown(r: Reads, domain: str, key: str, by: str) -> tuple[str, list[dict]
             rows = r.get(f"cust:{by}", dr.customers_by_source, w, by) or []
             return "customers created in the window", _shared([(n, float(c)) for n, c in rows], counted=True)
         if key == "arr":
-            rows = r.get(f"orders-rec:{by}", dr.orders_by, by, Window(w.end, w.end), True) or []
+            rows = r.orders_by(by, Window(w.end, w.end), True) or []
             return ("12 x subscription and recurring order amount in the as-of month",
                     _shared([(n, 12.0 * a) for n, a, _, _ in rows]))
-        rows = r.get(f"orders:{by}", dr.orders_by, by, w) or []
+        rows = r.orders_by(by, w) or []
         amounts = [a for _, a, _, _ in rows]
         if key == "gm":
             return ("gross margin of the orders dated in the window (share: of order amount)",
@@ -336,9 +359,9 @@ def _notes(r: Reads) -> list[str]:
 
 
 def overview(conn: sqlite3.Connection, src: ExecSource, domain: str, w: Window, range_: str,
-             granularity: str) -> dict:
+             granularity: str, kept: dict | None = None) -> dict:
     d = DOMAINS[domain]
-    r = Reads(conn, src, w)
+    r = Reads(conn, src, w, kept)
     doc: dict = {"timeframe": timeframe(range_, granularity, w), "kpis": [kpi_item(r, k) for k in d.keys]}
     if domain == "finance":
         doc["revenueTrend"] = mo.bucket_trend(monthly_trend(src, w), w, granularity)
@@ -349,7 +372,7 @@ def overview(conn: sqlite3.Connection, src: ExecSource, domain: str, w: Window, 
         doc["topProducts"] = [{"name": n, "revenue": v, "share": s} for n, v, s in (top.rows if top else [])]
         if top is not None and top.note:
             r.notes.append(top.note)
-        rows = r.get("orders:customer", dr.orders_by, "customer", w) or []
+        rows = r.orders_by("customer", w) or []
         doc["topCustomers"] = [{"name": n, "revenue": a} for n, a, _, _ in rows[:10]]
     elif domain == "marketing":
         doc["breakdown"] = breakdown(r, domain, "visits", "page")[1]
@@ -362,10 +385,10 @@ def overview(conn: sqlite3.Connection, src: ExecSource, domain: str, w: Window, 
 
 
 def kpi_detail(conn: sqlite3.Connection, src: ExecSource, domain: str, key: str, by: str | None,
-               w: Window, range_: str, granularity: str) -> dict:
+               w: Window, range_: str, granularity: str, kept: dict | None = None) -> dict:
     m = MEASURES[key]
     by = by or default_by(domain, key)
-    r = Reads(conn, src, w)
+    r = Reads(conn, src, w, kept)
     series = [{"period": p, m.column: v, **({"partial": part} if part is not None else {})}
               for p, v, part in points(r, m, granularity)]
     basis, items = breakdown(r, domain, key, by)
