@@ -171,11 +171,13 @@ def test_every_kpi_and_breakdown_answers_the_contract_shape(client, domain, key,
 
 
 def test_unknown_key_and_by_are_422_naming_them(client):
-    r = client.get("/api/finance/kpis/visits")
-    assert r.status_code == 422 and r.json()["detail"][0]["parameter"] == "key"
-    r = client.get("/api/supply/kpis/lead_time", params={"by": "customer"})
-    assert r.status_code == 422 and r.json()["detail"][0]["parameter"] == "by"
-    assert "component" in r.text
+    for domain, (keys, bys) in KEYS.items():
+        r = client.get(f"/api/{domain}/kpis/profit")
+        assert r.status_code == 422 and r.json()["detail"][0]["parameter"] == "key"
+        assert r.json()["detail"][0]["choices"] == list(keys)
+        r = client.get(f"/api/{domain}/kpis/{keys[0]}", params={"by": "planet"})
+        assert r.status_code == 422 and r.json()["detail"][0]["parameter"] == "by"
+        assert r.json()["detail"][0]["choices"] == list(bys)
 
 
 def test_overview_does_not_shadow_the_drilldown_routes_nor_they_it(client):
@@ -465,3 +467,28 @@ def test_a_changed_file_is_not_answered_from_reads_kept_for_the_old_one(demo, tm
         conn.close()
         after = {i["name"]: i["value"] for i in get(c, "/api/sales/kpis/revenue", by="industry")["breakdown"]}
     assert after == pytest.approx({k: 2 * v for k, v in before.items()})
+
+
+def test_cache_hits_answered_without_routing_are_the_routed_bytes(demo):
+    """The middleware answers a cached plain GET of a domain page itself; same body, same ETag."""
+    with TestClient(create_app(demo)) as c:
+        for url in ("/api/sales/overview?range=6m", "/api/finance/kpis/gm?by=industry&granularity=quarter",
+                    "/api/marketing/kpis/nps"):
+            first = c.get(url)
+            again = c.get(url)
+            assert first.status_code == again.status_code == 200
+            assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+            assert 'cache;desc="hit"' in again.headers["server-timing"]
+            assert c.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+        # anything unusual is routed: an unknown parameter is still a 422 naming it, after a hit
+        assert c.get("/api/marketing/kpis/nps?by=page&by=bucket").status_code in (200, 422)
+        r = c.get("/api/marketing/kpis/nps?by=planet")
+        assert r.status_code == 422 and r.json()["detail"][0]["parameter"] == "by"
+
+
+def test_a_question_with_a_lone_surrogate_is_still_answered_in_json(client):
+    body = b'{"data": {}, "question": "why \\ud800?"}'
+    r = client.post("/api/ai-summary", content=body, headers={"content-type": "application/json"})
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 200:
+        assert json.loads(r.content)["meta"]["question"] == "why \ud800?"

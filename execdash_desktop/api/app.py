@@ -26,6 +26,7 @@ from .. import months as mo
 from ..engine import Engine
 from ..errors import DataFileError, InvalidRequestError, MissingTablesError, TableMissing
 from ..metrics import EVENT_TYPES, METRIC_KEYS
+from ..packs.executive.domains import DOMAINS
 from ..packs.executive.kpis import KPI_KEYS
 from . import (routes_client, routes_dashboard, routes_domains, routes_drilldowns, routes_events, routes_health,
                routes_summary)
@@ -38,6 +39,12 @@ _META_WORDS = ('{"metric": <key>, "v": <value>} or {<key>: <value>, ...}, at mos
                'characters; the timing keys ' + ", ".join(METRIC_KEYS) + ' take a number >= 0')
 
 
+def _domain_of(path: str) -> str | None:
+    """'finance' for /api/finance/kpis/..., else None."""
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "api" and parts[2] == "kpis" and parts[1] in DOMAINS else None
+
+
 def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:
     """What a parameter accepts, in words and (for a fixed set) as a list."""
     leaf = parameter.split(".")[0]
@@ -47,8 +54,12 @@ def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:
         return "one of " + ", ".join(mo.GRANULARITIES), list(mo.GRANULARITIES)
     if leaf == "as_of":
         return "a month as YYYY-MM that has a revenue_trend row", None
+    domain = _domain_of(path)
     if leaf == "key":
-        return "one of " + ", ".join(KPI_KEYS), list(KPI_KEYS)
+        keys = list(DOMAINS[domain].keys) if domain else list(KPI_KEYS)
+        return "one of " + ", ".join(keys), keys
+    if leaf == "by" and domain:
+        return "one of " + ", ".join(DOMAINS[domain].by), list(DOMAINS[domain].by)
     if leaf == "metric":
         group = path.strip("/").split("/")[1] if path.count("/") >= 2 else ""
         choices = list(routes_drilldowns.METRICS.get(group, ()))

@@ -17,6 +17,7 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from ..packs.executive.anomalies import describe
 from ..packs.executive.narrative import Summary, build_summary, compose
@@ -32,6 +33,17 @@ from .search_index import search
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["web client"])
+_EMPTY_LIST = b"[]"
+
+
+def _json(doc) -> Response:
+    """Encoded here: the response_model documents the shape, without re-validating each answer."""
+    try:
+        body = json.dumps(doc, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request: \u-escape it, still JSON
+        body = json.dumps(doc).encode()
+    return Response(body, media_type="application/json")
+
 DateQ = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
                                     description="YYYY-MM-DD")]
 
@@ -75,25 +87,25 @@ async def ai_summary_post(request: Request, body: SummaryRequest, range: RangeQ 
                                       range, as_of)
         doc = json.loads(entry.body)
         doc["meta"].update(asked)
-        return doc
+        return _json(doc)
     payload = body.data.model_dump(exclude_none=True)
     # the posted payload only: no file reads, so no drill-down reasons and no unusual months
     summary = compose(payload, None, ())
     unit = (payload.get("meta") or {}).get("currency")
     tf = payload.get("timeframe") or {}
-    return seed_summary(summary, unit, {"from": "payload", "range": tf.get("range"), "as_of": tf.get("as_of"),
-                                        **asked})
+    return _json(seed_summary(summary, unit, {"from": "payload", "range": tf.get("range"),
+                                              "as_of": tf.get("as_of"), **asked}))
 
 
 # -- the local user and the app's settings ---------------------------------------------------
 @router.get("/users/me", response_model=UserMe, summary="The local user (the OS account running the app)")
 async def users_me():
-    return local_user.me()
+    return _json(local_user.me())
 
 
 @router.get("/users/me/settings", response_model=UserSettings, summary="The app's own display settings")
 async def users_me_settings():
-    return local_user.settings()
+    return _json(local_user.settings())
 
 
 # -- messages and meetings: a desktop app has none ---------------------------------------------
@@ -101,18 +113,18 @@ async def users_me_settings():
             summary="Messages: always empty (the desktop app has no inbox)")
 async def messages(read: bool | None = None, archived: bool | None = None,
                    limit: Annotated[int, Query(ge=1, le=100)] = 50):
-    return []
+    return Response(_EMPTY_LIST, media_type="application/json")
 
 
 @router.get("/messages/unread-count", response_model=UnreadCount, summary="Unread messages: always 0")
 async def unread_count():
-    return {"count": 0}
+    return Response(b'{"count":0}', media_type="application/json")
 
 
 @router.get("/meetings", response_model=list[Meeting], responses=R422,
             summary="Meetings: always empty (the desktop app has no calendar)")
 async def meetings(start_date: DateQ = None, end_date: DateQ = None):
-    return []
+    return Response(_EMPTY_LIST, media_type="application/json")
 
 
 # -- search ---------------------------------------------------------------------------------------
@@ -120,4 +132,4 @@ async def meetings(start_date: DateQ = None, end_date: DateQ = None):
             summary="Dashboards, pages, KPIs and drill-downs whose name matches q")
 async def search_route(q: Annotated[str, Query(max_length=200, description="words to find (all must match)")] = "",
                        limit: Annotated[int, Query(ge=1, le=100)] = 10):
-    return search(q, limit)
+    return _json(search(q, limit))

@@ -86,10 +86,11 @@ def orders_month_by_customer(conn: sqlite3.Connection, m: int) -> OrderSums:
 def customer_dimensions(conn: sqlite3.Connection) -> dict[int, tuple[str, str, str]]:
     """customer id -> (name, industry, source), "(none)" where missing."""
     rows = select(conn, "customers", "SELECT id, name, industry, source FROM customers")
-    return {i: tuple(_name(v) for v in vals) for i, *vals in rows}
+    return {i: tuple(display_name(v) for v in vals) for i, *vals in rows}
 
 
-def _name(v: object) -> str:
+def display_name(v: object) -> str:
+    """A group's name as the client shows it: never null, never empty."""
     return NONE_NAME if v is None or str(v).strip() == "" else str(v)
 
 
@@ -146,6 +147,6 @@ def faulty_devices_by(conn: sqlite3.Connection, dimension: str) -> list[tuple[st
 def _counted(rows) -> list[tuple[str, int]]:
     acc: dict[str, int] = {}
     for g, n in rows:
-        name = NONE_NAME if g is None or str(g).strip() == "" else str(g)
+        name = display_name(g)
         acc[name] = acc.get(name, 0) + int(n)
     return sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))

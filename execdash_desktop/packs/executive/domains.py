@@ -303,6 +303,7 @@ def _shared(items: list[tuple[str, float | None]], weights: list[float] | None =
     total = sum(weights)
     out = []
     for (name, value), wt in zip(items, weights):
+        name = dr.display_name(name)
         item = {"name": name, "value": value, "share": wt / total if total else None}
         if counted:
             item = {"name": name, "count": int(value or 0), "value": value, "share": item["share"]}
@@ -369,7 +370,8 @@ def overview(conn: sqlite3.Connection, src: ExecSource, domain: str, w: Window, 
         doc[name] = merged(r, keys, granularity)
     if domain == "sales":
         top = r.get("top-products", bd.top_products, w, 10)
-        doc["topProducts"] = [{"name": n, "revenue": v, "share": s} for n, v, s in (top.rows if top else [])]
+        doc["topProducts"] = [{"name": dr.display_name(n), "revenue": v, "share": s}
+                              for n, v, s in (top.rows if top else [])]
         if top is not None and top.note:
             r.notes.append(top.note)
         rows = r.orders_by("customer", w) or []
