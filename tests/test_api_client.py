@@ -371,11 +371,19 @@ def test_posted_payload_is_summarised_from_that_payload(client, demo):
     assert r.status_code == 200, r.text
     doc = r.json()
     conforms(doc, SUMMARY)
-    expected = compose(other, None, ())
+    from execdash_desktop.api.routes_client import payload_anomalies
+
+    expected = compose(other, None, payload_anomalies(other))
     assert doc["summary"] == " ".join(s.text for s in expected.section("now")) != ""
     assert doc["actions"] == [s.text for s in expected.section("action")]
     assert doc["meta"]["from"] == "payload" and doc["meta"]["question"] == "What changed?"
     assert doc["meta"]["provider"] is None  # offline: no model was called
+    # a 24-month payload has history enough to judge its last months: the cautions name them
+    long = get(client, "/api/executive-dashboard", range="24m")
+    flagged = payload_anomalies(long)
+    doc = client.post("/api/ai-summary", json={"data": long}).json()
+    assert flagged and len(doc["cautions"]) == min(5, len(flagged))
+    assert all(c.split(" in ")[0] in ("Recognized", "Booked", "Backlog") for c in doc["cautions"])
 
 
 def test_without_a_payload_the_file_is_summarised_as_the_get_route_does(client):

@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from ..packs.executive.anomalies import describe
+from ..packs.executive.anomalies import TREND_SERIES, Anomaly, describe, flag
 from ..packs.executive.narrative import Summary, build_summary, compose
 from ..packs.executive.payload import build_payload
 from ..store import open_reader
@@ -51,14 +51,31 @@ DateQ = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12
 # -- POST /api/ai-summary ------------------------------------------------------------------
 def seed_summary(summary: Summary, unit: str | None, meta: dict) -> dict:
     """narrative.Summary in the seed's shape: summary (the 'now' sentences), highlights
-    (the 'now' and 'reason' sentences), cautions (unusual months), actions."""
+    (the 'now' and 'reason' sentences), cautions (the five most unusual months, by period),
+    actions (alerts and risks to act on); every sentence with its figures in meta."""
     now = [s.text for s in summary.section("now")]
     return {"source": "heuristic", "summary": " ".join(now),
             "highlights": now + [s.text for s in summary.section("reason")],
-            "cautions": [describe(a, unit) for a in summary.anomalies[:5]],
+            "cautions": [describe(a, unit) for a in sorted(sorted(summary.anomalies, key=lambda a: -a.score)[:5],
+                                                         key=lambda a: a.period)],
             "actions": [s.text for s in summary.section("action")],
             "meta": {**meta, "sentences": [{"section": s.section, "text": s.text, "figures": list(s.figures),
                                             "source": s.source} for s in summary.sentences]}}
+
+
+def payload_anomalies(payload: dict) -> list[Anomaly]:
+    """Unusual months of a posted monthly revenueTrend, judged within that trend only
+    (a month needs enough months before it in the payload to be judged)."""
+    if (payload.get("timeframe") or {}).get("granularity", "month") != "month":
+        return []
+    trend = sorted((r for r in payload.get("revenueTrend") or () if isinstance(r.get("period"), str)),
+                   key=lambda r: r["period"])
+    periods = [r["period"] for r in trend]
+    out: list[Anomaly] = []
+    for key, _, label in TREND_SERIES:
+        out += flag(key, label, "currency", periods, [r.get(key) for r in trend])
+    order = {key: i for i, (key, _, _) in enumerate(TREND_SERIES)}
+    return sorted(out, key=lambda a: (a.period, order[a.series]))
 
 
 def file_summary_entry(ctx: ApiContext, range_: str, as_of: str | None) -> Entry:
@@ -89,8 +106,9 @@ async def ai_summary_post(request: Request, body: SummaryRequest, range: RangeQ 
         doc["meta"].update(asked)
         return _json(doc)
     payload = body.data.model_dump(exclude_none=True)
-    # the posted payload only: no file reads, so no drill-down reasons and no unusual months
-    summary = compose(payload, None, ())
+    # the posted payload only: no file reads, so no drill-down reasons, and unusual months
+    # judged within the posted trend
+    summary = compose(payload, None, payload_anomalies(payload))
     unit = (payload.get("meta") or {}).get("currency")
     tf = payload.get("timeframe") or {}
     return _json(seed_summary(summary, unit, {"from": "payload", "range": tf.get("range"),

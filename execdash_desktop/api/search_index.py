@@ -8,8 +8,6 @@ description or category.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from ..packs.executive.domains import DOMAINS, MEASURES
 from ..packs.executive.drilldowns import DRILLDOWNS
 from ..packs.executive.kpis import KPIS
@@ -27,8 +25,7 @@ _DRILL_ROUTES = {
 _TYPE_ORDER = {"dashboard": 0, "page": 1, "kpi": 2}
 
 
-@lru_cache(maxsize=1)
-def index() -> tuple[dict, ...]:
+def _build() -> tuple[dict, ...]:
     out = [{"id": "dashboard:executive", "title": "Executive dashboard", "type": "dashboard",
             "description": "The ten KPIs, the revenue trend, alerts and risks", "url": "/dashboard",
             "category": "Executive", "api": "/api/executive-dashboard"}]
@@ -54,13 +51,16 @@ def index() -> tuple[dict, ...]:
     return tuple(out)
 
 
+INDEX: tuple[dict, ...] = _build()  # the catalogues are constants: built once, at import
+
+
 def search(q: str, limit: int = 10) -> list[dict]:
     """Entries whose title, description or category hold every word of q; title matches first."""
     words = q.lower().split()
     if not words:
         return []
     hits = []
-    for e in index():
+    for e in INDEX:
         text = f"{e['title']} {e['description']} {e['category']}".lower()
         if all(w in text for w in words):
             in_title = all(w in e["title"].lower() for w in words)
