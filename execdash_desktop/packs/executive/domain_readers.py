@@ -111,7 +111,7 @@ def orders_by(months: list[OrderSums], customers: dict[int, tuple[str, str, str]
     return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
-def customers_by_source(conn: sqlite3.Connection, w: Window, dimension: str = "source"
+def customers_created_by(conn: sqlite3.Connection, w: Window, dimension: str = "source"
                         ) -> list[tuple[str, int]]:
     """(source or industry, customers created in W), most first."""
     col = {"source": "source", "industry": "industry", "customer": "name"}[dimension]

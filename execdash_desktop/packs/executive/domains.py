@@ -316,7 +316,7 @@ def breakdown(r: Reads, domain: str, key: str, by: str) -> tuple[str, list[dict]
     w = r.w
     if domain in ("finance", "sales"):
         if key == "new_customers":
-            rows = r.get(f"cust:{by}", dr.customers_by_source, w, by) or []
+            rows = r.get(f"cust:{by}", dr.customers_created_by, w, by) or []
             return "customers created in the window", _shared([(n, float(c)) for n, c in rows], counted=True)
         if key == "arr":
             rows = r.orders_by(by, Window(w.end, w.end), True) or []
@@ -335,7 +335,7 @@ def breakdown(r: Reads, domain: str, key: str, by: str) -> tuple[str, list[dict]
         if by == "page":
             rows, basis = r.get("visits-page", dr.visits_by_page, w), "page visits in the window"
         elif by == "source":
-            rows, basis = r.get("cust:source", dr.customers_by_source, w, "source"), \
+            rows, basis = r.get("cust:source", dr.customers_created_by, w, "source"), \
                 "customers created in the window, by acquisition source"
         else:
             rows, basis = r.get("score-buckets", dr.scores_by_bucket, w), "feedback scores in the window"
