@@ -419,12 +419,13 @@ def test_the_local_user_and_the_apps_settings(client, tmp_path, monkeypatch):
     settings = get(client, "/api/users/me/settings")
     conforms(settings, SETTINGS)
     assert settings["theme"] == "system" and settings["date_format"] == "D MMM YYYY"
-    from execdash_desktop.ui.services.settings import Settings  # the window's own settings writer
+    # the window's settings file (QSettings' INI; tests/gui writes it with the window's own class)
+    from execdash_desktop.paths import user_data_dir
 
-    s = Settings()
-    s.theme = "dark"
-    s.sync()
+    (user_data_dir() / "settings.ini").write_text("[view]\ntheme=dark\n", encoding="utf-8")
     assert get(client, "/api/users/me/settings")["theme"] == "dark"
+    (user_data_dir() / "settings.ini").write_text("[view]\ntheme=plaid\n", encoding="utf-8")
+    assert get(client, "/api/users/me/settings")["theme"] == "system"
 
 
 def test_no_messages_and_no_meetings_but_never_404(client):
