@@ -52,6 +52,8 @@ def _build() -> tuple[dict, ...]:
 
 
 INDEX: tuple[dict, ...] = _build()  # the catalogues are constants: built once, at import
+# (what a query is matched against, the title alone) per entry, lowercased once
+_TEXT = tuple((f"{e['title']} {e['description']} {e['category']}".lower(), e["title"].lower()) for e in INDEX)
 
 
 def search(q: str, limit: int = 10) -> list[dict]:
@@ -60,10 +62,9 @@ def search(q: str, limit: int = 10) -> list[dict]:
     if not words:
         return []
     hits = []
-    for e in INDEX:
-        text = f"{e['title']} {e['description']} {e['category']}".lower()
+    for e, (text, title) in zip(INDEX, _TEXT):
         if all(w in text for w in words):
-            in_title = all(w in e["title"].lower() for w in words)
+            in_title = all(w in title for w in words)
             hits.append((not in_title, _TYPE_ORDER[e["type"]], e["title"], e))
     hits.sort(key=lambda h: h[:3])
     return [dict(h[3]) for h in hits[:limit]]
