@@ -14,7 +14,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import compress
 from pathlib import Path
@@ -158,7 +158,8 @@ class _Keys:
             self._cache[k] = s
         return self._cache[k]
 
-    def add(self, table: str, values: dict, good) -> None:
+    def add(self, table: str, values: dict, good, exact: Callable[[tuple], bool]) -> None:
+        """Keys of the rows just imported; `exact(cols)`: their values are set members as they are."""
         from .convert import same_key
 
         for (t, cols), s in self._cache.items():
@@ -166,7 +167,8 @@ class _Keys:
                 continue
             lists = [list(compress(values[c], good)) for c in cols]
             if len(cols) == 1:
-                s.update(same_key(v) for v in lists[0] if v is not None)
+                s.update(lists[0] if exact(cols) else map(same_key, lists[0]))
+                s.discard(None)
             else:
                 s.update(tuple(map(same_key, r)) for r in zip(*lists))
 
@@ -220,8 +222,10 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
     db = Path(db).expanduser()
     specs = importable_tables()
     log = ProblemLog()
+    progress(0.0, "Opening the files")
     with ExitStack() as stack:
         plans = plan_import(sources, stack, table, sheet, overrides)
+        progress(0.0, "Checking the columns")
         parts: dict[int, PartResult] = {}
         for i, p in enumerate(plans):
             if p.table is None:
@@ -239,7 +243,8 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
                 for stmt in _statements(d.schema_sql):
                     conn.execute(stmt.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
                                  if "IF NOT EXISTS" not in stmt.upper() else stmt)
-        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA cache_size=-131072")  # 128 MB: the index builds sort in memory
+        conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("BEGIN IMMEDIATE")
         replaced = {plans[i].table for i in todo} if mode == "replace" else set()
         keys = _Keys(conn, replaced)
@@ -257,10 +262,13 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
                                         lambda f, m, n=n: progress((n + f) / len(todo), m), cancelled,
                                         chunk_rows)
             if writing and (skip_bad_rows or not log.errors):
-                _restore_indexes(conn, indexes, log)
-            if replaced and writing and (skip_bad_rows or not log.errors):
-                _check_children(conn, replaced, specs, log)
-        except ImportCancelled:
+                with _heartbeat(conn, lambda: progress(0.99, "Finishing: indexing the new rows"), cancelled):
+                    _restore_indexes(conn, indexes, log)
+                    if replaced:
+                        _check_children(conn, replaced, specs, log)
+        except (ImportCancelled, sqlite3.OperationalError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "interrupted" not in str(exc):
+                raise
             was_cancelled = True
         ok = not was_cancelled and (skip_bad_rows or not log.errors)
         written = ok and not dry_run and any(parts[i].imported for i in todo)
@@ -316,7 +324,7 @@ def _import_part(conn, plan: Plan, spec: TableSpec, mode: str, log: ProblemLog, 
                 imported += _write_chunk(conn, sql, checked, plan, log)
             else:
                 imported += int(checked.good.sum())
-            keys.add(spec.name, checked.values, checked.good)
+            keys.add(spec.name, checked.values, checked.good, validator.exact)
             progress(chunk.fraction, f"Checking {what}: {rows:,} rows")
     except SourceError as exc:
         log.add(Problem("unreadable", plan.sheet.display, plan.sheet.sheet, None, None, None, str(exc),
@@ -328,12 +336,35 @@ def _import_part(conn, plan: Plan, spec: TableSpec, mode: str, log: ProblemLog, 
                       checksum(plan.sheet.path), tuple(plan.mapping.items()))
 
 
+@contextmanager
+def _heartbeat(conn: sqlite3.Connection, beat: Callable[[], None], cancelled: Callable[[], bool]):
+    """While long statements run (an index build sorts outside SQLite's VM, so its progress
+    handler is silent): report twice a second from a helper thread, and interrupt on Cancel."""
+    import threading
+
+    done = threading.Event()
+
+    def run() -> None:
+        while not done.wait(0.5):
+            beat()
+            if cancelled():
+                conn.interrupt()
+
+    t = threading.Thread(target=run, name="import-heartbeat", daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        done.set()
+        t.join()
+
+
 def _drop_indexes(conn, tables: list[str]) -> list[tuple[str, str]]:
     """Drop the target tables' own indexes for the bulk insert (in the transaction).
 
-    Building an index once over sorted keys is several times faster than
-    updating it row by row (1M orders: 8.7 s of CPU with the indexes kept, 1.6 s
-    without); a rollback or a killed process brings them back with the rest.
+    Building an index once over sorted keys costs less than updating it row by
+    row (1M orders: 5.4 s of CPU against 6.3 s, and 3 s less CPU in the whole
+    import); a rollback or a killed process brings them back with the rest.
     """
     marks = ",".join("?" * len(tables))
     rows = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "

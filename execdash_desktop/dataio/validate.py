@@ -169,10 +169,14 @@ class TableValidator:
                     fail[i] = True
         return fail
 
+    def exact(self, cols: tuple[str, ...]) -> bool:
+        """Values of these columns are set members as they are (no 3.0 to make 3 of)."""
+        return all(self.spec.column(c).kind in ("integer", "text", "date", "timestamp") for c in cols)
+
     def _keys_at(self, cols: tuple[str, ...], values, idx) -> list:
         """The key of each row in `idx` (a tuple for a compound key), as set members."""
         lists = [values[c] for c in cols]
-        exact = all(self.spec.column(c).kind in ("integer", "text", "date", "timestamp") for c in cols)
+        exact = self.exact(cols)
         if len(lists) == 1:
             col = lists[0]
             return [col[i] for i in idx] if exact else [same_key(col[i]) for i in idx]
@@ -196,7 +200,8 @@ class TableValidator:
         existing = self._existing(key) if self.check_existing else set()
         idx = good.nonzero()[0].tolist()
         ks = self._keys_at(key, values, idx)
-        present = [k for k in ks if not self._has_null(k)]  # SQL lets NULLs repeat in a unique key
+        # SQL lets NULLs repeat in a unique key
+        present = [k for k in ks if k is not None] if len(key) == 1 else [k for k in ks if None not in k]
         fresh = set(present)
         if len(fresh) == len(present) and fresh.isdisjoint(seen) and fresh.isdisjoint(existing):
             seen |= fresh  # the common case, decided at C speed
@@ -223,7 +228,11 @@ class TableValidator:
         parents = self._parent_keys(fk)
         idx = good.nonzero()[0].tolist()
         ks = self._keys_at(fk.columns, values, idx)
-        if {k for k in ks if not self._has_null(k)} <= parents:
+        wanted = set(ks)
+        wanted.discard(None)
+        if len(fk.columns) > 1:
+            wanted = {k for k in wanted if None not in k}
+        if wanted <= parents:
             return fail
         label = ", ".join(self.header_of[c] for c in fk.columns)
         target = f"{fk.parent} ({', '.join(fk.parent_columns)})"
