@@ -97,8 +97,9 @@ def _statements(script: str) -> list[str]:
     for line in script.splitlines(keepends=True):
         buf += line
         if sqlite3.complete_statement(buf):
-            if buf.strip() and not buf.strip().upper().startswith("PRAGMA"):
-                out.append(buf.strip())
+            code = "\n".join(ln for ln in buf.splitlines() if not ln.strip().startswith("--")).strip()
+            if code and not code.upper().startswith("PRAGMA"):  # the schema's PRAGMAs are not ours to run
+                out.append(code)
             buf = ""
     return out
 
@@ -243,6 +244,9 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
                 for stmt in _statements(d.schema_sql):
                     conn.execute(stmt.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
                                  if "IF NOT EXISTS" not in stmt.upper() else stmt)
+        # foreign keys are checked by validation (and foreign_key_check after a replace): with SQLite
+        # enforcing them, emptying a replaced table would cascade into tables the user did not name
+        conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("PRAGMA cache_size=-131072")  # 128 MB: the index builds sort in memory
         conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("BEGIN IMMEDIATE")
@@ -391,10 +395,10 @@ def _check_children(conn, replaced: set[str], specs: dict[str, TableSpec], log: 
             bad = conn.execute(f"PRAGMA foreign_key_check({_q(name)})").fetchall()
         except sqlite3.DatabaseError:
             continue
-        for _t, rowid, parent, _fkid in bad[:1000]:
-            if parent in replaced:
-                log.add(Problem("foreign_key", name, None, None, None, f"row {rowid}",
-                                f"rows of {parent} that {name} refers to (replace {name} too)", name))
+        for parent in sorted({r[2] for r in bad} & replaced):
+            n = sum(1 for r in bad if r[2] == parent)
+            log.add(Problem("foreign_key", f"the data file's {name}", None, None, None, f"{n:,} rows",
+                            f"the {parent} they refer to to stay (replace {name} too)", name))
 
 
 def _source_kind(plans: list[Plan]) -> str:
