@@ -297,7 +297,7 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
         progress(1.0, "Done")
     return Report(str(db), mode, dry_run, skip_bad_rows, written, was_cancelled,
                   time.perf_counter() - t0,
-                  tuple(p if written else replace(p, imported=0) for p in result),
+                  tuple(p if written else replace(p, imported=0) for p in result),  # failed stays
                   tuple(sorted(log.kept, key=_where)), dict(log.counts), log_id)
 
 
@@ -315,7 +315,7 @@ def _import_part(conn, plan: Plan, spec: TableSpec, mode: str, log: ProblemLog, 
         check_existing=mode == "append")
     rows = imported = 0
     sql = _insert_sql(spec, validator.columns, mode) if validator.columns else None
-    what = plan.sheet.display + (f" [{plan.sheet.sheet}]" if plan.sheet.sheet else "")
+    what = Path(plan.sheet.display).name + (f" [{plan.sheet.sheet}]" if plan.sheet.sheet else "")
     try:
         from .readers import CHUNK_ROWS
 

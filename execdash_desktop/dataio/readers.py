@@ -19,14 +19,16 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import DataFileError
+
 TEXT_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".txt": "csv"}
 BOOK_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xlsx"}
 SUFFIXES = {**TEXT_SUFFIXES, **BOOK_SUFFIXES}
 CHUNK_ROWS = 25_000  # a tenth of a second of work: progress stays live on a busy machine
 
 
-class SourceError(ValueError):
-    """A source that cannot be read at all (missing, not a spreadsheet, corrupt)."""
+class SourceError(DataFileError):
+    """A source that cannot be read at all (missing, not a spreadsheet, corrupt): one line."""
 
 
 @dataclass(frozen=True)
@@ -229,3 +231,11 @@ def read_chunks(sheet: Sheet, chunk_rows: int = CHUNK_ROWS, limit: int | None = 
 def preview(sheet: Sheet, rows: int = 20) -> Chunk | None:
     """The header and first rows (the window's preview)."""
     return next(iter(read_chunks(sheet, rows, rows)), None)
+
+
+def read_row(sheet: Sheet, row: int) -> dict[str, str] | None:
+    """One row as the spreadsheet numbers it (header = 1): header -> cell; None past the end."""
+    for chunk in read_chunks(sheet, CHUNK_ROWS, max(1, row - 1)):
+        if row in chunk.frame.index:
+            return {str(k): str(v) for k, v in chunk.frame.loc[row].items()}
+    return None

@@ -61,8 +61,8 @@ class PartResult:
     sheet: str | None
     table: str | None
     rows: int = 0
-    imported: int = 0
-    failed: int = 0
+    imported: int = 0  # rows written (0 when the import wrote nothing)
+    failed: int = 0  # rows with a problem
     checksum: str = ""
     mapping: tuple[tuple[str, str | None], ...] = ()  # header -> column
 
