@@ -84,7 +84,7 @@ def plan_import(sources: list[str], stack: ExitStack, table: str | None = None,
         target = next((t for t in (match_table(h, names) for h in s.hints) if t), None) or table
         head = preview(s, 1)
         headers = head.headers if head is not None else ()
-        mapping = match_columns(list(headers), [c.name for c in specs[target].columns]) if target else {}
+        mapping = match_columns(list(headers), [c.name for c in specs[target].columns], target) if target else {}
         override = (overrides or {}).get((s.display, s.sheet))
         if override:
             mapping.update({h: c for h, c in override.items() if h in mapping})
@@ -276,7 +276,7 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
             was_cancelled = True
         ok = not was_cancelled and (skip_bad_rows or not log.errors)
         written = ok and not dry_run and any(parts[i].imported for i in todo)
-        result = [parts[i] for i in range(len(plans))]
+        result = [parts.get(i) or PartResult(p.sheet.display, p.sheet.sheet, p.table) for i, p in enumerate(plans)]
         if not ok or dry_run:
             conn.execute("ROLLBACK")
         log_id = None

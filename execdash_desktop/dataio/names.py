@@ -23,14 +23,22 @@ def squash(name: str) -> str:
     return snake(name).replace("_", "")
 
 
-def match_columns(headers: list[str], columns: list[str]) -> dict[str, str | None]:
-    """File header -> table column (None: no column of that name); each column used once."""
+def match_columns(headers: list[str], columns: list[str], table: str = "") -> dict[str, str | None]:
+    """File header -> table column (None: no column of that name); each column used once.
+
+    A header may carry the table's own name: `Order ID` in orders is `id`,
+    `Customer Name` in customers is `name`.
+    """
     by_snake = {snake(c): c for c in columns}
     by_squash = {squash(c): c for c in columns}
+    own = squash(table).rstrip("s")
     out: dict[str, str | None] = {}
     used: set[str] = set()
     for h in headers:
-        c = by_snake.get(snake(h)) or by_squash.get(squash(h))
+        key = squash(h)
+        c = by_snake.get(snake(h)) or by_squash.get(key)
+        if c is None and own and key.startswith(own):
+            c = by_squash.get(key[len(own):])
         if c in used:
             c = None
         out[h] = c

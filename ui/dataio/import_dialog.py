@@ -182,6 +182,7 @@ class QtImportDialog(QDialog):
                 next(_runs))
         overrides = {k: dict(v) for k, v in self.overrides.items()}
         self._busy = kind
+        self.report = None  # the next report replaces it
         self.progress.setValue(0)
         self.progress.show()
         self._update_buttons()

@@ -89,17 +89,8 @@ def _run_history(ctx, job, progress):
     return read_logs(ctx.reader(job.path))
 
 
-def _run_export_table(ctx, job, progress):
-    """A table view's rows as a one-sheet .xlsx (job.payload: (headers, rows, data file))."""
-    from execdash_desktop.dataio.export import write_table_xlsx
-
-    title = job.args[0]
-    headers, rows, data_file = job.payload
-    return str(write_table_xlsx(job.path, title, headers, rows, data_file))
-
-
 HANDLERS = {"import_plan": _run_plan, "import_check": _run_check, "import_run": _run_import,
-            "import_row": _run_row, "import_history": _run_history, "export_table_xlsx": _run_export_table}
+            "import_row": _run_row, "import_history": _run_history}
 
 
 def register() -> None:
