@@ -23,13 +23,31 @@ _OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_fo
             "strings_to_urls": False, "nan_inf_to_errors": True}
 
 
+def _exact_sheet_class():
+    """A Worksheet writing every number in its shortest exact form.
+
+    XlsxWriter writes `%.16G`, which rounds some doubles (1881000.0000000002
+    became 1881000.0): a workbook that must import back unchanged needs the
+    17th digit when a value has one. Excel reads either form.
+    """
+    from xlsxwriter.worksheet import Worksheet
+
+    class ExactWorksheet(Worksheet):
+        def _xml_number_element(self, number, attributes=()):
+            attr = "".join(f' {k}="{self._escape_attributes(v)}"' for k, v in attributes)
+            self.fh.write(f"<c{attr}><v>{number!r}</v></c>" if isinstance(number, float)
+                          else f"<c{attr}><v>{number:.16G}</v></c>")
+
+    return ExactWorksheet
+
+
 def _write_rows(book, name: str, headers: Sequence[str], rows: Iterable[Sequence], bold) -> int:
     """Rows to one sheet, continuing on `name (2)`... past Excel's row limit; returns the count."""
     part, sheet, r, n = 1, None, EXCEL_ROWS, 0
     for row in rows:
         if r >= EXCEL_ROWS:
             title = name[:31] if part == 1 else f"{name[:25]} ({part})"
-            sheet = book.add_worksheet(title)
+            sheet = book.add_worksheet(title, worksheet_class=book.exact_sheet)
             sheet.write_row(0, 0, list(headers), bold)
             part, r = part + 1, 1
         for c, v in enumerate(row):
@@ -48,7 +66,7 @@ def _write_rows(book, name: str, headers: Sequence[str], rows: Iterable[Sequence
         r += 1
         n += 1
     if sheet is None:  # an empty table still gets its sheet and header
-        sheet = book.add_worksheet(name[:31])
+        sheet = book.add_worksheet(name[:31], worksheet_class=book.exact_sheet)
         sheet.write_row(0, 0, list(headers), bold)
     return n
 
@@ -66,6 +84,7 @@ def _atomic_book(out: Path, fill: Callable) -> None:
     os.close(fd)
     try:
         book = xlsxwriter.Workbook(tmp, _OPTIONS)
+        book.exact_sheet = _exact_sheet_class()
         bold = book.add_format({"bold": True})
         fill(book, bold)
         book.close()

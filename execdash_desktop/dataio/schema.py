@@ -204,22 +204,29 @@ def parse_schema(dashboard: str, schema_sql: str) -> tuple[TableSpec, ...]:
         conn.close()
 
 
-def dashboards() -> tuple[Dashboard, ...]:
-    """Every dashboard the app has, with its schema (through the packs registry).
+def _declared() -> list[tuple[str, str, str]]:
+    """(name, title, schema SQL) of every dashboard the app has, in the registry's order.
 
-    A pack that declares its own `schema_sql` (a string or a function returning
-    one) uses it; the Executive pack's schema is the data file's own
-    (store.schema_sql).
+    The dashboard registry (execdash_desktop.dashboards) names each dashboard's
+    schema file in execdash_desktop.data; before it existed the packs registry
+    listed the Executive pack alone, whose schema is the data file's own.
     """
-    from ..packs import all_packs
-    from ..store import schema_sql
+    from importlib import resources
 
-    out = []
-    for pack in all_packs():
-        sql = getattr(pack, "schema_sql", None)
-        sql = sql() if callable(sql) else (sql or schema_sql())
-        out.append(Dashboard(pack.name, pack.title, sql, parse_schema(pack.name, sql)))
-    return tuple(out)
+    try:
+        from ..dashboards import all_dashboards
+    except ImportError:
+        from ..packs import all_packs
+        from ..store import schema_sql
+
+        return [(p.name, p.title, schema_sql()) for p in all_packs()]
+    data = resources.files("execdash_desktop.data")
+    return [(d.name, d.title, data.joinpath(d.schema).read_text("utf-8")) for d in all_dashboards()]
+
+
+def dashboards() -> tuple[Dashboard, ...]:
+    """Every dashboard the app has, with its tables as its schema declares them."""
+    return tuple(Dashboard(name, title, sql, parse_schema(name, sql)) for name, title, sql in _declared())
 
 
 def importable_tables() -> dict[str, TableSpec]:
