@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("sources", nargs="+", metavar="SOURCE", help=".csv .tsv .xlsx .xlsm .ods, a folder or a .zip")
     i.add_argument("--table", help="the table for files or sheets not named after one")
     i.add_argument("--sheet", help="read only this sheet of each workbook")
-    i.add_argument("--mode", default="append", choices=["append", "replace", "upsert"])
+    i.add_argument("--mode", default="append", choices=["append", "replace", "upsert"],
+                   help="append: add rows (a key already there is a problem); replace: empty the tables "
+                        "first; upsert: update the rows whose key is there, add the rest")
     i.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     i.add_argument("--report", help="write every problem found to this JSON file")
     i.add_argument("--skip-bad-rows", action="store_true", help="import the good rows, report the rest")

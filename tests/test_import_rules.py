@@ -147,7 +147,7 @@ def test_key_already_in_the_data_file(folder):
     assert run_import(folder / "d.db", [str(folder / "orders.csv")]).ok
     r = run_import(folder / "d.db", [str(folder / "orders.csv")])
     assert lines(r) == ["orders.csv row 2, column id: '7': key already in the data file, expected a value "
-                        "not already in the file (use --mode upsert to update those rows)"]
+                        "not already in the file (to change those rows, import as an update)"]
     assert rows(folder / "d.db", "SELECT count(*) FROM orders") == [(1,)]
 
 

@@ -215,7 +215,7 @@ class TableValidator:
                 fail[i] = True
             elif k in existing:
                 self._add("exists", int(rows[i]), label, self._shown(k),
-                          "a value not already in the file (use --mode upsert to update those rows)")
+                          "a value not already in the file (to change those rows, import as an update)")
                 fail[i] = True
             else:
                 seen.add(k)

@@ -134,3 +134,23 @@ def test_a_drilldown_table_exports_as_a_workbook(window, qtbot, tmp_path):
     assert rows[0] == list(table.columns) and len(rows) == len(table.rows) + 1
     assert tab.export_csv(0, window.session.path) is None  # never over the data file
     assert "is the data file itself" in tab.banner.message()
+
+
+@pytest.mark.xvfb
+@pytest.mark.skipif(__import__("shutil").which("Xvfb") is None, reason="Xvfb is not installed")
+def test_screenshots_of_the_import_dialog_and_history():
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    root = Path(__file__).resolve().parents[2]
+    out = root / "artifacts" / "screenshots"
+    r = subprocess.run([sys.executable, str(root / "tools" / "screenshot_import.py"), "--out", str(out)],
+                       capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for name in ("import-dialog-report", "import-dialog-columns", "import-history"):
+        img = QImage(str(out / f"{name}.png"))
+        assert not img.isNull() and img.width() >= 900, name
+        colours = {img.pixel(x, y) for x in range(0, img.width(), 13) for y in range(0, img.height(), 11)}
+        assert len(colours) > 8, name  # a painted dialog, not a blank frame

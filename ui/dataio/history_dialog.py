@@ -39,7 +39,7 @@ class QtImportHistoryDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("ImportHistoryDialog")
         self.setWindowTitle("Import history")
-        self.resize(860, 420)
+        self.resize(1000, 420)
         self.service = service
         self.note = QLabel(f"Imports into {Path(path).name}")
         self.model = QStandardItemModel(0, len(HEADERS), self)
@@ -53,8 +53,10 @@ class QtImportHistoryDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (1, 2):  # file and table names take the room that is left
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -37,6 +37,7 @@ def human(name: str | None) -> str:
 def _item(value, sort=None) -> QStandardItem:
     it = QStandardItem("" if value is None else str(value))
     it.setEditable(False)
+    it.setToolTip(it.text())  # a long value or expectation, cut by its column, reads whole here
     if sort is not None:
         it.setData(sort, Qt.ItemDataRole.UserRole)
     return it
