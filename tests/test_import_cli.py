@@ -260,3 +260,21 @@ def test_core_and_command_line_load_pandas_only_to_import():
             "print(sorted(m for m in ('pandas', 'numpy', 'python_calamine', 'xlsxwriter') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "[]", r.stderr
+
+
+def test_cancel_rolls_back_and_logs_the_attempt(tmp_path, demo_db):
+    from execdash_desktop.dataio import run_import
+
+    db = tmp_path / "d.db"
+    db.write_bytes(demo_db.read_bytes())
+    before = q(db, "SELECT count(*), sum(amount) FROM orders")
+    src = tmp_path / "orders.csv"
+    src.write_text("id,amount,profit,order_date\n" + "".join(f"{800000 + i},5,1,2024-01-05\n" for i in range(50_000)))
+    seen = []
+    report = run_import(db, [str(src)], chunk_rows=5_000, progress=lambda f, m: seen.append(m),
+                        cancelled=lambda: sum("rows" in m for m in seen) >= 2)  # after two chunks
+    assert report.cancelled and not report.written and not report.ok
+    assert report.summary().startswith("cancelled: nothing written")
+    assert q(db, "SELECT count(*), sum(amount) FROM orders") == before
+    ((meta,),) = q(db, "SELECT metadata FROM import_logs")
+    assert json.loads(meta)["cancelled"] is True
