@@ -278,3 +278,26 @@ def test_cancel_rolls_back_and_logs_the_attempt(tmp_path, demo_db):
     assert q(db, "SELECT count(*), sum(amount) FROM orders") == before
     ((meta,),) = q(db, "SELECT metadata FROM import_logs")
     assert json.loads(meta)["cancelled"] is True
+
+
+def test_a_failed_import_into_a_new_file_creates_nothing(tmp_path):
+    (tmp_path / "orders.csv").write_text("id,amount,profit,order_date\n1,x,1,2024-01-05\n")
+    r = run("import", "--db", str(tmp_path / "new.db"), str(tmp_path / "orders.csv"))
+    assert r.returncode == 2 and "wrong type" in r.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv"]  # no file, no temporary left
+
+
+def test_tables_a_file_lacks_are_added_in_the_same_transaction(tmp_path):
+    """A file without the customers table: a dry run leaves it without; an import adds it."""
+    db = tmp_path / "d.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE revenue_trend (period TEXT PRIMARY KEY, recognized REAL NOT NULL DEFAULT 0, "
+                 "booked REAL NOT NULL DEFAULT 0, backlog REAL NOT NULL DEFAULT 0)")
+    conn.commit()
+    conn.close()
+    (tmp_path / "customers.csv").write_text(CUSTOMERS)
+    h = digest(db)
+    assert run("import", "--db", str(db), str(tmp_path / "customers.csv"), "--dry-run").returncode == 0
+    assert digest(db) == h
+    assert run("import", "--db", str(db), str(tmp_path / "customers.csv")).returncode == 0
+    assert q(db, "SELECT name FROM customers") == [("Acme",)]

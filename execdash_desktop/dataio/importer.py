@@ -106,9 +106,14 @@ def _statements(script: str) -> list[str]:
 
 def _open_target(db: Path, dry_run: bool, stack: ExitStack) -> tuple[sqlite3.Connection, Path | None]:
     """The connection to write through; for a new file, a temporary file beside it."""
+    if db.exists() and dry_run:  # a transaction rolled back: no WAL switch, not a byte changed
+        p = store.check_path(db)
+        uri = store._uri(p, mode="rw" if store.is_writable(p) else "ro")
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=store.busy_timeout_ms() / 1000)
+        stack.callback(conn.close)
+        return conn, None
     if db.exists():
         conn = store.open_writer(db)
-        conn.execute("PRAGMA foreign_keys=OFF")  # checked by validation + foreign_key_check
         stack.callback(conn.close)
         return conn, None
     if dry_run:
@@ -239,17 +244,13 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
         order = _topological(sorted({plans[i].table for i in todo}), specs)
         todo.sort(key=lambda i: order.index(plans[i].table))
         conn, tmp = _open_target(db, dry_run, stack)
-        for d in dashboards():  # a table this file lacks: created from its dashboard's schema
-            if any(specs[plans[i].table].dashboard == d.name for i in todo):
-                for stmt in _statements(d.schema_sql):
-                    conn.execute(stmt.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
-                                 if "IF NOT EXISTS" not in stmt.upper() else stmt)
         # foreign keys are checked by validation (and foreign_key_check after a replace): with SQLite
         # enforcing them, emptying a replaced table would cascade into tables the user did not name
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("PRAGMA cache_size=-131072")  # 128 MB: the index builds sort in memory
         conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")  # the write lock before the long work
+        _add_missing_tables(conn, {plans[i].table for i in todo}, specs)  # in the transaction
         replaced = {plans[i].table for i in todo} if mode == "replace" else set()
         keys = _Keys(conn, replaced)
         for t in reversed(order):
@@ -280,7 +281,8 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
         if not ok or dry_run:
             conn.execute("ROLLBACK")
         log_id = None
-        if not dry_run:
+        # the log row goes into the file; a new file that would hold nothing else is not created
+        if not dry_run and (tmp is None or ok):
             if not ok:
                 conn.execute("BEGIN IMMEDIATE")
             log_id = write_log(conn, _source_kind(plans), sum(p.imported for p in result) if ok else 0,
@@ -303,6 +305,26 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
 
 def _where(p: Problem) -> tuple:
     return (p.file, p.sheet or "", p.row or 0)
+
+
+def _add_missing_tables(conn, tables: set[str], specs: dict[str, TableSpec]) -> None:
+    """A target table this file lacks (an Executive file given Engineering sheets): its
+    dashboard's schema is run, statement by statement, skipping what is already there."""
+    from ..store import table_names
+
+    present = table_names(conn)
+    wanted = {specs[t].dashboard for t in tables if t not in present}
+    for d in dashboards():
+        if d.name not in wanted:
+            continue
+        for stmt in _statements(d.schema_sql):
+            try:
+                conn.execute(stmt)
+            except sqlite3.OperationalError as exc:
+                if "readonly" in str(exc):  # a dry run on a read-only file: checked without them
+                    return
+                if "already exists" not in str(exc):
+                    raise
 
 
 def _import_part(conn, plan: Plan, spec: TableSpec, mode: str, log: ProblemLog, keys: _Keys,
