@@ -3,7 +3,7 @@
 Installed by one line in the main window (`import_actions.install(self)`); the
 window itself is not subclassed or edited further: drops are caught by an
 event filter. After an import the dashboard reloads the file (or opens the new
-one).
+one). Nothing of the import (execdash_desktop.dataio, pandas) loads at start-up.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from execdash_desktop.dataio.readers import SUFFIXES
-
 from . import import_jobs
 
 FILTER = "Spreadsheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.ods *.zip);;All files (*)"
 
 
 def importable(path: str) -> bool:
+    from execdash_desktop.dataio.readers import SUFFIXES  # on a drag, not at the window's start-up
+
     p = Path(path)
     return p.is_dir() or p.suffix.lower() in SUFFIXES or p.suffix.lower() == ".zip"
 
