@@ -408,3 +408,14 @@ def test_a_dashboard_with_its_own_import_logs(pg, tmp_path, monkeypatch):
     assert conn.execute("SELECT severity, revenue_impact_daily, updated_at != 'touched' FROM bugs "
                         "WHERE bug_number = 7").fetchone() == ("CRITICAL", 70.0, 1)
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone() == (1,)
+
+
+def test_the_snapshot_log_is_the_import_log():
+    """One import_logs table, whichever door creates it (import or snapshot)."""
+    from execdash_desktop.dataio.logs import IMPORT_LOGS_SQL
+    from execdash_desktop.snapshot.datafile import LOG_SCHEMA
+    from execdash_desktop.snapshot.targets import read_schema
+
+    assert read_schema(LOG_SCHEMA).tables[0].columns == read_schema(IMPORT_LOGS_SQL).tables[0].columns
+    assert " ".join(LOG_SCHEMA.split()) == " ".join(IMPORT_LOGS_SQL.split())
+

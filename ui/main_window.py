@@ -19,7 +19,7 @@ from execdash_desktop import APP_NAME, __version__
 from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS, drilldown_for_alert
 from execdash_desktop.paths import demo_file
 
-from .dataio import snapshot_dialog
+from .dataio import import_actions, snapshot_dialog
 from .export import export_actions
 from . import theme
 from .dashboard.page import QtDashboardPage
@@ -94,6 +94,7 @@ class QtMainWindow(QMainWindow):
         self._wire()
         self.exports = export_actions.install(self)  # File > Export board pack / PNG
         self.snapshots = snapshot_dialog.install(self)  # File > Refresh from database, status note
+        self.imports = import_actions.install(self)  # File > Import data / history, file drops
 
     def _wire(self) -> None:
         c, s, p = self.page.controls, self.session, self.page

@@ -117,7 +117,8 @@ def snapshot(url: str, db: str | os.PathLike, *, dashboards: Iterable[str] | Non
                         "tables": rows, "changed": changed, "source_time": taken_iso,
                         "fingerprints": prints,
                         "seconds": round(time.perf_counter() - t0, 2), "notes": notes}
-                now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                stamp = datetime.now(timezone.utc)  # the import log's form: 2026-11-29T17:42:05.123Z
+                now = stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
                 write_log(out, meta, sum(changed.values()), now)
                 report(0.95, "checking the new file")
                 out.execute("PRAGMA analysis_limit=1000")  # planner statistics from a sample

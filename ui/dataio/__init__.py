@@ -1,1 +1,1 @@
-"""Getting data in from outside the file: File > Refresh from database."""
+"""Getting data in: File > Import data (import_actions) and File > Refresh from database (snapshot_dialog)."""
