@@ -53,7 +53,7 @@ class QtMainWindow(QMainWindow):
         self._diagnostics = None
         self._render_waiting_for_chart: tuple | None = None
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(960, 640)
+        self.setMinimumSize(900, 540)  # fits a 1366x768 laptop at 125% (1093x614)
         self.setWindowIcon(theme.app_icon())
 
         self.page = QtDashboardPage()
@@ -361,6 +361,7 @@ class QtMainWindow(QMainWindow):
         self.tabs.setCurrentWidget(tab)
 
     def _on_drilldowns_tab_opened(self, key: str) -> None:
+        self.drilldowns.tab(key).set_presenting(self.presentation.active)
         mgr = theme.manager()
         if mgr is not None:  # a card, alert or playlist click while presenting: the projector look
             mgr.dress(self.drilldowns.tab(key))

@@ -137,6 +137,7 @@ class QtListPanel(QFrame):
         titles.addWidget(self.title)
         head.addLayout(titles, 1)
         head.addLayout(self.chips)
+        self.over = over
 
         self.model = RowsModel(tooltip, self)
         self.view = QListView()
@@ -159,6 +160,13 @@ class QtListPanel(QFrame):
         self._stack = QStackedLayout(holder)
         self._stack.addWidget(self.view)
         self._stack.addWidget(self.empty)
+        # "fit" (presentation mode): only the rows that fit whole, then "+N more"; no scrolling
+        self.more = QLabel("")
+        self.more.setObjectName("Chip")
+        self.more.setProperty("tone", "neutral")
+        self.more.hide()
+        self._fit = False
+        self._all: list[dict] = []
 
         lay = QVBoxLayout(self)
         pad = theme.SPACE["lg"]
@@ -166,16 +174,61 @@ class QtListPanel(QFrame):
         lay.setSpacing(theme.SPACE["sm"])
         lay.addLayout(head)
         lay.addWidget(holder, 1)
+        head.insertWidget(1, self.more, 0, Qt.AlignmentFlag.AlignBottom)
+        self._head = head
         mgr = theme.manager()
         if mgr is not None:
             mgr.themeChanged.connect(self._on_theme_changed)
 
     def set_rows(self, rows: list[dict]) -> None:
-        self.model.set_rows(rows)
+        self._all = [dict(r) for r in rows]
         self._stack.setCurrentWidget(self.view if rows else self.empty)
+        self._show_rows()
 
     def rows(self) -> list[dict]:
-        return self.model.rows()
+        return [dict(r) for r in self._all]
+
+    def shown_rows(self) -> int:
+        """How many rows the list holds now (all of them unless fitting)."""
+        return self.model.rowCount()
+
+    def set_fit(self, on: bool) -> None:
+        """Show only the rows that fit whole with "+N more" beside the title (no scroll bar,
+        no overline), or all."""
+        if on == self._fit:
+            return
+        self._fit = on
+        self.over.setVisible(not on)
+        self._set_chips_visible(not on)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if on
+                                             else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._show_rows()
+
+    def _room(self) -> int:
+        """Height the list and the "+N more" line share (the panel's, less its head)."""
+        lay = self.layout()
+        m = lay.contentsMargins()
+        return self.height() - m.top() - m.bottom() - self._head.sizeHint().height() - lay.spacing()
+
+    def _show_rows(self) -> None:
+        rows = self._all
+        shown = len(rows)
+        if self._fit and rows:
+            row_h = self.view.itemDelegate().sizeHint(None, None).height()
+            room = self._room() - 2 * self.view.frameWidth()
+            shown = min(shown, max(0, (room + self.view.itemDelegate().GAP) // row_h))
+        if shown < len(rows):
+            self.more.setText(f"+{len(rows) - shown} more")
+            self.more.show()
+        else:
+            self.more.hide()
+        if [dict(r) for r in rows[:shown]] != self.model.rows():
+            self.model.set_rows(rows[:shown])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fit:
+            self._show_rows()
 
     def set_chips(self, chips: list[tuple[str, str]]) -> None:
         """(text, tone) pills beside the title; tone: high|medium|low|good|bad|neutral."""
@@ -189,9 +242,20 @@ class QtListPanel(QFrame):
             lab.setObjectName("Chip")
             lab.setProperty("tone", tone)
             self.chips.addWidget(lab, 0, Qt.AlignmentFlag.AlignBottom)
+            lab.setVisible(not self._fit)
+
+    def _set_chips_visible(self, on: bool) -> None:
+        """Counts beside the title; a slide has only "+N more" (its rows carry their own pills)."""
+        for i in range(self.chips.count()):
+            w = self.chips.itemAt(i).widget()
+            if w is not None:
+                w.setVisible(on)
 
     def activate_row(self, i: int) -> None:
-        self._on_view_clicked(self.model.index(i))
+        if i < self.model.rowCount():
+            self._on_view_clicked(self.model.index(i))
+        elif i < len(self._all):
+            self.rowActivated.emit(dict(self._all[i]))
 
     def _on_view_clicked(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)
