@@ -104,6 +104,8 @@ class QtMainWindow(QMainWindow):
         p.cardActivated.connect(self._on_page_card_activated)
         p.alertActivated.connect(self._on_page_alert_activated)
         p.banner.retryRequested.connect(s.retry)
+        p.banner.openAnotherRequested.connect(self._on_open_action_triggered)
+        p.banner.openDemoRequested.connect(self._on_open_demo_action_triggered)
         p.chartReady.connect(self._on_page_chart_ready)
         s.fileOpened.connect(self._on_session_file_opened)
         s.payloadChanged.connect(self._on_session_payload_changed)
@@ -236,9 +238,16 @@ class QtMainWindow(QMainWindow):
         self.status_changed.setToolTip(self.session.path or "")
 
     def _on_session_failed(self, cause: str, message: str) -> None:
-        title = "Could not open the data file" if cause == "load" else "Could not read the data file"
-        self.page.banner.show_error(message, title)
         self.status_activity.setText("")
+        if cause == "load":  # the file itself: say so plainly, offer what can help
+            from execdash_desktop.file_check import plain_words
+
+            problem = plain_words(message)
+            self.page.banner.show_problem(problem.title, problem.text, message, problem.retry_helps)
+            self.page.subtitle.setText("No data shown: the file could not be opened")
+            self.status_as_of.setText("No data")
+            return
+        self.page.banner.show_error(message, "Could not read the data file")
 
     def _on_session_progressed(self, fraction: float, message: str) -> None:
         self.status_activity.setText(f"{message} ({fraction:.0%})")

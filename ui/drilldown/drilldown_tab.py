@@ -69,12 +69,14 @@ class DrilldownTableModel(QAbstractTableModel):
         return None
 
 
-class _FirstRows(QSortFilterProxyModel):
-    """The table's first `limit` rows (all when None): a slide shows what fits."""
+class _SomeRows(QSortFilterProxyModel):
+    """`limit` rows of the table (all when None): a slide shows what fits; the latest ones
+    of a table by period or day, else the first."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, latest: bool = False):
         super().__init__(parent)
         self.limit: int | None = None
+        self.latest = latest
 
     def set_limit(self, limit: int | None) -> None:
         if limit == self.limit:
@@ -88,7 +90,11 @@ class _FirstRows(QSortFilterProxyModel):
             self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
-        return self.limit is None or source_row < self.limit
+        if self.limit is None:
+            return True
+        if self.latest:
+            return source_row >= self.sourceModel().rowCount() - self.limit
+        return source_row < self.limit
 
 
 class _TableView(QTableView):
@@ -120,7 +126,7 @@ def _table_card(table, unit: str) -> tuple[QFrame, _TableView]:
     head.addWidget(count)
     view = _TableView()
     model = DrilldownTableModel(table, unit, view)
-    proxy = _FirstRows(view)
+    proxy = _SomeRows(view, latest=bool(table.formats) and table.formats[0] in ("period", "date"))
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
     view.setModel(proxy)
@@ -311,7 +317,8 @@ class QtDrilldownTab(QWidget):
             k = min(n, fit) if n else 0
             view.model().set_limit(k)
             view.setFixedHeight(head + max(k, 1) * row_h)
-            card.count.setText(_rows_text(n) if k >= n else f"first {k} of {n} rows")
+            which = "latest" if view.model().latest else "first"
+            card.count.setText(_rows_text(n) if k >= n else f"{which} {k} of {n} rows")
             card.show()
             room -= over + max(k, 1) * row_h + gap
         self.left_out.setText("Not on this slide: " + "; ".join(left) + ". Every row is in the window's "

@@ -52,9 +52,11 @@ class RowDelegate(QStyledItemDelegate):
 
     HEIGHT = 58
     GAP = 8
+    trim_last_gap = False  # fitting: the last row needs no gap below it
 
     def sizeHint(self, option, index) -> QSize:
-        return QSize(200, self.HEIGHT + self.GAP)
+        last = index is not None and index.isValid() and index.row() == index.model().rowCount() - 1
+        return QSize(200, self.HEIGHT + (0 if last and self.trim_last_gap else self.GAP))
 
     def stripe(self, row: dict, pal) -> QColor:
         return QColor(pal.border_strong)
@@ -69,7 +71,8 @@ class RowDelegate(QStyledItemDelegate):
         pal = theme.palette()
         p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -self.GAP - 0.5)
+        gap = self.GAP if option.rect.height() > self.HEIGHT else 0  # the last row, fitting
+        r = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -gap - 0.5)
         hover = bool(option.state & QStyle.StateFlag.State_MouseOver)
         focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
         box = QPainterPath()
@@ -202,6 +205,8 @@ class QtListPanel(QFrame):
         self._set_chips_visible(not on)
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if on
                                              else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.view.itemDelegate().trim_last_gap = on
+        self.view.setUniformItemSizes(not on)
         self._show_rows()
 
     def _room(self) -> int:

@@ -116,7 +116,7 @@ class QtTrendChart(QFrame):
         self._granularity = "month"
         self._unit = "£"
         self._had_partial = False
-        self._label_px: dict[str, int] = {}
+        self._label_px: dict[str, int] = {}  # 'label@px' -> its width on the axis
         self.renders = 0  # how many times data was set (tests)
 
         over = QLabel("REASON")
@@ -297,9 +297,10 @@ class QtTrendChart(QFrame):
             self.plot.getAxis("bottom").setTicks([[], []])
             return
         widest = max(labels, key=len)
-        label_px = self._label_px.get(widest)
+        key = f"{widest}@{theme.TYPE['caption']}"  # the projector's type is larger
+        label_px = self._label_px.get(key)
         if label_px is None:
-            label_px = self._label_px[widest] = QFontMetrics(theme.font("caption")).horizontalAdvance(widest) + 12
+            label_px = self._label_px[key] = QFontMetrics(theme.font("caption")).horizontalAdvance(widest) + 12
         width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 70, 50)
         step = max(1, -(-n * label_px // int(width)))
         major = [(i, labels[i]) for i in range(n) if (n - 1 - i) % step == 0]
