@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from . import rollup, store
+from . import data_time, rollup, store
 from .errors import DataFileError, MetricsNotSaved
 from .paths import file_key, user_data_dir
 
@@ -499,6 +499,7 @@ class MetricsWriter:
     def _after_own_write(self, stamp_before: list, stamp_after: list | None = None) -> None:
         stamp_after = stamp_after or rollup.file_stamp(self.data_path)
         rollup.note_own_write(self.data_path, stamp_before, stamp_after)
+        data_time.note_own_write(self.data_path, stamp_before, stamp_after)
         for fn in list(self.listeners):
             try:
                 fn(stamp_before, stamp_after)

@@ -233,9 +233,12 @@ class QtMainWindow(QMainWindow):
         self.page.controls.set_state(state.range, state.granularity, state.as_of)
 
     def _on_session_source_changed(self, result) -> None:
-        when = datetime.fromtimestamp(result.mtime)
-        self.status_changed.setText(f"File changed {when.day} {when:%b %Y, %H:%M}")
+        when = datetime.fromtimestamp(result.data_changed_at)  # not the app's own timing writes
+        self.status_changed.setText(f"Data changed {when.day} {when:%b %Y, %H:%M}")
         self.status_changed.setToolTip(self.session.path or "")
+        path = self.session.path
+        demo = bool(getattr(result.src, "demo", False)) or (path is not None and Path(path) == demo_file())
+        self.page.set_badges(demo, result.read_only)
 
     def _on_session_failed(self, cause: str, message: str) -> None:
         self.status_activity.setText("")

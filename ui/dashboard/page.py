@@ -115,11 +115,26 @@ class QtDashboardPage(QScrollArea):
         self._lower = lower_box
         self._now = now
         self.presenting = False
+        self.printing = False
         lower_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
+        self.demo_badge = QLabel("Demo data")
+        self.demo_badge.setToolTip("Made-up figures from the demo generator, not your company's")
+        self.read_only_badge = QLabel("Read-only")
+        self.read_only_badge.setToolTip("ExecDash does not write to this file: it keeps its own timings "
+                                        "in a separate file in your data folder")
+        title_row = QHBoxLayout()
+        title_row.setSpacing(theme.SPACE["sm"])
+        title_row.addWidget(self.title)
+        for badge, tone in ((self.demo_badge, "medium"), (self.read_only_badge, "neutral")):
+            badge.setObjectName("Chip")
+            badge.setProperty("tone", tone)
+            badge.hide()
+            title_row.addWidget(badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        title_row.addStretch(1)
         titles = QVBoxLayout()
         titles.setSpacing(2)
-        titles.addWidget(self.title)
+        titles.addLayout(title_row)
         titles.addWidget(self.subtitle)
         self._titles = QWidget()
         self._titles.setLayout(titles)
@@ -156,6 +171,15 @@ class QtDashboardPage(QScrollArea):
         self._compact = None
         self._fit_height()
 
+    def set_printing(self) -> None:
+        """Paper (the board pack): no buttons, no scroll bars; the alerts and risks have a
+        page of their own, in full, so the trend spans the width."""
+        self.printing = True
+        for w in (self.controls, self.alerts, self.risks, self.summary.toggle, self.banner):
+            w.hide()
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._place_lower(True)
+
     def _fit_height(self) -> None:
         """Short screens (a 1366x768 laptop at 125%, 1024x768, a projector): no overlines,
         the summary below the trend, alerts and risks beside it in columns, and below
@@ -173,7 +197,7 @@ class QtDashboardPage(QScrollArea):
                 panel.over.setVisible(not compact)
             if self.chart is not None:
                 self.chart.set_presenting(compact)
-            self._place_lower(compact)
+            self._place_lower(compact or self.printing)
             lay = self._body_layout
             lay.removeWidget(self.summary)
             lay.insertWidget(lay.indexOf(self._lower) + 1 if short else lay.indexOf(self._lower), self.summary)
@@ -269,6 +293,12 @@ class QtDashboardPage(QScrollArea):
 
     def card(self, key: str) -> QtKpiCard:
         return self.cards.get(key) or self.highlights[key]
+
+    def set_badges(self, demo: bool, read_only: bool) -> None:
+        """"Demo data" for the generator's made-up file; "Read-only" when metrics go elsewhere."""
+        self.demo_badge.setVisible(demo)
+        self.read_only_badge.setVisible(read_only)
+        self._fit_header(self.width())
 
     def set_drill_titles(self, titles: dict[str, str]) -> None:
         """kpi key -> title of the drill-down its card opens (for tooltips)."""
