@@ -223,7 +223,32 @@ def test_export_board_pack_from_the_window(window, qtbot, tmp_path):
     text = pdf_text(reader)
     assert DRILLDOWNS["finance/nrr"] in text[-1] and f"Page {pages} of {pages}" in text[-1]
     assert "Board pack saved" in window.statusBar().currentMessage()
-    assert window.exports.dialog is None and not window.page.banner.isVisible()
+    assert window.exports.dialog is None
+    # a message that says where, with Open and Show in folder
+    box = window.exports.saved_box
+    assert box is not None and box.isVisible() and box.windowTitle() == "Board pack saved"
+    assert "from-window.pdf" in box.text() and f"{pages} pages" in box.text() and str(tmp_path) in box.informativeText()
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    class Catcher(QObject):  # the system's file handler, for this test: note what it was asked
+        def __init__(self):
+            super().__init__()
+            self.urls = []
+
+        @Slot(QUrl)
+        def handle(self, url):
+            self.urls.append(url.toLocalFile())
+
+    catcher = Catcher()
+    QDesktopServices.setUrlHandler("file", catcher, "handle")
+    try:
+        box.folder_button.click()
+        box.open_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert catcher.urls == [str(Path(path).parent), path]
+    qtbot.waitUntil(lambda: window.exports.saved_box is None)  # a button closes it
 
 
 def test_export_errors_show_in_the_banner(window, qtbot, tmp_path):
