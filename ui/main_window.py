@@ -429,7 +429,7 @@ class QtMainWindow(QMainWindow):
             self.page.banner.clear()
             self.open_file(req.job.path)
         elif req.channel == "gates" and self._diagnostics is not None:
-            self._diagnostics.set_gates(result, f"Events of {self.session.path}")
+            self._diagnostics.set_gates(result, f"Timings kept with {self.session.path}")
         elif req.job.kind == "api_start":
             if (self._api is not None or not self.menus.serve_api.isChecked()
                     or req.job.path != self.session.path):
