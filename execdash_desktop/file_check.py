@@ -60,6 +60,9 @@ def plain_words(message: str) -> Problem:
     if "permission" in m:
         return Problem("ExecDash may not read this file", "Ask whoever manages the file for access, "
                        "or open another file.", False)
+    if "table" in m or "column" in m:  # one part of the file: that view alone
+        return Problem("Part of the data is missing", "The file lacks some of the figures this page "
+                       "shows. The rest of the dashboard is unaffected.", True)
     if "locked" in m or "busy" in m:
         return Problem("The file is busy", "Another program is writing to it. Try again in a moment.", True)
     return Problem("Could not open the data file", "Try again, or open another file.", True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 
 from execdash_desktop import APP_NAME, __version__
 from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS, drilldown_for_alert
+from execdash_desktop.format import month_name
 from execdash_desktop.paths import demo_file
 
 from .dataio import import_actions
@@ -181,7 +182,8 @@ class QtMainWindow(QMainWindow):
         self.page.set_payload(payload)
         self._request_summary()
         notes = payload["meta"].get("notes") or ()  # read uncached, or without the -wal
-        self.status_as_of.setText(f"Data as of {payload['meta']['as_of']}" + (" \u2014 see note" if notes else ""))
+        self.status_as_of.setText(f"Data as of {month_name(payload['meta']['as_of'])}"
+                                  + (" \u2014 see note" if notes else ""))
         self.status_as_of.setToolTip("\n".join(notes))
         extra = {"range": payload["timeframe"]["range"], "as_of": payload["meta"]["as_of"]}
         first = not self._first_shown and cause == "load"
@@ -247,10 +249,16 @@ class QtMainWindow(QMainWindow):
 
             problem = plain_words(message)
             self.page.banner.show_problem(problem.title, problem.text, message, problem.retry_helps)
-            self.page.subtitle.setText("No data shown: the file could not be opened")
-            self.status_as_of.setText("No data")
+            if self.session.payload is None:  # else the file on screen stays, and so do its figures
+                self.page.subtitle.setText("No data shown: the file could not be opened")
+                self.status_as_of.setText("No data")
             return
-        self.page.banner.show_error(message, "Could not read the data file")
+        from execdash_desktop.file_check import plain_words
+
+        problem = plain_words(message)
+        self.page.banner.show_problem(problem.title, problem.text, message, retry=True)
+        for b in (self.page.banner.open_another, self.page.banner.open_demo):
+            b.hide()  # the file opened; it is a refresh or a view that failed
 
     def _on_session_progressed(self, fraction: float, message: str) -> None:
         self.status_activity.setText(f"{message} ({fraction:.0%})")

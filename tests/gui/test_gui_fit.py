@@ -87,3 +87,58 @@ def test_a_slide_lists_rows_that_fit_and_counts_the_rest(make_window, data_file,
     assert not page.summary.toggle.isVisible()
     page.set_presenting(False)
     assert page.alerts.shown_rows() == total and not page.alerts.more.isVisible()
+
+
+def test_shortcuts_dialog_shows_every_key_whole(window, qtbot):
+    from execdash_desktop.ui.menus import QtShortcutsDialog, shortcut_rows
+
+    dlg = QtShortcutsDialog(shortcut_rows(window), window)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    t = dlg.table
+    keys_col = t.horizontalHeader().sectionSize(1)
+    widest = max(t.fontMetrics().horizontalAdvance(t.item(r, 1).text()) for r in range(t.rowCount()))
+    assert keys_col >= widest  # "Ctrl+Shift+E", never "Ctrl-"
+    assert t.horizontalScrollBar().maximum() == 0 and not t.horizontalScrollBar().isVisible()
+
+
+def _laid_out(page) -> None:
+    """Apply every pending layout now (labels shown or hidden post their own requests)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        page.widget().layout().activate()
+
+
+def test_choosing_ytd_does_not_move_the_controls(make_window, data_file, qtbot):
+    import sqlite3
+
+    with sqlite3.connect(data_file) as c:  # a company's file: no "Demo data" badge widening the title
+        c.execute("PRAGMA application_id = 0")
+    window = make_window(data_file)
+    page = window.page
+    # around 1060 px the YTD title is just short enough for the controls to fit beside it
+    for width in (1024, 1064, 1184, 1440):
+        window.resize(width, 800)
+        qtbot.waitUntil(lambda w=width: window.width() == w and page.viewport().width() > w - 60)
+        _laid_out(page)
+        before = page.controls.mapTo(page, page.controls.rect().topLeft())
+        with qtbot.waitSignal(window.session.payloadChanged, timeout=10_000):
+            page.controls.choose_range("ytd")
+        assert page.subtitle.text().startswith("Year to date")
+        _laid_out(page)
+        assert page.controls.mapTo(page, page.controls.rect().topLeft()) == before, width
+        with qtbot.waitSignal(window.session.payloadChanged, timeout=10_000):
+            page.controls.choose_range("12m")
+
+
+def test_drilldown_tables_keep_a_readable_width_on_a_wide_screen(make_window, data_file, qtbot):
+    window = make_window(data_file, size=(1920, 1080))
+    tab = window.drilldowns.open("finance/revenue")
+    qtbot.waitUntil(lambda: tab.drilldown is not None and bool(tab.views), timeout=10_000)
+    qtbot.waitUntil(lambda: tab.views[0].width() > 0)
+    for view, table in zip(tab.views, tab.drilldown.tables):
+        assert view.width() <= 180 * len(table.columns) + 40, table.title
+    qtbot.waitUntil(lambda: tab.chart.width() > 1500)  # charts still use the width

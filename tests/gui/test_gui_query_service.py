@@ -107,7 +107,7 @@ def test_a_failed_query_shows_a_banner_keeps_the_data_and_retries(window, qtbot,
     with qtbot.waitSignal(window.session.loadFailed, timeout=5000):
         window.session.refresh()
     assert page.banner.isVisible() and page.banner.tone() == "error"
-    assert "not a SQLite database" in page.banner.message()
+    assert "not a SQLite database" in page.banner.details.text()
     assert page.banner.retry.isVisible()
     assert page.card("revenue").value_text() == before  # the last good data stays
     data_file.write_bytes(saved)

@@ -243,10 +243,20 @@ class QtDashboardPage(QScrollArea):
         self._fit_height()
         self._fit_summary()
 
+    def _titles_width(self) -> int:
+        """The title block's width for the widest title and subtitle any range gives, so
+        choosing YTD ("Year to date vs the previous 10") never moves the controls."""
+        badges = sum(b.sizeHint().width() + theme.SPACE["sm"] for b in (self.demo_badge, self.read_only_badge)
+                     if not b.isHidden())
+        subtitles = [f"{n} months vs the previous {n}" for n in (12, 24)] + ["Year to date vs the previous 12"]
+        widest = max([self.title.fontMetrics().horizontalAdvance("Sep 2025 \u2013 Sep 2026") + badges]
+                     + [self.subtitle.fontMetrics().horizontalAdvance(t) for t in subtitles])
+        return max(self._titles.sizeHint().width(), widest)
+
     def _fit_header(self, width: int) -> None:
         """Controls beside the title if they fit (labels hidden if that helps), else below it."""
         avail = width - 2 * theme.SPACE["xl"] - 12  # margins, scroll bar
-        room = avail - self._titles.sizeHint().width() - self._header.horizontalSpacing()
+        room = avail - self._titles_width() - self._header.horizontalSpacing()
         self.controls.set_compact(False)
         if self.controls.sizeHint().width() <= room:
             self._place_header(False)

@@ -108,6 +108,11 @@ class _TableView(QTableView):
         return QSize(400, self.minimumHeight())
 
 
+def table_width(columns: int) -> int:
+    """The widest a table card grows: about 180 px a column, at least 560."""
+    return max(560, 180 * columns + 2 * theme.SPACE["lg"])
+
+
 def _rows_text(n: int) -> str:
     return f"{n} row{'s' if n != 1 else ''}"
 
@@ -243,9 +248,13 @@ class QtDrilldownTab(QWidget):
         self.note.setText(" \u00b7 ".join(dd.notes) if dd.notes else "")
         while self.body_layout.count():
             item = self.body_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().hide()
-                item.widget().deleteLater()
+            inner = item.layout()  # a table card's row
+            for w in [item.widget()] + [inner.itemAt(i).widget() for i in range(inner.count())] if inner else [item.widget()]:
+                if w is not None:
+                    w.hide()
+                    w.deleteLater()
+            if inner is not None:
+                inner.deleteLater()
         self.views = []
         self._cards = []
         self.chart = None
@@ -259,7 +268,12 @@ class QtDrilldownTab(QWidget):
             view.painted.connect(self.painted)
             self.views.append(view)
             self._cards.append(card)
-            self.body_layout.addWidget(card)
+            # a readable width: on a 1920 screen a row does not run 1,400 px from label to number
+            card.setMaximumWidth(table_width(len(table.columns)))
+            row = QHBoxLayout()
+            row.addWidget(card, 1000)
+            row.addStretch(1)
+            self.body_layout.addLayout(row)
         if not dd.tables:
             empty = QLabel("No data for this drill-down in the file.")
             empty.setObjectName("Empty")
@@ -326,7 +340,13 @@ class QtDrilldownTab(QWidget):
         self.left_out.setVisible(bool(left))
 
     def show_error(self, message: str) -> None:
-        self.banner.show_error(message, "Could not load this drill-down")
+        """Plain words up front; the technical line (file, table) behind Details."""
+        from execdash_desktop.file_check import plain_words
+
+        problem = plain_words(message)
+        self.banner.show_problem(problem.title, problem.text, message, retry=True)
+        self.banner.open_another.hide()
+        self.banner.open_demo.hide()
 
     def table_titles(self) -> list[str]:
         return [t.title for t in self.drilldown.tables] if self.drilldown else []

@@ -17,6 +17,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QWidget)
 
+from execdash_desktop.format import month_name
+
 from .. import theme
 
 RANGES = (("3m", "3M", "Last 3 months"), ("6m", "6M", "Last 6 months"),
@@ -176,10 +178,10 @@ class QtControlsBar(QWidget):
     def _sync_as_of(self) -> None:
         self.as_of.blockSignals(True)
         self.as_of.clear()
-        latest = self._months[-1] if self._months else "\u2014"
+        latest = month_name(self._months[-1]) if self._months else "\u2014"
         self.as_of.addItem(f"Latest ({latest})", None)
-        for m in reversed(self._months):
-            self.as_of.addItem(m, m)
+        for m in reversed(self._months):  # one month style everywhere: 'Oct 2026'
+            self.as_of.addItem(month_name(m), m)
         idx = self.as_of.findData(self._as_of) if self._as_of else 0
         self.as_of.setCurrentIndex(max(idx, 0))
         self.as_of.blockSignals(False)
