@@ -28,6 +28,14 @@ def _p95_text(v, unit: str) -> str:
     return f"{v:,.0f} ms" if unit == "ms" else f"{v:g} {unit}"
 
 
+def _target_text(g: dict) -> str:
+    """'< 300 ms' as it is; a band ('~30000 ms (25000..35000)') as 'every 25-35 s'."""
+    low, high = g.get("low"), g.get("high")
+    if low is not None and high is not None and g.get("unit") == "ms":
+        return f"every {low / 1000:g}\u2013{high / 1000:g} s"
+    return str(g.get("target", ""))
+
+
 def _verdict(ok) -> tuple[str, str]:
     if ok is None:
         return "\u2014", "neutral"  # no wait timed yet (the tooltip says so)
@@ -43,7 +51,7 @@ class QtDiagnosticsView(QWidget):
         self.gates: list[dict] = []
         over = QLabel("DIAGNOSTICS")
         over.setObjectName("Overline")
-        title = QLabel("Quality gates")
+        title = QLabel("How quickly the dashboard responds")
         title.setObjectName("PageTitle")
         self.note = QLabel("How long people waited, as the app timed it on this computer: the wait that "
                            "95 in 100 were faster than, over the last 7 and 30 days, against the targets "
@@ -80,6 +88,7 @@ class QtDiagnosticsView(QWidget):
 
         card = QFrame()
         card.setObjectName("Card")
+        self.card = card
         cl = QVBoxLayout(card)
         pad = theme.SPACE["lg"]
         cl.setContentsMargins(pad, pad, pad, pad)
@@ -98,7 +107,7 @@ class QtDiagnosticsView(QWidget):
         lay.setSpacing(theme.SPACE["md"])
         lay.addLayout(head)
         lay.addWidget(self.banner)
-        lay.addWidget(card)
+        lay.addWidget(card, 0, Qt.AlignmentFlag.AlignLeft)
         lay.addWidget(self.where)
         lay.addStretch(1)
 
@@ -106,6 +115,10 @@ class QtDiagnosticsView(QWidget):
         t = self.table
         h = t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(t.rowCount())) + 4
         t.setFixedHeight(h)
+        # as wide as its columns: the eye does not cross an empty screen to the next row
+        m = self.card.layout().contentsMargins()
+        t.setMinimumWidth(t.horizontalHeader().length() + 2 * t.frameWidth() + 2)
+        self.card.setMaximumWidth(t.minimumWidth() + m.left() + m.right())
 
     def set_gates(self, gates: list[dict], source: str = "") -> None:
         self.gates = list(gates)
@@ -115,7 +128,7 @@ class QtDiagnosticsView(QWidget):
         self.table.setRowCount(len(gates))
         for r, g in enumerate(gates):
             unit = g.get("unit", "ms")
-            cells = [LABELS.get(g["metric"], g["metric"]), g.get("target", ""),
+            cells = [LABELS.get(g["metric"], g["metric"]), _target_text(g),
                      _p95_text(g.get("p95_7d"), unit), f"{g.get('samples_7d', 0):,}",
                      f"{g.get('unmeasured_7d', 0):,}", _verdict(g.get("pass_7d")),
                      _p95_text(g.get("p95_30d"), unit), f"{g.get('samples_30d', 0):,}",

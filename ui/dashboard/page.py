@@ -255,6 +255,8 @@ class QtDashboardPage(QScrollArea):
 
     def _fit_header(self, width: int) -> None:
         """Controls beside the title if they fit (labels hidden if that helps), else below it."""
+        for w in (self._titles, self.controls):  # sizes with the style sheet's fonts and padding
+            w.ensurePolished()
         avail = width - 2 * theme.SPACE["xl"] - 12  # margins, scroll bar
         room = avail - self._titles_width() - self._header.horizontalSpacing()
         self.controls.set_compact(False)

@@ -248,13 +248,9 @@ class QtDrilldownTab(QWidget):
         self.note.setText(" \u00b7 ".join(dd.notes) if dd.notes else "")
         while self.body_layout.count():
             item = self.body_layout.takeAt(0)
-            inner = item.layout()  # a table card's row
-            for w in [item.widget()] + [inner.itemAt(i).widget() for i in range(inner.count())] if inner else [item.widget()]:
-                if w is not None:
-                    w.hide()
-                    w.deleteLater()
-            if inner is not None:
-                inner.deleteLater()
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
         self.views = []
         self._cards = []
         self.chart = None
@@ -270,10 +266,12 @@ class QtDrilldownTab(QWidget):
             self._cards.append(card)
             # a readable width: on a 1920 screen a row does not run 1,400 px from label to number
             card.setMaximumWidth(table_width(len(table.columns)))
-            row = QHBoxLayout()
-            row.addWidget(card, 1000)
-            row.addStretch(1)
-            self.body_layout.addLayout(row)
+            row = QWidget()  # the card and a stretch beside it
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            rl.addWidget(card, 1000)
+            rl.addStretch(1)
+            self.body_layout.addWidget(row)
         if not dd.tables:
             empty = QLabel("No data for this drill-down in the file.")
             empty.setObjectName("Empty")

@@ -153,6 +153,7 @@ class QtListPanel(QFrame):
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setUniformItemSizes(True)
+        self.view.setMinimumHeight(delegate.HEIGHT + 2)  # a short screen: one row shows, the rest scroll
         self.view.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
         self.view.clicked.connect(self._on_view_clicked)
         self.view.activated.connect(self._on_view_clicked)
@@ -220,7 +221,7 @@ class QtListPanel(QFrame):
         shown = len(rows)
         if self._fit and rows:
             row_h = self.view.itemDelegate().sizeHint(None, None).height()
-            room = self._room() - 2 * self.view.frameWidth()
+            room = self._room() - 2 * self.view.frameWidth() - 2  # 2 px: rounding of the layout
             shown = min(shown, max(0, (room + self.view.itemDelegate().GAP) // row_h))
         if shown < len(rows):
             self.more.setText(f"+{len(rows) - shown} more")
