@@ -1,13 +1,16 @@
 """Screenshots of the window under a real X server (Xvfb), written as PNGs.
 
-    python tools/screenshots.py [--out artifacts/screenshots] [--sizes 1920x1080,1024x768]
-                                [--themes light,dark]
+    python tools/screenshots.py [--out artifacts/screenshots] [--sizes 1920x1080,1024x768,1093x614]
+                                [--themes light,dark] [--presentation 1024x768,1280x720,1366x768,1920x1080]
 
 Starts Xvfb on a free display when none is given (DISPLAY unset), makes a
 small demo file in a temporary folder (the user's settings are not touched),
 opens the window at each size and theme, waits until the cards and the chart
 have painted, and grabs the screen: the dashboard, one drill-down tab and the
-Diagnostics view. Exit code 0 when every PNG was written; 3 when Xvfb is missing.
+Diagnostics view. Then presentation mode on an X server of each projector size:
+every slide (the dashboard and every drill-down) as a PNG, and fit-WxH.json
+listing what does not fit on each slide (ui/present/fit.py; empty lists when all
+fits). Exit code 0 when every PNG was written; 3 when Xvfb is missing.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def test_a_wait_that_never_paints_is_recorded_as_not_timed(qtbot, monkeypatch):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    rec = mr.MetricsRecorder(service=None, path_of=lambda: None)
+    rec = mr.MetricsRecorder(service=None, path_of=lambda: None, parent=w)  # deleted with w, by qtbot
     got = []
     rec.eventRecorded.connect(lambda ev, meta: got.append((ev, meta)))
     rec.data_shown("range", 0.0, 0.0, [w], {"range": "6m"})
