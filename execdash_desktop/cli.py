@@ -237,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_export(args)
         if args.command == "serve":
             return _run_module("execdash_desktop.api.server", args)
+        if args.command == "open" and args.path:
+            from .file_check import check_data_file
+
+            check_data_file(args.path)  # not SQLite, empty, no dashboard tables: one line, exit 2
         return _run_module("execdash_desktop.ui.app", getattr(args, "path", None))
     except (DataFileError, InvalidRequestError) as exc:
         return _fail(str(exc))

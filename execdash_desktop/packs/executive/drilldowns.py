@@ -20,7 +20,7 @@ from typing import Callable
 
 from ... import months as mo
 from ...errors import TableUnreadable
-from ...format import NUMERIC
+from ...format import NUMERIC, month_name
 from ...months import Window
 from ...store import select
 from . import breakdowns as bd
@@ -233,10 +233,10 @@ def _expenses_by_month(rd, src, w) -> Table:
 def _finance_payback(rd, src, w):
     row = rd.query("executive_kpis", "SELECT label, value, unit, delta, direction FROM executive_kpis "
                    "WHERE key = 'payback'")
-    kpi = Table("CAC payback (executive_kpis)", ("Label", "Months", "Unit", "Delta", "Direction"),
+    kpi = Table("CAC payback (entered by hand)", ("Label", "Months", "Unit", "Change", "Direction"),
                 tuple(row), ("text", "months", "text", "ratio", "text"))
     spend_t = _expenses_by_month(rd, src, w)
-    rd.notes.append("CAC payback is a static value in executive_kpis (the seeds' MVP).")
+    rd.notes.append("CAC payback is entered by hand in the data file, not worked out from orders and costs.")
     return (kpi, spend_t), spend_t
 
 
@@ -343,6 +343,8 @@ def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window:
     tables, chart = builder(rd, src, window)
     if key in _USES_ORDERS and "orders" in src.reasons:
         rd.notes.append(src.reasons["orders"])
-    notes = [f"{window.label()} ({window.length} months)"] + rd.notes
+    # the window's words, as on the dashboard: 'Nov 2025 – Oct 2026 (12 months)'
+    span = f"{month_name(mo.fmt_month(window.start))} \u2013 {month_name(mo.fmt_month(window.end))}"
+    notes = [f"{span} ({window.length} months)"] + rd.notes
     return Drilldown(key, DRILLDOWNS[key], tuple(tables), tuple(notes), chart,
                      _chart_anomalies(key, conn, src, window, chart))

@@ -20,7 +20,7 @@ from ... import months as mo
 from ... import rollup
 from ...errors import DataFileError, MissingTablesError
 from . import EXECUTIVE
-from ...store import open_reader, table_columns, table_names, unreadable_reason
+from ...store import is_demo, open_reader, table_columns, table_names, unreadable_reason
 
 # The tables the first screen reads; without the pack's required ones nothing can be served.
 REQUIRED = EXECUTIVE.required
@@ -91,6 +91,7 @@ class ExecSource:
     reasons: dict[str, str] = field(default_factory=dict)  # table -> why it is unusable
     skipped_rows: dict[str, int] = field(default_factory=dict)  # table -> unreadable rows
     notes: tuple[str, ...] = ()  # how the file was read, when that limits the numbers
+    demo: bool = False  # written by the demo generator (store.is_demo)
 
 
 
@@ -284,4 +285,4 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> ExecSource:
                       orders=orders, orders_present=orders_present, sql_daily=sql_daily,
                       sql_stage=sql_stage, payback=payback, currency=currency, alerts=alerts,
                       risks=risks, pinned=pinned, reasons=reasons, skipped_rows=skipped,
-                      notes=tuple(notes))
+                      notes=tuple(notes), demo=is_demo(conn))
