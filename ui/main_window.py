@@ -24,6 +24,8 @@ from . import theme
 from .dashboard.page import QtDashboardPage
 from .drilldown.drilldown_tabs import DrilldownTabs
 from .menus import QtShortcutsDialog, build_menus, shortcut_rows
+from .diagnostics import DiagnosticsTab
+from .services.api_toggle import QtApiToggle
 from .services.metrics_recorder import MetricsRecorder
 from .present.playlist import DASHBOARD
 from .present.presentation import QtPresentation
@@ -48,8 +50,6 @@ class QtMainWindow(QMainWindow):
             self.session.setParent(self)
         self._t_main = t_main
         self._first_shown = False
-        self._api = None
-        self._diagnostics = None
         self._render_waiting_for_chart: tuple | None = None
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(960, 640)
@@ -86,6 +86,9 @@ class QtMainWindow(QMainWindow):
 
         self.presentation = QtPresentation(self)
         self.menus = build_menus(self)
+        self.api = QtApiToggle(service, self.menus.serve_api, lambda: self.session.path, self)
+        self.diagnostics = DiagnosticsTab(self.tabs, service, lambda: self.session.path, self.recorder.flush, self)
+        self._summary_lane = service.lane("summary", self)
         self.menus.full_refresh.setChecked(settings.full_refresh)
         mgr = theme.manager()
         self.menus.theme[mgr.mode if mgr else "system"].setChecked(True)
@@ -114,9 +117,8 @@ class QtMainWindow(QMainWindow):
         s.loadRecovered.connect(p.banner.clear)
         s.loadProgressed.connect(self._on_session_progressed)
         self.service.busyChanged.connect(self._on_service_busy_changed)
-        self.service.resultReady.connect(self._on_service_result_ready)
-        self.service.requestFailed.connect(self._on_service_request_failed)
-        self.service.requestProgressed.connect(self._on_service_progressed)
+        self.api.statusChanged.connect(self._on_api_status_changed)
+        self.api.startFailed.connect(self._on_api_start_failed)
         self.presentation.playlist.advanced.connect(self._on_playlist_advanced)
         self.drilldowns.tabOpened.connect(self._on_drilldowns_tab_opened)
 
@@ -127,7 +129,18 @@ class QtMainWindow(QMainWindow):
     def create_demo(self, path: str | Path, orders: int = DEMO_ORDERS) -> None:
         """Write the demo data file in the background, then open it."""
         self.page.banner.show_info("Creating a demo data file for the first start\u2026", "Welcome")
-        self.service.submit("demo", Job("demo", str(path), (("orders", orders), ("force", True))), ("demo",))
+        self.service.submit(Job("demo", str(path), (("orders", orders), ("force", True))),
+                            self._on_demo_written, self._on_demo_failed, self._on_demo_progressed, owner=self)
+
+    def _on_demo_written(self, req, _result) -> None:
+        self.page.banner.clear()
+        self.open_file(req.job.path)
+
+    def _on_demo_failed(self, _req, message: str) -> None:
+        self.page.banner.show_error(message, "Could not create the demo file", retry=False)
+
+    def _on_demo_progressed(self, _req, fraction: float, message: str) -> None:
+        self.page.banner.show_info(f"{message} ({fraction:.0%})", "Creating the demo data file")
 
     def _on_open_action_triggered(self) -> None:
         start = str(Path(self.session.path).parent) if self.session.path else str(Path.home())
@@ -169,9 +182,7 @@ class QtMainWindow(QMainWindow):
         self.setWindowFilePath(path)
         self.page.banner.clear()
         self._fill_recent()
-        if self._api is not None:  # serve the file now open
-            self.menus.serve_api.setChecked(False)
-            self.menus.serve_api.setChecked(True)
+        self.api.file_opened(path)
 
     def _on_session_payload_changed(self, payload: dict, cause: str, t0: float, t_data: float) -> None:
         self.page.set_payload(payload)
@@ -250,7 +261,16 @@ class QtMainWindow(QMainWindow):
             tf = s.monthly["timeframe"]
             job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation),
                       payload=(s.src, s.monthly))
-            self.service.submit("summary", job, ("summary", s.path))
+            self._summary_lane.submit(job, self._on_summary_written, self._on_summary_failed)
+
+    def _on_summary_written(self, req, summary) -> None:
+        if req.job.path == self.session.path:
+            self.page.summary.setToolTip("")
+            self.page.set_summary(summary)
+
+    def _on_summary_failed(self, _req, message: str) -> None:
+        self.page.set_summary(None)  # the summary degrades to nothing, never to a wrong line
+        self.page.summary.setToolTip(f"No summary: {message}")
 
     # -- controls --------------------------------------------------------------------------------------
     def _on_controls_range_changed(self, range_: str, t0: float) -> None:
@@ -280,12 +300,7 @@ class QtMainWindow(QMainWindow):
 
     def _on_tabs_tab_close_requested(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if widget is self.page:
-            return
-        if widget is self._diagnostics:
-            self.tabs.removeTab(index)
-            self._diagnostics.deleteLater()
-            self._diagnostics = None
+        if widget is self.page or self.diagnostics.close_widget(widget):
             return
         self.drilldowns.close_widget(widget)
 
@@ -308,25 +323,12 @@ class QtMainWindow(QMainWindow):
         self.settings.full_refresh = on
         self.session.set_full_refresh(on)
 
-    def _on_serve_api_action_toggled(self, on: bool) -> None:
-        if on and self.session.path:
-            self._start_api()
-        elif not on:
-            if self._api is not None:
-                server, self._api = self._api, None
-                self._stop_api(server)
-            self.status_api.setText("")  # a start in flight is stopped when it lands
+    def _on_api_status_changed(self, text: str, tip: str) -> None:
+        self.status_api.setText(text)
+        self.status_api.setToolTip(tip)
 
-    def _start_api(self) -> None:
-        # one channel per file: a later start never supersedes (and so never loses) an
-        # earlier one's server; every start result is delivered and judged there
-        self.status_api.setText("Starting the API\u2026")
-        self.service.submit(f"api-start:{self.session.path}", Job("api_start", self.session.path), ("api",))
-
-    def _stop_api(self, server) -> None:
-        # its own channel: no later job supersedes (and prunes) a stop not yet started
-        self.service.submit(f"api-stop:{id(server)}",
-                            Job("api_stop", str(server.db_path), (id(server),), payload=server), ("api",))
+    def _on_api_start_failed(self, message: str) -> None:
+        self.page.banner.show_error(message, "Could not start the API", retry=False)
 
     # -- presentation -----------------------------------------------------------------------------------------
     def page_title(self, key: str) -> str:
@@ -385,63 +387,10 @@ class QtMainWindow(QMainWindow):
                           "local SQLite file.")
 
     def _on_diagnostics_action_triggered(self) -> None:
-        if self._diagnostics is None:
-            from .diagnostics import QtDiagnosticsView
-
-            self._diagnostics = QtDiagnosticsView()
-            self._diagnostics.refreshRequested.connect(self._load_gates)
-            self.tabs.addTab(self._diagnostics, "Diagnostics")
-        self.tabs.setCurrentWidget(self._diagnostics)
-        self._load_gates()
-
-    def _load_gates(self) -> None:
-        if self.session.path:
-            self.recorder.flush()  # the latest events count too (the gates job queues behind them)
-            self.service.submit("gates", Job("gates", self.session.path, (time.time(),)), ("gates",))
+        self.diagnostics.show()
 
     def diagnostics_view(self):
-        return self._diagnostics
-
-    # -- results of the window's own jobs (demo file, gates, API) ---------------------------------------------
-    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if req.channel == "summary":
-            if req.job.path == self.session.path:
-                self.page.summary.setToolTip("")
-                self.page.set_summary(result)
-        elif req.channel == "demo":
-            self.page.banner.clear()
-            self.open_file(req.job.path)
-        elif req.channel == "gates" and self._diagnostics is not None:
-            self._diagnostics.set_gates(result, f"Events of {self.session.path}")
-        elif req.job.kind == "api_start":
-            if (self._api is not None or not self.menus.serve_api.isChecked()
-                    or req.job.path != self.session.path):
-                self._stop_api(result)  # toggled off, or another file opened, while it started
-                if self._api is None and self.menus.serve_api.isChecked() and self.session.path:
-                    self._start_api()  # serve the file now open
-                return
-            self._api = result
-            self.status_api.setText(f"API {result.url}")
-            self.status_api.setToolTip(f"Serving {req.job.path}")
-
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel == "summary":  # the summary degrades to nothing, never to a wrong line
-            self.page.set_summary(None)
-            self.page.summary.setToolTip(f"No summary: {message}")
-        elif req.channel == "demo":
-            self.page.banner.show_error(message, "Could not create the demo file", retry=False)
-        elif req.channel == "gates" and self._diagnostics is not None:
-            self._diagnostics.show_error(message)
-        elif req.job.kind == "api_start" and req.job.path == self.session.path:
-            self.status_api.setText("")
-            self.menus.serve_api.blockSignals(True)
-            self.menus.serve_api.setChecked(False)
-            self.menus.serve_api.blockSignals(False)
-            self.page.banner.show_error(message, "Could not start the API", retry=False)
-
-    def _on_service_progressed(self, req, fraction: float, message: str) -> None:
-        if req.channel == "demo":
-            self.page.banner.show_info(f"{message} ({fraction:.0%})", "Creating the demo data file")
+        return self.diagnostics.view
 
     # -- closing ------------------------------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
@@ -451,12 +400,7 @@ class QtMainWindow(QMainWindow):
         self.recorder.flush()
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()
-        if self._api is not None:
-            try:
-                self._api.stop()
-            except Exception:
-                pass
-            self._api = None
+        self.api.shutdown()
         self.service.shutdown()
         super().closeEvent(event)
 

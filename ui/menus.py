@@ -45,7 +45,8 @@ def _action(window, text: str, slot, shortcut=None, tip: str = "", checkable: bo
         a.setToolTip(tip)
         a.setStatusTip(tip)
     a.setCheckable(checkable)
-    (a.toggled if checkable else a.triggered).connect(slot)
+    if slot is not None:  # None: its owner connects it (Serve the API: the QtApiToggle)
+        (a.toggled if checkable else a.triggered).connect(slot)
     window.addAction(a)
     return a
 
@@ -106,7 +107,7 @@ def build_menus(w) -> Menus:
     settings_menu = bar.addMenu("&Settings")
     full_refresh = _action(w, "Full refresh every 60 s", w._on_full_refresh_action_toggled,
                            tip="Re-read everything from the file every minute", checkable=True)
-    serve_api = _action(w, "Serve the &API on this computer", w._on_serve_api_action_toggled,
+    serve_api = _action(w, "Serve the &API on this computer", None,
                         tip="Serve GET /api/executive-dashboard for this file on 127.0.0.1", checkable=True)
     playlist = _action(w, "Presentation &playlist\u2026", w._on_playlist_action_triggered, None,
                        "Which drill-downs presentation mode shows after the dashboard, and for how long")

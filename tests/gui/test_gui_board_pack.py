@@ -206,7 +206,7 @@ def test_export_errors_show_in_the_banner(window, qtbot, tmp_path):
 def test_png_of_the_view_is_twice_its_size(window, qtbot, tmp_path, monkeypatch):
     from PySide6.QtGui import QImage
 
-    from execdash_desktop.ui import export_actions
+    from execdash_desktop.ui.export import export_actions
 
     target = tmp_path / "view.png"
     asked = []

@@ -2,8 +2,9 @@
 
 A card, an alert or the Drill-down menu asks for a key; an open tab is
 focused, else a tab is added at once (showing "Loading") and its data is
-asked of the query service on channel "drilldown:<key>", with a snapshot of
-the session's ExecSource and window. When the window or the file's data
+asked of the query service on the key's own lane (a newer request for the
+same key supersedes the older), with a snapshot of the session's ExecSource
+and window; the result comes back to `_on_tab_loaded` for that key. When the window or the file's data
 changes, open tabs become stale and reload when shown.
 """
 
@@ -33,8 +34,8 @@ class DrilldownTabs(QObject):
         self._open: dict[str, QtDrilldownTab] = {}
         self._version: dict[str, tuple] = {}  # key -> (window, path, data generation) it shows
         self._cache: dict[str, tuple[tuple, object]] = {}  # key -> (version, Drilldown), prefetched
-        service.resultReady.connect(self._on_service_result_ready)
-        service.requestFailed.connect(self._on_service_request_failed)
+        self._lanes: dict[str, object] = {}  # key -> its tab's lane
+        self._prefetch_lanes: dict[str, object] = {}
         session.payloadChanged.connect(self._on_session_payload_changed)
         tabs.currentChanged.connect(self._on_tabs_current_changed)
 
@@ -83,7 +84,9 @@ class DrilldownTabs(QObject):
             if key in self._open or (hit is not None and hit[0] == version):
                 continue
             job = Job("drilldown", self.session.path, (key, w, gen), payload=self.session.src)
-            self.service.submit(f"prefetch:{key}", job, ("prefetch", None, version))
+            lane = self._prefetch_lanes.get(key) or self._prefetch_lanes.setdefault(
+                key, self.service.lane(f"prefetch:{key}", self))
+            lane.submit(job, lambda _req, dd, k=key, v=version: self._on_prefetched(k, v, dd), context=version)
 
     def tab(self, key: str) -> QtDrilldownTab | None:
         return self._open.get(key)
@@ -96,7 +99,9 @@ class DrilldownTabs(QObject):
         if tab is None:
             return
         self._version.pop(key, None)
-        self.service.cancel(f"drilldown:{key}")
+        lane = self._lanes.pop(key, None)
+        if lane is not None:
+            lane.cancel()
         i = self.tabs.indexOf(tab)
         if i >= 0:
             self.tabs.removeTab(i)
@@ -129,18 +134,20 @@ class DrilldownTabs(QObject):
             tab.show_error("No data file is loaded yet.")
             return
         w, _, gen = version
-        job = Job("drilldown", self.session.path, (tab.key, w, gen), payload=self.session.src)
-        self.service.submit(f"drilldown:{tab.key}", job, ("drilldown", timing, version))
+        key = tab.key
+        job = Job("drilldown", self.session.path, (key, w, gen), payload=self.session.src)
+        lane = self._lanes.get(key) or self._lanes.setdefault(key, self.service.lane(f"drilldown:{key}", self))
+        lane.submit(job, lambda _req, dd: self._on_tab_loaded(key, version, timing, dd),
+                    lambda _req, message: self._on_tab_failed(key, message), context=version)
 
-    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if not req.channel.startswith(("drilldown:", "prefetch:")):
-            return
-        key = req.channel.split(":", 1)[1]
-        _, timing, version = req.context
-        self._cache[key] = (version, result)
+    def _on_prefetched(self, key: str, version: tuple, dd) -> None:
+        self._cache[key] = (version, dd)
+
+    def _on_tab_loaded(self, key: str, version: tuple, timing: tuple | None, dd) -> None:
+        self._cache[key] = (version, dd)
         tab = self._open.get(key)
-        if tab is not None and req.channel.startswith("drilldown:"):
-            self._show(tab, result, version, timing)
+        if tab is not None:
+            self._show(tab, dd, version, timing)
 
     def _show(self, tab: QtDrilldownTab, dd, version: tuple, timing: tuple | None) -> None:
         currency = self.session.src.currency if self.session.src else "£"
@@ -151,11 +158,10 @@ class DrilldownTabs(QObject):
             self.recorder.drilldown_shown(tab.key, clicks, t0, tab.paint_targets())
         self.tabShown.emit(tab.key)
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel.startswith("drilldown:"):
-            tab = self._open.get(req.channel.split(":", 1)[1])
-            if tab is not None:
-                tab.show_error(message)
+    def _on_tab_failed(self, key: str, message: str) -> None:
+        tab = self._open.get(key)
+        if tab is not None:
+            tab.show_error(message)
 
     def _on_session_payload_changed(self, _payload, _cause, _t0, _t_data) -> None:
         self._refresh_current()

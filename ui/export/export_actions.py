@@ -1,8 +1,9 @@
 """File > Export board pack (PDF) and File > Export PNG of this view (2x).
 
 `install(window)` adds both actions to the window's File menu. A board pack's
-data (payload, drill-downs, summary) is read by the query service on channel
-"board_pack" (job kind "board_pack_data"), so the GUI thread never waits on
+data (payload, drill-downs, summary) is read by the query service on this
+object's own lane (job kind "board_pack_data"; a new export supersedes one in
+flight), so the GUI thread never waits on
 SQLite; the pages are then rendered here, on the GUI thread (widgets render
 only there), and written atomically. Failures go to the dashboard's banner.
 """
@@ -21,7 +22,6 @@ from execdash_desktop.boardpack import DEFAULT_DRILLDOWNS, check_target, default
 from .. import theme
 from ..services.query_service import Job
 
-CHANNEL = "board_pack"
 STATUS_MS = 10_000
 
 
@@ -49,10 +49,7 @@ class QtExportActions(QObject):
         self.png = self._action("Export PNG of this &view (2x)\u2026", self._on_png_action_triggered, None,
                                 "A picture of the tab in view at twice its size")
         self._add_to_file_menu([self.board_pack, self.png])
-        service = window.service
-        service.resultReady.connect(self._on_service_result_ready)
-        service.requestFailed.connect(self._on_service_request_failed)
-        service.requestProgressed.connect(self._on_service_request_progressed)
+        self._lane = window.service.lane("board_pack", self)
 
     def _action(self, text: str, slot, shortcut, tip: str) -> QAction:
         a = QAction(text, self.window)
@@ -110,15 +107,13 @@ class QtExportActions(QObject):
                   payload=(s.src, s.payload, s.monthly, s.window()))
         self._target = (path, paper)
         self.window.statusBar().showMessage("Preparing the board pack\u2026")
-        self.window.service.submit(CHANNEL, job, (path, paper))
+        self._lane.submit(job, self._on_pack_data_read, self._on_pack_data_failed,
+                          self._on_pack_data_progressed, context=(path, paper))
 
-    def _on_service_request_progressed(self, req, fraction: float, message: str) -> None:
-        if req.channel == CHANNEL:
-            self.window.statusBar().showMessage(f"Board pack: {message} ({fraction:.0%})")
+    def _on_pack_data_progressed(self, _req, fraction: float, message: str) -> None:
+        self.window.statusBar().showMessage(f"Board pack: {message} ({fraction:.0%})")
 
-    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if req.channel != CHANNEL:
-            return
+    def _on_pack_data_read(self, req, result) -> None:
         path, paper = req.context
         self.window.statusBar().showMessage("Board pack: drawing the pages\u2026")
         # widgets paint on this thread only (~0.4 s for 25 pages): let the message show first
@@ -140,10 +135,9 @@ class QtExportActions(QObject):
         self.window.statusBar().showMessage(f"Board pack saved: {done['path']} ({done['pages']} pages)", STATUS_MS)
         self.packWritten.emit(done["path"], done["pages"])
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel == CHANNEL:
-            self._target = None
-            self._fail(message)
+    def _on_pack_data_failed(self, _req, message: str) -> None:
+        self._target = None
+        self._fail(message)
 
     def _fail(self, message: str, title: str = "Could not export") -> None:
         self.window.statusBar().clearMessage()

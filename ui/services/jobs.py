@@ -34,6 +34,7 @@ class Job:
     path: str
     args: tuple = ()
     payload: Any = field(default=None, compare=False, hash=False, repr=False)
+    dashboard: str = "executive"  # whose data: one file's dashboards load side by side
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ sub-millisecond): a range or as-of change re-asks the worker (which answers
 from memory while the file's stamp is unchanged); a granularity change only
 re-buckets the monthly payload in memory (`rebucket`), with no query.
 
-Channels: "open" (a new file), "dashboard" (range, as-of, refresh), "alerts"
-(the 30 s +/- 5 s poll, never two in flight), "check" (the file watcher).
+Its lanes (each request supersedes the lane's earlier ones; the outcome
+comes back to the slot that asked): open (a new file), dashboard (range,
+as-of, refresh), alerts (the 30 s +/- 5 s poll, never two in flight), check
+(the file watcher).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class QtDataSession(QObject):
         self.data_generation = 0  # +1 each time the file's data is (re)loaded
         self.monthly: dict | None = None
         self.payload: dict | None = None
-        self._retry: tuple[str, Job, Intent] | None = None
+        self._retry: tuple[str, Job, Intent] | None = None  # (lane, job, intent) that failed
         self._last_poll: float | None = None
         self._poll_interval = 0.0  # ms between the last two poll starts
         self.poll_ms, self.poll_jitter_ms = POLL_MS, POLL_JITTER_MS
@@ -85,9 +87,11 @@ class QtDataSession(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(1000)
         self._save_timer.timeout.connect(self._on_save_timer_timeout)
-        service.resultReady.connect(self._on_service_result_ready)
-        service.requestFailed.connect(self._on_service_request_failed)
-        service.requestProgressed.connect(self._on_service_progressed)
+        # each lane's outcome goes to its own slot
+        self._lanes = {"open": (service.lane("open", self), self._on_open_done),
+                       "dashboard": (service.lane("dashboard", self), self._on_dashboard_done),
+                       "alerts": (service.lane("alerts", self), self._on_alerts_done),
+                       "check": (service.lane("check", self), self._on_check_done)}
         self.set_full_refresh(settings.full_refresh)
 
     # -- opening --------------------------------------------------------------------------
@@ -132,8 +136,8 @@ class QtDataSession(QObject):
 
     def retry(self) -> None:
         if self._retry is not None:
-            channel, job, intent = self._retry
-            self._submit(channel, job, Intent(intent.cause, time.perf_counter(), intent.state))
+            lane, job, intent = self._retry
+            self._submit(lane, job, Intent(intent.cause, time.perf_counter(), intent.state))
 
     def _requery(self, cause: str, t0: float | None) -> None:
         if self.path:
@@ -150,8 +154,10 @@ class QtDataSession(QObject):
         if self.path:
             self.settings.set_view_state(self.path, self.state)
 
-    def _submit(self, channel: str, job: Job, intent: Intent):
-        return self.service.submit(channel, job, intent)
+    def _submit(self, lane: str, job: Job, intent: Intent):
+        queue, on_result = self._lanes[lane]
+        on_error = lambda req, message: self._on_request_failed(lane, req, message)  # noqa: E731
+        return queue.submit(job, on_result, on_error, self._on_request_progressed, context=intent)
 
     # -- refresh timers -----------------------------------------------------------------------
     def set_poll_interval(self, ms: int, jitter_ms: int) -> None:
@@ -171,7 +177,7 @@ class QtDataSession(QObject):
 
     def poll_alerts(self) -> bool:
         """Ask for the alerts now, unless a poll is in flight. Returns whether it polled."""
-        if not self.path or self.service.in_flight("alerts"):
+        if not self.path or self.alerts_in_flight:
             return False
         now = time.perf_counter()
         interval = (now - self._last_poll) * 1000 if self._last_poll is not None else 0.0
@@ -210,28 +216,25 @@ class QtDataSession(QObject):
         self._submit("check", Job("source", self.path), Intent("check", time.perf_counter(), self.state))
 
     # -- results ---------------------------------------------------------------------------------------
-    def _mine(self, req) -> bool:
-        return req.channel in ("open", "dashboard", "alerts", "check") and isinstance(req.context, Intent)
+    @property
+    def alerts_in_flight(self) -> bool:
+        return self._lanes["alerts"][0].in_flight
 
-    def _on_service_result_ready(self, req, result, t_done: float) -> None:
-        if not self._mine(req):
-            return
-        intent: Intent = req.context
-        if req.channel == "open":
-            self._on_opened(req.job.path, intent, result, t_done)
-            return
-        if req.job.path != self.path:
-            return
-        if req.channel == "alerts":
+    def _on_open_done(self, req, result: SourceResult) -> None:
+        self._on_opened(req.job.path, req.context, result, req.finished)
+
+    def _on_dashboard_done(self, req, result: SourceResult) -> None:
+        if req.job.path == self.path:
+            self._apply(result, req.context, req.finished)
+
+    def _on_alerts_done(self, req, result: SourceResult) -> None:
+        if req.job.path == self.path:
             self.alertsPolled.emit(list(result.src.alerts), self._poll_interval)
-            if result.changed:
-                self._apply(result, Intent("refresh", intent.t0, self.state), t_done)
-            return
-        if req.channel == "check":
-            if result.changed:
-                self._apply(result, Intent("refresh", intent.t0, self.state), t_done)
-            return
-        self._apply(result, intent, t_done)
+            self._on_check_done(req, result)
+
+    def _on_check_done(self, req, result: SourceResult) -> None:
+        if req.job.path == self.path and result.changed:
+            self._apply(result, Intent("refresh", req.context.t0, self.state), req.finished)
 
     def _on_opened(self, path: str, intent: Intent, result: SourceResult, t_done: float) -> None:
         if self._save_timer.isActive():  # the previous file's choice first
@@ -275,17 +278,14 @@ class QtDataSession(QObject):
     def _bucketed(self, monthly: dict) -> dict:
         return rebucket(monthly, "quarter") if self.state.granularity == "quarter" else monthly
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if not self._mine(req):
+    def _on_request_failed(self, lane: str, req, message: str) -> None:
+        if lane != "open" and req.job.path != self.path:
             return
-        if req.channel != "open" and req.job.path != self.path:
-            return
-        self._retry = (req.channel, req.job, req.context)
+        self._retry = (lane, req.job, req.context)
         self.loadFailed.emit(req.context.cause, message)
 
-    def _on_service_progressed(self, req, fraction: float, message: str) -> None:
-        if self._mine(req):
-            self.loadProgressed.emit(fraction, message)
+    def _on_request_progressed(self, _req, fraction: float, message: str) -> None:
+        self.loadProgressed.emit(fraction, message)
 
     def stop(self) -> None:
         if self._save_timer.isActive():
