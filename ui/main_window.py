@@ -259,7 +259,7 @@ class QtMainWindow(QMainWindow):
         s = self.session
         if s.path and s.src is not None and s.monthly is not None:
             tf = s.monthly["timeframe"]
-            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation),
+            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation), dashboard=s.name,
                       payload=(s.src, s.monthly))
             self._summary_lane.submit(job, self._on_summary_written, self._on_summary_failed)
 

@@ -15,8 +15,6 @@ import time
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QTabWidget
 
-from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
-
 from .drilldown_tab import QtDrilldownTab
 from ..services.query_service import Job
 
@@ -34,6 +32,7 @@ class DrilldownTabs(QObject):
         self._open: dict[str, QtDrilldownTab] = {}
         self._version: dict[str, tuple] = {}  # key -> (window, path, data generation) it shows
         self._cache: dict[str, tuple[tuple, object]] = {}  # key -> (version, Drilldown), prefetched
+        self.titles = session.dashboard.drilldown_titles  # key -> tab title, of this dashboard
         self._lanes: dict[str, object] = {}  # key -> its tab's lane
         self._prefetch_lanes: dict[str, object] = {}
         session.payloadChanged.connect(self._on_session_payload_changed)
@@ -42,7 +41,7 @@ class DrilldownTabs(QObject):
     # -- opening ----------------------------------------------------------------------------
     def open(self, key: str, clicks: int = 1, t0: float | None = None, origin: str = "card") -> QtDrilldownTab:
         t0 = time.perf_counter() if t0 is None else t0
-        if key not in DRILLDOWNS:
+        if key not in self.titles:
             raise KeyError(f"unknown drill-down {key!r}")
         self.recorder.drilldown_clicked(key, clicks, origin)
         tab = self._open.get(key)
@@ -57,12 +56,12 @@ class DrilldownTabs(QObject):
             else:
                 self._load(tab, (t0, clicks))
             return tab
-        tab = QtDrilldownTab(key, DRILLDOWNS[key], data_file=lambda: self.session.path)
+        tab = QtDrilldownTab(key, self.titles[key], data_file=lambda: self.session.path)
         tab.retryRequested.connect(lambda k=key: self._reload(k))
         tab.csvExported.connect(self._on_tab_exported)
         self._open[key] = tab
-        index = self.tabs.addTab(tab, DRILLDOWNS[key])
-        self.tabs.setTabToolTip(index, f"{DRILLDOWNS[key]} (Ctrl+W closes)")
+        index = self.tabs.addTab(tab, self.titles[key])
+        self.tabs.setTabToolTip(index, f"{self.titles[key]} (Ctrl+W closes)")
         self.tabs.setCurrentWidget(tab)
         cached = self._cache.get(key)
         if cached is not None and cached[0] == self._current_version():
@@ -79,11 +78,11 @@ class DrilldownTabs(QObject):
         if version is None:
             return
         w, _, gen = version
-        for key in keys or DRILLDOWNS:
+        for key in keys or self.titles:
             hit = self._cache.get(key)
             if key in self._open or (hit is not None and hit[0] == version):
                 continue
-            job = Job("drilldown", self.session.path, (key, w, gen), payload=self.session.src)
+            job = self._job(key, w, gen)
             lane = self._prefetch_lanes.get(key) or self._prefetch_lanes.setdefault(
                 key, self.service.lane(f"prefetch:{key}", self))
             lane.submit(job, lambda _req, dd, k=key, v=version: self._on_prefetched(k, v, dd), context=version)
@@ -135,10 +134,14 @@ class DrilldownTabs(QObject):
             return
         w, _, gen = version
         key = tab.key
-        job = Job("drilldown", self.session.path, (key, w, gen), payload=self.session.src)
+        job = self._job(key, w, gen)
         lane = self._lanes.get(key) or self._lanes.setdefault(key, self.service.lane(f"drilldown:{key}", self))
         lane.submit(job, lambda _req, dd: self._on_tab_loaded(key, version, timing, dd),
                     lambda _req, message: self._on_tab_failed(key, message), context=version)
+
+    def _job(self, key: str, window, gen: int) -> Job:
+        s = self.session
+        return Job("drilldown", s.path, (key, window, gen), payload=(s.src, s.monthly), dashboard=s.name)
 
     def _on_prefetched(self, key: str, version: tuple, dd) -> None:
         self._cache[key] = (version, dd)
@@ -150,7 +153,7 @@ class DrilldownTabs(QObject):
             self._show(tab, dd, version, timing)
 
     def _show(self, tab: QtDrilldownTab, dd, version: tuple, timing: tuple | None) -> None:
-        currency = self.session.src.currency if self.session.src else "£"
+        currency = getattr(self.session.src, "currency", "£")
         tab.set_drilldown(dd, currency)
         self._version[tab.key] = version
         if timing is not None:

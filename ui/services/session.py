@@ -1,10 +1,13 @@
-"""One open data file: its ExecSource, the view state, polling and refreshes.
+"""One dashboard of the open data file: its source, the view state, polling and refreshes.
 
-`QtDataSession` asks the query service for the file's ExecSource (never
-SQLite itself) and builds payloads from it on the GUI thread (pure,
+`QtDataSession` serves one dashboard (a `dashboards.Dashboard` declaration;
+the Executive one unless told). It asks the query service for the
+dashboard's source of the file (never SQLite itself) and builds payloads
+from it on the GUI thread with the declaration's `payload` (pure,
 sub-millisecond): a range or as-of change re-asks the worker (which answers
 from memory while the file's stamp is unchanged); a granularity change only
-re-buckets the monthly payload in memory (`rebucket`), with no query.
+re-buckets the monthly payload in memory (`rebucket`), with no query. Each
+dashboard keeps its own range, granularity and as-of, remembered per file.
 
 Its lanes (each request supersedes the lane's earlier ones; the outcome
 comes back to the slot that asked): open (a new file), dashboard (range,
@@ -21,9 +24,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from execdash_desktop import months as mo
+from execdash_desktop.dashboards import Dashboard, registry
 from execdash_desktop.errors import InvalidRequestError
-from execdash_desktop.packs.executive.payload import build_payload, rebucket, resolve_window
 
 from .query_service import Job, QueryService, SourceResult
 from .settings import Settings, ViewState
@@ -56,11 +58,14 @@ class QtDataSession(QObject):
     loadProgressed = Signal(float, str)
     busyChanged = Signal(bool)
 
-    def __init__(self, service: QueryService, settings: Settings, parent: QObject | None = None):
+    def __init__(self, service: QueryService, settings: Settings, parent: QObject | None = None,
+                 dashboard: Dashboard | None = None):
         super().__init__(parent)
+        self.dashboard = dashboard or registry.get(registry.DEFAULT)
         self.service = service
         self.settings = settings
         self.path: str | None = None
+        self.opening: str | None = None  # the file asked for last (loaded or not)
         self.state = ViewState()
         self.result: SourceResult | None = None
         self.data_generation = 0  # +1 each time the file's data is (re)loaded
@@ -98,17 +103,32 @@ class QtDataSession(QObject):
     def open(self, path: str | Path) -> None:
         """Load a data file; the current one stays on screen until it has loaded."""
         p = str(Path(path).expanduser().resolve())
-        state = self.settings.view_state(p)
-        self._submit("open", Job("source", p), Intent("load", time.perf_counter(), state))
+        state = self.settings.view_state(p, self.dashboard.name)
+        self.opening = p
+        self._submit("open", self._job(p), Intent("load", time.perf_counter(), state))
+
+    @property
+    def name(self) -> str:
+        return self.dashboard.name
+
+    def _job(self, path: str, args: tuple = ()) -> Job:
+        return Job("source", path, args, dashboard=self.dashboard.name)
 
     @property
     def src(self):
         return self.result.src if self.result else None
 
-    def window(self) -> mo.Window | None:
-        if self.src is None:
+    def window(self):
+        """What the numbers on screen cover (hashable): drill-downs and the board pack are
+        current while it is unchanged."""
+        if self.monthly is None:
             return None
-        return resolve_window(self.src, self.state.range, self.state.as_of)
+        tf = self.monthly["timeframe"]
+        if self.dashboard.name == "executive":  # the ExecSource's month window (boardpack.gather)
+            from execdash_desktop.packs.executive.narrative import window_of
+
+            return window_of(self.monthly)
+        return (tf.get("range"), tf.get("start_date"), tf.get("end_date"), tf.get("as_of"))
 
     # -- controls ------------------------------------------------------------------------------
     def set_range(self, range_: str, t0: float | None = None) -> None:
@@ -131,7 +151,7 @@ class QtDataSession(QObject):
     def refresh(self, cause: str = "refresh") -> None:
         """Re-query everything from the file (F5, the 60 s timer, a change on disk)."""
         if self.path:
-            self._submit("dashboard", Job("source", self.path, (True,)),
+            self._submit("dashboard", self._job(self.path, (True,)),
                          Intent(cause, time.perf_counter(), self.state))
 
     def retry(self) -> None:
@@ -142,7 +162,7 @@ class QtDataSession(QObject):
     def _requery(self, cause: str, t0: float | None) -> None:
         if self.path:
             t0 = time.perf_counter() if t0 is None else t0
-            self._submit("dashboard", Job("source", self.path), Intent(cause, t0, self.state))
+            self._submit("dashboard", self._job(self.path), Intent(cause, t0, self.state))
 
     def _set_state(self, state: ViewState) -> None:
         self.state = state
@@ -152,7 +172,7 @@ class QtDataSession(QObject):
 
     def _on_save_timer_timeout(self) -> None:
         if self.path:
-            self.settings.set_view_state(self.path, self.state)
+            self.settings.set_view_state(self.path, self.state, self.dashboard.name)
 
     def _submit(self, lane: str, job: Job, intent: Intent):
         queue, on_result = self._lanes[lane]
@@ -182,7 +202,7 @@ class QtDataSession(QObject):
         now = time.perf_counter()
         interval = (now - self._last_poll) * 1000 if self._last_poll is not None else 0.0
         self._last_poll = now
-        self._submit("alerts", Job("source", self.path), Intent("poll", now, self.state))
+        self._submit("alerts", self._job(self.path), Intent("poll", now, self.state))
         self._poll_interval = interval
         return True
 
@@ -213,7 +233,7 @@ class QtDataSession(QObject):
         if missing:  # replaced files drop out of the watcher
             self.watcher.addPaths(missing)
         # the worker compares the stamp with the one it knows (own metric writes included)
-        self._submit("check", Job("source", self.path), Intent("check", time.perf_counter(), self.state))
+        self._submit("check", self._job(self.path), Intent("check", time.perf_counter(), self.state))
 
     # -- results ---------------------------------------------------------------------------------------
     @property
@@ -229,7 +249,7 @@ class QtDataSession(QObject):
 
     def _on_alerts_done(self, req, result: SourceResult) -> None:
         if req.job.path == self.path:
-            self.alertsPolled.emit(list(result.src.alerts), self._poll_interval)
+            self.alertsPolled.emit(list(getattr(result.src, "alerts", ())), self._poll_interval)
             self._on_check_done(req, result)
 
     def _on_check_done(self, req, result: SourceResult) -> None:
@@ -254,17 +274,22 @@ class QtDataSession(QObject):
                force_changed: bool = False) -> None:
         changed = force_changed or result.changed or self.result is None
         self.result = result
-        src = result.src
+        src, d = result.src, self.dashboard
+        options = d.as_of_options(src) if d.as_of_options is not None else []
         if changed:
-            self.monthsChanged.emit([mo.fmt_month(m) for m in sorted(src.revenue)])
+            self.monthsChanged.emit(list(options))
         state = self.state
-        if state.as_of is not None and mo.parse_month(state.as_of) not in src.revenue:
+        if state.as_of is not None and d.as_of == "month" and state.as_of not in options:
             state = state.with_(as_of=None)  # that month is no longer in the file
             self._set_state(state)
         try:
-            self.monthly = build_payload(src, state.range, "month", state.as_of)
+            self.monthly = d.payload(src, state.range, "month", state.as_of)
         except InvalidRequestError as exc:
-            self.loadFailed.emit(intent.cause, str(exc))
+            if state.as_of is None:
+                self.loadFailed.emit(intent.cause, str(exc))
+                return
+            self._set_state(state.with_(as_of=None))  # a remembered moment the file no longer covers
+            self._apply(result, intent, t_done, force_changed)
             return
         self.payload = self._bucketed(self.monthly)
         if self._retry is not None:
@@ -276,7 +301,9 @@ class QtDataSession(QObject):
         self.payloadChanged.emit(self.payload, intent.cause, intent.t0, t_done)
 
     def _bucketed(self, monthly: dict) -> dict:
-        return rebucket(monthly, "quarter") if self.state.granularity == "quarter" else monthly
+        if self.state.granularity == "quarter":
+            return self.dashboard.rebucket(monthly, "quarter")
+        return monthly
 
     def _on_request_failed(self, lane: str, req, message: str) -> None:
         if lane != "open" and req.job.path != self.path:
