@@ -1,8 +1,12 @@
-"""The main window: tabs (dashboard first), menus, status bar; wires the parts.
+"""The main window: the file's dashboards (a sidebar when there are several), each with
+its tabs (dashboard first, then its drill-downs), menus, status bar; wires the parts.
 
-It owns no data logic: `QtDataSession` holds the open file and its payloads,
-`DrilldownTabs` the drill-down tabs, `MetricsRecorder` the timings, and the
-`QueryService` every read and write.
+It owns no data logic: each `DashboardView` holds a dashboard's `QtDataSession`
+(payloads, range, granularity, as-of), page and `DrilldownTabs`;
+`MetricsRecorder` the timings, and the `QueryService` every read and write.
+`window.page`, `.session`, `.tabs` and `.drilldowns` are those of the
+dashboard in view. A file with one dashboard looks as it always did (no
+sidebar); Ctrl+1..3 switch dashboards.
 """
 
 from __future__ import annotations
@@ -12,16 +16,17 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabBar, QTabWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QMessageBox, QStackedWidget, QWidget)
 
 from execdash_desktop import APP_NAME, __version__
-from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS, drilldown_for_alert
+from execdash_desktop.dashboards import registry
 from execdash_desktop.paths import demo_file
 
 from .export import export_actions
 from . import theme
-from .dashboard.page import QtDashboardPage
+from .dashboard.view import DashboardView
 from .drilldown.drilldown_tabs import DrilldownTabs
 from .menus import QtShortcutsDialog, build_menus, shortcut_rows
 from .diagnostics import DiagnosticsTab
@@ -33,43 +38,57 @@ from .services.query_service import Job, QueryService
 from .services.session import QtDataSession
 from .services.settings import Settings
 
+
+def _as_of_text(payload: dict) -> str:
+    """'2026-10' (a month) or '31 Oct 2026 23:41' (a moment)."""
+    raw = str((payload.get("meta") or {}).get("as_of") or payload.get("asOf") or "")
+    if len(raw) > 10 and "T" in raw:
+        try:
+            when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return raw
+        return f"{when.day} {when:%b %Y %H:%M}"
+    return raw
+
 DEMO_ORDERS = 200_000
 PREFETCH_AFTER_MS = 600  # drill-downs are fetched in the background once the first screen is up
 
 
 class QtMainWindow(QMainWindow):
     firstPainted = Signal(dict)  # start-up timings, once the first payload is on screen
+    dashboardShown = Signal(str)  # the dashboard now in view (its name)
 
     def __init__(self, service: QueryService, settings: Settings, session: QtDataSession | None = None,
                  t_main: float | None = None):
         super().__init__()
         self.service = service
         self.settings = settings
-        self.session = session or QtDataSession(service, settings, self)
-        if self.session.parent() is None:
-            self.session.setParent(self)
         self._t_main = t_main
         self._first_shown = False
-        self._render_waiting_for_chart: tuple | None = None
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(960, 640)
         self.setWindowIcon(theme.app_icon())
 
-        self.page = QtDashboardPage()
-        self.page.set_drill_titles({k: DRILLDOWNS[v] for k, v in CARD_DRILLDOWN.items()})
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("MainTabs")
-        self.tabs.setDocumentMode(True)
-        self.tabs.setTabsClosable(True)
-        self.tabs.setMovable(True)
-        self.tabs.addTab(self.page, "Dashboard")
-        for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
-            self.tabs.tabBar().setTabButton(0, side, None)  # the dashboard stays
-        self.tabs.tabCloseRequested.connect(self._on_tabs_tab_close_requested)
-        self.setCentralWidget(self.tabs)
+        self.views: dict[str, DashboardView] = {}
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("DashboardList")
+        self.sidebar.setFixedWidth(168)
+        self.sidebar.hide()  # one dashboard: the window as it always was
+        self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
+        self.stack = QStackedWidget()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._holdings_lane = service.lane("holdings", self)
+        self._holdings: tuple[str, ...] = ()
 
         self.recorder = MetricsRecorder(service, lambda: self.session.path, self)
-        self.drilldowns = DrilldownTabs(self.tabs, service, self.session, self.recorder, self)
+        first = session.dashboard if session is not None else registry.get(registry.DEFAULT)
+        self._current = self._add_view(first, session)
 
         self.status_as_of = QLabel("Loading\u2026")
         self.status_changed = QLabel("")
@@ -86,45 +105,208 @@ class QtMainWindow(QMainWindow):
 
         self.presentation = QtPresentation(self)
         self.menus = build_menus(self)
-        self.api = QtApiToggle(service, self.menus.serve_api, lambda: self.session.path, self)
-        self.diagnostics = DiagnosticsTab(self.tabs, service, lambda: self.session.path, self.recorder.flush, self)
-        self._summary_lane = service.lane("summary", self)
         self.menus.full_refresh.setChecked(settings.full_refresh)
         mgr = theme.manager()
         self.menus.theme[mgr.mode if mgr else "system"].setChecked(True)
+        self.api = QtApiToggle(service, self.menus.serve_api, lambda: self.session.path, self)
+        self.diagnostics = DiagnosticsTab(self.tabs, service, lambda: self.session.path, self.recorder.flush, self)
+        self._switch_actions: list[QAction] = []
+        for i in range(3):  # Ctrl+1..3: the dashboards in sidebar order
+            a = QAction(f"Dashboard {i + 1}", self)
+            a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(lambda _=False, n=i: self.show_dashboard_at(n))
+            self.addAction(a)
+            self.menus.dashboards.addAction(a)
+            self._switch_actions.append(a)
         self._fill_recent()
         self._wire()
+        self._refresh_dashboard_list()
         self.exports = export_actions.install(self)  # File > Export board pack / PNG
+        if self.session.opening:  # app.py asked for the file before the window existed
+            self._ask_holdings(self.session.opening)
+
+    # -- the dashboards ------------------------------------------------------------------------
+    @property
+    def current(self) -> DashboardView:
+        return self._current
+
+    @property
+    def page(self):
+        return self._current.page
+
+    @property
+    def session(self) -> QtDataSession:
+        return self._current.session
+
+    @property
+    def tabs(self):
+        return self._current.tabs
+
+    @property
+    def drilldowns(self):
+        return self._current.drilldowns
+
+    def view(self, name: str) -> DashboardView | None:
+        return self.views.get(name)
+
+    def _add_view(self, dashboard, session: QtDataSession | None = None) -> DashboardView:
+        v = DashboardView(dashboard, self.service, self.settings, self.recorder, session, self)
+        self.views[dashboard.name] = v
+        order = registry.names()
+        self.views = dict(sorted(self.views.items(), key=lambda kv: order.index(kv[0])))
+        self.stack.addWidget(v.tabs)
+        if hasattr(self, "menus"):
+            self._wire_view(v)
+        return v
+
+    def _remove_view(self, name: str) -> None:
+        v = self.views.pop(name, None)
+        if v is None:
+            return
+        v.session.stop()
+        self.stack.removeWidget(v.tabs)
+        v.tabs.deleteLater()
+        v.deleteLater()
+
+    def _refresh_dashboard_list(self) -> None:
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        for i, v in enumerate(self.views.values()):
+            item = QListWidgetItem(v.title)
+            item.setToolTip(f"{v.title} dashboard (Ctrl+{i + 1})" if i < 3 else f"{v.title} dashboard")
+            self.sidebar.addItem(item)
+        names = list(self.views)
+        self.sidebar.setCurrentRow(names.index(self._current.name) if self._current.name in names else 0)
+        self.sidebar.blockSignals(False)
+        self.sidebar.setVisible(len(self.views) > 1)
+        for i, a in enumerate(self._switch_actions):
+            a.setEnabled(i < len(names))
+            a.setText(f"{self.views[names[i]].title} dashboard" if i < len(names) else f"Dashboard {i + 1}")
+        for (dash, _key), a in self.menus.drilldowns.items():
+            a.setEnabled(dash in self.views)
+
+    def _on_sidebar_current_row_changed(self, row: int) -> None:
+        self.show_dashboard_at(row)
+
+    def show_dashboard_at(self, index: int) -> None:
+        names = list(self.views)
+        if 0 <= index < len(names):
+            self.show_dashboard(names[index])
+
+    def show_dashboard(self, name: str) -> DashboardView | None:
+        """Bring dashboard `name` into view (loading it first if it never was)."""
+        v = self.views.get(name)
+        if v is None:
+            return None
+        if v is self._current:
+            return v
+        t0 = time.perf_counter()
+        old = self._current
+        for a in old.page.controls.shortcut_actions():
+            a.setEnabled(False)
+        self._current = v
+        for a in v.page.controls.shortcut_actions():
+            a.setEnabled(True)
+        self.menus.controls.clear()
+        self.menus.controls.addActions(v.page.controls.shortcut_actions())
+        self.diagnostics.tabs = v.tabs
+        self.stack.setCurrentWidget(v.tabs)
+        self.sidebar.blockSignals(True)
+        self.sidebar.setCurrentRow(list(self.views).index(name))
+        self.sidebar.blockSignals(False)
+        path = old.session.path or old.session.opening
+        if path:
+            self.settings.set_current_dashboard(path, name)
+            if v.session.path != path and v.session.opening != path:
+                v.session.open(path)
+        v.page.ensure_chart()
+        self._show_status(v)
+        if v.session.payload is not None:
+            self.recorder.data_shown("dashboard", t0, t0, v.page.paint_targets(), {"dashboard": name})
+        self.dashboardShown.emit(name)
+        return v
+
+    def _show_status(self, v: DashboardView) -> None:
+        p = v.session.payload
+        self.status_as_of.setText(f"Data as of {_as_of_text(p)}" if p else "Loading\u2026")
+
+    def _ask_holdings(self, path: str) -> None:
+        """Which dashboards the file holds: read on a worker (cheap: its table names)."""
+        p = str(Path(path).expanduser().resolve())
+        self._holdings_lane.submit(Job("holdings", p), self._on_holdings_read, context=p)
+
+    def _on_holdings_read(self, req, names: tuple) -> None:
+        path = req.context
+        self._holdings = tuple(names)
+        if not names:
+            return  # the session's load says what is wrong with the file
+        for name in names:
+            if name not in self.views:
+                self._add_view(registry.get(name))
+        wanted = self.settings.current_dashboard(path)
+        if wanted not in names:
+            wanted = self._current.name if self._current.name in names else names[0]
+        if wanted != self._current.name:
+            self.show_dashboard(wanted)
+        for name in [n for n in self.views if n not in names]:
+            self._remove_view(name)
+        self._refresh_dashboard_list()
+        self._open_others_when_idle(path)
+
+    def _open_others_when_idle(self, path: str, tries: int = 20) -> None:
+        """The other dashboards load after the one in view has painted (the first screen first)."""
+        if not self._current.first_shown and tries > 0:
+            QTimer.singleShot(PREFETCH_AFTER_MS, self, lambda: self._open_others_when_idle(path, tries - 1))
+            return
+        for v in self.views.values():
+            if v.session.path != path and v.session.opening != path:
+                v.session.open(path)
 
     def _wire(self) -> None:
-        c, s, p = self.page.controls, self.session, self.page
-        c.rangeChanged.connect(self._on_controls_range_changed)
-        c.granularityChanged.connect(self._on_controls_granularity_changed)
-        c.asOfChanged.connect(self._on_controls_as_of_changed)
-        c.refreshRequested.connect(self._on_refresh_action_triggered)
-        p.cardActivated.connect(self._on_page_card_activated)
-        p.alertActivated.connect(self._on_page_alert_activated)
-        p.banner.retryRequested.connect(s.retry)
-        p.chartReady.connect(self._on_page_chart_ready)
-        s.fileOpened.connect(self._on_session_file_opened)
-        s.payloadChanged.connect(self._on_session_payload_changed)
-        s.trendChanged.connect(self._on_session_trend_changed)
-        s.alertsPolled.connect(self._on_session_alerts_polled)
-        s.monthsChanged.connect(c.set_months)
-        s.stateChanged.connect(self._on_session_state_changed)
-        s.sourceChanged.connect(self._on_session_source_changed)
-        s.loadFailed.connect(self._on_session_failed)
-        s.loadRecovered.connect(p.banner.clear)
-        s.loadProgressed.connect(self._on_session_progressed)
         self.service.busyChanged.connect(self._on_service_busy_changed)
         self.api.statusChanged.connect(self._on_api_status_changed)
         self.api.startFailed.connect(self._on_api_start_failed)
         self.presentation.playlist.advanced.connect(self._on_playlist_advanced)
-        self.drilldowns.tabOpened.connect(self._on_drilldowns_tab_opened)
+        for v in self.views.values():
+            self._wire_view(v)
+
+    def _wire_view(self, v: DashboardView) -> None:
+        """Connect one dashboard's parts; each slot is told which dashboard spoke."""
+        c, s, p = v.page.controls, v.session, v.page
+        c.rangeChanged.connect(s.set_range)
+        c.granularityChanged.connect(s.set_granularity)
+        c.asOfChanged.connect(s.set_as_of)
+        c.refreshRequested.connect(self._on_refresh_action_triggered)
+        p.cardActivated.connect(lambda key, t0: self._on_page_card_activated(v, key, t0))
+        p.drilldownRequested.connect(lambda key, t0: v.drilldowns.open(key, clicks=1, t0=t0, origin="panel"))
+        p.alertActivated.connect(lambda alert, t0: self._on_page_alert_activated(v, alert, t0))
+        p.banner.retryRequested.connect(s.retry)
+        p.chartReady.connect(lambda: self._on_page_chart_ready(v))
+        s.fileOpened.connect(lambda path: self._on_session_file_opened(v, path))
+        s.payloadChanged.connect(lambda *args: self._on_session_payload_changed(v, *args))
+        s.trendChanged.connect(lambda payload, t0: self._on_session_trend_changed(v, payload, t0))
+        s.alertsPolled.connect(lambda alerts, ms: self._on_session_alerts_polled(v, alerts, ms))
+        s.monthsChanged.connect(c.set_months)
+        s.stateChanged.connect(lambda state: c.set_state(state.range, state.granularity, state.as_of))
+        s.sourceChanged.connect(lambda result: self._on_session_source_changed(v, result))
+        s.loadFailed.connect(lambda cause, message: self._on_session_failed(v, cause, message))
+        s.loadRecovered.connect(p.banner.clear)
+        s.loadProgressed.connect(lambda f, m: self._on_session_progressed(v, f, m))
+        v.tabs.tabCloseRequested.connect(self._on_tabs_tab_close_requested)
+        v.drilldowns.tabOpened.connect(lambda key: self._on_drilldowns_tab_opened(v, key))
+        actions = c.shortcut_actions()
+        for a in actions:
+            a.setEnabled(v is self._current)
+        if v is not self._current:
+            self.addActions(actions)  # the one in view's are in View > Range and granularity
 
     # -- opening files -----------------------------------------------------------------------
     def open_file(self, path: str | Path) -> None:
+        """Load a data file: the dashboard in view reads it now; the holdings say which
+        other dashboards it has (they load once the first screen is up)."""
         self.session.open(path)
+        self._ask_holdings(str(path))
 
     def create_demo(self, path: str | Path, orders: int = DEMO_ORDERS) -> None:
         """Write the demo data file in the background, then open it."""
@@ -176,27 +358,34 @@ class QtMainWindow(QMainWindow):
         self.settings.clear_recent()
         self._fill_recent()
 
-    # -- the session's news ------------------------------------------------------------------------
-    def _on_session_file_opened(self, path: str) -> None:
+    # -- a dashboard's news --------------------------------------------------------------------------
+    def _on_session_file_opened(self, v: DashboardView, path: str) -> None:
         self.setWindowTitle(f"{Path(path).name} \u2014 {APP_NAME}")
         self.setWindowFilePath(path)
-        self.page.banner.clear()
+        v.page.banner.clear()
         self._fill_recent()
-        self.api.file_opened(path)
+        if v is self._current:
+            self.api.file_opened(path)
 
-    def _on_session_payload_changed(self, payload: dict, cause: str, t0: float, t_data: float) -> None:
-        self.page.set_payload(payload)
-        self._request_summary()
-        self.status_as_of.setText(f"Data as of {payload['meta']['as_of']}")
-        extra = {"range": payload["timeframe"]["range"], "as_of": payload["meta"]["as_of"]}
+    def _on_session_payload_changed(self, v: DashboardView, payload: dict, cause: str, t0: float,
+                                    t_data: float) -> None:
+        v.page.set_payload(payload)
+        self._request_summary(v)
+        if v is not self._current:
+            return
+        self._show_status(v)
+        extra = {"range": payload["timeframe"]["range"], "as_of": _as_of_text(payload)}
+        if v.name != "executive":
+            extra["dashboard"] = v.name
         first = not self._first_shown and cause == "load"
         if first:
             self._first_shown = True
+        v.first_shown = v.first_shown or cause == "load"
         then = self._on_first_painted if first else None
-        if self.page.chart is None:  # start-up: the chart comes next; "painted" includes it
-            self._render_waiting_for_chart = (cause, t0, t_data, extra, then)
+        if v.page.chart is None:  # start-up: the chart comes next; "painted" includes it
+            v.render_waiting_for_chart = (cause, t0, t_data, extra, then)
             return
-        self.recorder.data_shown(cause, t0, t_data, self.page.paint_targets(), extra, then=then)
+        self.recorder.data_shown(cause, t0, t_data, v.page.paint_targets(), extra, then=then)
 
     def install_chart_soon(self, fallback_ms: int = 250) -> None:
         """Create the trend chart (imports pyqtgraph) once the first data is on screen,
@@ -209,11 +398,11 @@ class QtMainWindow(QMainWindow):
         self.session.payloadChanged.disconnect(self._on_first_payload_for_chart)
         QTimer.singleShot(0, self.page, self.page.ensure_chart)
 
-    def _on_page_chart_ready(self) -> None:
-        if self._render_waiting_for_chart is not None:
-            cause, t0, t_data, extra, then = self._render_waiting_for_chart
-            self._render_waiting_for_chart = None
-            self.recorder.data_shown(cause, t0, t_data, [self.page.chart], extra, then=then)
+    def _on_page_chart_ready(self, v: DashboardView) -> None:
+        if v.render_waiting_for_chart is not None:
+            cause, t0, t_data, extra, then = v.render_waiting_for_chart
+            v.render_waiting_for_chart = None
+            self.recorder.data_shown(cause, t0, t_data, [v.page.chart], extra, then=then)
 
     def _on_first_painted(self, t_paint: float) -> None:
         timings = {}
@@ -223,80 +412,81 @@ class QtMainWindow(QMainWindow):
         self.firstPainted.emit(timings)
         QTimer.singleShot(PREFETCH_AFTER_MS, self.drilldowns, self.drilldowns.prefetch)
 
-    def _on_session_trend_changed(self, payload: dict, t0: float) -> None:
-        targets = [self.page.chart] if self.page.chart is not None else []
-        self.recorder.data_shown("granularity", t0, t0, targets,
-                                 {"granularity": payload["timeframe"]["granularity"]})
-        self.page.set_trend(payload)
+    def _on_session_trend_changed(self, v: DashboardView, payload: dict, t0: float) -> None:
+        if v is self._current:
+            targets = [v.page.chart] if v.page.chart is not None else []
+            self.recorder.data_shown("granularity", t0, t0, targets,
+                                     {"granularity": payload["timeframe"]["granularity"]})
+        v.page.set_trend(payload)
 
-    def _on_session_alerts_polled(self, alerts: list, interval_ms: float) -> None:
-        self.page.set_alerts(alerts)
-        self.page.alerts.polls += 1
+    def _on_session_alerts_polled(self, v: DashboardView, alerts: list, interval_ms: float) -> None:
+        if v.page.alerts is None:
+            return
+        v.page.set_alerts(alerts)
+        v.page.alerts.polls += 1
         self.recorder.poll_started(interval_ms)
 
-    def _on_session_state_changed(self, state) -> None:
-        self.page.controls.set_state(state.range, state.granularity, state.as_of)
-
-    def _on_session_source_changed(self, result) -> None:
+    def _on_session_source_changed(self, v: DashboardView, result) -> None:
+        if v is not self._current:
+            return
         when = datetime.fromtimestamp(result.mtime)
         self.status_changed.setText(f"File changed {when.day} {when:%b %Y, %H:%M}")
-        self.status_changed.setToolTip(self.session.path or "")
+        self.status_changed.setToolTip(v.session.path or "")
 
-    def _on_session_failed(self, cause: str, message: str) -> None:
+    def _on_session_failed(self, v: DashboardView, cause: str, message: str) -> None:
         title = "Could not open the data file" if cause == "load" else "Could not read the data file"
-        self.page.banner.show_error(message, title)
-        self.status_activity.setText("")
+        v.page.banner.show_error(message, title)
+        if v is self._current:
+            self.status_activity.setText("")
 
-    def _on_session_progressed(self, fraction: float, message: str) -> None:
-        self.status_activity.setText(f"{message} ({fraction:.0%})")
+    def _on_session_progressed(self, v: DashboardView, fraction: float, message: str) -> None:
+        if v is self._current:
+            self.status_activity.setText(f"{message} ({fraction:.0%})")
 
     def _on_service_busy_changed(self, busy: bool) -> None:
         self.status_activity.setText("Loading\u2026" if busy else "")
 
-    def _request_summary(self) -> None:
+    def _request_summary(self, v: DashboardView) -> None:
         """Now / Reason / Action for the monthly payload, composed in the worker (it reads
-        the NRR drivers from the file); a newer request supersedes an older one."""
-        s = self.session
+        the file for the reasons); a newer request supersedes an older one."""
+        s = v.session
+        if "summary" not in [p.name for p in v.dashboard.panels] or v.dashboard.summary is None:
+            return
         if s.path and s.src is not None and s.monthly is not None:
             tf = s.monthly["timeframe"]
             job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation), dashboard=s.name,
                       payload=(s.src, s.monthly))
-            self._summary_lane.submit(job, self._on_summary_written, self._on_summary_failed)
+            v.summary_lane.submit(job, lambda req, summary: self._on_summary_written(v, req, summary),
+                                  lambda _req, message: self._on_summary_failed(v, message))
 
-    def _on_summary_written(self, req, summary) -> None:
-        if req.job.path == self.session.path:
-            self.page.summary.setToolTip("")
-            self.page.set_summary(summary)
+    def _on_summary_written(self, v: DashboardView, req, summary) -> None:
+        if req.job.path == v.session.path:
+            v.page.summary.setToolTip("")
+            v.page.set_summary(summary)
 
-    def _on_summary_failed(self, _req, message: str) -> None:
-        self.page.set_summary(None)  # the summary degrades to nothing, never to a wrong line
-        self.page.summary.setToolTip(f"No summary: {message}")
+    def _on_summary_failed(self, v: DashboardView, message: str) -> None:
+        v.page.set_summary(None)  # the summary degrades to nothing, never to a wrong line
+        v.page.summary.setToolTip(f"No summary: {message}")
 
     # -- controls --------------------------------------------------------------------------------------
-    def _on_controls_range_changed(self, range_: str, t0: float) -> None:
-        self.session.set_range(range_, t0)
-
-    def _on_controls_granularity_changed(self, granularity: str, t0: float) -> None:
-        self.session.set_granularity(granularity, t0)
-
-    def _on_controls_as_of_changed(self, as_of, t0: float) -> None:
-        self.session.set_as_of(as_of, t0)
-
     def _on_refresh_action_triggered(self) -> None:
         self.session.refresh()
 
     # -- drill-downs ---------------------------------------------------------------------------------------
-    def _on_page_card_activated(self, key: str, t0: float) -> None:
-        target = CARD_DRILLDOWN.get(key)
+    def _on_page_card_activated(self, v: DashboardView, key: str, t0: float) -> None:
+        target = v.dashboard.card_drilldown.get(key)
         if target:
-            self.drilldowns.open(target, clicks=1, t0=t0, origin="card")
+            v.drilldowns.open(target, clicks=1, t0=t0, origin="card")
 
-    def _on_page_alert_activated(self, alert: dict, t0: float) -> None:
+    def _on_page_alert_activated(self, v: DashboardView, alert: dict, t0: float) -> None:
         self.recorder.alert_clicked(alert)
-        self.drilldowns.open(drilldown_for_alert(alert), clicks=1, t0=t0, origin="alert")
+        if v.dashboard.alert_drilldown is not None:
+            v.drilldowns.open(v.dashboard.alert_drilldown(alert), clicks=1, t0=t0, origin="alert")
 
-    def _on_drilldown_action_triggered(self, key: str) -> None:
-        self.drilldowns.open(key, clicks=2, t0=time.perf_counter(), origin="menu")
+    def _on_drilldown_action_triggered(self, key: str, dashboard: str | None = None) -> None:
+        v = self.show_dashboard(dashboard) if dashboard else self._current
+        if v is not None:
+            v.drilldowns.open(key, clicks=2, t0=time.perf_counter(), origin="menu")
 
     def _on_tabs_tab_close_requested(self, index: int) -> None:
         widget = self.tabs.widget(index)
@@ -330,43 +520,93 @@ class QtMainWindow(QMainWindow):
     def _on_api_start_failed(self, message: str) -> None:
         self.page.banner.show_error(message, "Could not start the API", retry=False)
 
-    # -- presentation -----------------------------------------------------------------------------------------
-    def page_title(self, key: str) -> str:
-        return "Dashboard" if key == DASHBOARD else DRILLDOWNS.get(key, key)
+    # -- presentation (it plays across dashboards) ------------------------------------------------------------
+    @staticmethod
+    def page_key(dashboard: str, key: str) -> str:
+        """A playlist entry: the Executive drill-downs keep their bare keys (older settings)."""
+        return key if dashboard == "executive" else f"{dashboard}::{key}"
+
+    def _split_page(self, page: str) -> tuple[str, str]:
+        if "::" in page:
+            name, key = page.split("::", 1)
+            return name, key
+        return "executive" if "executive" in self.views else self._current.name, page
+
+    def page_title(self, page: str) -> str:
+        name, key = self._split_page(page)
+        v = self.views.get(name)
+        title = "Dashboard" if key == DASHBOARD else (v.dashboard.drilldown_titles.get(key, key) if v else key)
+        return f"{v.title} \u00b7 {title}" if v is not None and len(self.views) > 1 else title
+
+    def playlist_catalogue(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(dashboard title, [(playlist key, drill-down title)]) of the file's dashboards."""
+        return [(v.title, [(self.page_key(v.name, e.key), e.title) for e in v.dashboard.drilldowns])
+                for v in self.views.values()]
 
     def playlist_pages(self) -> list[str]:
-        """The drill-downs presentation mode plays: the chosen ones, else the open tabs."""
+        """What presentation mode plays after the dashboard in view: the chosen drill-downs,
+        else the open tabs; with several dashboards, each other dashboard's page too."""
+        known = {k for _t, entries in self.playlist_catalogue() for k, _n in entries}
         chosen = self.settings.playlist
-        return [k for k in (chosen if chosen is not None else self.drilldowns.keys()) if k in DRILLDOWNS]
+        if chosen is None:
+            pages = [self.page_key(v.name, k) for v in self.views.values() for k in v.drilldowns.keys()]
+        else:
+            pages = [k for k in chosen if k in known]
+        others = [self.page_key(v.name, DASHBOARD) for v in self.views.values() if v is not self._current]
+        return pages + others
+
+    def presentation_chrome(self) -> list:
+        """What presentation mode hides: menus, status bar, the sidebar, every tab bar and control bar."""
+        out = [self.menuBar(), self.statusBar(), self.sidebar]
+        for v in self.views.values():
+            out += [v.tabs.tabBar(), v.page.controls]
+        return out
 
     def _on_presentation_action_triggered(self) -> None:
         if self.presentation.active:
             self.presentation.leave()
             return
         pages = self.playlist_pages()
-        for key in pages:  # open (and fetch) them now, so each is ready when its turn comes
-            if self.drilldowns.tab(key) is None:
-                self.drilldowns.open(key, clicks=1, t0=time.perf_counter(), origin="playlist")
+        for page in pages:  # open (and fetch) them now, so each is ready when its turn comes
+            name, key = self._split_page(page)
+            v = self.views.get(name)
+            if v is not None and key != DASHBOARD and v.drilldowns.tab(key) is None:
+                v.drilldowns.open(key, clicks=1, t0=time.perf_counter(), origin="playlist")
         self.tabs.setCurrentWidget(self.page)
         self.presentation.enter(pages, self.settings.playlist_interval_s)
 
-    def _on_playlist_advanced(self, _index: int, key: str) -> None:
-        if key == DASHBOARD:
-            self.tabs.setCurrentWidget(self.page)
-            return
-        tab = self.drilldowns.tab(key) or self.drilldowns.open(key, clicks=1, t0=time.perf_counter(),
-                                                                origin="playlist")
-        self.tabs.setCurrentWidget(tab)
+    def _on_playlist_advanced(self, _index: int, page: str) -> None:
+        if page == DASHBOARD:  # the dashboard presentation started on
+            v = self.presentation.home or self._current
+        else:
+            name, key = self._split_page(page)
+            v = self.views.get(name)
+            if v is None:
+                return
+            if key != DASHBOARD:
+                tab = v.drilldowns.tab(key) or v.drilldowns.open(key, clicks=1, t0=time.perf_counter(),
+                                                                   origin="playlist")
+                self.show_dashboard(v.name)
+                v.tabs.setCurrentWidget(tab)
+                return
+        self.show_dashboard(v.name)
+        mgr = theme.manager()
+        if mgr is not None:
+            mgr.dress(v.page)
+        v.tabs.setCurrentWidget(v.page)
 
-    def _on_drilldowns_tab_opened(self, key: str) -> None:
+    def _on_drilldowns_tab_opened(self, v: DashboardView, key: str) -> None:
         mgr = theme.manager()
         if mgr is not None:  # a card, alert or playlist click while presenting: the projector look
-            mgr.dress(self.drilldowns.tab(key))
+            mgr.dress(v.drilldowns.tab(key))
 
     def _on_playlist_action_triggered(self) -> None:
         from .present.playlist_dialog import QtPlaylistDialog
 
-        dlg = QtPlaylistDialog(self.playlist_pages(), self.settings.playlist_interval_s, self)
+        chosen = self.settings.playlist
+        if chosen is None:
+            chosen = [self.page_key(v.name, k) for v in self.views.values() for k in v.drilldowns.keys()]
+        dlg = QtPlaylistDialog(chosen, self.settings.playlist_interval_s, self, self.playlist_catalogue())
         if dlg.exec():
             self.settings.playlist = dlg.chosen()
             self.settings.playlist_interval_s = dlg.interval_s()
@@ -395,8 +635,14 @@ class QtMainWindow(QMainWindow):
     # -- closing ------------------------------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
         self.presentation.leave()
-        self.page.controls.flush()
-        self.session.stop()
+        path = self.session.path
+        if path and len(self.views) > 1:
+            self.settings.set_current_dashboard(path, self._current.name)
+        for v in self.views.values():
+            v.page.controls.flush()
+            v.session.stop()
+            if v.session.path:
+                self.settings.set_open_drilldowns(v.session.path, v.drilldowns.keys(), v.name)
         self.recorder.flush()
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()

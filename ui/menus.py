@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMenu, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
+from execdash_desktop.dashboards import all_dashboards
 
 
 @dataclass
@@ -34,6 +34,8 @@ class Menus:
     shortcuts: QAction
     diagnostics: QAction
     about: QAction
+    controls: QMenu | None = None  # View > Range and granularity: the dashboard in view's
+    dashboards: QMenu | None = None  # View > Dashboards (Ctrl+1..3), filled by the window
 
 
 def _action(window, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False) -> QAction:
@@ -98,11 +100,17 @@ def build_menus(w) -> Menus:
 
     drill_menu = bar.addMenu("&Drill-down")
     drill_actions = {}
-    for key, title in DRILLDOWNS.items():
-        a = QAction(title, w)
-        a.triggered.connect(lambda _=False, k=key: w._on_drilldown_action_triggered(k))
-        drill_menu.addAction(a)
-        drill_actions[key] = a
+    for dash in all_dashboards():  # by dashboard; the ones the file lacks are disabled
+        if drill_actions:
+            drill_menu.addSeparator()
+        head = drill_menu.addAction(dash.title)
+        head.setEnabled(False)
+        for entry in dash.drilldowns:
+            a = QAction(entry.title, w)
+            a.triggered.connect(lambda _=False, n=dash.name, k=entry.key: w._on_drilldown_action_triggered(k, n))
+            drill_menu.addAction(a)
+            drill_actions[(dash.name, entry.key)] = a
+    dashboards_menu = view_menu.addMenu("&Dashboards")
 
     settings_menu = bar.addMenu("&Settings")
     full_refresh = _action(w, "Full refresh every 60 s", w._on_full_refresh_action_toggled,
@@ -125,7 +133,8 @@ def build_menus(w) -> Menus:
     help_menu.addSeparator()
     help_menu.addAction(about)
     return Menus(open_file, open_demo, recent, close_tab, export_csv, quit_, refresh, theme_actions,
-                 drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about)
+                 drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about,
+                 controls, dashboards_menu)
 
 
 def presentation_keys() -> list[QKeySequence]:

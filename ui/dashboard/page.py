@@ -1,9 +1,16 @@
-"""The first tab, "Now / Reason / Action": controls, six KPI cards, four
-highlights, the revenue trend, alerts and risks.
+"""A dashboard's first tab, "Now / Reason / Action", rendered from its declaration:
+controls, the KPI cards and highlights, the summary, the trend, and the panels
+the dashboard names (looked up in dashboard/panels by name).
 
-`QtDashboardPage` only shows a payload it is given; it never queries. The
-trend chart (pyqtgraph) is created by `ensure_chart()` after the first paint,
-so the window appears before pyqtgraph is imported.
+The Executive dashboard: six cards, four highlights, the revenue trend beside
+alerts and risks. The Engineering one: eight cards, the created-vs-resolved
+trend beside SLA breaches and the severity mix, then the bug table, the
+portfolio and top risks, and the audit log.
+
+`QtDashboardPage` only shows a payload it is given; it never queries (panels
+that page through the file themselves are bound to the query service by the
+window). The trend chart (pyqtgraph) is created by `ensure_chart()` after the
+first paint, so the window appears before pyqtgraph is imported.
 """
 
 from __future__ import annotations
@@ -14,20 +21,28 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from execdash_desktop.dashboards import Dashboard, registry
 from execdash_desktop.format import month_name
-from execdash_desktop.packs.executive.kpis import KPIS
 
 from .. import theme
-from ..widgets.alerts_panel import QtAlertsPanel
 from ..widgets.banner import QtBanner
 from ..widgets.controls import QtControlsBar
 from ..widgets.kpi_card import QtKpiCard, QtKpiGrid
-from ..widgets.risks_panel import QtRisksPanel
 from ..widgets.summary_panel import QtSummaryPanel
+from .panels import make_panel
+
+SIDE_STRETCH = (3, 2, 2)  # the side column's panels (alerts over risks), top first
 
 
-PRIMARY = tuple(s for s in KPIS[:6])  # revenue, backlog, uptime, nrr, gm, payback
-HIGHLIGHTS = tuple(s for s in KPIS[6:])  # book_to_bill, coverage_months, arr, forecast
+def _chart_for(spec):
+    """The trend chart of a TrendSpec: the revenue chart has its own widget."""
+    if spec.payload_key == "revenueTrend":
+        from ..widgets.trend_chart import QtTrendChart  # imports pyqtgraph
+
+        return QtTrendChart()
+    from ..widgets.series_chart import QtTrendSpecChart
+
+    return QtTrendSpecChart(spec)
 
 
 def window_text(payload: dict) -> tuple[str, str]:
@@ -35,6 +50,8 @@ def window_text(payload: dict) -> tuple[str, str]:
     tf = payload["timeframe"]
     start, end = tf["start_date"][:7], tf["end_date"][:7]
     n = payload.get("meta", {}).get("months")
+    if n is None and str(tf.get("range", "")).endswith("m"):
+        n = int(str(tf["range"])[:-1])
     span = f"{month_name(start)} \u2013 {month_name(end)}"
     what = {"ytd": "Year to date"}.get(tf.get("range"), f"{n} months")
     return span, (f"{what} vs the previous {n}" if n else what)
@@ -44,9 +61,11 @@ class QtDashboardPage(QScrollArea):
     cardActivated = Signal(str, float)  # kpi key, time of the click
     alertActivated = Signal(dict, float)
     chartReady = Signal()  # the trend chart exists (pyqtgraph imported)
+    drilldownRequested = Signal(str, float)  # a panel asked for a drill-down (key), time of the click
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, dashboard: Dashboard | None = None):
         super().__init__(parent)
+        self.dashboard = d = dashboard or registry.get(registry.DEFAULT)
         self.setObjectName("PageScroll")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -60,7 +79,7 @@ class QtDashboardPage(QScrollArea):
         self.payload: dict | None = None
         self._drill_titles: dict[str, str] = {}
 
-        self.title = QLabel("Executive overview")
+        self.title = QLabel(f"{d.title} overview")
         self.title.setObjectName("PageTitle")
         self.subtitle = QLabel("Loading the data file\u2026")
         self.subtitle.setObjectName("PageSubtitle")
@@ -69,8 +88,8 @@ class QtDashboardPage(QScrollArea):
         now = QLabel("NOW \u00b7 CORE METRICS")
         now.setObjectName("Overline")
 
-        self.cards = {s.key: QtKpiCard(s.key, s.label, "primary") for s in PRIMARY}
-        self.highlights = {s.key: QtKpiCard(s.key, s.label, "highlight") for s in HIGHLIGHTS}
+        self.cards = {s.key: QtKpiCard(s.key, s.label, "primary") for s in d.tier("card")}
+        self.highlights = {s.key: QtKpiCard(s.key, s.label, "highlight") for s in d.tier("highlight")}
         self.primary_grid = QtKpiGrid(list(self.cards.values()), min_card=148)
         self.highlight_grid = QtKpiGrid(list(self.highlights.values()), min_card=210)
         for card in self.all_cards():
@@ -88,14 +107,28 @@ class QtDashboardPage(QScrollArea):
         QVBoxLayout(self._chart_wait).addWidget(wait_label)
         hl.addWidget(self._chart_wait)
         self.summary = QtSummaryPanel()
-        self.alerts = QtAlertsPanel()
-        self.risks = QtRisksPanel()
-        self.alerts.alertActivated.connect(self._on_alerts_alert_activated)
+        names = [p.name for p in d.panels]
+        self.summary.setVisible("summary" in names)
+        self.panels: dict[str, QWidget] = {}
+        for name in names:
+            widget = make_panel(name)
+            if widget is not None:
+                self.panels[name] = widget
+                widget.setObjectName(widget.objectName() or "Card")
+                if hasattr(widget, "drilldownRequested"):
+                    widget.drilldownRequested.connect(self._on_panel_drilldown_requested)
+        self.alerts = self.panels.get("alerts")
+        self.risks = self.panels.get("risks")
+        if self.alerts is not None:
+            self.alerts.alertActivated.connect(self._on_alerts_alert_activated)
 
         side = QVBoxLayout()
         side.setSpacing(theme.SPACE["md"])
-        side.addWidget(self.alerts, 3)
-        side.addWidget(self.risks, 2)
+        placed = [w for w in self.panels.values() if w.placement == "side"]
+        for i, w in enumerate(placed):
+            if w.min_height:
+                w.setMinimumHeight(w.min_height)
+            side.addWidget(w, SIDE_STRETCH[min(i, len(SIDE_STRETCH) - 1)])
         lower = QHBoxLayout()
         lower.setSpacing(theme.SPACE["md"])
         lower.addWidget(self.chart_holder, 11)
@@ -103,7 +136,8 @@ class QtDashboardPage(QScrollArea):
         lower_box = QWidget()
         lower_box.setLayout(lower)
         lower.setContentsMargins(0, 0, 0, 0)
-        lower_box.setMinimumHeight(300)
+        side_need = sum(w.min_height for w in placed) + theme.SPACE["md"] * max(0, len(placed) - 1)
+        lower_box.setMinimumHeight(max(300, side_need))
         lower_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
         titles = QVBoxLayout()
@@ -129,7 +163,28 @@ class QtDashboardPage(QScrollArea):
         lay.addWidget(self.highlight_grid)
         lay.addWidget(self.summary)
         lay.addWidget(lower_box, 1)
+        half: list[QWidget] = []
+        for w in self.panels.values():  # the rows below: full-width panels, half-width ones in pairs
+            if w.placement == "wide":
+                w.setMinimumHeight(w.min_height)
+                lay.addWidget(w)
+            elif w.placement == "half":
+                half.append(w)
+                if len(half) == 2:
+                    lay.addWidget(self._pair(half))
+                    half = []
+        if half:
+            lay.addWidget(self._pair(half))
 
+    def _pair(self, widgets: list[QWidget]) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(theme.SPACE["md"])
+        for w in widgets:
+            row.addWidget(w, 1)
+        box.setMinimumHeight(max(w.min_height for w in widgets))
+        return box
     # -- layout ---------------------------------------------------------------------------
     def _place_header(self, narrow: bool) -> None:
         if narrow == self._narrow:
@@ -175,9 +230,7 @@ class QtDashboardPage(QScrollArea):
     # -- the chart, created after the first paint ------------------------------------------------
     def ensure_chart(self):
         if self.chart is None:
-            from ..widgets.trend_chart import QtTrendChart  # imports pyqtgraph
-
-            self.chart = QtTrendChart()
+            self.chart = _chart_for(self.dashboard.trend)
             lay = self.chart_holder.layout()
             lay.removeWidget(self._chart_wait)
             self._chart_wait.hide()
@@ -207,20 +260,30 @@ class QtDashboardPage(QScrollArea):
         self.title.setText(span)
         self.subtitle.setText(what)
         self._fit_header(self.width())
+        d = self.dashboard
         n = payload.get("meta", {}).get("months")
-        compare = f"vs prior {n} mo" if n else "vs prior window"
-        for entry in payload["executiveKpis"]:
-            if entry["key"] in self.cards or entry["key"] in self.highlights:
-                self.card(entry["key"]).set_entry(entry, compare, self._drill_titles.get(entry["key"], ""))
+        compare = f"vs prior {n} mo" if n else ("vs 30 days before" if d.as_of == "timestamp" else "vs prior window")
+        history = payload.get("meta", {}).get("history") or {}
+        for entry in payload.get(d.kpis_key, []):
+            key = entry["key"]
+            if key in self.cards or key in self.highlights:
+                spec = d.kpi(key)
+                # the declaration says how it reads and which way is good; the payload may say too
+                full = {"format": spec.format, "better": spec.polarity, "history": history.get(key), **entry}
+                self.card(key).set_entry(full, compare, self._drill_titles.get(key, ""))
         self.set_trend(payload)
-        self.set_alerts(payload["alerts"])
-        self.risks.set_risks(payload["risks"])
+        for panel in d.panels:
+            widget = self.panels.get(panel.name)
+            if widget is not None and panel.payload_key is not None:
+                widget.set_data(payload.get(panel.payload_key) or [], payload)
 
     def set_trend(self, payload: dict) -> None:
         tf = payload["timeframe"]
         gran = tf["granularity"]
         sub = f"by {gran} \u00b7 {payload.get('meta', {}).get('currency', '£')}"
-        args = (payload["revenueTrend"], gran, payload.get("meta", {}).get("currency", "£"), sub)
+        if self.dashboard.trend.series[0].format != "currency":
+            sub = f"by {gran}"
+        args = (payload.get(self.dashboard.trend.payload_key, []), gran, payload.get("meta", {}).get("currency", "£"), sub)
         if self.chart is None:
             self._pending_trend = args
         else:
@@ -236,7 +299,14 @@ class QtDashboardPage(QScrollArea):
             self.chart.set_anomalies(anomalies)
 
     def set_alerts(self, alerts: list[dict]) -> None:
-        self.alerts.set_alerts(alerts)
+        if self.alerts is not None:
+            self.alerts.set_alerts(alerts)
+
+    def set_panel_data(self, name: str, data) -> None:
+        """What a panel's own query returned (run on a worker thread by the window)."""
+        widget = self.panels.get(name)
+        if widget is not None:
+            widget.set_data(data, self.payload)
 
     def paint_targets(self) -> list:
         """Widgets whose `painted` signal marks the screen as drawn (cards, chart)."""
@@ -244,6 +314,9 @@ class QtDashboardPage(QScrollArea):
         if self.chart is not None:
             out.append(self.chart)
         return out
+
+    def _on_panel_drilldown_requested(self, key: str) -> None:
+        self.drilldownRequested.emit(key, time.perf_counter())
 
     def _on_card_activated(self, key: str) -> None:
         self.cardActivated.emit(key, time.perf_counter())

@@ -198,21 +198,22 @@ def _run_panel(ctx: Context, job: Job, progress):
     return registry.get(job.dashboard).panel(job.args[0]).query(ctx.reader(job.path), src, payload)
 
 
-def _paged_query(job: Job):
-    return registry.get(job.dashboard).panel(job.args[0]).query
+def _paged_query(ctx: Context, job: Job):
+    """The paged query a panel's `query` builds (cheap: it reads nothing yet)."""
+    src, payload = job.payload
+    return registry.get(job.dashboard).panel(job.args[0]).query(ctx.reader(job.path), src, payload)
 
 
-def _run_page_count(ctx: Context, job: Job, progress):
-    """How many rows a paged panel's filters match, and the filters' choices.
-    args: (panel name, filters as sorted (key, value) pairs)."""
-    query, conn = _paged_query(job), ctx.reader(job.path)
-    return query.count(conn, dict(job.args[1])), query.choices(conn)
+def _run_choices(ctx: Context, job: Job, progress):
+    """What a paged panel's filters offer. args: (panel name, window key)."""
+    return _paged_query(ctx, job).choices(ctx.reader(job.path))
 
 
 def _run_page(ctx: Context, job: Job, progress):
-    """One page of a paged panel: args (panel name, filters, offset, limit)."""
-    _, filters, offset, limit = job.args
-    return _paged_query(job).page(ctx.reader(job.path), dict(filters), offset, limit)
+    """One page of a paged panel (tables.Page, with the total the filters match).
+    args: (panel name, window key, filters as sorted (key, value) pairs, offset, limit)."""
+    _, _, filters, offset, limit = job.args
+    return _paged_query(ctx, job).page(ctx.reader(job.path), dict(filters), offset, limit)
 
 
 def _run_board_pack_data(ctx: Context, job: Job, progress):
@@ -256,7 +257,7 @@ AFTER_WRITES = frozenset({"gates"})  # kinds that run on the writer thread, afte
 
 HANDLERS: dict[str, Callable] = {
     "source": _run_source, "holdings": _run_holdings, "drilldown": _run_drilldown, "summary": _run_summary,
-    "panel": _run_panel, "page_count": _run_page_count, "page": _run_page,
+    "panel": _run_panel, "choices": _run_choices, "page": _run_page,
     "board_pack_data": _run_board_pack_data, "gates": _run_gates,
     "demo": _run_demo, "api_start": _run_api_start, "api_stop": _run_api_stop,
 }

@@ -138,7 +138,7 @@ class _Runner(QRunnable):
 
         try:
             hook = ctx.slow_hook
-            if hook is not None and job.kind in ("source", "drilldown", "gates", "panel", "page", "page_count"):
+            if hook is not None and job.kind in ("source", "drilldown", "gates", "panel", "page", "choices"):
                 hook(job, ctx)
             result = HANDLERS[job.kind](ctx, job, progress)
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a message

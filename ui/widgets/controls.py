@@ -17,6 +17,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QWidget)
 
+from execdash_desktop.format import short_date
+
 from .. import theme
 
 RANGES = (("3m", "3M", "Last 3 months"), ("6m", "6M", "Last 6 months"),
@@ -94,6 +96,11 @@ def _segment_group(items, parent: QWidget) -> tuple[QFrame, QButtonGroup, dict[s
         lay.addWidget(b)
         buttons[key] = b
     return frame, group, buttons
+
+
+def _moment_label(value: str) -> str:
+    """A month ('2026-10') reads as it is; a day or a moment as '31 Oct 2026'."""
+    return short_date(value) if len(str(value)) > 7 else str(value)
 
 
 class QtControlsBar(QWidget):
@@ -176,10 +183,10 @@ class QtControlsBar(QWidget):
     def _sync_as_of(self) -> None:
         self.as_of.blockSignals(True)
         self.as_of.clear()
-        latest = self._months[-1] if self._months else "\u2014"
+        latest = _moment_label(self._months[-1]) if self._months else "\u2014"
         self.as_of.addItem(f"Latest ({latest})", None)
         for m in reversed(self._months):
-            self.as_of.addItem(m, m)
+            self.as_of.addItem(_moment_label(m), m)
         idx = self.as_of.findData(self._as_of) if self._as_of else 0
         self.as_of.setCurrentIndex(max(idx, 0))
         self.as_of.blockSignals(False)
