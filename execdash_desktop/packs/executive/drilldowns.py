@@ -48,34 +48,7 @@ class Drilldown:
     anomalies: tuple[Anomaly, ...] = ()  # the chart's unusual months (anomalies.py), by column then period
 
 
-DRILLDOWNS: dict[str, str] = {
-    "operations/uptime": "Operations \u203a Uptime",
-    "sales/pipeline": "Sales \u203a Pipeline",
-    "sales/revenue": "Sales \u203a Revenue",
-    "supply/inventory_turns": "Supply \u203a Inventory turns",
-    "supply": "Supply \u203a Backlog",
-    "finance/revenue": "Finance \u203a Revenue",
-    "finance/nrr": "Finance \u203a NRR",
-    "finance/gm": "Finance \u203a Gross margin",
-    "finance/payback": "Finance \u203a CAC payback",
-    "finance/arr": "Finance \u203a ARR",
-    "customers": "Customers",
-    "telemetry": "Telemetry",
-}
-
-# seed 002 section 6: which drill-down each card opens
-CARD_DRILLDOWN: dict[str, str] = {
-    "uptime": "operations/uptime",
-    "book_to_bill": "sales/pipeline",
-    "forecast": "sales/revenue",
-    "coverage_months": "supply/inventory_turns",
-    "backlog": "supply",
-    "revenue": "finance/revenue",
-    "nrr": "finance/nrr",
-    "gm": "finance/gm",
-    "payback": "finance/payback",
-    "arr": "finance/arr",
-}
+from .catalogue import CARD_DRILLDOWN, DRILLDOWNS  # noqa: E402  (re-exported: the catalogue lives there)
 
 ALERT_DRILLDOWN: dict[str, str] = {
     "ops": "operations/uptime", "operations": "operations/uptime", "uptime": "operations/uptime",

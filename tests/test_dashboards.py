@@ -1,0 +1,60 @@
+"""The dashboard declarations and the registry (execdash_desktop.dashboards)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from execdash_desktop import dashboards as dsh
+from execdash_desktop.dashboards.spec import KpiCard
+
+
+def test_every_dashboard_declares_a_consistent_spec():
+    seen = set()
+    for d in dsh.all_dashboards():
+        assert d.name not in seen
+        seen.add(d.name)
+        assert d.api_route == f"/api/{d.name}-dashboard"
+        keys = [k.key for k in d.kpis]
+        assert len(keys) == len(set(keys))
+        assert set(d.card_drilldown.values()) <= set(d.drilldown_titles)
+        assert set(d.board_pack.drilldowns) <= set(d.drilldown_titles)
+        assert {p.name for p in d.panels}, d.name
+
+
+def test_executive_cards_agree_with_its_kpi_functions():
+    from execdash_desktop.packs.executive.kpis import KPIS
+
+    d = dsh.get("executive")
+    assert [(k.key, k.label, k.polarity) for k in d.kpis] == [(s.key, s.label, s.better) for s in KPIS]
+    assert [k.key for k in d.tier("card")] == [s.key for s in KPIS[:6]]
+
+
+def test_a_bad_declaration_is_refused():
+    with pytest.raises(ValueError, match="format"):
+        KpiCard("x", "X", "money", "up")
+    with pytest.raises(ValueError, match="polarity"):
+        KpiCard("x", "X", "count", "sideways")
+
+
+def test_unknown_dashboard_names_the_known_ones():
+    with pytest.raises(KeyError, match="executive"):
+        dsh.get("nope")
+
+
+def test_dashboards_in_a_file_and_its_tables(tmp_path):
+    from execdash_desktop.store import create_schema, table_names
+
+    f = tmp_path / "x.db"
+    conn = sqlite3.connect(f)
+    create_schema(conn)
+    conn.commit()
+    tables = table_names(conn)
+    conn.close()
+    assert [d.name for d in dsh.dashboards_in(f)] == ["executive"]
+    assert [d.name for d in dsh.dashboards_in(tables)] == ["executive"]
+    assert dsh.dashboards_in({"orders"}) == []
+    assert dsh.default_for({"orders"}).name == "executive"
+    held = {h.dashboard.name: h for h in dsh.holdings(f)}
+    assert held["executive"].present and not held["executive"].missing
