@@ -18,12 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from .packs.executive.drilldowns import DRILLDOWNS, Drilldown, build_drilldown
-from .packs.executive.narrative import build_summary
+from .dashboards import registry
+from .tables import Drilldown
 
-# Five drill-downs a board asks about: money in, backlog, retention, service, pipeline.
-DEFAULT_DRILLDOWNS: tuple[str, ...] = ("finance/revenue", "supply", "finance/nrr", "operations/uptime",
-                                       "sales/pipeline")
 PAPERS = ("a4", "letter")
 _LETTER_TERRITORIES = {"US", "CA"}
 
@@ -35,14 +32,23 @@ def default_paper(locale_name: str | None) -> str:
     return "letter" if territory in _LETTER_TERRITORIES else "a4"
 
 
-def parse_keys(text: str | None) -> tuple[str, ...]:
-    """'finance/nrr,supply' -> keys (the defaults for None); KeyError names the bad ones."""
+def __getattr__(name: str):
+    # The Executive dashboard's default sections, under their older name (read from its declaration).
+    if name == "DEFAULT_DRILLDOWNS":
+        return registry.get(registry.DEFAULT).board_pack.drilldowns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def parse_keys(text: str | None, dashboard: str = registry.DEFAULT) -> tuple[str, ...]:
+    """'finance/nrr,supply' -> keys (the dashboard's defaults for None); KeyError names the bad ones."""
+    dash = registry.get(dashboard)
     if text is None:
-        return DEFAULT_DRILLDOWNS
+        return dash.board_pack.drilldowns
+    known = dash.drilldown_titles
     keys = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in keys if k not in DRILLDOWNS]
+    bad = [k for k in keys if k not in known]
     if bad:
-        raise KeyError(f"unknown drill-down {', '.join(bad)}: expected some of {', '.join(DRILLDOWNS)}")
+        raise KeyError(f"unknown drill-down {', '.join(bad)}: expected some of {', '.join(known)}")
     return tuple(dict.fromkeys(keys))  # once each, in the order given
 
 
@@ -55,6 +61,7 @@ class PackData:
     drilldowns: tuple[Drilldown, ...]
     summary: Any = None  # narrative.Summary, or None when the narrative is not available
     months: tuple[str, ...] = ()  # months of the file (the as-of picker's list)
+    dashboard: str = registry.DEFAULT  # whose payload this is (registry name)
 
     @property
     def has_summary(self) -> bool:
@@ -70,19 +77,23 @@ class PackData:
 
 
 def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
-           monthly: dict | None = None) -> PackData:
-    """Everything a pack shows, read with `conn` (a read-only connection). The summary is
-    written from the month-granularity payload (`monthly`; rebuilt from `src` if None)."""
-    from . import months as mo
-    from .packs.executive.payload import build_payload
+           monthly: dict | None = None, dashboard: str = registry.DEFAULT) -> PackData:
+    """Everything a pack shows of one dashboard, read with `conn` (a read-only connection).
 
+    The summary is written from the month-granularity payload (`monthly`;
+    rebuilt from `src` if None). `window` is unused (the payload's timeframe
+    says it) and kept for older callers.
+    """
+    del window
+    dash = registry.get(dashboard)
     tf = payload["timeframe"]
     if monthly is None:
-        monthly = payload if tf["granularity"] == "month" else build_payload(src, tf["range"], "month",
-                                                                              tf["as_of"])
-    dds = tuple(build_drilldown(k, conn, src, window) for k in keys)
-    months = tuple(mo.fmt_month(m) for m in sorted(src.revenue))
-    return PackData(str(path), payload, dds, build_summary(conn, src, monthly), months)
+        monthly = payload if tf["granularity"] == "month" else dash.payload(src, tf["range"], "month",
+                                                                             tf["as_of"])
+    dds = tuple(dash.drilldown(k, conn, src, monthly) for k in keys)
+    months = tuple(dash.as_of_options(src)) if dash.as_of_options else ()
+    summary = dash.summary(conn, src, monthly) if dash.summary else None
+    return PackData(str(path), payload, dds, summary, months, dash.name)
 
 
 # -- the page plan -------------------------------------------------------------------------

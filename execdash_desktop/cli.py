@@ -105,20 +105,21 @@ def cmd_kpis(args) -> int:
 
 def cmd_pack(args) -> int:
     from . import boardpack
+    from .dashboards import registry
     from .engine import Engine
-    from .packs.executive.payload import build_payload, resolve_window
     from .store import open_reader
 
+    dash = registry.get(registry.DEFAULT)
     try:
-        keys = boardpack.parse_keys(args.drilldowns)
+        keys = boardpack.parse_keys(args.drilldowns, dash.name)
     except KeyError as exc:
         return _fail(exc.args[0])
     out = boardpack.check_target(args.out, args.db)  # before any work: a bad target fails at once
-    src = Engine().source(args.db, progress=_progress_to_stderr)
-    payload = build_payload(src, args.range, args.granularity, args.as_of)
+    src = Engine().source(args.db, progress=_progress_to_stderr, dashboard=dash.name)
+    payload = dash.payload(src, args.range, args.granularity, args.as_of)
     conn = open_reader(args.db)
     try:
-        data = boardpack.gather(conn, src, payload, resolve_window(src, args.range, args.as_of), keys, args.db)
+        data = boardpack.gather(conn, src, payload, None, keys, args.db, dashboard=dash.name)
     finally:
         conn.close()
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from .packs.executive.kpis import direction_of
+from .kpi import direction_of, tone_of
 
 EM_DASH = "\u2014"
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -30,7 +30,8 @@ def short_date(text: object) -> str:
     except ValueError:
         return s
     return f"{d.day} {MONTH_ABBR[d.month - 1]} {d.year}"
-NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple", "hours", "days"})
+NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple", "hours", "days", "count",
+                     "percent", "duration"})
 _UNITS = {"hours": "h", "days": "days"}  # column formats the API names (schemas.Column)
 
 
@@ -45,7 +46,7 @@ def compact_currency(value: float, unit: str = "£") -> str:
 
 
 def format_value(value: float | None, fmt: str, unit: str | None = None) -> str:
-    """Format a KPI value by its kind: currency | ratio | months | multiple."""
+    """Format a KPI value by its kind: currency | ratio | months | multiple | count | percent | duration."""
     if value is None:
         return EM_DASH
     if fmt == "currency":
@@ -56,6 +57,12 @@ def format_value(value: float | None, fmt: str, unit: str | None = None) -> str:
         return f"{value:.1f} mo"
     if fmt == "multiple":
         return f"{value:.2f}x"
+    if fmt == "count":
+        return f"{int(round(value)):,}"
+    if fmt == "percent":  # already in percent (0-100)
+        return f"{value:.1f}%"
+    if fmt == "duration":  # hours
+        return f"{value:,.1f} h" if abs(value) < 48 else f"{value / 24:,.1f} days"
     return f"{value:,.2f}"
 
 
@@ -69,10 +76,7 @@ def format_delta(delta: float | None) -> str:
 
 def delta_tone(delta: float | None, better: str) -> str:
     """good | bad | neutral: whether this change is good for this KPI."""
-    direction = direction_of(delta)
-    if direction == "flat":
-        return "neutral"
-    return "good" if direction == better else "bad"
+    return tone_of(delta, better)
 
 
 def format_cell(value, fmt: str, unit: str = "£") -> str:
@@ -81,8 +85,10 @@ def format_cell(value, fmt: str, unit: str = "£") -> str:
         return EM_DASH if fmt in NUMERIC else ""
     if isinstance(value, float) and not math.isfinite(value):
         return EM_DASH
-    if fmt in ("ratio", "months", "multiple"):
+    if fmt in ("ratio", "months", "multiple", "percent", "duration"):
         return format_value(float(value), fmt, unit)
+    if fmt == "count":
+        fmt = "int"
     if fmt == "currency":
         v = float(value)
         return f"-{unit}{abs(v):,.0f}" if v < 0 else f"{unit}{v:,.0f}"

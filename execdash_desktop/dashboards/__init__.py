@@ -42,10 +42,12 @@ Rendering a dashboard `d` (all Qt-free; slow calls go on a worker thread)
   "audit_log", "summary"). Data: `payload[panel.payload_key]` when set, else
   `panel.query(conn, src, payload)` on a worker thread. "summary" is
   `d.summary(conn, src, payload)` -> narrative.Summary (sentences in
-  sections now / reason / action). "bug_table" has a paged query instead
-  (packs' `query` attribute is a tables.PagedQuery: `count(conn, filters)`,
-  `page(conn, filters, offset, limit)`, `choices(conn)` for the filters):
-  a lazy model asks for the rows it shows, never for all of them.
+  sections now / reason / action). A panel whose query returns a
+  tables.PagedQuery ("bug_table") is paged: `choices(conn)` lists the
+  filter values, `count(conn, filters)` and `page(conn, filters, offset,
+  limit)` -> tables.Page (on a worker thread): a lazy model asks for the
+  rows it shows, never for all of them. Filters: {"severity", "status",
+  "project", "assignee", "search"}; an empty value does not filter.
 - Drill-downs: `d.drilldowns` (spec.DrilldownEntry: key, title). A click on
   card k opens `kpi.drilldown`; `d.drilldown(key, conn, src, payload)` ->
   tables.Drilldown (titled tables, an optional chart table whose first

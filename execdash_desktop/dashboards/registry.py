@@ -18,6 +18,7 @@ from .spec import Dashboard
 # In sidebar order (Ctrl+1, Ctrl+2, ...). A new dashboard is one line here.
 PACK_MODULES: tuple[str, ...] = (
     "execdash_desktop.packs.executive",
+    "execdash_desktop.packs.engineering",
 )
 DEFAULT = "executive"  # when a file holds several dashboards, or none
 

@@ -10,11 +10,7 @@ row by row each time it opens. A table that cannot be read becomes a note, never
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import sqlite3
-from dataclasses import dataclass
 from typing import Callable
 
 from ... import months as mo
@@ -22,6 +18,7 @@ from ...errors import TableUnreadable
 from ...format import NUMERIC
 from ...months import Window
 from ...store import select
+from ...tables import Drilldown, Table, column_key, to_csv  # noqa: F401  (re-exported)
 from . import breakdowns as bd
 from .anomalies import TRAILING, Anomaly, flag
 from .kpis import forecast_parts
@@ -30,25 +27,7 @@ from .series import SERIES, Monthly, Series, read_monthly
 from .source import ExecSource
 
 
-@dataclass(frozen=True)
-class Table:
-    title: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
-    formats: tuple[str, ...]  # per column: text|date|period|currency|ratio|number|int|months|multiple|hours|days
-
-
-@dataclass(frozen=True)
-class Drilldown:
-    key: str
-    title: str
-    tables: tuple[Table, ...]
-    notes: tuple[str, ...] = ()
-    chart: Table | None = None  # first column period, the others numeric series
-    anomalies: tuple[Anomaly, ...] = ()  # the chart's unusual months (anomalies.py), by column then period
-
-
-from .catalogue import CARD_DRILLDOWN, DRILLDOWNS  # noqa: E402  (re-exported: the catalogue lives there)
+from .catalogue import CARD_DRILLDOWN, DRILLDOWNS  # noqa: E402,F401  (re-exported: the catalogue lives there)
 
 ALERT_DRILLDOWN: dict[str, str] = {
     "ops": "operations/uptime", "operations": "operations/uptime", "uptime": "operations/uptime",
@@ -70,14 +49,6 @@ def drilldown_for_alert(alert: dict) -> str:
         if word in title:
             return key
     return "finance/revenue"
-
-
-def to_csv(table: Table) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
-    return buf.getvalue()
 
 
 # -- readers ----------------------------------------------------------------
@@ -281,11 +252,6 @@ _CHART_HISTORY: dict[str, Callable[["_Reader", ExecSource, Window], Table]] = {
     "finance/arr": _recurring_by_month,
     "telemetry": _catalogue("telemetry", "active-devices"),
 }
-
-
-def column_key(label: str) -> str:
-    """'Turns per year' -> 'turns_per_year' (the catalogue's key for its columns)."""
-    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
 
 
 def _chart_anomalies(key: str, conn: sqlite3.Connection, src: ExecSource, w: Window,
