@@ -232,8 +232,11 @@ class Health(_Open):
     file_bytes: int
     schema_version: int
     tables: dict[str, int] = Field(description="row count per table")
-    missing_tables: list[str]
+    missing_tables: list[str] = Field(description="tables the dashboards present can use but the file lacks "
+                                                  "(the Executive dashboard's when none is present)")
     packs: list[str] = Field(description="the dashboards this file holds the tables of")
+    dashboards: list[dict[str, Any]] = Field(default_factory=list,
+                                             description="the dashboards present: name, title, route")
     uptime_s: float
     started_at: str
     computations: int = Field(description="dashboard payloads actually computed (not served from cache)")
