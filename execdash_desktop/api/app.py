@@ -26,10 +26,12 @@ from .. import months as mo
 from ..engine import Engine
 from ..errors import DataFileError, InvalidRequestError, MissingTablesError, TableMissing
 from ..metrics import EVENT_TYPES, METRIC_KEYS
-from ..packs.executive.kpis import KPI_KEYS
+from ..dashboards import registry
 from . import routes_dashboard, routes_dashboards, routes_drilldowns, routes_events, routes_health, routes_summary
 from .context import ApiContext, Settings
 from .middleware import ApiMiddleware
+
+KPI_KEYS = tuple(k.key for k in registry.get("executive").kpis)  # the seed-001 routes' KPIs
 
 log = logging.getLogger("execdash_desktop.api")
 
