@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .dashboards import registry
 from .tables import Drilldown
@@ -46,10 +46,19 @@ def parse_keys(text: str | None, dashboard: str = registry.DEFAULT) -> tuple[str
         return dash.board_pack.drilldowns
     known = dash.drilldown_titles
     keys = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in keys if k not in known]
+    bad = [k for k in keys if k not in known and not _foreign_key_ok(k, dash.name)]
     if bad:
-        raise KeyError(f"unknown drill-down {', '.join(bad)}: expected some of {', '.join(known)}")
+        raise KeyError(f"unknown drill-down {', '.join(bad)}: expected some of {', '.join(known)}"
+                       " (or DASHBOARD:KEY for another dashboard's)")
     return tuple(dict.fromkeys(keys))  # once each, in the order given
+
+
+def _foreign_key_ok(key: str, own: str) -> bool:
+    """'engineering:sla/breaches': another dashboard's drill-down, as a section of this pack."""
+    name, sep, rest = key.partition(":")
+    if not sep or name == own or name not in registry.names():
+        return False
+    return rest in registry.get(name).drilldown_titles
 
 
 # -- the data ------------------------------------------------------------------------------
@@ -75,14 +84,22 @@ class PackData:
     def as_of(self) -> str:
         return self.payload["meta"]["as_of"]
 
+    @property
+    def title(self) -> str:
+        """The dashboard's title ("Executive", "Engineering"): the cover's "<title> board pack"."""
+        return registry.get(self.dashboard).title
+
 
 def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
-           monthly: dict | None = None, dashboard: str = registry.DEFAULT) -> PackData:
-    """Everything a pack shows of one dashboard, read with `conn` (a read-only connection).
+           monthly: dict | None = None, dashboard: str = registry.DEFAULT,
+           others: Callable[[str], tuple[Any, dict]] | None = None) -> PackData:
+    """Everything a pack shows, read with `conn` (a read-only connection).
 
-    The summary is written from the month-granularity payload (`monthly`;
-    rebuilt from `src` if None). `window` is unused (the payload's timeframe
-    says it) and kept for older callers.
+    The dashboard page, summary and plain keys are `dashboard`'s; a key
+    'NAME:KEY' is another dashboard's drill-down, built from `others(NAME)`
+    -> (its source, its monthly payload). The summary is written from the
+    month-granularity payload (`monthly`; rebuilt from `src` if None).
+    `window` is unused (the payload's timeframe says it), kept for older callers.
     """
     del window
     dash = registry.get(dashboard)
@@ -90,7 +107,17 @@ def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
     if monthly is None:
         monthly = payload if tf["granularity"] == "month" else dash.payload(src, tf["range"], "month",
                                                                              tf["as_of"])
-    dds = tuple(dash.drilldown(k, conn, src, monthly) for k in keys)
+    dds = []
+    for k in keys:
+        name, sep, key = k.partition(":")
+        if sep and name != dash.name and others is not None:
+            other = registry.get(name)
+            osrc, opayload = others(name)
+            dd = other.drilldown(key, conn, osrc, opayload)
+            dds.append(replace(dd, key=k, title=f"{other.title} \u203a {dd.title}"))
+        else:
+            dds.append(dash.drilldown(key if sep else k, conn, src, monthly))
+    dds = tuple(dds)
     months = tuple(dash.as_of_options(src)) if dash.as_of_options else ()
     summary = dash.summary(conn, src, monthly) if dash.summary else None
     return PackData(str(path), payload, dds, summary, months, dash.name)

@@ -130,3 +130,35 @@ def payload_table(payload: dict) -> str:
         flag = "  OVERDUE" if r.get("overdue") else ""
         lines.append(f"  {r.get('title')}  owner {r.get('owner') or EM_DASH}, due {r.get('due') or EM_DASH}{flag}")
     return "\n".join(lines)
+
+
+def dashboard_text(dash, payload: dict) -> str:
+    """Any dashboard's payload as terminal text, from its declaration (dashboards.spec.Dashboard)."""
+    tf = payload["timeframe"]
+    unit = (payload.get("meta") or {}).get("currency", "\u00a3")
+    lines = [f"{dash.title} KPIs  {tf['start_date']} .. {tf['end_date']}  "
+             f"(range {tf['range']}, as of {tf.get('as_of')})", ""]
+    lines.append(f"{'KPI':<20}{'value':>14}{'delta':>14}  note")
+    entries = {e["key"]: e for e in payload.get(dash.kpis_key, [])}
+    for card in dash.kpis:
+        e = entries.get(card.key)
+        if e is None:
+            continue
+        cell = format_value(e["value"], card.format, unit if card.format == "currency" else card.unit)
+        lines.append(f"{card.label:<20}{cell:>14}{format_delta(e['delta']):>14}  {e.get('reason') or ''}")
+    trend = dash.trend
+    lines += ["", f"{trend.title} ({tf['granularity']})",
+              f"{'period':<10}" + "".join(f"{s.label:>14}" for s in trend.series)]
+    for r in payload.get(trend.payload_key, []):
+        cells = [format_value(r.get(s.key), s.format, unit) for s in trend.series]
+        mark = " (partial)" if r.get("partial") else ""
+        lines.append(f"{r['period']:<10}" + "".join(f"{c:>14}" for c in cells) + mark)
+    for panel in dash.panels:
+        rows = payload.get(panel.payload_key) if panel.payload_key else None
+        if isinstance(rows, list):
+            lines += ["", f"{panel.title} ({len(rows):,})"]
+            for row in rows[:10]:
+                lines.append("  " + "  ".join(str(v) for v in row.values() if v is not None and v != "")[:110])
+            if len(rows) > 10:
+                lines.append(f"  ... and {len(rows) - 10:,} more")
+    return "\n".join(lines)

@@ -26,10 +26,12 @@ from .. import months as mo
 from ..engine import Engine
 from ..errors import DataFileError, InvalidRequestError, MissingTablesError, TableMissing
 from ..metrics import EVENT_TYPES, METRIC_KEYS
-from ..packs.executive.kpis import KPI_KEYS
-from . import routes_dashboard, routes_drilldowns, routes_events, routes_health, routes_summary
+from ..dashboards import registry
+from . import routes_dashboard, routes_dashboards, routes_drilldowns, routes_events, routes_health, routes_summary
 from .context import ApiContext, Settings
 from .middleware import ApiMiddleware
+
+KPI_KEYS = tuple(k.key for k in registry.get("executive").kpis)  # the seed-001 routes' KPIs
 
 log = logging.getLogger("execdash_desktop.api")
 
@@ -170,6 +172,8 @@ def create_app(db_path: str | os.PathLike, *, token: str | None = None,
     for r in (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
               routes_health.router, routes_summary.router):
         app.include_router(r)
+    # then every dashboard's routes, from its declaration (the paths above are left as they are)
+    app.include_router(routes_dashboards.router_for({getattr(r, "path", "") for r in app.routes}))
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InvalidRequestError, _on_invalid_request)
     app.add_exception_handler(DataFileError, _on_data_file)

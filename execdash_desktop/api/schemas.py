@@ -16,7 +16,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..metrics import EVENT_TYPES, METRIC_KEYS
 from ..months import GRANULARITIES, RANGES
-from ..packs.executive.kpis import KPI_KEYS
+from ..dashboards import registry
+
+KPI_KEYS = tuple(k.key for k in registry.get("executive").kpis)  # the seed-001 routes' KPIs
 
 RangeName = Literal[tuple(RANGES)]  # type: ignore[valid-type]
 GranularityName = Literal[tuple(GRANULARITIES)]  # type: ignore[valid-type]
@@ -232,8 +234,11 @@ class Health(_Open):
     file_bytes: int
     schema_version: int
     tables: dict[str, int] = Field(description="row count per table")
-    missing_tables: list[str]
+    missing_tables: list[str] = Field(description="tables the dashboards present can use but the file lacks "
+                                                  "(the Executive dashboard's when none is present)")
     packs: list[str] = Field(description="the dashboards this file holds the tables of")
+    dashboards: list[dict[str, Any]] = Field(default_factory=list,
+                                             description="the dashboards present: name, title, route")
     uptime_s: float
     started_at: str
     computations: int = Field(description="dashboard payloads actually computed (not served from cache)")

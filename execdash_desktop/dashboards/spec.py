@@ -121,6 +121,7 @@ class Dashboard:
     demo_options: Mapping[str, str] = field(default_factory=dict)  # CLI option -> demo keyword ("bugs": "bugs")
     alert_drilldown: Callable[[dict], str] | None = field(default=None, compare=False)
     as_of_options: Callable[[Any], list[str]] | None = field(default=None, compare=False)  # (source) -> picker values
+    text: Callable[[dict], str] | None = field(default=None, compare=False)  # payload -> terminal text (else format.dashboard_text)
 
     def __post_init__(self) -> None:
         keys = {d.key for d in self.drilldowns}

@@ -7,12 +7,18 @@ import os
 import runpy
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-PREVIEWS = ["widgets.kpi_card", "widgets.trend_chart", "widgets.alerts_panel", "widgets.risks_panel",
-            "widgets.controls", "widgets.banner", "dashboard.page", "drilldown.drilldown_tab",
-            "drilldown.drilldown_chart", "diagnostics", "main_window"]
+def _previews() -> list[str]:
+    """Every ui module with a `__main__` preview (ui/_preview.py), as its dotted name under ui/."""
+    root = Path(__file__).resolve().parents[2] / "ui"
+    return sorted(".".join(p.relative_to(root).with_suffix("").parts) for p in root.rglob("*.py")
+                  if "_preview import run" in p.read_text("utf-8"))
+
+
+PREVIEWS = _previews()
 
 
 @pytest.mark.filterwarnings("ignore:.*found in sys.modules after import:RuntimeWarning")  # runpy, re-run

@@ -276,10 +276,11 @@ def _portfolio(conn, rng, end_idx: int, projects: list[str]) -> None:
         growth = 0.985 ** ago
         rows.append((f"pm-{m}", len(projects), 2 if ago < 6 else 1, round(dcf_now * 0.45 * growth, -3),
                      round(dcf_now * growth * float(rng.uniform(0.98, 1.02)), -3),
-                     round(cost_now * (1.0 + 0.012 * ago), 0), _iso(np.array([_month_start(m)]))[0]))
+                     round(cost_now * (1.0 + 0.012 * ago), 0), _iso(np.array([_month_start(m)]))[0],
+                     _iso(np.array([_month_start(m) + 3 * HOUR]))[0]))
     conn.executemany(
         "INSERT INTO portfolio_metrics (id, total_projects, shipped_projects, year3_revenue_total, "
-        "portfolio_dcf_total, monthly_deps_cost, snapshot_date) VALUES (?,?,?,?,?,?,?)", rows)
+        "portfolio_dcf_total, monthly_deps_cost, snapshot_date, created_at) VALUES (?,?,?,?,?,?,?,?)", rows)
 
 
 def _project_metrics(conn, rng, end_idx: int, projects: list[str]) -> None:
@@ -290,10 +291,11 @@ def _project_metrics(conn, rng, end_idx: int, projects: list[str]) -> None:
             loc += int(rng.integers(-500, 6000))
             day = _iso(np.array([_month_start(m)]))[0][:10]
             rows.append((f"pjm-{pi}-{m}", pid, int(rng.integers(20, 600)), int(rng.integers(2, 25)), loc,
-                         json.dumps([_PROJECTS[pi][1], "PostgreSQL"]), int(rng.integers(55, 100)), day))
+                         json.dumps([_PROJECTS[pi][1], "PostgreSQL"]), int(rng.integers(55, 100)), day,
+                         day + "T04:00:00Z"))
     conn.executemany(
         "INSERT INTO project_metrics (id, project_id, commits_count, contributors, lines_of_code, tech_stack, "
-        "health_score, date) VALUES (?,?,?,?,?,?,?,?)", rows)
+        "health_score, date, created_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
 
 def _imports_and_audit(conn, rng, end_idx: int, users: list[str]) -> None:

@@ -10,6 +10,8 @@ the default as-of never touches the file.
 
 from __future__ import annotations
 
+import math
+
 from ... import moments
 from ... import months as mo
 from ...errors import InvalidRequestError
@@ -31,6 +33,11 @@ def resolve_as_of(src: EngSource, as_of: str | None) -> float:
     if moments.is_date_only(as_of) and moments.day(t) == moments.day(src.latest) and t > src.latest:
         t = src.latest  # the data's last day: as far as the data goes
     first = src.first if src.first is not None else src.latest
+    # the payload prints whole seconds: the second of the first or latest moment means that moment
+    if math.floor(t) == math.floor(src.latest):
+        t = src.latest
+    elif math.floor(t) == math.floor(first):
+        t = max(t, first)
     if t < first or t > src.latest:
         raise InvalidRequestError("as_of", as_of, f"a moment from {moments.fmt(first)} to {moments.fmt(src.latest)}"
                                   " (the file's bugs)")
@@ -122,26 +129,40 @@ def bucket(rows: list[dict], w: Window, granularity: str) -> list[dict]:
     return out
 
 
+def _memo(src: EngSource, key: tuple, compute):
+    """A part of the payload, computed once per source and key (a repeat payload is a dict build)."""
+    with src._lock:
+        hit = src._memo.get(key)
+    if hit is None:
+        hit = compute()
+        with src._lock:
+            src._memo[key] = hit
+    return hit
+
+
 def build_payload(src: EngSource, range_: str = "12m", granularity: str = "month",
                   as_of: str | None = None) -> dict:
+    """The payload; its lists are shared with later calls for the same source: treat it as read-only."""
     mo.check_granularity(granularity)
     mo.check_range(range_)
     t = resolve_as_of(src, as_of)
     w = resolve_window(src, range_, t)
     f = rules.facts(src, t)
+    monthly = _memo(src, ("trend", t, w), lambda: trend(src, w, t))
     return {
         "pack": "engineering",
         "asOf": moments.fmt(t),
-        "engineeringKpis": kpis_at(src, t),
+        "engineeringKpis": _memo(src, ("kpis", t), lambda: kpis_at(src, t)),
         "revenueAtRisk": f.revenue_at_risk,
-        "slaBreaches": breach_rows(src, t),
-        "bugTrend": bucket(trend(src, w, t), w, granularity),
-        "projects": rules.project_rows(src, f),
+        "slaBreaches": _memo(src, ("breaches", t), lambda: breach_rows(src, t)),
+        "bugTrend": monthly if granularity == "month" else _memo(
+            src, ("trend", t, w, granularity), lambda: bucket(monthly, w, granularity)),
+        "projects": _memo(src, ("projects", t), lambda: rules.project_rows(src, f)),
         "timeframe": {"range": range_, "granularity": granularity, "start_date": mo.first_day(w.start),
                       "end_date": mo.last_day(w.end), "as_of": moments.fmt(t)},
         "meta": {"currency": src.currency, "as_of": moments.fmt(t), "notes": list(src.notes),
                  "unusable": dict(src.reasons), "severityMix": dict(zip(cat.SEVERITIES, f.counts)),
-                 "history": history(src, w, t)},
+                 "history": _memo(src, ("history", t, w), lambda: history(src, w, t))},
     }
 
 

@@ -60,7 +60,7 @@ def facts(src: EngSource, t: float) -> Facts:
     order = np.lexsort((b.rowid[br], -overdue))  # most overdue first, then by row (bug_number order in the demo)
     out = Facts(t, op, counts, blockers, br[order], hours[order], float(b.revenue[br].sum()))
     with src._lock:
-        if len(src._memo) > 64:
+        if len(src._memo) > 256:  # a long as-of session: start again rather than grow
             src._memo.clear()
         src._memo[("facts", t)] = out
     return out

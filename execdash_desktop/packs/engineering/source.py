@@ -27,44 +27,86 @@ from . import catalogue as cat
 
 REQUIRED = ("bugs",)
 OPTIONAL = tuple(t for t in cat.TABLES if t not in REQUIRED)
-CHUNK = 65536
+CHUNK = 16384
 
 
-def _sev_sql(col: str) -> str:
-    return ("CASE lower(trim(" + col + ")) " +
-            " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(cat.SEVERITIES)) + " ELSE -1 END")
+# Severity and status by their position in a list (one lower/trim per row, no CASE
+# chain); numpy maps the positions to codes. 0: not in the list (unknown).
+_SEV_LIST = "," + ",".join(cat.SEVERITIES) + ","
+_STATUS_LIST = "," + ",".join(cat.STATUSES) + ","
 
 
-def _status_sql(col: str) -> str:
-    active = ", ".join(f"'{s}'" for s in cat.ACTIVE_STATUSES)
-    resolved = ", ".join(f"'{s}'" for s in cat.RESOLVED_STATUSES)
-    return (f"CASE WHEN lower(trim({col})) IN ({active}) THEN {cat.ST_ACTIVE} "
-            f"WHEN lower(trim({col})) IN ({resolved}) THEN {cat.ST_RESOLVED} "
-            f"WHEN lower(trim({col})) = 'deferred' THEN {cat.ST_DEFERRED} ELSE {cat.ST_UNKNOWN} END")
+def _position_codes(listing: str, codes: dict[str, int]) -> np.ndarray:
+    """instr() position -> code lookup table (unknown -> the code for '')."""
+    table = np.full(len(listing) + 1, codes[""], dtype=np.int64)
+    for name, code in codes.items():
+        if name:
+            table[listing.index("," + name + ",") + 1] = code
+    return table
+
+
+_SEV_CODES = _position_codes(_SEV_LIST, {"": -1, **{s: i for i, s in enumerate(cat.SEVERITIES)}})
+_STATUS_CODES = _position_codes(_STATUS_LIST, {
+    "": cat.ST_UNKNOWN, **{s: cat.ST_ACTIVE for s in cat.ACTIVE_STATUSES},
+    **{s: cat.ST_RESOLVED for s in cat.RESOLVED_STATUSES}, "deferred": cat.ST_DEFERRED})
 
 
 def bool_sql(col: str) -> str:
     """1, true, t, yes (any case) are true; everything else false."""
-    return f"(lower(trim(CAST({col} AS TEXT))) IN ('1', 'true', 't', 'yes', '1.0'))"
+    return (f"(CASE typeof({col}) WHEN 'integer' THEN {col} = 1 WHEN 'real' THEN {col} = 1.0 "
+            f"ELSE lower(trim({col})) IN ('1', 'true', 't', 'yes') END)")
 
 
 def num_sql(col: str) -> str:
-    """A number stored as a number or as text ('1,200.5'); NULL stays NULL."""
-    return (f"(CASE WHEN typeof({col}) IN ('integer', 'real') THEN {col} "
-            f"WHEN {col} IS NULL OR trim({col}) = '' THEN NULL "
-            f"ELSE CAST(replace(replace(trim({col}), ',', ''), '%', '') AS REAL) END)")
+    """A number stored as a number or as text ('1,200.5'); NULL (or blank text) stays NULL."""
+    return (f"(CASE typeof({col}) WHEN 'text' THEN nullif(CAST(replace(trim({col}), ',', '') AS REAL), 0.0) "
+            f"ELSE {col} END)")
+
+
+_NULL = -(2 ** 62)  # an integer no real value takes: NULL in the packed columns
+
+
+def _ms(expr: str) -> str:
+    return f"ifnull(CAST(round({expr} * 1000) AS INTEGER), {_NULL})"
+
+
+def _moment_ms(col: str) -> str:
+    """Epoch milliseconds of a timestamp column: unixepoch() (fast) unless it has a fraction of a second."""
+    return (f"ifnull(CASE WHEN instr({col}, '.') THEN CAST(round({SQL_EPOCH(col)} * 1000) AS INTEGER) "
+            f"ELSE unixepoch({col}) * 1000 END, {_NULL})")
+
+
+def _num_ms(col: str) -> str:
+    """A number x 1000 as an integer: stored numbers directly, text through num_sql."""
+    return (f"CASE typeof({col}) WHEN 'integer' THEN {col} * 1000 "
+            f"WHEN 'real' THEN CAST(round({col} * 1000) AS INTEGER) WHEN 'null' THEN {_NULL} "
+            f"ELSE {_ms(num_sql(col))} END")
+
+
+def _code(col: str, listing: str, names: tuple[str, ...]) -> str:
+    """A clean value by an exact match (cheap); anything else through lower(trim()) and instr()."""
+    exact = " ".join(f"WHEN '{n}' THEN {listing.index(',' + n + ',') + 1}" for n in names)
+    return f"CASE {col} {exact} ELSE ifnull(instr('{listing}', ',' || lower(trim({col})) || ','), 0) END"
 
 
 _BUG_COLS = ("created", "updated", "resolved", "sev", "status", "blocker", "sla", "revenue", "project",
              "actual_hours", "rowid")
+_SCALE = {"created": 1000, "updated": 1000, "resolved": 1000, "sla": 1000, "revenue": 1000, "actual_hours": 1000}
+
+
+def _bug_exprs(has_projects: bool) -> list[str]:
+    project = ("ifnull((SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id), -1)"
+               if has_projects else "-1")
+    # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns
+    return [_moment_ms("created_at"), _moment_ms("updated_at"), _moment_ms("resolved_at"),
+            _code("severity", _SEV_LIST, cat.SEVERITIES), _code("status", _STATUS_LIST, cat.STATUSES),
+            f"ifnull({bool_sql('is_blocker')}, 0)",
+            _num_ms("sla_hours"), _num_ms("revenue_impact_daily"), project, _num_ms("actual_hours"), "rowid"]
 
 
 def _bug_sql(has_projects: bool) -> str:
-    project = ("(SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id)" if has_projects else "NULL")
-    return (f"SELECT {SQL_EPOCH('created_at')}, {SQL_EPOCH('updated_at')}, {SQL_EPOCH('resolved_at')}, "
-            f"{_sev_sql('severity')}, {_status_sql('status')}, {bool_sql('is_blocker')}, "
-            f"{num_sql('sla_hours')}, {num_sql('revenue_impact_daily')}, {project}, "
-            f"{num_sql('actual_hours')}, rowid FROM bugs")
+    """One row per bug, numbers only (tests read it row by row)."""
+    return "SELECT " + ", ".join(_bug_exprs(has_projects)) + " FROM bugs"
 
 
 @dataclass(frozen=True)
@@ -102,22 +144,73 @@ class EngSource:
     _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
 
 
-def _read_bugs(conn: sqlite3.Connection, has_projects: bool, progress) -> dict[str, np.ndarray]:
-    total = conn.execute("SELECT max(rowid) FROM bugs").fetchone()[0] or 0
-    parts: list[np.ndarray] = []
-    cur = conn.execute(_bug_sql(has_projects))
-    done = 0
-    while True:
-        rows = cur.fetchmany(CHUNK)
-        if not rows:
-            break
-        parts.append(np.array(rows, dtype=np.float64))
-        done += len(rows)
-        if progress is not None and total:
-            progress(min(0.9, done / total), "Reading bugs")
-    data = np.concatenate(parts) if parts else np.empty((0, len(_BUG_COLS)))
-    data[:, :3] = np.round(data[:, :3], 3)  # julianday's float noise: moments to the millisecond
-    return {name: data[:, i] for i, name in enumerate(_BUG_COLS)}
+def _scan(conn: sqlite3.Connection, exprs: list[str], lo: int, hi: int) -> list[np.ndarray]:
+    """Bugs with lo <= rowid < hi, one int64 array per expression: SQLite writes each column as one
+    comma-separated text (group_concat, in rowid order) that numpy parses in C: no Python
+    object per value, which is what a row-by-row fetch of a million bugs costs."""
+    sql = ("SELECT " + ", ".join(f"group_concat({e}, ',')" for e in exprs)
+           + " FROM bugs WHERE rowid >= ? AND rowid < ?")
+    row = conn.execute(sql, (lo, hi)).fetchone()
+    return [np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64) for text in row]
+
+
+def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress) -> dict[str, np.ndarray]:
+    lo, hi = conn.execute("SELECT min(rowid), max(rowid) FROM bugs").fetchone()
+    exprs = _bug_exprs(has_projects)
+    if lo is None:
+        parts = [[np.empty(0, np.int64) for _ in exprs]]
+    else:
+        step = max(CHUNK, -(-(hi - lo + 1) // 16))
+        ranges = [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
+        parts = _parallel(conn, path, exprs, ranges, progress)
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(len(exprs))]
+    out: dict[str, np.ndarray] = {}
+    for name, col in zip(_BUG_COLS, cols):
+        if name in _SCALE:
+            f = col.astype(np.float64) / _SCALE[name]
+            f[col == _NULL] = np.nan
+            out[name] = f
+        else:
+            out[name] = col
+    out["sev"] = _SEV_CODES[out["sev"]]
+    out["status"] = _STATUS_CODES[out["status"]]
+    return out
+
+
+def _parallel(conn, path: str, exprs: list[str], ranges: list[tuple[int, int]], progress) -> list:
+    """The ranges on this connection and, for a large table, a second reader on another core
+    (sqlite3 releases the GIL while SQLite works)."""
+    done: list = [None] * len(ranges)
+    if len(ranges) < 4 or not path:
+        for i, (a, b) in enumerate(ranges):
+            done[i] = _scan(conn, exprs, a, b)
+        return done
+    lock = threading.Lock()
+    todo = list(range(len(ranges)))
+
+    def work(c) -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i = todo.pop(0)
+            done[i] = _scan(c, exprs, *ranges[i])
+            if progress is not None:
+                progress(0.9 * sum(d is not None for d in done) / len(done), "Reading bugs")
+
+    other = open_reader(path)
+    try:
+        helper = threading.Thread(target=work, args=(other,), daemon=True)
+        helper.start()
+        work(conn)
+        helper.join()
+    finally:
+        other.close()
+    if any(d is None for d in done):  # the helper failed: read what it left here
+        for i, (a, b) in enumerate(ranges):
+            if done[i] is None:
+                done[i] = _scan(conn, exprs, a, b)
+    return done
 
 
 def _projects(conn, tables: set[str], reasons: dict) -> tuple[tuple[dict, ...], dict[int, int]]:
@@ -212,19 +305,20 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> EngSource:
     reasons: dict[str, str] = {}
     notes: list[str] = []
     projects, index = _projects(conn, tables, reasons)
-    raw = _read_bugs(conn, bool(index), progress)
+    raw = _read_bugs(conn, path, bool(index), progress)
     created, updated, resolved = raw["created"], raw["updated"], raw["resolved"]
     status = raw["status"].astype(np.int8)
+    created, updated, resolved = (np.round(x, 3) for x in (created, updated, resolved))
     res = np.where(np.isnan(resolved), np.where(np.isnan(updated), created, updated), resolved)
     resolution = np.where((status == cat.ST_RESOLVED) & ~np.isnan(res), res, np.inf)
     project = np.full(len(created), -1, dtype=np.int32)
     if index:
         rid = raw["project"]
-        ok = ~np.isnan(rid)
+        ok = rid >= 0
         lookup = np.full(int(max(index)) + 1, -1, dtype=np.int32)
         for k, v in index.items():
             lookup[k] = v
-        project[ok] = lookup[rid[ok].astype(np.int64)]
+        project[ok] = lookup[rid[ok]]
     sev = raw["sev"].astype(np.int8)
     sla = raw["sla"]
     default_sla = np.array([cat.SLA_HOURS[s] for s in cat.SEVERITIES] + [0], dtype=np.float64)

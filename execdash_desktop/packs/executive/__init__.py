@@ -62,6 +62,12 @@ def _alert_drilldown(alert):
     return drilldown_for_alert(alert)
 
 
+def _text(payload):
+    from ...format import payload_table
+
+    return payload_table(payload)
+
+
 def _as_of_options(src):
     from ... import months as mo
 
@@ -95,5 +101,6 @@ DASHBOARD = Dashboard(
     demo_options={"orders": "orders", "months": "months"},
     alert_drilldown=_alert_drilldown,
     as_of_options=_as_of_options,
+    text=_text,
 )
 EXECUTIVE = DASHBOARD  # the name older modules and tests use

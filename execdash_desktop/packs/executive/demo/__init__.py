@@ -81,6 +81,8 @@ def _validate(path, end, months, orders, seed) -> tuple[Path, int]:
     if not _is_int(seed) or seed < 0:
         raise DataFileError(f"invalid seed {seed!r}: expected an integer >= 0")
     p = Path(os.fspath(path)).expanduser()
+    if p == Path("demo.sqlite"):  # build_into: the arguments only, the file is the caller's
+        return p, end_ym
     if p.is_dir():
         raise DataFileError(f"{p}: is a folder, not a data file")
     if not p.parent.is_dir():
@@ -154,7 +156,7 @@ def build_into(conn: sqlite3.Connection, *, seed: int = 7, end: str | None = Non
     """Add the executive tables to an open, new file (the dashboard's `demo`; demo.write_demo)."""
     if end is None:
         end = _default_end()
-    _, end_ym = _validate(".", end, months, orders, seed)
+    _, end_ym = _validate(Path("demo.sqlite"), end, months, orders, seed)
     _build(conn, seed=int(seed), end_ym=end_ym, months=int(months), n_orders=int(orders),
            progress=progress or (lambda f, m: None))
     return {"months": int(months), "orders": int(orders), "end": end,
