@@ -311,7 +311,8 @@ class QtMainWindow(QMainWindow):
     def create_demo(self, path: str | Path, orders: int = DEMO_ORDERS) -> None:
         """Write the demo data file in the background, then open it."""
         self.page.banner.show_info("Creating a demo data file for the first start\u2026", "Welcome")
-        self.service.submit(Job("demo", str(path), (("orders", orders), ("force", True))),
+        job = Job("demo", str(path), (("executive", (("orders", orders),)), ("force", True)))
+        self.service.submit(job,
                             self._on_demo_written, self._on_demo_failed, self._on_demo_progressed, owner=self)
 
     def _on_demo_written(self, req, _result) -> None:

@@ -63,7 +63,8 @@ def test_identical_requests_in_flight_are_coalesced(service, data_file, qtbot):
 
 def test_progress_reaches_the_requester(service, tmp_path, qtbot):
     steps, done = [], []
-    service.submit(Job("demo", str(tmp_path / "demo.sqlite"), (("orders", 2000), ("months", 6))),
+    service.submit(Job("demo", str(tmp_path / "demo.sqlite"), (("executive", (("orders", 2000), ("months", 6))),
+                                                               ("engineering", (("bugs", 300),)))),
                    lambda req, res: done.append(res), on_progress=lambda req, f, m: steps.append(f))
     qtbot.waitUntil(lambda: bool(done), timeout=20_000)
     assert steps and all(0 <= f <= 1 for f in steps)

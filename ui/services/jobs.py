@@ -234,10 +234,14 @@ def _run_gates(ctx: Context, job: Job, progress):
 
 
 def _run_demo(ctx: Context, job: Job, progress):
-    from execdash_desktop.packs.executive.demo import generate
+    """The demo file with every dashboard's tables (args: ("force", bool) and, per
+    dashboard, (name, ((option, value), ...)) such as ("executive", (("orders", 200_000),)))."""
+    from execdash_desktop.demo import write_demo
 
-    kwargs = dict(job.args)
-    return generate(job.path, progress=lambda f, m: progress(f, m), **kwargs)
+    args = dict(job.args)
+    force = bool(args.pop("force", False))
+    options = {name: dict(opts) for name, opts in args.items()}
+    return write_demo(job.path, None, force=force, progress=lambda f, m: progress(f, m), options=options)
 
 
 def _run_api_start(ctx: Context, job: Job, progress):

@@ -16,7 +16,7 @@ import pyqtgraph as pg  # noqa: E402
 from execdash_desktop.format import format_cell, month_name
 
 from .. import theme
-from .trend_chart import _PlotWidget, _swatch, quarter_of
+from .trend_chart import _PlotWidget, _swatch, adopt_menus, quarter_of
 
 
 def period_label(period: str, granularity: str) -> str:
@@ -53,6 +53,7 @@ class QtTrendSpecChart(QFrame):
         head.addLayout(titles, 1)
         head.addLayout(self._legend)
         self.plot = _PlotWidget()
+        adopt_menus(self.plot)
         self.plot.painted.connect(self.painted)
         self.plot.setMinimumHeight(200)
         self.plot.setMenuEnabled(False)

@@ -18,6 +18,7 @@ import pyqtgraph as pg  # noqa: E402
 from execdash_desktop.format import compact_currency
 
 from ... import theme
+from ...widgets.trend_chart import adopt_menus
 
 DASH = "\u2014"
 RISK_TONE = {"HIGH": "high", "MEDIUM": "medium", "LOW": "low"}
@@ -64,6 +65,7 @@ class QtPortfolioPanel(QFrame):
         self.legend = QLabel("Bubble size: DCF valuation \u00b7 colour: risk")
         self.legend.setObjectName("PageSubtitle")
         self.plot = _Plot()
+        adopt_menus(self.plot)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
