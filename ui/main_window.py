@@ -72,7 +72,7 @@ class QtMainWindow(QMainWindow):
         self.views: dict[str, DashboardView] = {}
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("DashboardList")
-        self.sidebar.setFixedWidth(168)
+        self.sidebar.setFixedWidth(150)
         self.sidebar.hide()  # one dashboard: the window as it always was
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         self.stack = QStackedWidget()

@@ -206,3 +206,40 @@ def test_two_fast_filter_changes_render_only_the_second(two_window, qtbot):
     assert table.model.filters == (("severity", "high"),)
     assert all(str(table.model.row(r)[2]).lower() == "high" for r in range(min(5, table.model.total)))
     assert len(seen) == 1 and two_window.service.dropped + two_window.service.coalesced > dropped
+
+
+def test_presentation_plays_across_dashboards(two_window, qtbot):
+    w = two_window
+    eng = w.views["engineering"]
+    qtbot.waitUntil(lambda: eng.session.payload is not None, timeout=20_000)  # loads after the first screen
+    assert "engineering::dashboard" in w.playlist_pages()
+    w._on_presentation_action_triggered()
+    try:
+        w.presentation.playlist.pause()
+        assert w.current.name == "executive" and not w.sidebar.isVisible()
+        while w.presentation.playlist.current != "engineering::dashboard":
+            w.presentation.playlist.next()
+        assert w.current.name == "engineering" and w.tabs.currentWidget() is eng.page
+        assert not eng.tabs.tabBar().isVisible() and not eng.page.controls.isVisible()
+        w.presentation.playlist.next()  # round to the dashboard it started on
+        assert w.presentation.playlist.current == "dashboard" and w.current.name == "executive"
+    finally:
+        w.presentation.leave()
+    assert w.sidebar.isVisible()
+
+
+def test_playlist_dialog_lists_drilldowns_by_dashboard(two_window, qtbot):
+    from PySide6.QtCore import Qt as QtCore_Qt
+
+    from execdash_desktop.ui.present.playlist_dialog import QtPlaylistDialog
+
+    w = two_window
+    dlg = QtPlaylistDialog(["engineering::bugs/critical", "supply"], 30, w, w.playlist_catalogue())
+    try:
+        texts = [dlg.pages.item(i).text() for i in range(dlg.pages.count())]
+        assert texts[0] == "Executive" and "Engineering" in texts and "Bugs \u203a Critical" in texts
+        head = dlg.pages.item(texts.index("Engineering"))
+        assert not head.flags() & QtCore_Qt.ItemFlag.ItemIsUserCheckable
+        assert sorted(dlg.chosen()) == ["engineering::bugs/critical", "supply"]
+    finally:
+        dlg.deleteLater()

@@ -1,4 +1,5 @@
-"""Screenshots under a real X server (Xvfb) at 1920x1080 and 1024x768."""
+"""Screenshots under a real X server (Xvfb) at 1920x1080 and 1024x768: the Executive
+dashboard, presentation mode, and a file with two dashboards (the Engineering page)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def test_screenshots_at_both_sizes():
     from PySide6.QtGui import QImage
 
     out = subprocess.run([sys.executable, str(ROOT / "tools" / "screenshots.py"), "--out", str(OUT),
-                          "--themes", "light,dark"], capture_output=True, text=True, timeout=240)
+                          "--themes", "light,dark"], capture_output=True, text=True, timeout=480)
     assert out.returncode == 0, out.stdout + out.stderr
     for name, size in (("dashboard-1920x1080-light", (1920, 1080)), ("dashboard-1024x768-light", (1024, 768)),
                        ("dashboard-1920x1080-dark", (1920, 1080)), ("dashboard-1024x768-dark", (1024, 768)),
@@ -28,7 +29,14 @@ def test_screenshots_at_both_sizes():
                        ("presentation-1024x768-dashboard", (1024, 768)),
                        ("presentation-1024x768-finance-nrr", (1024, 768)),
                        ("presentation-1024x768-bar", (1024, 768)),
-                       ("presentation-1920x1080-dashboard", (1920, 1080))):
+                       ("presentation-1920x1080-dashboard", (1920, 1080)),
+                       # a file with two dashboards: the sidebar, and the Engineering page top and bottom
+                       ("two-dashboards-1920x1080-executive", (1920, 1080)),
+                       ("two-dashboards-1024x768-executive", (1024, 768)),
+                       ("engineering-1920x1080-light", (1920, 1080)),
+                       ("engineering-1920x1080-light-lower", (1920, 1080)),
+                       ("engineering-1024x768-light", (1024, 768)),
+                       ("engineering-1024x768-light-lower", (1024, 768))):
         img = QImage(str(OUT / f"{name}.png"))
         assert not img.isNull(), name
         assert (img.width(), img.height()) == size, name

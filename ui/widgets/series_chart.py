@@ -37,8 +37,10 @@ class QtTrendSpecChart(QFrame):
         over.setObjectName("Overline")
         title = QLabel(spec.title)
         title.setObjectName("PanelTitle")
+        title.setMinimumWidth(80)
         self.subtitle = QLabel("")
         self.subtitle.setObjectName("Muted")
+        self.subtitle.setMinimumWidth(20)  # elided by the layout before the legend gives way
         self._legend = QHBoxLayout()
         self._legend.setSpacing(theme.SPACE["md"])
         head = QHBoxLayout()
@@ -56,6 +58,7 @@ class QtTrendSpecChart(QFrame):
         adopt_menus(self.plot)
         self.plot.painted.connect(self.painted)
         self.plot.setMinimumHeight(200)
+        self.plot.setMinimumWidth(240)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
@@ -151,3 +154,23 @@ class QtTrendSpecChart(QFrame):
             lab.setObjectName("Muted")
             self._legend.addWidget(lab)
         self._legend.setAlignment(Qt.AlignmentFlag.AlignRight)
+
+
+def _preview() -> QWidget:
+    from execdash_desktop.dashboards import registry
+
+    from .._preview import sample_engineering
+
+    _path, _src, payload = sample_engineering()
+    spec = registry.get("engineering").trend
+    w = QtTrendSpecChart(spec)
+    w.set_trend(payload[spec.payload_key], "month", "", "by month")
+    return w
+
+
+if __name__ == "__main__":
+    import sys
+
+    from .._preview import run
+
+    sys.exit(run(_preview, "Trend", (900, 420)))

@@ -10,7 +10,9 @@ widget per row: one QTableView with fixed row heights.
 
 from __future__ import annotations
 
+import tempfile
 from collections import OrderedDict
+from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -206,16 +208,19 @@ class QtBugTablePanel(QFrame):
             c = QComboBox()
             c.setObjectName(f"Filter_{key}")
             c.addItem(everyone, "")
-            c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            c.setMinimumContentsLength(6)
+            c.setMinimumWidth(96)  # an explicit minimum: the row fits 1024 px wide, long names elide
             c.currentIndexChanged.connect(self._on_filter_changed)
             self.combos[key] = c
-            bar.addWidget(c)
+            bar.addWidget(c, 1)
         self.search = QLineEdit()
+        self.search.setMinimumWidth(120)
         self.search.setObjectName("BugSearch")
         self.search.setPlaceholderText("Search titles")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search_text_changed)
-        bar.addWidget(self.search, 1)
+        bar.addWidget(self.search, 2)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
@@ -303,3 +308,31 @@ class QtBugTablePanel(QFrame):
             else:
                 header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
                 header.resizeSection(i, widths.get(name, 100))
+
+
+def _preview() -> QWidget:
+    """The bug table over the sample file, paging through a real query service."""
+    from ..._preview import sample_engineering
+    from ...services.query_service import QueryService
+    from ...services.session import QtDataSession
+    from ...services.settings import Settings
+
+    from execdash_desktop.dashboards import registry
+
+    path, _src, _payload = sample_engineering()
+    w = QtBugTablePanel()
+    service = QueryService(w)
+    session = QtDataSession(service, Settings(Path(tempfile.mkdtemp()) / "preview.ini"), w,
+                            registry.get("engineering"))
+    w.bind(service, session)
+    session.payloadChanged.connect(lambda payload, *_: w.set_data(None, payload))
+    session.open(path)
+    return w
+
+
+if __name__ == "__main__":
+    import sys
+
+    from ..._preview import run
+
+    sys.exit(run(_preview, "All bugs", (1100, 600)))

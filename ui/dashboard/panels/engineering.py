@@ -75,7 +75,7 @@ class QtSlaBreachesPanel(QtListPanel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("NOW", "SLA breaches", _BreachDelegate(), "No bug is past its SLA", _breach_tip,
                          parent, list_name="BreachList")
-        self.rowActivated.connect(lambda _row: self.drilldownRequested.emit("sla/breaches"))
+        self.title.setMinimumWidth(60)  # on a narrow screen the title gives way, never the money        self.rowActivated.connect(lambda _row: self.drilldownRequested.emit("sla/breaches"))
 
     def set_data(self, rows: list[dict], payload: dict | None = None) -> None:
         rows = list(rows or [])
@@ -83,9 +83,10 @@ class QtSlaBreachesPanel(QtListPanel):
         at_risk = (payload or {}).get("revenueAtRisk")
         if at_risk is None:
             at_risk = sum(r.get("revenue_impact_daily") or 0 for r in rows)
-        chips = [(f"{compact_currency(at_risk)}/day at risk", "bad")] if at_risk else []
-        chips.append((f"{len(rows)} breached", "bad" if rows else "good"))
-        self.set_chips(chips)
+        self.title.setText(f"SLA breaches \u00b7 {len(rows)}")
+        # the money at risk is the headline: it orders what to fix first
+        self.set_chips([(f"{compact_currency(at_risk)}/day at risk", "bad")] if at_risk else [])
+        self.setToolTip(f"Revenue at risk: the daily revenue impact of the {len(rows)} breached bugs")
 
 
 # -- severity mix --------------------------------------------------------------------------------
@@ -264,3 +265,25 @@ class QtAuditLogPanel(QtListPanel):
         rows = list(rows or [])
         self.set_rows(rows)
         self.set_chips([(f"latest {len(rows)}", "neutral")] if rows else [])
+
+
+def _preview() -> QWidget:
+    from ..._preview import engineering_panel_data
+
+    box = QWidget()
+    box.setObjectName("PageBody")
+    lay = QVBoxLayout(box)
+    for name, cls in (("sla_breaches", QtSlaBreachesPanel), ("severity_mix", QtSeverityMixPanel),
+                      ("top_risks", QtTopRisksPanel), ("audit_log", QtAuditLogPanel)):
+        panel = cls()
+        panel.set_data(*engineering_panel_data(name))
+        lay.addWidget(panel, 1)
+    return box
+
+
+if __name__ == "__main__":
+    import sys
+
+    from ..._preview import run
+
+    sys.exit(run(_preview, "Engineering panels", (640, 1100)))

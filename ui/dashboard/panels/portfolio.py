@@ -151,3 +151,19 @@ class QtPortfolioPanel(QFrame):
             axis.setTickFont(theme.font("caption"))
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(1, 6)]])
+
+
+def _preview() -> QWidget:
+    from ..._preview import engineering_panel_data
+
+    w = QtPortfolioPanel()
+    w.set_data(*engineering_panel_data("portfolio_bubbles"))
+    return w
+
+
+if __name__ == "__main__":
+    import sys
+
+    from ..._preview import run
+
+    sys.exit(run(_preview, "Portfolio", (760, 480)))
