@@ -295,6 +295,7 @@ class QtMainWindow(QMainWindow):
         s.loadProgressed.connect(lambda f, m: self._on_session_progressed(v, f, m))
         v.tabs.tabCloseRequested.connect(self._on_tabs_tab_close_requested)
         v.drilldowns.tabOpened.connect(lambda key: self._on_drilldowns_tab_opened(v, key))
+        v.drilldowns.tabsChanged.connect(lambda keys: self._on_drilldowns_tabs_changed(v, keys))
         actions = c.shortcut_actions()
         for a in actions:
             a.setEnabled(v is self._current)
@@ -371,6 +372,10 @@ class QtMainWindow(QMainWindow):
     def _on_session_payload_changed(self, v: DashboardView, payload: dict, cause: str, t0: float,
                                     t_data: float) -> None:
         v.page.set_payload(payload)
+        if cause == "load" and v.restored != v.session.path:  # the tabs open last time on this file
+            v.restored = v.session.path
+            QTimer.singleShot(PREFETCH_AFTER_MS, v.drilldowns,
+                              lambda: v.drilldowns.restore(self.settings.open_drilldowns(v.session.path, v.name)))
         self._request_summary(v)
         if v is not self._current:
             return
@@ -596,6 +601,10 @@ class QtMainWindow(QMainWindow):
             mgr.dress(v.page)
         v.tabs.setCurrentWidget(v.page)
 
+    def _on_drilldowns_tabs_changed(self, v: DashboardView, keys: list) -> None:
+        if v.session.path and v.restored == v.session.path:  # remembered per file and dashboard
+            self.settings.set_open_drilldowns(v.session.path, keys, v.name)
+
     def _on_drilldowns_tab_opened(self, v: DashboardView, key: str) -> None:
         mgr = theme.manager()
         if mgr is not None:  # a card, alert or playlist click while presenting: the projector look
@@ -642,7 +651,7 @@ class QtMainWindow(QMainWindow):
         for v in self.views.values():
             v.page.controls.flush()
             v.session.stop()
-            if v.session.path:
+            if v.session.path and v.restored == v.session.path:
                 self.settings.set_open_drilldowns(v.session.path, v.drilldowns.keys(), v.name)
         self.recorder.flush()
         self.settings.geometry = self.saveGeometry()

@@ -243,3 +243,33 @@ def test_playlist_dialog_lists_drilldowns_by_dashboard(two_window, qtbot):
         assert sorted(dlg.chosen()) == ["engineering::bugs/critical", "supply"]
     finally:
         dlg.deleteLater()
+
+
+def test_board_pack_takes_sections_from_both_dashboards(two_window, qtbot, tmp_path):
+    w = two_window
+    eng = w.views["engineering"]
+    qtbot.waitUntil(lambda: eng.session.payload is not None, timeout=20_000)
+    catalogue = dict(w.exports.catalogue())
+    assert ("engineering:bugs/critical", "Bugs \u203a Critical") in catalogue["Engineering"]
+    target = tmp_path / "pack.pdf"
+    with qtbot.waitSignal(w.exports.packWritten, timeout=60_000) as got:
+        w.exports.export_board_pack(str(target), "a4", ["finance/revenue", "engineering:bugs/critical"])
+    assert got.args[0] == str(target) and got.args[1] >= 4
+    assert target.read_bytes()[:5] == b"%PDF-"
+
+
+def test_open_drilldowns_are_remembered_per_file_and_dashboard(make_window, two_file, qtbot):
+    w = make_window(two_file)
+    qtbot.waitUntil(lambda: len(w.views) == 2, timeout=10_000)
+    eng = _engineering(w, qtbot)
+    qtbot.waitUntil(lambda: eng.restored == eng.session.path, timeout=5000)
+    eng.drilldowns.open("sla/breaches")
+    ex = w.views["executive"]
+    qtbot.waitUntil(lambda: ex.restored == ex.session.path, timeout=5000)
+    ex.drilldowns.open("customers")
+    w.close()
+    w2 = make_window(two_file)
+    qtbot.waitUntil(lambda: len(w2.views) == 2 and w2.current.name == "engineering", timeout=10_000)
+    qtbot.waitUntil(lambda: w2.views["engineering"].drilldowns.keys() == ["sla/breaches"], timeout=10_000)
+    qtbot.waitUntil(lambda: w2.views["executive"].drilldowns.keys() == ["customers"], timeout=10_000)
+    assert w2.tabs.currentWidget() is w2.page  # reopened behind the dashboard, not in front of it

@@ -42,6 +42,7 @@ class DashboardView(QObject):
             self.tabs.tabBar().setTabButton(0, side, None)  # the dashboard stays
         self.drilldowns = DrilldownTabs(self.tabs, service, self.session, recorder, self)
         self.first_shown = False  # its first payload has been painted
+        self.restored: str | None = None  # the file whose remembered drill-downs were reopened
         self.render_waiting_for_chart: tuple | None = None
         self.summary_lane = service.lane(f"{dashboard.name}:summary", self)
         self._panel_lanes = {}

@@ -22,6 +22,7 @@ from ..services.query_service import Job
 class DrilldownTabs(QObject):
     tabOpened = Signal(str)  # key (a new tab)
     tabShown = Signal(str)  # key (data set on the tab)
+    tabsChanged = Signal(list)  # the keys of the open tabs, after one opened or closed
 
     def __init__(self, tabs: QTabWidget, service, session, recorder, parent: QObject | None = None):
         super().__init__(parent)
@@ -43,7 +44,8 @@ class DrilldownTabs(QObject):
         t0 = time.perf_counter() if t0 is None else t0
         if key not in self.titles:
             raise KeyError(f"unknown drill-down {key!r}")
-        self.recorder.drilldown_clicked(key, clicks, origin)
+        if origin != "restore":  # reopening last session's tabs is nobody's click
+            self.recorder.drilldown_clicked(key, clicks, origin)
         tab = self._open.get(key)
         if tab is not None:
             self.tabs.setCurrentWidget(tab)
@@ -69,6 +71,7 @@ class DrilldownTabs(QObject):
         else:
             self._load(tab, (t0, clicks))
         self.tabOpened.emit(key)
+        self.tabsChanged.emit(self.keys())
         return tab
 
     def prefetch(self, keys=None) -> None:
@@ -86,6 +89,16 @@ class DrilldownTabs(QObject):
             lane = self._prefetch_lanes.get(key) or self._prefetch_lanes.setdefault(
                 key, self.service.lane(f"prefetch:{key}", self))
             lane.submit(job, lambda _req, dd, k=key, v=version: self._on_prefetched(k, v, dd), context=version)
+
+    def restore(self, keys: list[str]) -> None:
+        """Reopen the tabs that were open when this file and dashboard were last shown,
+        behind the tab in view (each loads in the background)."""
+        current = self.tabs.currentWidget()
+        for key in keys:
+            if key in self.titles and key not in self._open:
+                self.open(key, clicks=0, origin="restore")
+        if current is not None:
+            self.tabs.setCurrentWidget(current)
 
     def tab(self, key: str) -> QtDrilldownTab | None:
         return self._open.get(key)
@@ -105,6 +118,7 @@ class DrilldownTabs(QObject):
         if i >= 0:
             self.tabs.removeTab(i)
         tab.deleteLater()
+        self.tabsChanged.emit(self.keys())
 
     def close_widget(self, widget) -> bool:
         for key, tab in list(self._open.items()):

@@ -17,7 +17,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLocale, QObject, Qt,
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QImageWriter, QKeySequence, QPixmap
 from PySide6.QtWidgets import QFileDialog
 
-from execdash_desktop.boardpack import DEFAULT_DRILLDOWNS, check_target, default_paper, write_atomic
+from execdash_desktop.boardpack import check_target, default_paper, write_atomic
 
 from .. import theme
 from ..services.query_service import Job
@@ -80,13 +80,25 @@ class QtExportActions(QObject):
             return
         if self.window.presentation.active:
             self.window.presentation.leave()  # a file dialog over a projector; and the pack prints at print sizes
-        keys = list(self.window.drilldowns.keys()) or list(DEFAULT_DRILLDOWNS)  # the open tabs
+        w = self.window
+        keys = list(w.drilldowns.keys()) or list(w.current.dashboard.board_pack.drilldowns)  # the open tabs
         name = f"{Path(s.path).stem}-board-pack-{s.payload['meta']['as_of']}.pdf"
         self.dialog = QtBoardPackDialog(keys, default_paper(QLocale.system().name()),
-                                        str(_default_folder() / name), self.window)
+                                        str(_default_folder() / name), self.window, self.catalogue())
         self.dialog.exportRequested.connect(self.export_board_pack)
         self.dialog.finished.connect(self._on_dialog_finished)
         self.dialog.open()
+
+    def catalogue(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The drill-downs by dashboard: the one in view first (bare keys), then the others'
+        whose data is loaded, as 'NAME:KEY' sections (boardpack.gather)."""
+        w = self.window
+        out = [(w.current.title, [(e.key, e.title) for e in w.current.dashboard.drilldowns if e.board_pack])]
+        for v in w.views.values():
+            if v is not w.current and v.session.src is not None:
+                out.append((v.title, [(f"{v.name}:{e.key}", e.title) for e in v.dashboard.drilldowns
+                                      if e.board_pack]))
+        return out
 
     def _on_dialog_finished(self, _result: int) -> None:
         self.dialog = None
@@ -103,8 +115,10 @@ class QtExportActions(QObject):
             self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
             return
         tf = s.payload["timeframe"]
+        others = {v.name: (v.session.src, v.session.monthly) for v in self.window.views.values()
+                  if v.session is not s and v.session.src is not None}
         job = Job("board_pack_data", s.path, (tuple(keys), s.window(), s.data_generation, tf["granularity"]),
-                  payload=(s.src, s.payload, s.monthly, s.window()))
+                  payload=(s.src, s.payload, s.monthly, s.window(), others), dashboard=s.name)
         self._target = (path, paper)
         self.window.statusBar().showMessage("Preparing the board pack\u2026")
         self._lane.submit(job, self._on_pack_data_read, self._on_pack_data_failed,

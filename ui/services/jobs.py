@@ -219,12 +219,20 @@ def _run_page(ctx: Context, job: Job, progress):
 def _run_board_pack_data(ctx: Context, job: Job, progress):
     """Everything a board pack shows (boardpack.PackData), read here so that the GUI thread,
     which renders it, never waits on SQLite. args[0]: the drill-down keys; job.payload:
-    (src, payload, monthly payload, window) of the view being exported."""
+    (src, payload, monthly payload, window, {other dashboard: (src, monthly payload)}) of the view
+    being exported and the file's other dashboards."""
     from execdash_desktop.boardpack import gather
 
-    src, payload, monthly, window = job.payload
+    src, payload, monthly, window, others = job.payload
     progress(0.1, "Reading the board pack's data")
-    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly)
+
+    def other(name: str):  # another dashboard's sections: its source and monthly payload, as on screen
+        if name not in others:
+            raise KeyError(f"the {name} dashboard is not loaded yet")
+        return others[name]
+
+    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly,
+                  dashboard=job.dashboard, others=other)
 
 
 def _run_gates(ctx: Context, job: Job, progress):
