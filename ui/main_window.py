@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow,
                                QMessageBox, QStackedWidget, QWidget)
 
 from execdash_desktop import APP_NAME, __version__
@@ -26,35 +26,24 @@ from execdash_desktop.paths import demo_file
 
 from .export import export_actions
 from . import theme
+from .dashboard.shell import DashboardsMixin, as_of_text
 from .dashboard.view import DashboardView
-from .drilldown.drilldown_tabs import DrilldownTabs
 from .menus import QtShortcutsDialog, build_menus, shortcut_rows
 from .diagnostics import DiagnosticsTab
 from .services.api_toggle import QtApiToggle
 from .services.metrics_recorder import MetricsRecorder
-from .present.playlist import DASHBOARD
 from .present.presentation import QtPresentation
+from .present.window_pages import PresentationPagesMixin
 from .services.query_service import Job, QueryService
 from .services.session import QtDataSession
 from .services.settings import Settings
 
 
-def _as_of_text(payload: dict) -> str:
-    """'2026-10' (a month) or '31 Oct 2026 23:41' (a moment)."""
-    raw = str((payload.get("meta") or {}).get("as_of") or payload.get("asOf") or "")
-    if len(raw) > 10 and "T" in raw:
-        try:
-            when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            return raw
-        return f"{when.day} {when:%b %Y %H:%M}"
-    return raw
-
 DEMO_ORDERS = 200_000
 PREFETCH_AFTER_MS = 600  # drill-downs are fetched in the background once the first screen is up
 
 
-class QtMainWindow(QMainWindow):
+class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
     firstPainted = Signal(dict)  # start-up timings, once the first payload is on screen
     dashboardShown = Signal(str)  # the dashboard now in view (its name)
 
@@ -125,143 +114,6 @@ class QtMainWindow(QMainWindow):
         self.exports = export_actions.install(self)  # File > Export board pack / PNG
         if self.session.opening:  # app.py asked for the file before the window existed
             self._ask_holdings(self.session.opening)
-
-    # -- the dashboards ------------------------------------------------------------------------
-    @property
-    def current(self) -> DashboardView:
-        return self._current
-
-    @property
-    def page(self):
-        return self._current.page
-
-    @property
-    def session(self) -> QtDataSession:
-        return self._current.session
-
-    @property
-    def tabs(self):
-        return self._current.tabs
-
-    @property
-    def drilldowns(self):
-        return self._current.drilldowns
-
-    def view(self, name: str) -> DashboardView | None:
-        return self.views.get(name)
-
-    def _add_view(self, dashboard, session: QtDataSession | None = None) -> DashboardView:
-        v = DashboardView(dashboard, self.service, self.settings, self.recorder, session, self)
-        self.views[dashboard.name] = v
-        order = registry.names()
-        self.views = dict(sorted(self.views.items(), key=lambda kv: order.index(kv[0])))
-        self.stack.addWidget(v.tabs)
-        if hasattr(self, "menus"):
-            self._wire_view(v)
-        return v
-
-    def _remove_view(self, name: str) -> None:
-        v = self.views.pop(name, None)
-        if v is None:
-            return
-        v.session.stop()
-        self.stack.removeWidget(v.tabs)
-        v.tabs.deleteLater()
-        v.deleteLater()
-
-    def _refresh_dashboard_list(self) -> None:
-        self.sidebar.blockSignals(True)
-        self.sidebar.clear()
-        for i, v in enumerate(self.views.values()):
-            item = QListWidgetItem(v.title)
-            item.setToolTip(f"{v.title} dashboard (Ctrl+{i + 1})" if i < 3 else f"{v.title} dashboard")
-            self.sidebar.addItem(item)
-        names = list(self.views)
-        self.sidebar.setCurrentRow(names.index(self._current.name) if self._current.name in names else 0)
-        self.sidebar.blockSignals(False)
-        self.sidebar.setVisible(len(self.views) > 1)
-        for i, a in enumerate(self._switch_actions):
-            a.setEnabled(i < len(names))
-            a.setText(f"{self.views[names[i]].title} dashboard" if i < len(names) else f"Dashboard {i + 1}")
-        for (dash, _key), a in self.menus.drilldowns.items():
-            a.setEnabled(dash in self.views)
-
-    def _on_sidebar_current_row_changed(self, row: int) -> None:
-        self.show_dashboard_at(row)
-
-    def show_dashboard_at(self, index: int) -> None:
-        names = list(self.views)
-        if 0 <= index < len(names):
-            self.show_dashboard(names[index])
-
-    def show_dashboard(self, name: str) -> DashboardView | None:
-        """Bring dashboard `name` into view (loading it first if it never was)."""
-        v = self.views.get(name)
-        if v is None:
-            return None
-        if v is self._current:
-            return v
-        t0 = time.perf_counter()
-        old = self._current
-        for a in old.page.controls.shortcut_actions():
-            a.setEnabled(False)
-        self._current = v
-        for a in v.page.controls.shortcut_actions():
-            a.setEnabled(True)
-        self.menus.controls.clear()
-        self.menus.controls.addActions(v.page.controls.shortcut_actions())
-        self.diagnostics.tabs = v.tabs
-        self.stack.setCurrentWidget(v.tabs)
-        self.sidebar.blockSignals(True)
-        self.sidebar.setCurrentRow(list(self.views).index(name))
-        self.sidebar.blockSignals(False)
-        path = old.session.path or old.session.opening
-        if path:
-            self.settings.set_current_dashboard(path, name)
-            if v.session.path != path and v.session.opening != path:
-                v.session.open(path)
-        v.page.ensure_chart()
-        self._show_status(v)
-        if v.session.payload is not None:
-            self.recorder.data_shown("dashboard", t0, t0, v.page.paint_targets(), {"dashboard": name})
-        self.dashboardShown.emit(name)
-        return v
-
-    def _show_status(self, v: DashboardView) -> None:
-        p = v.session.payload
-        self.status_as_of.setText(f"Data as of {_as_of_text(p)}" if p else "Loading\u2026")
-
-    def _ask_holdings(self, path: str) -> None:
-        """Which dashboards the file holds: read on a worker (cheap: its table names)."""
-        p = str(Path(path).expanduser().resolve())
-        self._holdings_lane.submit(Job("holdings", p), self._on_holdings_read, context=p)
-
-    def _on_holdings_read(self, req, names: tuple) -> None:
-        path = req.context
-        self._holdings = tuple(names)
-        if not names:
-            return  # the session's load says what is wrong with the file
-        for name in names:
-            if name not in self.views:
-                self._add_view(registry.get(name))
-        wanted = self.settings.current_dashboard(path)
-        if wanted not in names:
-            wanted = self._current.name if self._current.name in names else names[0]
-        if wanted != self._current.name:
-            self.show_dashboard(wanted)
-        for name in [n for n in self.views if n not in names]:
-            self._remove_view(name)
-        self._refresh_dashboard_list()
-        self._open_others_when_idle(path)
-
-    def _open_others_when_idle(self, path: str, tries: int = 20) -> None:
-        """The other dashboards load after the one in view has painted (the first screen first)."""
-        if not self._current.first_shown and tries > 0:
-            QTimer.singleShot(PREFETCH_AFTER_MS, self, lambda: self._open_others_when_idle(path, tries - 1))
-            return
-        for v in self.views.values():
-            if v.session.path != path and v.session.opening != path:
-                v.session.open(path)
 
     def _wire(self) -> None:
         self.service.busyChanged.connect(self._on_service_busy_changed)
@@ -380,7 +232,7 @@ class QtMainWindow(QMainWindow):
         if v is not self._current:
             return
         self._show_status(v)
-        extra = {"range": payload["timeframe"]["range"], "as_of": _as_of_text(payload)}
+        extra = {"range": payload["timeframe"]["range"], "as_of": as_of_text(payload)}
         if v.name != "executive":
             extra["dashboard"] = v.name
         first = not self._first_shown and cause == "load"
@@ -526,81 +378,6 @@ class QtMainWindow(QMainWindow):
     def _on_api_start_failed(self, message: str) -> None:
         self.page.banner.show_error(message, "Could not start the API", retry=False)
 
-    # -- presentation (it plays across dashboards) ------------------------------------------------------------
-    @staticmethod
-    def page_key(dashboard: str, key: str) -> str:
-        """A playlist entry: the Executive drill-downs keep their bare keys (older settings)."""
-        return key if dashboard == "executive" else f"{dashboard}::{key}"
-
-    def _split_page(self, page: str) -> tuple[str, str]:
-        if "::" in page:
-            name, key = page.split("::", 1)
-            return name, key
-        return "executive" if "executive" in self.views else self._current.name, page
-
-    def page_title(self, page: str) -> str:
-        name, key = self._split_page(page)
-        v = self.views.get(name)
-        title = "Dashboard" if key == DASHBOARD else (v.dashboard.drilldown_titles.get(key, key) if v else key)
-        return f"{v.title} \u00b7 {title}" if v is not None and len(self.views) > 1 else title
-
-    def playlist_catalogue(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """(dashboard title, [(playlist key, drill-down title)]) of the file's dashboards."""
-        return [(v.title, [(self.page_key(v.name, e.key), e.title) for e in v.dashboard.drilldowns])
-                for v in self.views.values()]
-
-    def playlist_pages(self) -> list[str]:
-        """What presentation mode plays after the dashboard in view: the chosen drill-downs,
-        else the open tabs; with several dashboards, each other dashboard's page too."""
-        known = {k for _t, entries in self.playlist_catalogue() for k, _n in entries}
-        chosen = self.settings.playlist
-        if chosen is None:
-            pages = [self.page_key(v.name, k) for v in self.views.values() for k in v.drilldowns.keys()]
-        else:
-            pages = [k for k in chosen if k in known]
-        others = [self.page_key(v.name, DASHBOARD) for v in self.views.values() if v is not self._current]
-        return pages + others
-
-    def presentation_chrome(self) -> list:
-        """What presentation mode hides: menus, status bar, the sidebar, every tab bar and control bar."""
-        out = [self.menuBar(), self.statusBar(), self.sidebar]
-        for v in self.views.values():
-            out += [v.tabs.tabBar(), v.page.controls]
-        return out
-
-    def _on_presentation_action_triggered(self) -> None:
-        if self.presentation.active:
-            self.presentation.leave()
-            return
-        pages = self.playlist_pages()
-        for page in pages:  # open (and fetch) them now, so each is ready when its turn comes
-            name, key = self._split_page(page)
-            v = self.views.get(name)
-            if v is not None and key != DASHBOARD and v.drilldowns.tab(key) is None:
-                v.drilldowns.open(key, clicks=1, t0=time.perf_counter(), origin="playlist")
-        self.tabs.setCurrentWidget(self.page)
-        self.presentation.enter(pages, self.settings.playlist_interval_s)
-
-    def _on_playlist_advanced(self, _index: int, page: str) -> None:
-        if page == DASHBOARD:  # the dashboard presentation started on
-            v = self.presentation.home or self._current
-        else:
-            name, key = self._split_page(page)
-            v = self.views.get(name)
-            if v is None:
-                return
-            if key != DASHBOARD:
-                tab = v.drilldowns.tab(key) or v.drilldowns.open(key, clicks=1, t0=time.perf_counter(),
-                                                                   origin="playlist")
-                self.show_dashboard(v.name)
-                v.tabs.setCurrentWidget(tab)
-                return
-        self.show_dashboard(v.name)
-        mgr = theme.manager()
-        if mgr is not None:
-            mgr.dress(v.page)
-        v.tabs.setCurrentWidget(v.page)
-
     def _on_drilldowns_tabs_changed(self, v: DashboardView, keys: list) -> None:
         if v.session.path and v.restored == v.session.path:  # remembered per file and dashboard
             self.settings.set_open_drilldowns(v.session.path, keys, v.name)
@@ -609,17 +386,6 @@ class QtMainWindow(QMainWindow):
         mgr = theme.manager()
         if mgr is not None:  # a card, alert or playlist click while presenting: the projector look
             mgr.dress(v.drilldowns.tab(key))
-
-    def _on_playlist_action_triggered(self) -> None:
-        from .present.playlist_dialog import QtPlaylistDialog
-
-        chosen = self.settings.playlist
-        if chosen is None:
-            chosen = [self.page_key(v.name, k) for v in self.views.values() for k in v.drilldowns.keys()]
-        dlg = QtPlaylistDialog(chosen, self.settings.playlist_interval_s, self, self.playlist_catalogue())
-        if dlg.exec():
-            self.settings.playlist = dlg.chosen()
-            self.settings.playlist_interval_s = dlg.interval_s()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

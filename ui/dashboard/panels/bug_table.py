@@ -26,8 +26,10 @@ from ...services.query_service import Job
 PAGE = 200
 MAX_PAGES = 64  # pages kept (LRU): 12,800 rows
 SEARCH_DEBOUNCE_MS = 250
-FILTERS = (("severity", "All severities"), ("status", "All statuses"), ("project", "All projects"),
-           ("assignee", "All assignees"))
+FILTERS = (("severity", "Any severity"), ("status", "Any status"), ("project", "Any project"),
+           ("assignee", "Anyone"))
+WIDTHS = {"Bug": 92, "Severity": 84, "Status": 96, "Project": 140, "Assignee": 130, "Priority": 70,
+          "Created": 104, "Hours open": 96, "Revenue / day": 116, "Blocker": 64}
 
 
 def cell_text(value, fmt: str) -> str:
@@ -298,41 +300,17 @@ class QtBugTablePanel(QFrame):
         self.count.setText(f"{total:,} bug{'s' if total != 1 else ''}")
 
     def _fit_columns(self) -> None:
+        """Fixed widths, the title takes what is left (at least 220 px; then the table scrolls)."""
         header = self.table.horizontalHeader()
-        widths = {"Bug": 92, "Severity": 84, "Status": 96, "Project": 140, "Assignee": 130,
-                  "Priority": 70, "Created": 104, "Hours open": 96, "Revenue / day": 116, "Blocker": 64}
         header.setStretchLastSection(False)
-        for i, name in enumerate(self.model.columns if self.model else ()):
-            if name == "Title":  # the title takes the room the others leave
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                header.resizeSection(i, widths.get(name, 100))
+        columns = self.model.columns if self.model else ()
+        for i, name in enumerate(columns):
+            if name != "Title":
+                header.resizeSection(i, WIDTHS.get(name, 100))
+        if "Title" in columns:
+            rest = sum(WIDTHS.get(n, 100) for n in columns if n != "Title")
+            header.resizeSection(columns.index("Title"), max(220, self.table.viewport().width() - rest))
 
-
-def _preview() -> QWidget:
-    """The bug table over the sample file, paging through a real query service."""
-    from ..._preview import sample_engineering
-    from ...services.query_service import QueryService
-    from ...services.session import QtDataSession
-    from ...services.settings import Settings
-
-    from execdash_desktop.dashboards import registry
-
-    path, _src, _payload = sample_engineering()
-    w = QtBugTablePanel()
-    service = QueryService(w)
-    session = QtDataSession(service, Settings(Path(tempfile.mkdtemp()) / "preview.ini"), w,
-                            registry.get("engineering"))
-    w.bind(service, session)
-    session.payloadChanged.connect(lambda payload, *_: w.set_data(None, payload))
-    session.open(path)
-    return w
-
-
-if __name__ == "__main__":
-    import sys
-
-    from ..._preview import run
-
-    sys.exit(run(_preview, "All bugs", (1100, 600)))
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
