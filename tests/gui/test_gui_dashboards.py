@@ -273,3 +273,21 @@ def test_open_drilldowns_are_remembered_per_file_and_dashboard(make_window, two_
     qtbot.waitUntil(lambda: w2.views["engineering"].drilldowns.keys() == ["sla/breaches"], timeout=10_000)
     qtbot.waitUntil(lambda: w2.views["executive"].drilldowns.keys() == ["customers"], timeout=10_000)
     assert w2.tabs.currentWidget() is w2.page  # reopened behind the dashboard, not in front of it
+
+
+def test_portfolio_bubbles_size_by_value_and_hover_details(two_window, qtbot):
+    from execdash_desktop.ui.dashboard.panels.portfolio import bubble_sizes, details
+
+    v = _engineering(two_window, qtbot)
+    panel = v.page.panels["portfolio_bubbles"]
+    qtbot.waitUntil(lambda: panel.rows != [], timeout=5000)
+    small, big = bubble_sizes([1.0, 4.0], smallest=1, largest=40)
+    assert big == 40 and small == 20  # the area, not the diameter, follows the value
+    row = max(panel.rows, key=lambda r: r["size"])
+    spot = next(p for p in panel.scatter.points() if p.data() is row)
+    assert spot.size() == max(p.size() for p in panel.scatter.points())
+    v.page.ensureWidgetVisible(panel)
+    scene = panel.plot.getPlotItem().vb.mapViewToScene(spot.pos())
+    assert row in panel.point_rows_at(scene)  # what the tooltip shows under the mouse
+    text = details(row)
+    assert row["name"] in text and row["risk_level"] in text and "DCF valuation" in text
