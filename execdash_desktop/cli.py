@@ -29,6 +29,17 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def _demo_options() -> dict[str, tuple[str, str]]:
+    """CLI option -> (dashboard title, demo keyword), from the declarations (dashboards.spec.demo_options)."""
+    from .dashboards import registry
+
+    out: dict[str, tuple[str, str]] = {}
+    for dash in registry.all_dashboards():
+        for option, keyword in dash.demo_options.items():
+            out.setdefault(option, (dash.title, keyword))
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="execdash", description="ExecDash Desktop: an offline executive dashboard.")
     p.add_argument("--version", action="version", version=f"ExecDash {__version__}")
@@ -40,9 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", required=True, help="the file to create")
     d.add_argument("--dashboards", help="dashboards to write, comma-separated (default: all)")
     d.add_argument("--end", help="last month of data, YYYY-MM (default: last month)")
-    d.add_argument("--months", type=int, default=24)
-    d.add_argument("--orders", type=int, default=100_000)
-    d.add_argument("--bugs", type=int, default=5000, help="Engineering dashboard: how many bugs")
+    for option, (title, keyword) in _demo_options().items():  # each dashboard's sizes (--orders, --bugs...)
+        d.add_argument(f"--{option}", type=int, help=f"{title} demo: its {keyword} (default: the dashboard's)")
     d.add_argument("--seed", type=int, default=7)
     d.add_argument("--force", action="store_true", help="replace the file if it exists")
 
@@ -88,22 +98,20 @@ def _progress_to_stderr(fraction: float, message: str) -> None:
 
 
 def cmd_demo(args) -> int:
+    from .dashboards import registry
     from .demo import parse_names, write_demo
 
     names = parse_names(args.dashboards)
-    options = {"executive": {"months": args.months, "orders": args.orders}, "engineering": {"bugs": args.bugs}}
+    options = {}
+    for name in names:  # only the sizes given: each dashboard has its own defaults
+        dash = registry.get(name)
+        options[name] = {kw: getattr(args, opt) for opt, kw in dash.demo_options.items()
+                         if getattr(args, opt, None) is not None}
     done = write_demo(args.db, names, seed=args.seed, end=args.end, force=args.force,
                       progress=_progress_to_stderr, options=options)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    parts = []
-    for name, facts in done["dashboards"].items():
-        if name == "executive":  # (the same line as before, for the executive part)
-            parts.append(f"{facts['months']} months to {facts['end']}, {facts['orders']:,} orders")
-        elif "bugs" in facts:
-            parts.append(f"{name}: {facts['bugs']:,} bugs to {facts['end']}")
-        else:
-            parts.append(name)
+    parts = [f"{registry.get(n).title}: {facts.get('summary', 'written')}" for n, facts in done["dashboards"].items()]
     print(f"wrote {done['path']}: {'; '.join(parts)} in {done['seconds']:.1f} s")
     return 0
 

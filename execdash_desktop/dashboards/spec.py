@@ -117,8 +117,8 @@ class Dashboard:
     rebucket: Callable[[dict, str], dict] = field(compare=False)  # (monthly payload, granularity)
     drilldown: Callable[..., Any] = field(compare=False)  # (key, conn, source, payload) -> tables.Drilldown
     summary: Callable[..., Any] | None = field(default=None, compare=False)  # (conn, source, payload) -> narrative.Summary
-    demo: Callable[..., dict] | None = field(default=None, compare=False)  # (conn, seed=, **size) -> facts
-    demo_options: Mapping[str, str] = field(default_factory=dict)  # CLI option -> demo keyword ("bugs": "bugs")
+    demo: Callable[..., dict] | None = field(default=None, compare=False)  # (conn, seed=, end=, progress=, **size) -> facts (with "summary")
+    demo_options: Mapping[str, str] = field(default_factory=dict)  # `execdash demo --OPTION N` -> demo keyword
     alert_drilldown: Callable[[dict], str] | None = field(default=None, compare=False)
     as_of_options: Callable[[Any], list[str]] | None = field(default=None, compare=False)  # (source) -> picker values
     text: Callable[[dict], str] | None = field(default=None, compare=False)  # payload -> terminal text (else format.dashboard_text)

@@ -160,7 +160,8 @@ def build_into(conn: sqlite3.Connection, *, seed: int = 7, end: str | None = Non
     _build(conn, seed=int(seed), end_ym=end_ym, months=int(months), n_orders=int(orders),
            progress=progress or (lambda f, m: None))
     return {"months": int(months), "orders": int(orders), "end": end,
-            "start": period(end_ym - (int(months) - 1)), "seed": int(seed)}
+            "start": period(end_ym - (int(months) - 1)), "seed": int(seed),
+            "summary": f"{int(months)} months to {end}, {int(orders):,} orders"}
 
 
 # The atomic write -------------------------------------------------------------
