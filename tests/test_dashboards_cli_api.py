@@ -119,3 +119,32 @@ def test_api_serves_every_dashboard_beside_the_old_routes(both, eng_only):
         assert "revenue_trend" not in h["missing_tables"]  # an absent dashboard is not "missing"
         assert c.get("/api/engineering-dashboard").status_code == 200
         assert c.get("/api/executive-dashboard").status_code == 503
+
+
+def test_board_pack_data_takes_sections_from_any_dashboard(both):
+    from execdash_desktop import boardpack as bp
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.store import open_reader
+
+    assert bp.parse_keys(None, "engineering") == registry.get("engineering").board_pack.drilldowns
+    keys = bp.parse_keys("sla/breaches,executive:finance/revenue", "engineering")
+    with pytest.raises(KeyError, match="finance/bogus"):
+        bp.parse_keys("executive:finance/bogus", "engineering")
+    engine = Engine()
+    eng = registry.get("engineering")
+    src = engine.source(both, dashboard="engineering")
+    payload = eng.payload(src, "12m", "month", None)
+
+    def others(name):
+        osrc = engine.source(both, dashboard=name)
+        return osrc, registry.get(name).payload(osrc, "12m", "month", None)
+
+    conn = open_reader(both)
+    try:
+        data = bp.gather(conn, src, payload, None, keys, str(both), dashboard="engineering", others=others)
+    finally:
+        conn.close()
+    assert data.title == "Engineering" and data.has_summary
+    assert [d.key for d in data.drilldowns] == ["sla/breaches", "executive:finance/revenue"]
+    assert data.drilldowns[1].title.startswith("Executive \u203a ")
+    assert data.months and data.months[-1] == payload["asOf"]
