@@ -169,11 +169,12 @@ def create_app(db_path: str | os.PathLike, *, token: str | None = None,
                   docs_url=None, redoc_url=None,  # offline: no CDN for the docs pages
                   description="The embedded API of ExecDash Desktop (seed 001, api-contract.md).")
     app.state.ctx = ctx
-    for r in (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
-              routes_health.router, routes_summary.router):
+    fixed = (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
+             routes_health.router, routes_summary.router)
+    for r in fixed:
         app.include_router(r)
     # then every dashboard's routes, from its declaration (the paths above are left as they are)
-    app.include_router(routes_dashboards.router_for({getattr(r, "path", "") for r in app.routes}))
+    app.include_router(routes_dashboards.router_for({route.path for r in fixed for route in r.routes}))
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InvalidRequestError, _on_invalid_request)
     app.add_exception_handler(DataFileError, _on_data_file)
