@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 
@@ -130,14 +129,13 @@ def _dashboard(args):
 
 def cmd_kpis(args) -> int:
     from .engine import Engine
-    from .format import dashboard_text
+    from .format import dashboard_text, json_text
 
     dash = _dashboard(args)
     payload = Engine().payload(args.db, args.range, args.granularity, args.as_of,
                                progress=_progress_to_stderr, dashboard=dash.name)
     if args.json:
-        json.dump(payload, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(payload) + "\n")
     else:
         print(dash.text(payload) if dash.text else dashboard_text(dash, payload))
     return 0
@@ -146,11 +144,13 @@ def cmd_kpis(args) -> int:
 def cmd_dashboards(args) -> int:
     from .dashboards import registry
 
+    from .format import json_text
+
     held = registry.holdings(args.db)
     if args.json:
-        json.dump([{"name": h.dashboard.name, "title": h.dashboard.title, "present": h.present,
-                    "tables_found": list(h.found), "tables_missing": list(h.missing)} for h in held], sys.stdout)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text([{"name": h.dashboard.name, "title": h.dashboard.title, "present": h.present,
+                                     "tables_found": list(h.found), "tables_missing": list(h.missing)}
+                                    for h in held]) + "\n")
         return 0
     for h in held:
         state = "present" if h.present else "absent"
@@ -178,6 +178,8 @@ def cmd_pack(args) -> int:
     out = boardpack.check_target(args.out, args.db)  # before any work: a bad target fails at once
     engine = Engine()
     src = engine.source(args.db, progress=_progress_to_stderr, dashboard=dash.name)
+    for note in getattr(src, "notes", ()):  # running uncached, read without its -wal, data quality: said once
+        print(f"execdash: note: {note}", file=sys.stderr)
     payload = dash.payload(src, args.range, args.granularity, args.as_of)
 
     def others(name: str):  # another dashboard's sections: its own latest as-of, same range

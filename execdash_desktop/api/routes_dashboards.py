@@ -10,13 +10,13 @@ every existing route and byte stays as it was.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from ..dashboards import registry
 from ..dashboards.spec import Dashboard
+from ..format import json_text
 from ..store import open_reader
 from .common import R304, R422, R503, GranularityQ, RangeQ, ctx_of, json_entry, reply
 from .context import ApiContext, Entry, make_entry
@@ -35,7 +35,7 @@ def _payload_entry(ctx: ApiContext, dash: Dashboard, range_: str, granularity: s
     stamp = ctx.valid_stamp
     payload = ctx.engine.payload(ctx.path, range_, granularity, as_of, dashboard=dash.name)
     ctx.count_computation()
-    return make_entry(json.dumps(payload, ensure_ascii=False).encode(), stamp)
+    return make_entry(json_text(payload).encode(), stamp)  # the command line's bytes
 
 
 def _drilldown_entry(ctx: ApiContext, dash: Dashboard, key: str, range_: str, granularity: str,

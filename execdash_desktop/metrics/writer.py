@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import rollup, store
-from ..errors import DataFileError
+from ..errors import DataFileError, MetricsNotSaved
 from ..paths import file_key, user_data_dir
 from .events import _EVENT_COLS, _META_COLS, _READONLY_MARKERS, Event, _check_event
 
@@ -21,6 +21,36 @@ def side_file_for(data_path: str | os.PathLike) -> Path:
     d = user_data_dir() / "metrics"
     d.mkdir(parents=True, exist_ok=True)
     return d / f"{file_key(data_path)}.sqlite"
+
+
+def _metrics_folder() -> Path | None:
+    try:
+        return user_data_dir() / "metrics"
+    except OSError:
+        return None
+
+
+def _not_saved(folder: Path | str | None, exc: BaseException) -> str:
+    why = getattr(exc, "strerror", None) or str(exc)
+    where = folder or os.environ.get("EXECDASH_DATA_DIR") or "the app's data folder"
+    return f"the metrics could not be saved in {where} ({why}); the dashboard's numbers are unaffected"
+
+
+def _create_side_file(side: Path) -> None:
+    """A new side file with the two tables, built under a temporary name: a full
+    disk leaves no half-made file that later opens would trip over."""
+    tmp = side.with_name(f".{side.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        init = sqlite3.connect(tmp)
+        try:
+            init.executescript(metrics_schema_sql())
+            init.commit()
+        finally:
+            init.close()
+        os.replace(tmp, side)
+    finally:
+        for p in (tmp, Path(f"{tmp}-journal")):
+            p.unlink(missing_ok=True)
 
 
 def metrics_schema_sql() -> str:
@@ -125,17 +155,20 @@ class MetricsWriter:
         return self._open_side()
 
     def _open_side(self) -> sqlite3.Connection:
-        side = side_file_for(self.data_path)
-        if not side.exists():
-            init = sqlite3.connect(side)
+        folder = _metrics_folder()
+        try:
+            side = side_file_for(self.data_path)
+            if not side.exists():
+                _create_side_file(side)
+            conn = store.open_writer(side)
             try:
-                init.executescript(metrics_schema_sql())
-                init.commit()
-            finally:
-                init.close()
-        conn = store.open_writer(side)
-        if not _has_metric_tables(conn):
-            conn.executescript(metrics_schema_sql())
+                if not _has_metric_tables(conn):
+                    conn.executescript(metrics_schema_sql())
+            except sqlite3.Error:
+                conn.close()
+                raise
+        except (OSError, sqlite3.Error, DataFileError) as exc:
+            raise MetricsNotSaved(_not_saved(folder, exc)) from exc
         self._conn, self._target = conn, side
         return conn
 
@@ -260,6 +293,8 @@ class MetricsWriter:
             if own_file and (_is_readonly_error(exc) or isinstance(exc, sqlite3.IntegrityError)
                              or "no column" in str(exc) or "no such" in str(exc)):
                 raise _Unusable(str(exc)) from exc
+            if not own_file:
+                raise MetricsNotSaved(_not_saved(self._target.parent, exc)) from exc
             raise DataFileError(f"{self._target}: cannot write events ({exc})") from exc
         self.written += len(ids)
         if own_file:
