@@ -182,7 +182,9 @@ def dashboard_text(dash, payload: dict) -> str:
         if isinstance(rows, list):
             lines += ["", f"{panel.title} ({len(rows):,})"]
             for row in rows[:10]:
-                lines.append("  " + "  ".join(str(v) for v in row.values() if v is not None and v != "")[:110])
+                cells = (f"{v:,.1f}" if isinstance(v, float) else str(v) for v in row.values()
+                         if v is not None and v != "")
+                lines.append(("  " + "  ".join(cells))[:120])
             if len(rows) > 10:
                 lines.append(f"  ... and {len(rows) - 10:,} more")
     return "\n".join(lines)
