@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 
@@ -29,6 +28,17 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def _demo_options() -> dict[str, tuple[str, str]]:
+    """CLI option -> (dashboard title, demo keyword), from the declarations (dashboards.spec.demo_options)."""
+    from .dashboards import registry
+
+    out: dict[str, tuple[str, str]] = {}
+    for dash in registry.all_dashboards():
+        for option, keyword in dash.demo_options.items():
+            out.setdefault(option, (dash.title, keyword))
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="execdash", description="ExecDash Desktop: an offline executive dashboard.")
     p.add_argument("--version", action="version", version=f"ExecDash {__version__}")
@@ -40,9 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", required=True, help="the file to create")
     d.add_argument("--dashboards", help="dashboards to write, comma-separated (default: all)")
     d.add_argument("--end", help="last month of data, YYYY-MM (default: last month)")
-    d.add_argument("--months", type=int, default=24)
-    d.add_argument("--orders", type=int, default=100_000)
-    d.add_argument("--bugs", type=int, default=5000, help="Engineering dashboard: how many bugs")
+    for option, (title, keyword) in _demo_options().items():  # each dashboard's sizes (--orders, --bugs...)
+        d.add_argument(f"--{option}", type=int, help=f"{title} demo: its {keyword} (default: the dashboard's)")
     d.add_argument("--seed", type=int, default=7)
     d.add_argument("--force", action="store_true", help="replace the file if it exists")
 
@@ -88,22 +97,20 @@ def _progress_to_stderr(fraction: float, message: str) -> None:
 
 
 def cmd_demo(args) -> int:
+    from .dashboards import registry
     from .demo import parse_names, write_demo
 
     names = parse_names(args.dashboards)
-    options = {"executive": {"months": args.months, "orders": args.orders}, "engineering": {"bugs": args.bugs}}
+    options = {}
+    for name in names:  # only the sizes given: each dashboard has its own defaults
+        dash = registry.get(name)
+        options[name] = {kw: getattr(args, opt) for opt, kw in dash.demo_options.items()
+                         if getattr(args, opt, None) is not None}
     done = write_demo(args.db, names, seed=args.seed, end=args.end, force=args.force,
                       progress=_progress_to_stderr, options=options)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    parts = []
-    for name, facts in done["dashboards"].items():
-        if name == "executive":  # (the same line as before, for the executive part)
-            parts.append(f"{facts['months']} months to {facts['end']}, {facts['orders']:,} orders")
-        elif "bugs" in facts:
-            parts.append(f"{name}: {facts['bugs']:,} bugs to {facts['end']}")
-        else:
-            parts.append(name)
+    parts = [f"{registry.get(n).title}: {facts.get('summary', 'written')}" for n, facts in done["dashboards"].items()]
     print(f"wrote {done['path']}: {'; '.join(parts)} in {done['seconds']:.1f} s")
     return 0
 
@@ -122,14 +129,13 @@ def _dashboard(args):
 
 def cmd_kpis(args) -> int:
     from .engine import Engine
-    from .format import dashboard_text
+    from .format import dashboard_text, json_text
 
     dash = _dashboard(args)
     payload = Engine().payload(args.db, args.range, args.granularity, args.as_of,
                                progress=_progress_to_stderr, dashboard=dash.name)
     if args.json:
-        json.dump(payload, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(payload) + "\n")
     else:
         print(dash.text(payload) if dash.text else dashboard_text(dash, payload))
     return 0
@@ -138,11 +144,13 @@ def cmd_kpis(args) -> int:
 def cmd_dashboards(args) -> int:
     from .dashboards import registry
 
+    from .format import json_text
+
     held = registry.holdings(args.db)
     if args.json:
-        json.dump([{"name": h.dashboard.name, "title": h.dashboard.title, "present": h.present,
-                    "tables_found": list(h.found), "tables_missing": list(h.missing)} for h in held], sys.stdout)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text([{"name": h.dashboard.name, "title": h.dashboard.title, "present": h.present,
+                                     "tables_found": list(h.found), "tables_missing": list(h.missing)}
+                                    for h in held]) + "\n")
         return 0
     for h in held:
         state = "present" if h.present else "absent"
@@ -170,6 +178,8 @@ def cmd_pack(args) -> int:
     out = boardpack.check_target(args.out, args.db)  # before any work: a bad target fails at once
     engine = Engine()
     src = engine.source(args.db, progress=_progress_to_stderr, dashboard=dash.name)
+    for note in getattr(src, "notes", ()):  # running uncached, read without its -wal, data quality: said once
+        print(f"execdash: note: {note}", file=sys.stderr)
     payload = dash.payload(src, args.range, args.granularity, args.as_of)
 
     def others(name: str):  # another dashboard's sections: its own latest as-of, same range

@@ -86,10 +86,27 @@ def _side_paths(path: str | os.PathLike) -> tuple[Path, Path]:
     The stamp lives apart so that re-stamping after each metrics write is a
     small write, not a rewrite of the whole rollup.
     """
-    d = user_cache_dir() / "rollups"
+    d = user_cache_dir() / "rollups"  # OSError when the cache folder cannot be made
     d.mkdir(parents=True, exist_ok=True)
     key = file_key(path)
     return d / f"{key}.json", d / f"{key}.stamp"
+
+
+def uncached_reason() -> str | None:
+    """Why the rollup cache cannot be kept (a read-only or missing cache folder), or None.
+
+    The cache only buys speed: without it the sums are computed in memory."""
+    try:
+        d = user_cache_dir() / "rollups"
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = exc.filename or os.environ.get("EXECDASH_CACHE_DIR") or "the cache folder"
+        why = "a file is in the way" if isinstance(exc, (FileExistsError, NotADirectoryError)) \
+            else exc.strerror or str(exc)
+        return f"running uncached: cannot use the cache folder {where} ({why})"
+    if not os.access(d, os.W_OK | os.X_OK):
+        return f"running uncached: cannot write in the cache folder {d}"
+    return None
 
 
 def _replace(target: Path, text: str) -> bool:
@@ -128,8 +145,8 @@ def _write_stamp(stamp_path: Path, stamp: list) -> None:
 
 def _read_side(path) -> dict | None:
     """The rollup document if it is valid for the file as it is now."""
-    doc_path, stamp_path = _side_paths(path)
     try:
+        doc_path, stamp_path = _side_paths(path)
         if json.loads(stamp_path.read_text("utf-8")) != file_stamp(path):
             return None
         doc = json.loads(doc_path.read_text("utf-8"))
@@ -139,8 +156,11 @@ def _read_side(path) -> dict | None:
 
 
 def _write_side(path, doc: dict, stamp: list) -> None:
-    doc_path, stamp_path = _side_paths(path)
-    stamp_path.unlink(missing_ok=True)  # never a new stamp beside an old document
+    try:
+        doc_path, stamp_path = _side_paths(path)
+        stamp_path.unlink(missing_ok=True)  # never a new stamp beside an old document
+    except OSError:  # no cache folder: computed in memory (uncached_reason says so)
+        return
     if _replace(doc_path, json.dumps(doc)):
         _write_stamp(stamp_path, stamp)
 
@@ -151,8 +171,8 @@ def note_own_write(path: str | os.PathLike, stamp_before: list,
 
     `stamp_after` (default: the file as it is now) is what the write left.
     """
-    _, stamp_path = _side_paths(path)
     try:
+        _, stamp_path = _side_paths(path)
         if json.loads(stamp_path.read_text("utf-8")) != stamp_before:
             return
     except (OSError, ValueError):
@@ -175,6 +195,14 @@ def month_bounds(conn: sqlite3.Connection) -> tuple[int, int] | None:
     if a is None or b is None:
         return None
     return a, b
+
+
+def has_rowid(conn: sqlite3.Connection, table: str) -> bool:
+    """A plain table: not a view, not WITHOUT ROWID (whose rowid does not exist)."""
+    row = conn.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    if row is None or row[0] != "table":
+        return False
+    return "WITHOUT ROWID" not in " ".join(str(row[1] or "").upper().split())
 
 
 def _month_ranges(conn: sqlite3.Connection, months: list[int]) -> dict[int, tuple[int, int]]:
@@ -264,9 +292,8 @@ def compute(conn: sqlite3.Connection, open_conn: Callable[[], sqlite3.Connection
     if bounds is None:
         return {}, None
     months = list(range(bounds[0], bounds[1] + 1))
-    ranges = _month_ranges(conn, months)
     # newest first: the months a dashboard shows are ready soonest
-    items = sorted(ranges.items(), reverse=True)
+    items = [(m, (0, -1)) for m in reversed(months)]
     lock = threading.Lock()
     finished = [0]
 
@@ -277,11 +304,15 @@ def compute(conn: sqlite3.Connection, open_conn: Callable[[], sqlite3.Connection
         if progress:
             progress(min(1.0, n / len(items)), f"summing orders: {min(n, len(items))}/{len(items)} months")
 
-    try:
-        return _parallel(open_conn, _scan_ranges, items, done, workers), ranges
-    except _Unsorted:
-        finished[0] = 0
-        return _parallel(open_conn, _scan_months, items, done, workers), None
+    # a view or a WITHOUT ROWID table has no rowid ranges: one query per month
+    if has_rowid(conn, "orders"):
+        ranges = _month_ranges(conn, months)
+        try:
+            return _parallel(open_conn, _scan_ranges, sorted(ranges.items(), reverse=True), done,
+                             workers), ranges
+        except _Unsorted:
+            finished[0] = 0
+    return _parallel(open_conn, _scan_months, items, done, workers), None
 
 
 def orders_by_month(path: str | os.PathLike, conn: sqlite3.Connection,

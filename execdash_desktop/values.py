@@ -6,20 +6,31 @@ Shared by every dashboard (kpi-definitions.md "Rates"; engineering-pack.md
 
 from __future__ import annotations
 
+import math
+
 
 def to_float(value: object) -> float | None:
-    """A stored number, tolerating text such as '98.5' or '98.5%'; None if unreadable."""
+    """A stored number, tolerating text such as '98.5' or '98.5%'; None if unreadable.
+
+    Not-a-number and infinities (text 'nan', 'inf', '1e400', a REAL Inf) are
+    unreadable too: they would poison every sum and cannot be written as JSON.
+    """
     if value is None:
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        try:
+            v = float(value)
+        except OverflowError:  # an integer beyond a float's range
+            return None
+    elif isinstance(value, str):
         text = value.strip().rstrip("%").replace(",", "")
         try:
-            return float(text)
+            v = float(text)
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return v if math.isfinite(v) else None
 
 
 def ratio01(value: object) -> float | None:

@@ -10,6 +10,7 @@ for a bug, logged.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from contextlib import asynccontextmanager
 from typing import Any, Iterable
@@ -24,7 +25,8 @@ from starlette.middleware.cors import CORSMiddleware
 from .. import __version__
 from .. import months as mo
 from ..engine import Engine
-from ..errors import DataFileError, InvalidRequestError, MissingTablesError, TableMissing
+from ..errors import (DataFileError, InvalidRequestError, MetricsNotSaved, MissingTablesError, TableDamaged,
+                      TableMissing, TableUnreadable)
 from ..metrics import EVENT_TYPES, METRIC_KEYS
 from ..dashboards import registry
 from . import routes_dashboard, routes_dashboards, routes_drilldowns, routes_events, routes_health, routes_summary
@@ -68,7 +70,22 @@ def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:
     return "see /openapi.json", None
 
 
+def _echoable(value: Any) -> Any:
+    """An input echoed in a 422 body, made writable as JSON: NaN and infinities
+    as their names, a lone surrogate (not UTF-8) as its escape, e.g. \\ud800."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value).replace("inf", "Infinity").replace("nan", "NaN")
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_echoable(k): _echoable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_echoable(v) for v in value]
+    return value
+
+
 def _short(value: Any) -> Any:
+    value = _echoable(value)
     try:
         value = jsonable_encoder(value)
     except Exception:
@@ -110,7 +127,7 @@ def _error_items(errors: Iterable[dict], path: str, body: Any = None) -> list[di
 
 
 def _invalid(items: list[dict]) -> JSONResponse:
-    return JSONResponse({"error": "invalid_request", "detail": items}, status_code=422)
+    return JSONResponse(_echoable({"error": "invalid_request", "detail": items}), status_code=422)
 
 
 async def _on_validation(request: Request, exc: RequestValidationError):
@@ -132,9 +149,19 @@ async def _on_data_file(request: Request, exc: DataFileError):
     table = None
     if isinstance(exc, MissingTablesError) and exc.missing:
         table = exc.missing[0]
-    elif isinstance(exc, TableMissing):
+    elif isinstance(exc, TableUnreadable):
         table = exc.table
-    error = "missing_table" if table else "data_file_unavailable"
+    if isinstance(exc, MetricsNotSaved):
+        error = "metrics_not_saved"
+    elif isinstance(exc, TableDamaged):
+        error = "damaged_table"
+    elif isinstance(exc, TableUnreadable) and not isinstance(exc, TableMissing):
+        error = "unreadable_table"
+    else:
+        error = "missing_table" if table else "data_file_unavailable"
+    if error in ("damaged_table", "unreadable_table"):  # /api/health reports it as degraded
+        ctx = request.app.state.ctx
+        ctx.unreadable_seen[exc.table] = (ctx.valid_stamp, f"table {exc.table} {exc.reason}")
     return JSONResponse({"error": error, "detail": str(exc), "table": table}, status_code=503,
                         headers={"Retry-After": "5"})
 
@@ -169,11 +196,12 @@ def create_app(db_path: str | os.PathLike, *, token: str | None = None,
                   docs_url=None, redoc_url=None,  # offline: no CDN for the docs pages
                   description="The embedded API of ExecDash Desktop (seed 001, api-contract.md).")
     app.state.ctx = ctx
-    for r in (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
-              routes_health.router, routes_summary.router):
+    fixed = (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
+             routes_health.router, routes_summary.router)
+    for r in fixed:
         app.include_router(r)
     # then every dashboard's routes, from its declaration (the paths above are left as they are)
-    app.include_router(routes_dashboards.router_for({getattr(r, "path", "") for r in app.routes}))
+    app.include_router(routes_dashboards.router_for({route.path for r in fixed for route in r.routes}))
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InvalidRequestError, _on_invalid_request)
     app.add_exception_handler(DataFileError, _on_data_file)

@@ -102,6 +102,9 @@ class ApiContext:
         self._writer_lock = threading.Lock()
         self.batcher = None  # events.BatchWriter when EDB_EVENTS_ASYNC=1
         self.row_counts: tuple[Any, dict] | None = None
+        # table -> (stamp, reason): tables a route found unreadable (a damaged
+        # page past the first rows), so /api/health says degraded too
+        self.unreadable_seen: dict[str, tuple[Any, str]] = {}
 
     # -- counters ------------------------------------------------------------
     def count_computation(self) -> None:

@@ -236,6 +236,8 @@ class Health(_Open):
     tables: dict[str, int] = Field(description="row count per table")
     missing_tables: list[str] = Field(description="tables the dashboards present can use but the file lacks "
                                                   "(the Executive dashboard's when none is present)")
+    unreadable_tables: dict[str, str] = Field(default_factory=dict, description=(
+        "tables that are there but cannot be read (a damaged page, a broken view), and why"))
     packs: list[str] = Field(description="the dashboards this file holds the tables of")
     dashboards: list[dict[str, Any]] = Field(default_factory=list,
                                              description="the dashboards present: name, title, route")

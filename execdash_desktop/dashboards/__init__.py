@@ -54,10 +54,19 @@ Rendering a dashboard `d` (all Qt-free; slow calls go on a worker thread)
   column is the period, notes, anomalies); tables.to_csv(table) exports one.
   An alert row opens `d.alert_drilldown(alert)` when that is set.
 - Board pack: `d.board_pack.drilldowns` are its default sections;
-  boardpack.gather_sections(...) takes sections from any dashboard.
+  boardpack.gather(..., dashboard=d.name, others=...) builds PackData
+  (PackData.dashboard / .title say whose page it is); a key "NAME:KEY" is
+  another dashboard's drill-down, its title prefixed with that dashboard's.
+- Snapshot names: `d.source_name(table[, column])` maps a source
+  database's names (PostgreSQL, Prisma style) to the dashboard's tables.
+- Terminal: `d.text(payload)` when set, else format.dashboard_text(d, payload).
 - Demo: `d.demo(conn, seed=, end=, progress=, **options)` adds the
-  dashboard's tables to an open file (demo.write_demo writes a whole file,
-  atomically, with every dashboard's tables by default).
+  dashboard's tables to an open file and returns facts with a "summary"
+  line; `d.demo_options` maps `execdash demo --OPTION` to its keywords
+  (demo.write_demo writes a whole file, atomically, every dashboard's
+  tables by default).
+- Payloads are shared with later calls for the same source (Engineering
+  memoises its parts per as-of): treat them as read-only.
 - API: `d.api_route` ("/api/<name>-dashboard") serves `d.payload`.
 """
 

@@ -19,6 +19,16 @@ AS_OF_KINDS = ("month", "timestamp")
 Progress = Callable[[float, str], None]
 
 
+def snake_case(name: str) -> str:
+    """'bugNumber' -> 'bug_number', 'isBlocker' -> 'is_blocker', 'id' -> 'id'."""
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class KpiCard:
     """One KPI of a dashboard, as the window and the board pack show it.
@@ -117,11 +127,22 @@ class Dashboard:
     rebucket: Callable[[dict, str], dict] = field(compare=False)  # (monthly payload, granularity)
     drilldown: Callable[..., Any] = field(compare=False)  # (key, conn, source, payload) -> tables.Drilldown
     summary: Callable[..., Any] | None = field(default=None, compare=False)  # (conn, source, payload) -> narrative.Summary
-    demo: Callable[..., dict] | None = field(default=None, compare=False)  # (conn, seed=, **size) -> facts
-    demo_options: Mapping[str, str] = field(default_factory=dict)  # CLI option -> demo keyword ("bugs": "bugs")
+    demo: Callable[..., dict] | None = field(default=None, compare=False)  # (conn, seed=, end=, progress=, **size) -> facts (with "summary")
+    demo_options: Mapping[str, str] = field(default_factory=dict)  # `execdash demo --OPTION N` -> demo keyword
     alert_drilldown: Callable[[dict], str] | None = field(default=None, compare=False)
     as_of_options: Callable[[Any], list[str]] | None = field(default=None, compare=False)  # (source) -> picker values
     text: Callable[[dict], str] | None = field(default=None, compare=False)  # payload -> terminal text (else format.dashboard_text)
+    # snapshot mapping: a source database's table names -> this dashboard's (PostgreSQL "Bug" -> "bugs"),
+    # and per table the column names that are not simply the snake_case of the source's
+    source_tables: Mapping[str, str] = field(default_factory=dict)
+    source_columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def source_name(self, table: str, column: str | None = None) -> str:
+        """This dashboard's name for a source table (or one of its columns): the mapping, else snake_case."""
+        if column is None:
+            return self.source_tables.get(table, snake_case(table))
+        mine = self.source_tables.get(table, snake_case(table))
+        return self.source_columns.get(mine, {}).get(column, snake_case(column))
 
     def __post_init__(self) -> None:
         keys = {d.key for d in self.drilldowns}

@@ -145,7 +145,10 @@ class DashboardsMixin:
 
     def _show_status(self, v: DashboardView) -> None:
         p = v.session.payload
-        self.status_as_of.setText(f"Data as of {as_of_text(p)}" if p else "Loading\u2026")
+        notes = ((p or {}).get("meta") or {}).get("notes") or ()  # read uncached, or without the -wal
+        text = f"Data as of {as_of_text(p)}" + (" \u2014 see note" if notes else "") if p else "Loading\u2026"
+        self.status_as_of.setText(text)
+        self.status_as_of.setToolTip("\n".join(str(n) for n in notes))
 
     def _ask_holdings(self, path: str) -> None:
         """Which dashboards the file holds: read on a worker (cheap: its table names)."""

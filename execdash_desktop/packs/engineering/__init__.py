@@ -11,7 +11,7 @@ narrative (Now / Reason / Action), demo, texts (bug text by row id).
 from __future__ import annotations
 
 from ...dashboards.spec import BoardPackDefaults, Dashboard, Panel, TrendSeries, TrendSpec
-from .catalogue import BOARD_PACK_DRILLDOWNS, DRILLDOWN_ENTRIES, KPI_CARDS
+from .catalogue import BOARD_PACK_DRILLDOWNS, DRILLDOWN_ENTRIES, KPI_CARDS, SOURCE_COLUMNS, SOURCE_TABLES
 
 REQUIRED = ("bugs",)
 OPTIONAL = ("users", "bug_history", "projects", "project_metrics", "monthly_metrics", "portfolio_metrics",
@@ -102,4 +102,6 @@ DASHBOARD = Dashboard(
     demo=_demo,
     demo_options={"bugs": "bugs"},
     as_of_options=_as_of_options,
+    source_tables=SOURCE_TABLES,
+    source_columns=SOURCE_COLUMNS,
 )

@@ -53,3 +53,16 @@ DRILLDOWNS: dict[str, str] = {
 }
 DRILLDOWN_ENTRIES = tuple(DrilldownEntry(k, t) for k, t in DRILLDOWNS.items())
 BOARD_PACK_DRILLDOWNS = ("sla/breaches", "bugs/critical", "bugs/trend", "portfolio/projects")
+
+# A PostgreSQL source named the Prisma way (seed 003): tables, and the columns that are not the
+# snake_case of their names (engineering-pack.md, "Tables").
+SOURCE_TABLES = {"User": "users", "Bug": "bugs", "BugHistory": "bug_history", "Project": "projects",
+                 "ProjectMetric": "project_metrics", "MonthlyMetric": "monthly_metrics",
+                 "PortfolioMetric": "portfolio_metrics", "ImportLog": "import_logs", "AuditLog": "audit_log"}
+SOURCE_COLUMNS = {
+    "bugs": {"assignedToId": "assigned_to", "createdById": "created_by", "revenueImpact": "revenue_impact_daily",
+             "projectId": "project_id"},
+    "bug_history": {"changedById": "changed_by", "bugId": "bug_id"},
+    "project_metrics": {"projectId": "project_id"},
+    "audit_log": {"userId": "user_id"},
+}

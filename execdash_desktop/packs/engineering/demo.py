@@ -121,7 +121,8 @@ def build_into(conn: sqlite3.Connection, *, seed: int = 7, end: str | None = Non
     _imports_and_audit(conn, rng, end_idx, users)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
-    return {"bugs": bugs, "projects": len(projects), "users": len(users), "end": end, **facts}
+    return {"bugs": bugs, "projects": len(projects), "users": len(users), "end": end, **facts,
+            "summary": f"{bugs:,} bugs over {MONTHS} months to {end}"}
 
 
 def _users(conn, rng, t0) -> list[str]:

@@ -70,10 +70,15 @@ def _ms(expr: str) -> str:
     return f"ifnull(CAST(round({expr} * 1000) AS INTEGER), {_NULL})"
 
 
+def _moment_raw(col: str) -> str:
+    """Epoch milliseconds of a timestamp column (NULL when unreadable): unixepoch() (fast) unless it
+    has a fraction of a second."""
+    return (f"CASE WHEN instr({col}, '.') THEN CAST(round({SQL_EPOCH(col)} * 1000) AS INTEGER) "
+            f"ELSE unixepoch({col}) * 1000 END")
+
+
 def _moment_ms(col: str) -> str:
-    """Epoch milliseconds of a timestamp column: unixepoch() (fast) unless it has a fraction of a second."""
-    return (f"ifnull(CASE WHEN instr({col}, '.') THEN CAST(round({SQL_EPOCH(col)} * 1000) AS INTEGER) "
-            f"ELSE unixepoch({col}) * 1000 END, {_NULL})")
+    return f"ifnull({_moment_raw(col)}, {_NULL})"
 
 
 def _num_ms(col: str) -> str:
@@ -89,19 +94,25 @@ def _code(col: str, listing: str, names: tuple[str, ...]) -> str:
     return f"CASE {col} {exact} ELSE ifnull(instr('{listing}', ',' || lower(trim({col})) || ','), 0) END"
 
 
-_BUG_COLS = ("created", "updated", "resolved", "sev", "status", "blocker", "sla", "revenue", "project",
-             "actual_hours", "rowid")
-_SCALE = {"created": 1000, "updated": 1000, "resolved": 1000, "sla": 1000, "revenue": 1000, "actual_hours": 1000}
+# Columns of the scan (each one costs a pass of formatting and parsing, so small codes share one:
+# severity position + 64 x status position + 4096 x blocker; `resolution` is resolved_at, else updated_at).
+_BUG_COLS = ("created", "resolution", "codes", "sla", "revenue", "project", "actual_hours", "rowid")
+_SCALE = {"created": 1000, "resolution": 1000, "sla": 1000, "revenue": 1000, "actual_hours": 1000}
 
 
 def _bug_exprs(has_projects: bool) -> list[str]:
     project = ("ifnull((SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id), -1)"
                if has_projects else "-1")
     # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns
-    return [_moment_ms("created_at"), _moment_ms("updated_at"), _moment_ms("resolved_at"),
-            _code("severity", _SEV_LIST, cat.SEVERITIES), _code("status", _STATUS_LIST, cat.STATUSES),
-            f"ifnull({bool_sql('is_blocker')}, 0)",
+    return [_moment_ms("created_at"),
+            f"ifnull(coalesce({_moment_raw('resolved_at')}, {_moment_raw('updated_at')}), {_NULL})",
+            f"({_code('severity', _SEV_LIST, cat.SEVERITIES)}) + 64 * ({_code('status', _STATUS_LIST, cat.STATUSES)})"
+            f" + 4096 * ifnull({bool_sql('is_blocker')}, 0)",
             _num_ms("sla_hours"), _num_ms("revenue_impact_daily"), project, _num_ms("actual_hours"), "rowid"]
+
+
+# the latest moment of a range (updated_at is not a column of the scan)
+_LATEST = [f"max({_moment_raw('updated_at')})", f"max({_moment_raw('resolved_at')})"]
 
 
 def _bug_sql(has_projects: bool) -> str:
@@ -144,26 +155,29 @@ class EngSource:
     _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
 
 
-def _scan(conn: sqlite3.Connection, exprs: list[str], lo: int, hi: int) -> list[np.ndarray]:
-    """Bugs with lo <= rowid < hi, one int64 array per expression: SQLite writes each column as one
-    comma-separated text (group_concat, in rowid order) that numpy parses in C: no Python
-    object per value, which is what a row-by-row fetch of a million bugs costs."""
-    sql = ("SELECT " + ", ".join(f"group_concat({e}, ',')" for e in exprs)
+def _scan(conn: sqlite3.Connection, exprs: list[str], lo: int, hi: int) -> tuple[list[np.ndarray], list]:
+    """Bugs with lo <= rowid < hi, one int64 array per expression, and the range's latest moments:
+    SQLite writes each column as one comma-separated text (group_concat, in rowid order) that numpy
+    parses in C: no Python object per value, which is what a row-by-row fetch of a million bugs costs."""
+    sql = ("SELECT " + ", ".join([f"group_concat({e}, ',')" for e in exprs] + _LATEST)
            + " FROM bugs WHERE rowid >= ? AND rowid < ?")
     row = conn.execute(sql, (lo, hi)).fetchone()
-    return [np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64) for text in row]
+    n = len(exprs)
+    arrays = [np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64) for text in row[:n]]
+    return arrays, [v for v in row[n:] if v is not None]
 
 
-def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress) -> dict[str, np.ndarray]:
+def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress) -> tuple[dict, float | None]:
     lo, hi = conn.execute("SELECT min(rowid), max(rowid) FROM bugs").fetchone()
     exprs = _bug_exprs(has_projects)
     if lo is None:
-        parts = [[np.empty(0, np.int64) for _ in exprs]]
+        parts = [([np.empty(0, np.int64) for _ in exprs], [])]
     else:
         step = max(CHUNK, -(-(hi - lo + 1) // 16))
         ranges = [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
         parts = _parallel(conn, path, exprs, ranges, progress)
-    cols = [np.concatenate([p[i] for p in parts]) for i in range(len(exprs))]
+    cols = [np.concatenate([p[0][i] for p in parts]) for i in range(len(exprs))]
+    latest = [v for p in parts for v in p[1]]
     out: dict[str, np.ndarray] = {}
     for name, col in zip(_BUG_COLS, cols):
         if name in _SCALE:
@@ -172,9 +186,11 @@ def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress
             out[name] = f
         else:
             out[name] = col
-    out["sev"] = _SEV_CODES[out["sev"]]
-    out["status"] = _STATUS_CODES[out["status"]]
-    return out
+    codes = out.pop("codes")
+    out["sev"] = _SEV_CODES[codes % 64]
+    out["status"] = _STATUS_CODES[(codes // 64) % 64]
+    out["blocker"] = codes >= 4096
+    return out, (max(latest) / 1000.0 if latest else None)
 
 
 def _parallel(conn, path: str, exprs: list[str], ranges: list[tuple[int, int]], progress) -> list:
@@ -305,11 +321,10 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> EngSource:
     reasons: dict[str, str] = {}
     notes: list[str] = []
     projects, index = _projects(conn, tables, reasons)
-    raw = _read_bugs(conn, path, bool(index), progress)
-    created, updated, resolved = raw["created"], raw["updated"], raw["resolved"]
+    raw, latest_other = _read_bugs(conn, path, bool(index), progress)
+    created = raw["created"]
     status = raw["status"].astype(np.int8)
-    created, updated, resolved = (np.round(x, 3) for x in (created, updated, resolved))
-    res = np.where(np.isnan(resolved), np.where(np.isnan(updated), created, updated), resolved)
+    res = np.where(np.isnan(raw["resolution"]), created, raw["resolution"])  # resolved_at, updated_at, created_at
     resolution = np.where((status == cat.ST_RESOLVED) & ~np.isnan(res), res, np.inf)
     project = np.full(len(created), -1, dtype=np.int32)
     if index:
@@ -328,9 +343,9 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> EngSource:
                 revenue=np.nan_to_num(raw["revenue"], nan=0.0), project=project,
                 actual_hours=np.nan_to_num(raw["actual_hours"], nan=0.0),
                 rowid=raw["rowid"].astype(np.int64))
-    stamps = np.concatenate([created, updated, resolved])
-    stamps = stamps[~np.isnan(stamps)]
-    latest = float(stamps.max()) if stamps.size else None
+    stamps = created[~np.isnan(created)]
+    candidates = ([float(stamps.max())] if stamps.size else []) + ([latest_other] if latest_other is not None else [])
+    latest = max(candidates, default=None)
     known_created = created[~np.isnan(created)]
     first = float(known_created.min()) if known_created.size else None
     if (n := int((sev < 0).sum())):

@@ -160,7 +160,8 @@ def build_into(conn: sqlite3.Connection, *, seed: int = 7, end: str | None = Non
     _build(conn, seed=int(seed), end_ym=end_ym, months=int(months), n_orders=int(orders),
            progress=progress or (lambda f, m: None))
     return {"months": int(months), "orders": int(orders), "end": end,
-            "start": period(end_ym - (int(months) - 1)), "seed": int(seed)}
+            "start": period(end_ym - (int(months) - 1)), "seed": int(seed),
+            "summary": f"{int(months)} months to {end}, {int(orders):,} orders"}
 
 
 # The atomic write -------------------------------------------------------------
@@ -246,13 +247,17 @@ def generate(path, *, end: str | None = None, months: int = 24, orders: int = 10
                 pass
         os.replace(tmp, p)
         _fsync_dir(p.parent)
-    except BaseException:
+    except BaseException as exc:
         if conn is not None:
             try:
                 conn.close()
             except sqlite3.Error:
                 pass
         _remove(tmp)
+        if isinstance(exc, sqlite3.Error):  # a full disk, a file size limit: one line
+            raise DataFileError(f"{p}: cannot write the demo file ({exc}); nothing was left behind") from exc
+        if isinstance(exc, OSError) and not isinstance(exc, DataFileError):
+            raise DataFileError(f"{p}: cannot write the demo file ({exc.strerror or exc})") from exc
         raise
     seconds = round(time.perf_counter() - t0, 2)
     report(1.0, "done")

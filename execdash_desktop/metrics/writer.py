@@ -1,155 +1,19 @@
-"""RUM / analytics events: one writer into `user_events` + `user_event_meta`, and the P95 gates.
-
-Seed 002 sections 8-9 and api-contract.md: the window and the embedded API
-record timing events (`meta` keys such as `ttfb_ms`) and the app judges them
-against the PRD's targets by their P95 over the last 7 and 30 days.
-
-Rules this module keeps:
-- It is the only code that writes to a user's data file, and only to
-  `user_events` / `user_event_meta`, one transaction per event (or per batch).
-- It never creates a table in a user's file. When the file is read-only or has
-  no usable metrics tables, events go to a side file in the user data folder
-  (`side_file_for`), which holds just those two tables; nothing is lost.
-- After each commit to the data file it re-stamps the orders rollup
-  (`rollup.note_own_write`), since metric writes never touch `orders`.
-
-No Qt here: the window calls it from a worker thread, the API from its pool.
-"""
+"""The one writer of RUM events into `user_events` + `user_event_meta` (or the side file)."""
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import re
 import sqlite3
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable
 
-from . import rollup, store
-from .errors import DataFileError
-from .paths import file_key, user_data_dir
-
-EVENT_TYPES: frozenset[str] = frozenset({
-    # the seed's analytics events (001 section 2, 002 section 4)
-    "switch_range_or_granularity", "drilldown", "alert_click", "export_csv",
-    # the app's own timing events
-    "page_load", "refresh", "switch", "alerts_poll", "drilldown_timing", "app_start",
-})
-
-METRIC_KEYS: tuple[str, ...] = ("ttfb_ms", "render_total_ms", "switch_latency_ms",
-                                "alerts_poll_interval_ms", "drilldown_duration_ms",
-                                "drilldown_clicks")
-
-# The PRD's acceptance numbers (002 sections 2 and 9), judged on the P95.
-# comparison: P95 "<" or "<=" `target`, or "between": low <= P95 <= high (the 30 s
-# alerts poll, with the seed's +-5 s jitter). `text` is for display.
-TARGETS: dict[str, dict] = {
-    "ttfb_ms": {"target": 300.0, "comparison": "<", "unit": "ms", "text": "< 300 ms"},
-    "render_total_ms": {"target": 1000.0, "comparison": "<", "unit": "ms", "text": "< 1000 ms"},
-    "switch_latency_ms": {"target": 200.0, "comparison": "<", "unit": "ms", "text": "< 200 ms"},
-    "alerts_poll_interval_ms": {"target": 30000.0, "comparison": "between", "low": 25000.0,
-                                "high": 35000.0, "unit": "ms", "text": "~30000 ms (25000..35000)"},
-    "drilldown_duration_ms": {"target": 1000.0, "comparison": "<", "unit": "ms", "text": "< 1000 ms"},
-    "drilldown_clicks": {"target": 2.0, "comparison": "<=", "unit": "clicks", "text": "<= 2 clicks"},
-}
-
-MAX_RAW_BYTES = 8192
-_METRIC_SET = frozenset(METRIC_KEYS)
-_EVENT_COLS = {"id", "event_type", "event_time"}
-_META_COLS = {"event_id", "metric", "v", "raw"}
-_READONLY_MARKERS = ("readonly database", "read-only", "unable to open database", "disk i/o error")
-
-Event = tuple  # (event_type, meta, event_time) or (event_type, meta, event_time, raw)
-
-
-# Validation ------------------------------------------------------------------
-def _fmt_time(dt: datetime) -> str:
-    # explicit widths: strftime's %Y does not pad years before 1000 on every platform
-    return (f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} "
-            f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}.{dt.microsecond // 1000:03d}")
-
-
-def to_utc_text(event_time: datetime | str | None, now: datetime | None = None) -> str:
-    """An event time as stored: UTC `YYYY-MM-DD HH:MM:SS.fff`.
-
-    Accepts a datetime or ISO-8601 text; a time without an offset is taken as
-    UTC already. None means now. Raises ValueError naming the value.
-    """
-    if event_time is None:
-        dt = now or datetime.now(timezone.utc)
-    elif isinstance(event_time, datetime):
-        dt = event_time
-    elif isinstance(event_time, str):
-        try:
-            dt = datetime.fromisoformat(event_time.strip())
-        except ValueError:
-            raise ValueError(f"invalid event_time {event_time!r}: expected ISO-8601, "
-                             "e.g. 2026-01-31T09:30:00Z") from None
-    else:
-        raise ValueError(f"invalid event_time {event_time!r}: expected ISO-8601 text or a datetime")
-    try:
-        if dt.tzinfo is not None:
-            dt = dt.astimezone(timezone.utc)
-    except (OverflowError, ValueError):
-        raise ValueError(f"invalid event_time {event_time!r}: out of range in UTC") from None
-    return _fmt_time(dt)
-
-
-def normalize_meta(meta: Mapping | None) -> dict[str, float | None]:
-    """Both `meta` forms of api-contract.md -> {metric: value}; ValueError names the problem.
-
-    `{"metric": "ttfb_ms", "v": 123}` (one metric) or `{"ttfb_ms": 123, ...}`
-    (flat). Keys must be METRIC_KEYS; values finite numbers >= 0 (not bool), or
-    None (stored as NULL, ignored by the gates).
-    """
-    if meta is None:
-        return {}
-    if not isinstance(meta, Mapping):
-        raise ValueError(f"invalid meta {meta!r}: expected an object")
-    if "metric" in meta and set(meta) <= {"metric", "v"}:
-        if "v" not in meta:
-            raise ValueError("invalid meta: the one-metric form needs both 'metric' and 'v'")
-        meta = {meta["metric"]: meta["v"]}
-    out: dict[str, float | None] = {}
-    for key, value in meta.items():
-        if key not in _METRIC_SET:
-            raise ValueError(f"unknown metric {key!r}: expected one of {', '.join(METRIC_KEYS)}")
-        if value is None:
-            out[key] = None
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"invalid value {value!r} for metric {key}: expected a number")
-        v = float(value)
-        if not math.isfinite(v) or v < 0:
-            raise ValueError(f"invalid value {value!r} for metric {key}: expected a finite number >= 0")
-        out[key] = v
-    return out
-
-
-def _check_event(event_type: object, meta, event_time, raw) -> tuple[str, str, list[tuple], str | None]:
-    if event_type not in EVENT_TYPES:
-        raise ValueError(f"unknown event_type {event_type!r}: expected one of "
-                         f"{', '.join(sorted(EVENT_TYPES))}")
-    values = normalize_meta(meta)
-    when = to_utc_text(event_time)
-    raw_text = None
-    if raw is not None:
-        if not isinstance(raw, Mapping):
-            raise ValueError(f"invalid raw {raw!r}: expected an object")
-        try:
-            raw_text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"invalid raw: not JSON ({exc})") from None
-        if len(raw_text.encode()) > MAX_RAW_BYTES:
-            raise ValueError(f"invalid raw: larger than {MAX_RAW_BYTES} bytes")
-    rows = [(k, v, raw_text) for k, v in values.items()]
-    if not rows and raw_text is not None:
-        rows = [("_raw", None, raw_text)]  # keep the context of an event without metrics
-    return str(event_type), when, rows, raw_text
-
+from .. import rollup, store
+from ..errors import DataFileError, MetricsNotSaved
+from ..paths import file_key, user_data_dir
+from .events import _EVENT_COLS, _META_COLS, _READONLY_MARKERS, Event, _check_event
 
 # The side file ---------------------------------------------------------------
 def side_file_for(data_path: str | os.PathLike) -> Path:
@@ -157,6 +21,36 @@ def side_file_for(data_path: str | os.PathLike) -> Path:
     d = user_data_dir() / "metrics"
     d.mkdir(parents=True, exist_ok=True)
     return d / f"{file_key(data_path)}.sqlite"
+
+
+def _metrics_folder() -> Path | None:
+    try:
+        return user_data_dir() / "metrics"
+    except OSError:
+        return None
+
+
+def _not_saved(folder: Path | str | None, exc: BaseException) -> str:
+    why = getattr(exc, "strerror", None) or str(exc)
+    where = folder or os.environ.get("EXECDASH_DATA_DIR") or "the app's data folder"
+    return f"the metrics could not be saved in {where} ({why}); the dashboard's numbers are unaffected"
+
+
+def _create_side_file(side: Path) -> None:
+    """A new side file with the two tables, built under a temporary name: a full
+    disk leaves no half-made file that later opens would trip over."""
+    tmp = side.with_name(f".{side.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        init = sqlite3.connect(tmp)
+        try:
+            init.executescript(metrics_schema_sql())
+            init.commit()
+        finally:
+            init.close()
+        os.replace(tmp, side)
+    finally:
+        for p in (tmp, Path(f"{tmp}-journal")):
+            p.unlink(missing_ok=True)
 
 
 def metrics_schema_sql() -> str:
@@ -261,17 +155,20 @@ class MetricsWriter:
         return self._open_side()
 
     def _open_side(self) -> sqlite3.Connection:
-        side = side_file_for(self.data_path)
-        if not side.exists():
-            init = sqlite3.connect(side)
+        folder = _metrics_folder()
+        try:
+            side = side_file_for(self.data_path)
+            if not side.exists():
+                _create_side_file(side)
+            conn = store.open_writer(side)
             try:
-                init.executescript(metrics_schema_sql())
-                init.commit()
-            finally:
-                init.close()
-        conn = store.open_writer(side)
-        if not _has_metric_tables(conn):
-            conn.executescript(metrics_schema_sql())
+                if not _has_metric_tables(conn):
+                    conn.executescript(metrics_schema_sql())
+            except sqlite3.Error:
+                conn.close()
+                raise
+        except (OSError, sqlite3.Error, DataFileError) as exc:
+            raise MetricsNotSaved(_not_saved(folder, exc)) from exc
         self._conn, self._target = conn, side
         return conn
 
@@ -396,6 +293,8 @@ class MetricsWriter:
             if own_file and (_is_readonly_error(exc) or isinstance(exc, sqlite3.IntegrityError)
                              or "no column" in str(exc) or "no such" in str(exc)):
                 raise _Unusable(str(exc)) from exc
+            if not own_file:
+                raise MetricsNotSaved(_not_saved(self._target.parent, exc)) from exc
             raise DataFileError(f"{self._target}: cannot write events ({exc})") from exc
         self.written += len(ids)
         if own_file:
@@ -435,95 +334,3 @@ class MetricsWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-# Quality gates ----------------------------------------------------------------
-_P95_SQL = """
-WITH s AS ({samples}),
-w AS (
-    SELECT metric, v, 30 AS days FROM s
-    UNION ALL
-    SELECT metric, v, 7 AS days FROM s WHERE t >= :cut7
-),
-r AS (
-    SELECT metric, days, v,
-           ROW_NUMBER() OVER (PARTITION BY metric, days ORDER BY v) AS rn,
-           COUNT(*) OVER (PARTITION BY metric, days) AS n
-    FROM w
-)
-SELECT metric, days, n, v FROM r WHERE rn = (n * 95 + 99) / 100
-"""
-
-_SAMPLES_SQL = """
-SELECT m.metric AS metric, m.v AS v, e.event_time AS t
-FROM {schema}.user_events AS e JOIN {schema}.user_event_meta AS m ON m.event_id = e.id
-WHERE e.event_time >= :cut30 AND e.event_time <= :now
-  AND m.v IS NOT NULL AND m.metric IN ({metrics})
-"""
-
-
-def passes(metric: str, p95: float | None) -> bool | None:
-    """Does a P95 meet the metric's target? None when there is no sample."""
-    if p95 is None:
-        return None
-    t = TARGETS[metric]
-    if t["comparison"] == "<":
-        return p95 < t["target"]
-    if t["comparison"] == "<=":
-        return p95 <= t["target"]
-    return t["low"] <= p95 <= t["high"]
-
-
-def _p95_rows(conn: sqlite3.Connection, schemas: list[str], now: datetime) -> dict:
-    if not schemas:
-        return {}
-    metrics = ", ".join(f"'{m}'" for m in METRIC_KEYS)  # our constants, not input
-    samples = "\nUNION ALL\n".join(_SAMPLES_SQL.format(schema=s, metrics=metrics) for s in schemas)
-    params = {"now": _fmt_time(now), "cut7": _fmt_time(now - timedelta(days=7)),
-              "cut30": _fmt_time(now - timedelta(days=30))}
-    out = {}
-    for metric, days, n, v in conn.execute(_P95_SQL.format(samples=samples), params):
-        out[(metric, days)] = (int(n), float(v))
-    return out
-
-
-def quality_gates(data_path: str | os.PathLike, now: datetime | None = None) -> list[dict]:
-    """P95 of each RUM metric over the last 7 and 30 days, against TARGETS.
-
-    One dict per metric, in METRIC_KEYS order: metric, target (text, e.g.
-    "< 300 ms"), comparison, threshold, low, high, unit, samples_7d, p95_7d,
-    samples_30d, p95_30d, pass_7d, pass_30d (None when there is no sample).
-    Samples come from the data file's metrics tables and the side file's (if
-    any), combined; P95 is the nearest rank, computed in SQLite with window
-    functions. Raises DataFileError when the data file cannot be read.
-    """
-    now = now or datetime.now(timezone.utc)
-    if now.tzinfo is not None:
-        now = now.astimezone(timezone.utc).replace(tzinfo=None)
-    conn = store.open_reader(data_path)
-    try:
-        schemas = ["main"] if _has_metric_tables(conn) else []
-        side = side_file_for(store.check_path(data_path))
-        if side.exists():
-            try:
-                conn.execute("ATTACH DATABASE ? AS side", (store._uri(side, mode="ro"),))
-                if _has_metric_tables(conn, "side"):
-                    schemas.append("side")
-            except sqlite3.Error:
-                pass  # an unreadable side file only loses its samples
-        try:
-            found = _p95_rows(conn, schemas, now)
-        except sqlite3.OperationalError as exc:
-            raise DataFileError(f"{data_path}: cannot read events ({exc})") from exc
-    finally:
-        conn.close()
-    gates = []
-    for metric in METRIC_KEYS:
-        t = TARGETS[metric]
-        n7, p7 = found.get((metric, 7), (0, None))
-        n30, p30 = found.get((metric, 30), (0, None))
-        gates.append({"metric": metric, "target": t["text"], "comparison": t["comparison"],
-                      "threshold": t["target"], "low": t.get("low"), "high": t.get("high"),
-                      "unit": t["unit"], "samples_7d": n7, "p95_7d": p7, "samples_30d": n30,
-                      "p95_30d": p30, "pass_7d": passes(metric, p7), "pass_30d": passes(metric, p30)})
-    return gates
