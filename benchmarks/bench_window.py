@@ -338,9 +338,10 @@ def bench_presentation(app, window, idle, runs: int) -> tuple[list, list, list]:
     return enter, leave, step
 
 
-def run_dashboards(switches: int) -> bool:
+def run_dashboards(switches: int, two_file: Path | None = None) -> bool:
     """Issue 10's figures in a clean child process; prints their table."""
-    src = two_dashboard_file()
+    src = two_file or two_dashboard_file()
+    print(f"dashboards file: {src} ({src.stat().st_size / 1e6:.0f} MB)", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="execdash-bench-dash-"))
     try:
         path = tmp / "two.sqlite"
@@ -380,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dashboards-only", action="store_true",
                     help="only the dashboard switch and the 1M-bug table (issue 10)")
     ap.add_argument("--skip-dashboards", action="store_true", help="only the Executive figures")
+    ap.add_argument("--two-file", type=Path, default=None,
+                    help="a file with both dashboards (default: the 1M-bug demo, built once)")
     ap.add_argument("--in-process-dashboards", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -391,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         print("RESULT " + json.dumps(bench_in_process(args.file, args.tmp, args.switches, args.runs)), flush=True)
         return 0
     if not args.skip_dashboards:
-        dash = run_dashboards(args.switches)
+        dash = run_dashboards(args.switches, args.two_file)
         if args.dashboards_only:
             return 0 if dash else 1
 
