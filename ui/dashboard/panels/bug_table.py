@@ -43,6 +43,10 @@ def cell_text(value, fmt: str) -> str:
     return format_cell(value, fmt)
 
 
+def _word(value) -> str:
+    return "" if value is None else str(value).strip().replace("_", " ").capitalize()
+
+
 class QtPagedTableModel(QAbstractTableModel):
     """A table over a paged query: rows fetched a page at a time, on demand, off the GUI thread."""
 
@@ -116,7 +120,9 @@ class QtPagedTableModel(QAbstractTableModel):
             self._align = tuple(right if f in ("int", "hours", "currency", "number") else left for f in self.formats)
             self.endResetModel()
         fmts = self.formats  # formatted once here, so a paint is a lookup (30 rows x 11 columns a frame)
-        shown = tuple(tuple(cell_text(v, f) for v, f in zip(row, fmts)) for row in page.rows)
+        words = tuple(c in ("Severity", "Status") for c in self.columns)  # 'in_progress' -> 'In progress'
+        shown = tuple(tuple(_word(v) if w else cell_text(v, f) for v, f, w in zip(row, fmts, words))
+                      for row in page.rows)
         self._pages[index] = (page.rows, shown)
         self._pages.move_to_end(index)
         while len(self._pages) > MAX_PAGES:
