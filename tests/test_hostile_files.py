@@ -81,9 +81,13 @@ def get_routes(client: TestClient) -> list[str]:
     from execdash_desktop.api.routes_drilldowns import METRICS
     from execdash_desktop.packs.executive.kpis import KPI_KEYS
 
+    from execdash_desktop.dashboards import registry
+
+    # the corpus files hold the Executive tables: another dashboard's routes answer 503 (no table)
+    others = tuple(f"/api/{d.name}" for d in registry.all_dashboards() if d.name != "executive")
     out = []
     for path, item in client.get("/openapi.json").json()["paths"].items():
-        if "get" not in item or path == "/openapi.json":
+        if "get" not in item or path == "/openapi.json" or path.startswith(others):
             continue
         if "{key}" in path:
             out += [path.replace("{key}", k) for k in KPI_KEYS]
