@@ -19,6 +19,7 @@ from execdash_desktop import APP_NAME, __version__
 from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS, drilldown_for_alert
 from execdash_desktop.paths import demo_file
 
+from .dataio import import_actions
 from .export import export_actions
 from . import theme
 from .dashboard.page import QtDashboardPage
@@ -92,6 +93,7 @@ class QtMainWindow(QMainWindow):
         self._fill_recent()
         self._wire()
         self.exports = export_actions.install(self)  # File > Export board pack / PNG
+        self.imports = import_actions.install(self)  # File > Import data / history, file drops
 
     def _wire(self) -> None:
         c, s, p = self.page.controls, self.session, self.page
