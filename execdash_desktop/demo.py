@@ -47,9 +47,12 @@ def write_demo(path: str | os.PathLike, names: Sequence[str] | None = None, *, s
         raise DataFileError(f"{p}: already exists; pass --force to replace it")
     dashboards = [registry.get(n) for n in (names or parse_names(None))]
     report = progress or (lambda f, m: None)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    os.close(fd)
-    os.remove(tmp)  # sqlite makes the file; mkstemp only reserved a free name
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        os.close(fd)
+        os.remove(tmp)  # sqlite makes the file; mkstemp only reserved a free name
+    except OSError as exc:
+        raise DataFileError(f"{p}: cannot write the demo file ({exc.strerror or exc})") from exc
     facts: dict[str, dict] = {}
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
@@ -71,12 +74,16 @@ def write_demo(path: str | os.PathLike, names: Sequence[str] | None = None, *, s
             except FileNotFoundError:
                 pass
         os.replace(tmp, p)
-    except BaseException:
+    except BaseException as exc:
         for leftover in (tmp, tmp + "-wal", tmp + "-shm", tmp + "-journal"):
             try:
                 os.remove(leftover)
-            except FileNotFoundError:
+            except OSError:
                 pass
+        if isinstance(exc, sqlite3.Error):  # a full disk, a file size limit: one line
+            raise DataFileError(f"{p}: cannot write the demo file ({exc}); nothing was left behind") from exc
+        if isinstance(exc, OSError) and not isinstance(exc, DataFileError):
+            raise DataFileError(f"{p}: cannot write the demo file ({exc.strerror or exc})") from exc
         raise
     report(1.0, "done")
     return {"path": str(p), "seconds": round(time.perf_counter() - t0, 2), "dashboards": facts}

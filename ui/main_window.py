@@ -24,6 +24,7 @@ from execdash_desktop import APP_NAME, __version__
 from execdash_desktop.dashboards import registry
 from execdash_desktop.paths import demo_file
 
+from .dataio import import_actions
 from .export import export_actions
 from . import theme
 from .dashboard.shell import DashboardsMixin, as_of_text
@@ -112,6 +113,7 @@ class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
         self._wire()
         self._refresh_dashboard_list()
         self.exports = export_actions.install(self)  # File > Export board pack / PNG
+        self.imports = import_actions.install(self)  # File > Import data / history, file drops
         if self.session.opening:  # app.py asked for the file before the window existed
             self._ask_holdings(self.session.opening)
 

@@ -29,7 +29,9 @@ from ..errors import (DataFileError, InvalidRequestError, MetricsNotSaved, Missi
                       TableMissing, TableUnreadable)
 from ..metrics import EVENT_TYPES, METRIC_KEYS
 from ..dashboards import registry
-from . import routes_dashboard, routes_dashboards, routes_drilldowns, routes_events, routes_health, routes_summary
+from ..packs.executive.domains import DOMAINS
+from . import (routes_client, routes_dashboard, routes_dashboards, routes_domains, routes_drilldowns, routes_events,
+               routes_health, routes_summary)
 from .context import ApiContext, Settings
 from .middleware import ApiMiddleware
 
@@ -37,8 +39,14 @@ KPI_KEYS = tuple(k.key for k in registry.get("executive").kpis)  # the seed-001 
 
 log = logging.getLogger("execdash_desktop.api")
 
-_META_WORDS = ('{"metric": <key>, "v": <number >= 0>} or {<key>: <number >= 0>, ...} with keys '
-               + ", ".join(METRIC_KEYS))
+_META_WORDS = ('{"metric": <key>, "v": <value>} or {<key>: <value>, ...}, at most 32 keys of 1 to 64 '
+               'characters; the timing keys ' + ", ".join(METRIC_KEYS) + ' take a number >= 0')
+
+
+def _domain_of(path: str) -> str | None:
+    """'finance' for /api/finance/kpis/..., else None."""
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "api" and parts[2] == "kpis" and parts[1] in DOMAINS else None
 
 
 def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:
@@ -50,8 +58,12 @@ def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:
         return "one of " + ", ".join(mo.GRANULARITIES), list(mo.GRANULARITIES)
     if leaf == "as_of":
         return "a month as YYYY-MM that has a revenue_trend row", None
+    domain = _domain_of(path)
     if leaf == "key":
-        return "one of " + ", ".join(KPI_KEYS), list(KPI_KEYS)
+        keys = list(DOMAINS[domain].keys) if domain else list(KPI_KEYS)
+        return "one of " + ", ".join(keys), keys
+    if leaf == "by" and domain:
+        return "one of " + ", ".join(DOMAINS[domain].by), list(DOMAINS[domain].by)
     if leaf == "metric":
         group = path.strip("/").split("/")[1] if path.count("/") >= 2 else ""
         choices = list(routes_drilldowns.METRICS.get(group, ()))
@@ -168,7 +180,19 @@ async def _on_data_file(request: Request, exc: DataFileError):
 
 async def _on_http(request: Request, exc: StarletteHTTPException):
     body = {"error": f"http_{exc.status_code}", "detail": str(exc.detail)}
-    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:  # Starlette names the first route's methods; a path may have several
+        headers = {**(headers or {}), "Allow": _allowed(request)}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def _allowed(request: Request) -> str:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path) and getattr(route, "methods", None):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def _on_crash(request: Request, exc: Exception):
@@ -196,8 +220,9 @@ def create_app(db_path: str | os.PathLike, *, token: str | None = None,
                   docs_url=None, redoc_url=None,  # offline: no CDN for the docs pages
                   description="The embedded API of ExecDash Desktop (seed 001, api-contract.md).")
     app.state.ctx = ctx
-    fixed = (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
-             routes_health.router, routes_summary.router)
+    # the domain pages before the drill-downs: /api/sales/overview is not /api/sales/{metric}
+    fixed = (routes_dashboard.router, routes_domains.router, routes_drilldowns.router, routes_events.router,
+             routes_health.router, routes_summary.router, routes_client.router)
     for r in fixed:
         app.include_router(r)
     # then every dashboard's routes, from its declaration (the paths above are left as they are)

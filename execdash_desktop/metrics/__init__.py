@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from .. import store  # noqa: F401  (tests patch store through here)
 from ..paths import user_data_dir  # noqa: F401
-from .events import EVENT_TYPES, MAX_RAW_BYTES, METRIC_KEYS, Event, normalize_meta, to_utc_text
+from .events import (EVENT_TYPES, MAX_META_KEY_CHARS, MAX_META_KEYS, MAX_RAW_BYTES, METRIC_KEYS, Event, MetaRows,
+                     client_meta_rows, normalize_meta, to_utc_text)
 from .gates import TARGETS, passes, quality_gates
 from .writer import MetricsWriter, metrics_schema_sql, side_file_for
 
-__all__ = ["EVENT_TYPES", "MAX_RAW_BYTES", "METRIC_KEYS", "Event", "normalize_meta", "to_utc_text", "TARGETS",
+__all__ = ["EVENT_TYPES", "MAX_META_KEY_CHARS", "MAX_META_KEYS", "MAX_RAW_BYTES", "METRIC_KEYS", "Event", "MetaRows",
+           "client_meta_rows", "normalize_meta", "to_utc_text", "TARGETS",
            "passes", "quality_gates", "MetricsWriter", "metrics_schema_sql", "side_file_for"]

@@ -19,6 +19,8 @@ METRIC_KEYS: tuple[str, ...] = ("ttfb_ms", "render_total_ms", "switch_latency_ms
                                 "drilldown_clicks")
 
 MAX_RAW_BYTES = 8192
+MAX_META_KEYS = 32  # a client's meta: at most this many keys (rows) per event
+MAX_META_KEY_CHARS = 64
 _METRIC_SET = frozenset(METRIC_KEYS)
 _EVENT_COLS = {"id", "event_type", "event_time"}
 _META_COLS = {"event_id", "metric", "v", "raw"}
@@ -91,10 +93,63 @@ def normalize_meta(meta: Mapping | None) -> dict[str, float | None]:
     return out
 
 
+class MetaRows(tuple):
+    """A client's meta already in the seed system's storage form: (metric, v, raw) rows."""
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    v = float(value)
+    return v if math.isfinite(v) else None
+
+
+def client_meta_rows(meta: Mapping | None) -> MetaRows:
+    """A web client's `meta` stored as the seed system stores it (api-contract.md).
+
+    Every key is a row: the number in `v` when the value is a JSON number, else
+    `v` NULL, and the pair `{key: value}` as JSON in `raw`. The known timing
+    keys (METRIC_KEYS) must be finite numbers >= 0; `{"metric": k, "v": x}`
+    (exactly those two keys) is the one-metric form of the pair (k, x).
+    At most MAX_META_KEYS keys of at most MAX_META_KEY_CHARS characters.
+    ValueError names the key at fault.
+    """
+    if meta is None:
+        return MetaRows()
+    if not isinstance(meta, Mapping):
+        raise ValueError(f"invalid meta {meta!r}: expected an object")
+    pairs = list(meta.items())
+    if set(meta) == {"metric", "v"} and isinstance(meta["metric"], str):
+        pairs = [(meta["metric"], meta["v"])]
+    if len(pairs) > MAX_META_KEYS:
+        raise ValueError(f"invalid meta: {len(pairs)} keys, at most {MAX_META_KEYS}")
+    rows = []
+    for key, value in pairs:
+        if not isinstance(key, str) or not key or len(key) > MAX_META_KEY_CHARS:
+            raise ValueError(f"invalid meta key {key!r}: expected 1 to {MAX_META_KEY_CHARS} characters")
+        v = _number(value)
+        if key in _METRIC_SET and (v is None or v < 0):
+            raise ValueError(f"invalid value {value!r} for metric {key}: expected a finite number >= 0")
+        try:
+            raw = json.dumps({key: value}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"invalid meta {key}: not JSON ({exc})") from None
+        try:
+            size = len(raw.encode())
+        except UnicodeEncodeError:
+            raise ValueError(f"invalid meta {key!r}: not valid Unicode (a lone surrogate)") from None
+        if size > MAX_RAW_BYTES:
+            raise ValueError(f"invalid meta {key}: larger than {MAX_RAW_BYTES} bytes")
+        rows.append((key, v, raw))
+    return MetaRows(rows)
+
+
 def _check_event(event_type: object, meta, event_time, raw) -> tuple[str, str, list[tuple], str | None]:
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event_type {event_type!r}: expected one of "
                          f"{', '.join(sorted(EVENT_TYPES))}")
+    if isinstance(meta, MetaRows):  # checked by client_meta_rows
+        return str(event_type), to_utc_text(event_time), list(meta), None
     values = normalize_meta(meta)
     when = to_utc_text(event_time)
     raw_text = None

@@ -149,10 +149,10 @@ class QtDrilldownTab(QWidget):
         self.note.setWordWrap(True)
         self.export_button = QToolButton()
         self.export_button.setObjectName("Action")
-        self.export_button.setText("Export CSV")
+        self.export_button.setText("Export")
         self.export_button.setIcon(theme.icon("export"))
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.export_button.setToolTip("Save a table of this drill-down as CSV (Ctrl+E)")
+        self.export_button.setToolTip("Save a table of this drill-down as CSV or Excel (Ctrl+E)")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.banner = QtBanner()
@@ -253,7 +253,8 @@ class QtDrilldownTab(QWidget):
         self.export_csv(0)
 
     def export_csv(self, index: int = 0, path: str | None = None) -> str | None:
-        """Write table `index` as CSV to `path` (asks the user when None); returns the path."""
+        """Write table `index` as CSV, or as Excel when `path` ends in .xlsx, to `path`
+        (asks the user when None); returns the path."""
         from execdash_desktop.boardpack import write_atomic
         from execdash_desktop.packs.executive.drilldowns import to_csv
 
@@ -262,15 +263,23 @@ class QtDrilldownTab(QWidget):
         table = self.drilldown.tables[index]
         if path is None:
             name = f"{_file_name_part(self.key)}-{_file_name_part(table.title)}.csv"
-            path, _ = QFileDialog.getSaveFileName(self, "Export CSV", str(Path.home() / name),
-                                                  "CSV files (*.csv)")
+            path, chosen = QFileDialog.getSaveFileName(self, "Export", str(Path.home() / name),
+                                                       "CSV files (*.csv);;Excel workbooks (*.xlsx)")
             if not path:
                 return None
+            if chosen.startswith("Excel") and not path.lower().endswith(".xlsx"):
+                path = str(Path(path).with_suffix(".xlsx"))
+        excel = path.lower().endswith(".xlsx")
         try:  # whole or not at all, and never over the data file
-            write_atomic(path, to_csv(table).encode("utf-8"), self._data_file())
+            if excel:  # a small table: written here, as the CSV is (XlsxWriter, through a temp file)
+                from execdash_desktop.dataio.export import write_table_xlsx
+
+                write_table_xlsx(path, table.title, table.columns, table.rows, self._data_file())
+            else:
+                write_atomic(path, to_csv(table).encode("utf-8"), self._data_file())
         except OSError as exc:
-            self.banner.show_error(f"{Path(path).name}: {exc.strerror or exc}", "Could not export the CSV",
-                                   retry=False)
+            self.banner.show_error(f"{Path(path).name}: {exc.strerror or exc}",
+                                   "Could not export the " + ("workbook" if excel else "CSV"), retry=False)
             return None
         self.csvExported.emit(self.key, table.title, len(table.rows))
         return path
