@@ -17,15 +17,12 @@ import stat
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from .packs.executive.drilldowns import DRILLDOWNS, Drilldown, build_drilldown
-from .packs.executive.narrative import build_summary
+from .dashboards import registry
 from .table_summary import by_month, merge_by_period
+from .tables import Drilldown
 
-# Five drill-downs a board asks about: money in, backlog, retention, service, pipeline.
-DEFAULT_DRILLDOWNS: tuple[str, ...] = ("finance/revenue", "supply", "finance/nrr", "operations/uptime",
-                                       "sales/pipeline")
 PAPERS = ("a4", "letter")
 _LETTER_TERRITORIES = {"US", "CA"}
 
@@ -37,15 +34,33 @@ def default_paper(locale_name: str | None) -> str:
     return "letter" if territory in _LETTER_TERRITORIES else "a4"
 
 
-def parse_keys(text: str | None) -> tuple[str, ...]:
-    """'finance/nrr,supply' -> keys (the defaults for None); KeyError names the bad ones."""
+def __getattr__(name: str):
+    # The Executive dashboard's default sections, under their older name (read from its declaration).
+    if name == "DEFAULT_DRILLDOWNS":
+        return registry.get(registry.DEFAULT).board_pack.drilldowns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def parse_keys(text: str | None, dashboard: str = registry.DEFAULT) -> tuple[str, ...]:
+    """'finance/nrr,supply' -> keys (the dashboard's defaults for None); KeyError names the bad ones."""
+    dash = registry.get(dashboard)
     if text is None:
-        return DEFAULT_DRILLDOWNS
+        return dash.board_pack.drilldowns
+    known = dash.drilldown_titles
     keys = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in keys if k not in DRILLDOWNS]
+    bad = [k for k in keys if k not in known and not _foreign_key_ok(k, dash.name)]
     if bad:
-        raise KeyError(f"unknown drill-down {', '.join(bad)}: expected some of {', '.join(DRILLDOWNS)}")
+        raise KeyError(f"unknown drill-down {', '.join(bad)}: expected some of {', '.join(known)}"
+                       " (or DASHBOARD:KEY for another dashboard's)")
     return tuple(dict.fromkeys(keys))  # once each, in the order given
+
+
+def _foreign_key_ok(key: str, own: str) -> bool:
+    """'engineering:sla/breaches': another dashboard's drill-down, as a section of this pack."""
+    name, sep, rest = key.partition(":")
+    if not sep or name == own or name not in registry.names():
+        return False
+    return rest in registry.get(name).drilldown_titles
 
 
 # -- the data ------------------------------------------------------------------------------
@@ -58,6 +73,7 @@ class PackData:
     summary: Any = None  # narrative.Summary, or None when the narrative is not available
     months: tuple[str, ...] = ()  # months of the file (the as-of picker's list)
     demo: bool = False  # the demo generator's made-up figures: every page says so
+    dashboard: str = registry.DEFAULT  # whose payload this is (registry name)
 
     @property
     def has_summary(self) -> bool:
@@ -71,22 +87,44 @@ class PackData:
     def as_of(self) -> str:
         return self.payload["meta"]["as_of"]
 
+    @property
+    def title(self) -> str:
+        """The dashboard's title ("Executive", "Engineering"): the cover's "<title> board pack"."""
+        return registry.get(self.dashboard).title
+
 
 def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
-           monthly: dict | None = None) -> PackData:
-    """Everything a pack shows, read with `conn` (a read-only connection). The summary is
-    written from the month-granularity payload (`monthly`; rebuilt from `src` if None)."""
-    from . import months as mo
-    from .packs.executive.payload import build_payload
+           monthly: dict | None = None, dashboard: str = registry.DEFAULT,
+           others: Callable[[str], tuple[Any, dict]] | None = None) -> PackData:
+    """Everything a pack shows, read with `conn` (a read-only connection).
 
+    The dashboard page, summary and plain keys are `dashboard`'s; a key
+    'NAME:KEY' is another dashboard's drill-down, built from `others(NAME)`
+    -> (its source, its monthly payload). The summary is written from the
+    month-granularity payload (`monthly`; rebuilt from `src` if None).
+    `window` is unused (the payload's timeframe says it), kept for older callers.
+    """
+    del window
+    dash = registry.get(dashboard)
     tf = payload["timeframe"]
     if monthly is None:
-        monthly = payload if tf["granularity"] == "month" else build_payload(src, tf["range"], "month",
-                                                                              tf["as_of"])
-    dds = tuple(for_paper(build_drilldown(k, conn, src, window)) for k in keys)
-    months = tuple(mo.fmt_month(m) for m in sorted(src.revenue))
-    return PackData(str(path), payload, dds, build_summary(conn, src, monthly), months,
-                    bool(getattr(src, "demo", False)))
+        monthly = payload if tf["granularity"] == "month" else dash.payload(src, tf["range"], "month",
+                                                                             tf["as_of"])
+    dds = []
+    for k in keys:
+        name, sep, key = k.partition(":")
+        if sep and name != dash.name and others is not None:
+            other = registry.get(name)
+            osrc, opayload = others(name)
+            dd = other.drilldown(key, conn, osrc, opayload)
+            dds.append(replace(dd, key=k, title=f"{other.title} \u203a {dd.title}"))
+        else:
+            dds.append(dash.drilldown(key if sep else k, conn, src, monthly))
+    dds = tuple(for_paper(dd) for dd in dds)
+    months = tuple(dash.as_of_options(src)) if dash.as_of_options else ()
+    summary = dash.summary(conn, src, monthly) if dash.summary else None
+    return PackData(str(path), payload, dds, summary, months, demo=bool(getattr(src, "demo", False)),
+                    dashboard=dash.name)
 
 
 def for_paper(dd: Drilldown) -> Drilldown:

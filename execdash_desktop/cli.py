@@ -1,4 +1,5 @@
-"""The `execdash` command: demo | kpis | pack | import | export | snapshot | open | serve (and the window by default).
+"""The `execdash` command: demo | kpis | dashboards | pack | import | export | snapshot | open | serve (and
+the window by default).
 
 Errors the user can fix print one line on stderr and exit with code 2: never a
 traceback, never a write to the data file.
@@ -28,6 +29,17 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def _demo_options() -> dict[str, tuple[str, str]]:
+    """CLI option -> (dashboard title, demo keyword), from the declarations (dashboards.spec.demo_options)."""
+    from .dashboards import registry
+
+    out: dict[str, tuple[str, str]] = {}
+    for dash in registry.all_dashboards():
+        for option, keyword in dash.demo_options.items():
+            out.setdefault(option, (dash.title, keyword))
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="execdash", description="ExecDash Desktop: an offline executive dashboard.")
     p.add_argument("--version", action="version", version=f"ExecDash {__version__}")
@@ -35,28 +47,37 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open the window offscreen on a fresh demo file, check it and exit")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    d = sub.add_parser("demo", help="write a deterministic demo data file")
+    d = sub.add_parser("demo", help="write a deterministic demo data file (every dashboard's tables)")
     d.add_argument("--db", required=True, help="the file to create")
+    d.add_argument("--dashboards", help="dashboards to write, comma-separated (default: all)")
     d.add_argument("--end", help="last month of data, YYYY-MM (default: last month)")
-    d.add_argument("--months", type=int, default=24)
-    d.add_argument("--orders", type=int, default=100_000)
+    for option, (title, keyword) in _demo_options().items():  # each dashboard's sizes (--orders, --bugs...)
+        d.add_argument(f"--{option}", type=int, help=f"{title} demo: its {keyword} (default: the dashboard's)")
     d.add_argument("--seed", type=int, default=7)
     d.add_argument("--force", action="store_true", help="replace the file if it exists")
 
-    k = sub.add_parser("kpis", help="print the executive payload")
+    k = sub.add_parser("kpis", help="print a dashboard's payload")
     k.add_argument("--db", required=True)
+    k.add_argument("--dashboard", help="which dashboard (default: the only one in the file, else executive)")
     k.add_argument("--range", default="12m", choices=list(mo.RANGES))
     k.add_argument("--granularity", default="month", choices=list(mo.GRANULARITIES))
-    k.add_argument("--as-of", dest="as_of", help="as-of month YYYY-MM (default: latest)")
+    k.add_argument("--as-of", dest="as_of",
+                   help="as-of month YYYY-MM (Executive) or date/timestamp (Engineering); default: latest")
     k.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    h = sub.add_parser("dashboards", help="list the dashboards a data file holds")
+    h.add_argument("--db", required=True)
+    h.add_argument("--json", action="store_true")
 
     b = sub.add_parser("pack", help="write the board pack PDF (headless)")
     b.add_argument("--db", required=True)
+    b.add_argument("--dashboard", help="the dashboard page and summary (default: the only one, else executive)")
     b.add_argument("--range", default="12m", choices=list(mo.RANGES))
     b.add_argument("--granularity", default="month", choices=list(mo.GRANULARITIES))
     b.add_argument("--as-of", dest="as_of", help="as-of month YYYY-MM (default: latest)")
     b.add_argument("--paper", choices=["a4", "letter"], help="paper, landscape (default: by the locale)")
-    b.add_argument("--drilldowns", help="drill-down keys, comma-separated (default: five board favourites)")
+    b.add_argument("--drilldowns", help="drill-down keys, comma-separated; NAME:KEY for another dashboard's "
+                                        "(default: the dashboard's board favourites)")
     b.add_argument("--out", required=True, help="the PDF to write")
 
     n = sub.add_parser("snapshot", help="copy the dashboards' tables from PostgreSQL into a data file")
@@ -102,48 +123,99 @@ def _progress_to_stderr(fraction: float, message: str) -> None:
 
 
 def cmd_demo(args) -> int:
-    from .packs.executive.demo import generate
+    from .dashboards import registry
+    from .demo import parse_names, write_demo
 
-    summary = generate(args.db, end=args.end, months=args.months, orders=args.orders,
-                       seed=args.seed, force=args.force, progress=_progress_to_stderr)
+    names = parse_names(args.dashboards)
+    options = {}
+    for name in names:  # only the sizes given: each dashboard has its own defaults
+        dash = registry.get(name)
+        options[name] = {kw: getattr(args, opt) for opt, kw in dash.demo_options.items()
+                         if getattr(args, opt, None) is not None}
+    done = write_demo(args.db, names, seed=args.seed, end=args.end, force=args.force,
+                      progress=_progress_to_stderr, options=options)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(f"wrote {summary['path']}: {summary['months']} months to {summary['end']}, "
-          f"{summary['orders']:,} orders in {summary['seconds']:.1f} s")
+    parts = [f"{registry.get(n).title}: {facts.get('summary', 'written')}" for n, facts in done["dashboards"].items()]
+    print(f"wrote {done['path']}: {'; '.join(parts)} in {done['seconds']:.1f} s")
     return 0
+
+
+def _dashboard(args):
+    from .dashboards import registry
+
+    name = getattr(args, "dashboard", None)
+    if name is None:
+        return registry.default_for(args.db)
+    try:
+        return registry.get(name)
+    except KeyError as exc:
+        raise InvalidRequestError("dashboard", name, "one of " + ", ".join(registry.names())) from exc
 
 
 def cmd_kpis(args) -> int:
     from .engine import Engine
-    from .format import json_text, payload_table
+    from .format import dashboard_text, json_text
 
+    dash = _dashboard(args)
     payload = Engine().payload(args.db, args.range, args.granularity, args.as_of,
-                               progress=_progress_to_stderr)
+                               progress=_progress_to_stderr, dashboard=dash.name)
     if args.json:
         sys.stdout.write(json_text(payload) + "\n")
     else:
-        print(payload_table(payload))
+        print(dash.text(payload) if dash.text else dashboard_text(dash, payload))
+    return 0
+
+
+def cmd_dashboards(args) -> int:
+    from .dashboards import registry
+
+    from .format import json_text
+
+    held = registry.holdings(args.db)
+    if args.json:
+        sys.stdout.write(json_text([{"name": h.dashboard.name, "title": h.dashboard.title, "present": h.present,
+                                     "tables_found": list(h.found), "tables_missing": list(h.missing)}
+                                    for h in held]) + "\n")
+        return 0
+    for h in held:
+        state = "present" if h.present else "absent"
+        print(f"{h.dashboard.name:<12} {h.dashboard.title:<14} {state:<8} "
+              f"{len(h.found)} of {len(h.dashboard.tables)} tables")
+        if h.present and h.missing:
+            print(f"{'':<12} missing (optional): {', '.join(h.missing)}")
+        elif not h.present:
+            need = [t for t in h.dashboard.required if t in h.missing]
+            print(f"{'':<12} needs: {', '.join(need)}")
     return 0
 
 
 def cmd_pack(args) -> int:
     from . import boardpack
+    from .dashboards import registry
     from .engine import Engine
-    from .packs.executive.payload import build_payload, resolve_window
     from .store import open_reader
 
+    dash = _dashboard(args)
     try:
-        keys = boardpack.parse_keys(args.drilldowns)
+        keys = boardpack.parse_keys(args.drilldowns, dash.name)
     except KeyError as exc:
         return _fail(exc.args[0])
     out = boardpack.check_target(args.out, args.db)  # before any work: a bad target fails at once
-    src = Engine().source(args.db, progress=_progress_to_stderr)
-    for note in src.notes:  # running uncached, read without its -wal...: said once
+    engine = Engine()
+    src = engine.source(args.db, progress=_progress_to_stderr, dashboard=dash.name)
+    for note in getattr(src, "notes", ()):  # running uncached, read without its -wal, data quality: said once
         print(f"execdash: note: {note}", file=sys.stderr)
-    payload = build_payload(src, args.range, args.granularity, args.as_of)
+    payload = dash.payload(src, args.range, args.granularity, args.as_of)
+
+    def others(name: str):  # another dashboard's sections: its own latest as-of, same range
+        other = registry.get(name)
+        osrc = engine.source(args.db, dashboard=name)
+        return osrc, other.payload(osrc, args.range, "month", None)
+
     conn = open_reader(args.db)
     try:
-        data = boardpack.gather(conn, src, payload, resolve_window(src, args.range, args.as_of), keys, args.db)
+        data = boardpack.gather(conn, src, payload, None, keys, args.db, dashboard=dash.name, others=others)
     finally:
         conn.close()
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -227,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_demo(args)
         if args.command == "kpis":
             return cmd_kpis(args)
+        if args.command == "dashboards":
+            return cmd_dashboards(args)
         if args.command == "pack":
             return cmd_pack(args)
         if args.command == "snapshot":

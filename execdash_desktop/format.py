@@ -7,7 +7,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from .packs.executive.kpis import direction_of
+from .kpi import direction_of, tone_of
 
 EM_DASH = "\u2014"
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -61,7 +61,8 @@ def json_text(doc: Any) -> str:
     return json.dumps(finite_json(doc), ensure_ascii=False, allow_nan=False)
 
 
-NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple", "hours", "days"})
+NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple", "hours", "days", "count",
+                     "percent", "duration"})
 _UNITS = {"hours": "h", "days": "days"}  # column formats the API names (schemas.Column)
 
 
@@ -76,7 +77,7 @@ def compact_currency(value: float, unit: str = "£") -> str:
 
 
 def format_value(value: float | None, fmt: str, unit: str | None = None) -> str:
-    """Format a KPI value by its kind: currency | ratio | months | multiple."""
+    """Format a KPI value by its kind: currency | ratio | months | multiple | count | percent | duration."""
     if value is None:
         return EM_DASH
     if fmt == "currency":
@@ -87,6 +88,12 @@ def format_value(value: float | None, fmt: str, unit: str | None = None) -> str:
         return f"{value:.1f} mo"
     if fmt == "multiple":
         return f"{value:.2f}x"
+    if fmt == "count":
+        return f"{int(round(value)):,}"
+    if fmt == "percent":  # already in percent (0-100)
+        return f"{value:.1f}%"
+    if fmt == "duration":  # hours
+        return f"{value:,.1f} h" if abs(value) < 48 else f"{value / 24:,.1f} days"
     return f"{value:,.2f}"
 
 
@@ -100,10 +107,7 @@ def format_delta(delta: float | None) -> str:
 
 def delta_tone(delta: float | None, better: str) -> str:
     """good | bad | neutral: whether this change is good for this KPI."""
-    direction = direction_of(delta)
-    if direction == "flat":
-        return "neutral"
-    return "good" if direction == better else "bad"
+    return tone_of(delta, better)
 
 
 def format_cell(value, fmt: str, unit: str = "£") -> str:
@@ -112,8 +116,10 @@ def format_cell(value, fmt: str, unit: str = "£") -> str:
         return EM_DASH if fmt in NUMERIC else ""
     if isinstance(value, float) and not math.isfinite(value):
         return EM_DASH
-    if fmt in ("ratio", "months", "multiple"):
+    if fmt in ("ratio", "months", "multiple", "percent", "duration"):
         return format_value(float(value), fmt, unit)
+    if fmt == "count":
+        fmt = "int"
     if fmt == "currency":
         v = float(value)
         return f"-{unit}{abs(v):,.0f}" if v < 0 else f"{unit}{v:,.0f}"
@@ -160,4 +166,38 @@ def payload_table(payload: dict) -> str:
         lines += ["", "Skipped unreadable rows: " + ", ".join(f"{t} {n}" for t, n in skipped.items())]
     for note in meta.get("notes") or ():
         lines += ["", f"Note: {note}"]
+    return "\n".join(lines)
+
+
+def dashboard_text(dash, payload: dict) -> str:
+    """Any dashboard's payload as terminal text, from its declaration (dashboards.spec.Dashboard)."""
+    tf = payload["timeframe"]
+    unit = (payload.get("meta") or {}).get("currency", "\u00a3")
+    lines = [f"{dash.title} KPIs  {tf['start_date']} .. {tf['end_date']}  "
+             f"(range {tf['range']}, as of {tf.get('as_of')})", ""]
+    lines.append(f"{'KPI':<20}{'value':>14}{'delta':>14}  note")
+    entries = {e["key"]: e for e in payload.get(dash.kpis_key, [])}
+    for card in dash.kpis:
+        e = entries.get(card.key)
+        if e is None:
+            continue
+        cell = format_value(e["value"], card.format, unit if card.format == "currency" else card.unit)
+        lines.append(f"{card.label:<20}{cell:>14}{format_delta(e['delta']):>14}  {e.get('reason') or ''}")
+    trend = dash.trend
+    lines += ["", f"{trend.title} ({tf['granularity']})",
+              f"{'period':<10}" + "".join(f"{s.label:>14}" for s in trend.series)]
+    for r in payload.get(trend.payload_key, []):
+        cells = [format_value(r.get(s.key), s.format, unit) for s in trend.series]
+        mark = " (partial)" if r.get("partial") else ""
+        lines.append(f"{r['period']:<10}" + "".join(f"{c:>14}" for c in cells) + mark)
+    for panel in dash.panels:
+        rows = payload.get(panel.payload_key) if panel.payload_key else None
+        if isinstance(rows, list):
+            lines += ["", f"{panel.title} ({len(rows):,})"]
+            for row in rows[:10]:
+                cells = (f"{v:,.1f}" if isinstance(v, float) else str(v) for v in row.values()
+                         if v is not None and v != "")
+                lines.append(("  " + "  ".join(cells))[:120])
+            if len(rows) > 10:
+                lines.append(f"  ... and {len(rows) - 10:,} more")
     return "\n".join(lines)

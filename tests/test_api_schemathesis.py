@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from execdash_desktop.api.app import create_app  # noqa: E402
-from execdash_desktop.packs.executive.demo import generate  # noqa: E402
+from execdash_desktop.demo import write_demo  # noqa: E402
 
 _DIR = Path(tempfile.mkdtemp(prefix="execdash-st-"))
 atexit.register(shutil.rmtree, _DIR, ignore_errors=True)  # also when only collected
@@ -31,8 +31,9 @@ def _app():
     # folders are pinned here since the conftest fixture is per test
     os.environ.setdefault("EXECDASH_DATA_DIR", str(_DIR / "data"))
     os.environ.setdefault("EXECDASH_CACHE_DIR", str(_DIR / "cache"))
-    if not _SRC.exists():
-        generate(_SRC, end="2026-10", months=24, orders=4000, seed=7)
+    if not _SRC.exists():  # every dashboard's tables, so the generated routes serve real data too
+        write_demo(_SRC, None, seed=7, end="2026-10",
+                   options={"executive": {"months": 24, "orders": 4000}, "engineering": {"bugs": 400}})
     db = _DIR / "work.sqlite"
     shutil.copy(_SRC, db)
     return create_app(db)
@@ -43,7 +44,8 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _app())
 
 def _data_dependent_422(response) -> bool:
     """A well-formed value the data cannot serve: an as-of month with no
-    revenue_trend row, an event time that does not exist in UTC. The schema
+    revenue_trend row, an as-of moment outside the file's bugs (or a date the
+    calendar lacks, 2026-02-30), an event time that does not exist in UTC. The schema
     cannot say which months a file holds; these 422s are the contract."""
     if response.status_code != 422:
         return False
@@ -53,7 +55,7 @@ def _data_dependent_422(response) -> bool:
         return False
     return bool(detail) and all(
         (d.get("parameter") == "as_of" and d.get("type") == "invalid_parameter"
-         and "revenue_trend" in d.get("msg", ""))
+         and any(w in d.get("msg", "") for w in ("revenue_trend", "the file's bugs", "a date YYYY-MM-DD")))
         or (d.get("parameter") == "event_time" and "out of range" in d.get("msg", ""))
         for d in detail)
 

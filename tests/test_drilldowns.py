@@ -157,7 +157,7 @@ def test_packs_name_the_tables_they_read(db_factory):
     conn = sqlite3.connect(":memory:")
     create_schema(conn)
     schema_tables = table_names(conn)
-    (executive,) = all_packs()
+    (executive,) = [p for p in all_packs() if p.name == "executive"]
     assert set(executive.tables) <= schema_tables
-    assert [p.name for p in packs_in(schema_tables)] == ["executive"]
+    assert "executive" in [p.name for p in packs_in(schema_tables)]
     assert packs_in({"orders", "alerts"}) == []

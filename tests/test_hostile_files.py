@@ -78,9 +78,13 @@ def by_key(payload: dict) -> dict:
 
 def get_routes(client: TestClient) -> list[str]:
     """Every GET route of the API, each path parameter filled with every value its schema allows."""
+    from execdash_desktop.dashboards import registry
+
+    # the corpus files hold the Executive tables: another dashboard's routes answer 503 (no table)
+    others = tuple(f"/api/{d.name}" for d in registry.all_dashboards() if d.name != "executive")
     out = []
     for path, item in client.get("/openapi.json").json()["paths"].items():
-        if "get" not in item or path == "/openapi.json":
+        if "get" not in item or path == "/openapi.json" or path.startswith(others):
             continue
         routes = [path]
         for param in item["get"].get("parameters", []):

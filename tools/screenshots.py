@@ -7,10 +7,12 @@ Starts Xvfb on a free display when none is given (DISPLAY unset), makes a
 small demo file in a temporary folder (the user's settings are not touched),
 opens the window at each size and theme, waits until the cards and the chart
 have painted, and grabs the screen: the dashboard, one drill-down tab and the
-Diagnostics view. Then presentation mode on an X server of each projector size:
-every slide (the dashboard and every drill-down) as a PNG, and fit-WxH.json
-listing what does not fit on each slide (ui/present/fit.py; empty lists when all
-fits). Exit code 0 when every PNG was written; 3 when Xvfb is missing.
+Diagnostics view; then, on a file with two dashboards, the window with its
+sidebar and the Engineering page (top and bottom). Then presentation mode on an
+X server of each projector size: every slide (the dashboard and every
+drill-down) as a PNG, and fit-WxH.json listing what does not fit on each slide
+(ui/present/fit.py; empty lists when all fits). Exit code 0 when every PNG was
+written; 3 when Xvfb is missing.
 """
 
 from __future__ import annotations
@@ -63,6 +65,70 @@ def _demo_file() -> Path:
     data = tmp / "demo-executive.sqlite"
     generate(data, months=24, orders=20_000, end="2026-10")
     return data
+
+
+def _two_dashboard_file() -> Path:
+    """A demo file with the Executive and the Engineering dashboards' tables."""
+    data = _demo_file()
+    import sqlite3
+
+    from execdash_desktop.dashboards import registry
+
+    both = data.with_name("demo-two-dashboards.sqlite")
+    shutil.copyfile(data, both)
+    conn = sqlite3.connect(both)
+    try:
+        registry.get("engineering").demo(conn, seed=7, end="2026-10", bugs=5000)
+        conn.commit()
+    finally:
+        conn.close()
+    return both
+
+
+def shoot_dashboards(out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
+    """A file with two dashboards: the window with its sidebar, and the Engineering page."""
+    data = _two_dashboard_file()
+    from PySide6.QtWidgets import QApplication
+
+    from execdash_desktop.ui import theme
+    from execdash_desktop.ui.main_window import QtMainWindow
+    from execdash_desktop.ui.selftest import wait_until
+    from execdash_desktop.ui.services.query_service import QueryService
+    from execdash_desktop.ui.services.settings import Settings
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    theme.install(app, "light")
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    service = QueryService()
+    window = QtMainWindow(service, Settings())
+    service.setParent(window)
+    window.page.ensure_chart()
+    window.move(0, 0)
+    window.show()
+    window.open_file(data)
+    if not wait_until(app, lambda: window.page.payload is not None and len(window.views) == 2, 20_000):
+        raise RuntimeError("the two dashboards did not arrive")
+    grab = _grabber(app, window, out, written)
+    eng = window.views["engineering"]
+    for w, h in sizes:
+        window.resize(w, h)
+        window.show_dashboard("executive")
+        wait_until(app, lambda: window.page.summary.sentences() != [], 5000)
+        grab(f"two-dashboards-{w}x{h}-executive")
+        window.show_dashboard("engineering")
+        table = eng.page.panels["bug_table"]
+        wait_until(app, lambda: eng.session.payload is not None and table.model is not None
+                   and table.model.total > 0 and eng.page.summary.sentences() != [], 20_000)
+        bar = eng.page.verticalScrollBar()
+        bar.setValue(0)
+        grab(f"engineering-{w}x{h}-light")
+        bar.setValue(bar.maximum())
+        grab(f"engineering-{w}x{h}-light-lower")
+        bar.setValue(0)
+    window.close()
+    app.processEvents()
+    return written
 
 
 def _grabber(app, window, out: Path, written: list[Path]):
@@ -202,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="screen sizes for presentation mode (full screen), '' for none")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--inner-presentation", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--inner-dashboards", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--dashboards", default="1920x1080,1024x768",
+                    help="sizes for the two-dashboard window and the Engineering page, '' for none")
     args = ap.parse_args(argv)
     if args.inner_presentation:
         shoot_presentation(Path(args.out))
@@ -211,9 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.inner:
         shoot(Path(args.out), sizes, themes)
         return 0
+    if args.inner_dashboards:
+        shoot_dashboards(Path(args.out), sizes)
+        return 0
     me = [sys.executable, str(Path(__file__).resolve()), "--out", args.out]
     try:
         rc = _in_xvfb(me + ["--inner", "--sizes", args.sizes, "--themes", args.themes], SCREEN)
+        if args.dashboards:
+            rc = rc or _in_xvfb(me + ["--inner-dashboards", "--sizes", args.dashboards], SCREEN)
         for size in [s for s in args.presentation.split(",") if s]:
             # full screen is the whole screen: one X server of that size each
             rc = rc or _in_xvfb(me + ["--inner-presentation"], f"{size}x24", own=True)

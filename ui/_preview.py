@@ -42,6 +42,35 @@ def sample_payload(range_: str = "12m", granularity: str = "month") -> dict:
     return build_payload(sample_source(), range_, granularity)
 
 
+def sample_engineering(bugs: int = 600) -> tuple[Path, object, dict]:
+    """A small Engineering demo file (made once per machine): (path, source, payload)."""
+    from execdash_desktop.demo import write_demo
+    from execdash_desktop.engine import Engine
+
+    p = Path(tempfile.gettempdir()) / f"execdash-preview-{os.getuid() if hasattr(os, 'getuid') else 0}" / "eng.sqlite"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if not p.exists():
+        write_demo(p, ["engineering"], end="2026-10", options={"engineering": {"bugs": bugs}})
+    eng = Engine()
+    return p, eng.source(p, dashboard="engineering"), eng.payload(p, dashboard="engineering")
+
+
+def engineering_panel_data(name: str):
+    """What panel `name` of the Engineering dashboard shows on the sample file (its query run here)."""
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.store import open_reader
+
+    p, src, payload = sample_engineering()
+    panel = registry.get("engineering").panel(name)
+    if panel.payload_key is not None:
+        return payload.get(panel.payload_key), payload
+    conn = open_reader(p)
+    try:
+        return panel.query(conn, src, payload), payload
+    finally:
+        conn.close()
+
+
 def run(build: Callable[[], object], title: str, size: tuple[int, int] = (900, 600)) -> int:
     """Show `build()` in a window with the app's theme; return the exit code."""
     from PySide6.QtCore import QEventLoop, QTimer

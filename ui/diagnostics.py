@@ -6,12 +6,15 @@ functions) through the query service; this view only shows them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import time
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QTabWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from . import theme
+from .services.query_service import Job
 from .widgets.banner import QtBanner
 
 LABELS = {"ttfb_ms": "Data ready", "render_total_ms": "Dashboard shown",
@@ -158,6 +161,52 @@ class QtDiagnosticsView(QWidget):
 
     def show_error(self, message: str) -> None:
         self.banner.show_error(message, "Could not compute the quality gates")
+
+
+class DiagnosticsTab(QObject):
+    """Help > Diagnostics: the quality-gates tab of the main window, opened on demand.
+
+    The gates are read on the writer thread behind the pending metric writes (job
+    "gates"), on this object's lane; the newest request wins.
+    """
+
+    def __init__(self, tabs: QTabWidget, service, path_of, flush, parent: QObject | None = None):
+        super().__init__(parent)
+        self.tabs = tabs
+        self._path_of = path_of  # -> the open file's path
+        self._flush = flush  # hands the recorder's pending events to the writer
+        self._lane = service.lane("gates", self)
+        self.view: QtDiagnosticsView | None = None
+
+    def show(self) -> None:
+        if self.view is None:
+            self.view = QtDiagnosticsView()
+            self.view.refreshRequested.connect(self.load)
+            self.tabs.addTab(self.view, "Diagnostics")
+        self.tabs.setCurrentWidget(self.view)
+        self.load()
+
+    def close_widget(self, widget) -> bool:
+        if widget is None or widget is not self.view:
+            return False
+        self.tabs.removeTab(self.tabs.indexOf(widget))
+        self.view.deleteLater()
+        self.view = None
+        return True
+
+    def load(self) -> None:
+        path = self._path_of()
+        if path:
+            self._flush()  # the latest events count too (the gates job queues behind them)
+            self._lane.submit(Job("gates", path, (time.time(),)), self._on_gates_read, self._on_gates_failed)
+
+    def _on_gates_read(self, req, gates) -> None:
+        if self.view is not None:
+            self.view.set_gates(gates, f"Timings kept with {req.job.path}")
+
+    def _on_gates_failed(self, _req, message: str) -> None:
+        if self.view is not None:
+            self.view.show_error(message)
 
 
 def _preview() -> QWidget:

@@ -1,8 +1,12 @@
-"""The main window: tabs (dashboard first), menus, status bar; wires the parts.
+"""The main window: the file's dashboards (a sidebar when there are several), each with
+its tabs (dashboard first, then its drill-downs), menus, status bar; wires the parts.
 
-It owns no data logic: `QtDataSession` holds the open file and its payloads,
-`DrilldownTabs` the drill-down tabs, `MetricsRecorder` the timings, and the
-`QueryService` every read and write.
+It owns no data logic: each `DashboardView` holds a dashboard's `QtDataSession`
+(payloads, range, granularity, as-of), page and `DrilldownTabs`;
+`MetricsRecorder` the timings, and the `QueryService` every read and write.
+`window.page`, `.session`, `.tabs` and `.drilldowns` are those of the
+dashboard in view. A file with one dashboard looks as it always did (no
+sidebar); Ctrl+1..3 switch dashboards.
 """
 
 from __future__ import annotations
@@ -12,66 +16,69 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabBar, QTabWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow,
+                               QMessageBox, QStackedWidget, QWidget)
 
 from execdash_desktop import APP_NAME, __version__
-from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS, drilldown_for_alert
-from execdash_desktop.format import month_name
+from execdash_desktop.dashboards import registry
 from execdash_desktop.paths import demo_file
 
 from .dataio import import_actions, snapshot_dialog
 from .export import export_actions
 from . import theme
-from .dashboard.page import QtDashboardPage
-from .drilldown.drilldown_tabs import DrilldownTabs
+from .dashboard.shell import DashboardsMixin, as_of_text
+from .dashboard.view import DashboardView
 from .menus import QtShortcutsDialog, build_menus, shortcut_rows
+from .diagnostics import DiagnosticsTab
+from .services.api_toggle import QtApiToggle
 from .services.metrics_recorder import MetricsRecorder
-from .present.playlist import DASHBOARD
 from .present.presentation import QtPresentation
+from .present.window_pages import PresentationPagesMixin
 from .services.query_service import Job, QueryService
 from .services.session import QtDataSession
 from .services.settings import Settings
+
 
 DEMO_ORDERS = 200_000
 PREFETCH_AFTER_MS = 600  # drill-downs are fetched in the background once the first screen is up
 
 
-class QtMainWindow(QMainWindow):
+class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
     firstPainted = Signal(dict)  # start-up timings, once the first payload is on screen
+    dashboardShown = Signal(str)  # the dashboard now in view (its name)
 
     def __init__(self, service: QueryService, settings: Settings, session: QtDataSession | None = None,
                  t_main: float | None = None):
         super().__init__()
         self.service = service
         self.settings = settings
-        self.session = session or QtDataSession(service, settings, self)
-        if self.session.parent() is None:
-            self.session.setParent(self)
         self._t_main = t_main
         self._first_shown = False
-        self._api = None
-        self._diagnostics = None
-        self._render_waiting_for_chart: tuple | None = None
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(900, 540)  # fits a 1366x768 laptop at 125% (1093x614)
         self.setWindowIcon(theme.app_icon())
 
-        self.page = QtDashboardPage()
-        self.page.set_drill_titles({k: DRILLDOWNS[v] for k, v in CARD_DRILLDOWN.items()})
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("MainTabs")
-        self.tabs.setDocumentMode(True)
-        self.tabs.setTabsClosable(True)
-        self.tabs.setMovable(True)
-        self.tabs.addTab(self.page, "Dashboard")
-        for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
-            self.tabs.tabBar().setTabButton(0, side, None)  # the dashboard stays
-        self.tabs.tabCloseRequested.connect(self._on_tabs_tab_close_requested)
-        self.setCentralWidget(self.tabs)
+        self.views: dict[str, DashboardView] = {}
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("DashboardList")
+        self.sidebar.setFixedWidth(150)
+        self.sidebar.hide()  # one dashboard: the window as it always was
+        self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
+        self.stack = QStackedWidget()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._holdings_lane = service.lane("holdings", self)
+        self._holdings: tuple[str, ...] = ()
 
         self.recorder = MetricsRecorder(service, lambda: self.session.path, self)
-        self.drilldowns = DrilldownTabs(self.tabs, service, self.session, self.recorder, self)
+        first = session.dashboard if session is not None else registry.get(registry.DEFAULT)
+        self._current = self._add_view(first, session)
 
         self.status_as_of = QLabel("Loading\u2026")
         self.status_changed = QLabel("")
@@ -91,49 +98,90 @@ class QtMainWindow(QMainWindow):
         self.menus.full_refresh.setChecked(settings.full_refresh)
         mgr = theme.manager()
         self.menus.theme[mgr.mode if mgr else "system"].setChecked(True)
+        self.api = QtApiToggle(service, self.menus.serve_api, lambda: self.session.path, self)
+        self.diagnostics = DiagnosticsTab(self.tabs, service, lambda: self.session.path, self.recorder.flush, self)
+        self._switch_actions: list[QAction] = []
+        for i in range(3):  # Ctrl+1..3: the dashboards in sidebar order
+            a = QAction(f"Dashboard {i + 1}", self)
+            a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(lambda _=False, n=i: self.show_dashboard_at(n))
+            self.addAction(a)
+            self.menus.dashboards.addAction(a)
+            self._switch_actions.append(a)
         self._fill_recent()
         self._wire()
+        self._refresh_dashboard_list()
         self.exports = export_actions.install(self)  # File > Export board pack / PNG
         self.snapshots = snapshot_dialog.install(self)  # File > Refresh from database, status note
         self.imports = import_actions.install(self)  # File > Import data / history, file drops
+        if self.session.opening:  # app.py asked for the file before the window existed
+            self._ask_holdings(self.session.opening)
 
     def _wire(self) -> None:
-        c, s, p = self.page.controls, self.session, self.page
-        c.rangeChanged.connect(self._on_controls_range_changed)
-        c.granularityChanged.connect(self._on_controls_granularity_changed)
-        c.asOfChanged.connect(self._on_controls_as_of_changed)
+        self.service.busyChanged.connect(self._on_service_busy_changed)
+        self.api.statusChanged.connect(self._on_api_status_changed)
+        self.api.startFailed.connect(self._on_api_start_failed)
+        self.presentation.playlist.advanced.connect(self._on_playlist_advanced)
+        for v in self.views.values():
+            self._wire_view(v)
+
+    def _wire_view(self, v: DashboardView) -> None:
+        """Connect one dashboard's parts; each slot is told which dashboard spoke."""
+        c, s, p = v.page.controls, v.session, v.page
+        c.rangeChanged.connect(s.set_range)
+        c.granularityChanged.connect(s.set_granularity)
+        c.asOfChanged.connect(s.set_as_of)
         c.refreshRequested.connect(self._on_refresh_action_triggered)
-        p.cardActivated.connect(self._on_page_card_activated)
-        p.alertActivated.connect(self._on_page_alert_activated)
+        p.cardActivated.connect(lambda key, t0: self._on_page_card_activated(v, key, t0))
+        p.drilldownRequested.connect(lambda key, t0: v.drilldowns.open(key, clicks=1, t0=t0, origin="panel"))
+        p.alertActivated.connect(lambda alert, t0: self._on_page_alert_activated(v, alert, t0))
         p.banner.retryRequested.connect(s.retry)
         p.banner.openAnotherRequested.connect(self._on_open_action_triggered)
         p.banner.openDemoRequested.connect(self._on_open_demo_action_triggered)
-        p.chartReady.connect(self._on_page_chart_ready)
-        s.fileOpened.connect(self._on_session_file_opened)
-        s.payloadChanged.connect(self._on_session_payload_changed)
-        s.trendChanged.connect(self._on_session_trend_changed)
-        s.alertsPolled.connect(self._on_session_alerts_polled)
+        p.chartReady.connect(lambda: self._on_page_chart_ready(v))
+        s.fileOpened.connect(lambda path: self._on_session_file_opened(v, path))
+        s.payloadChanged.connect(lambda *args: self._on_session_payload_changed(v, *args))
+        s.trendChanged.connect(lambda payload, t0: self._on_session_trend_changed(v, payload, t0))
+        s.alertsPolled.connect(lambda alerts, ms: self._on_session_alerts_polled(v, alerts, ms))
         s.monthsChanged.connect(c.set_months)
-        s.stateChanged.connect(self._on_session_state_changed)
-        s.sourceChanged.connect(self._on_session_source_changed)
-        s.loadFailed.connect(self._on_session_failed)
+        s.stateChanged.connect(lambda state: c.set_state(state.range, state.granularity, state.as_of))
+        s.sourceChanged.connect(lambda result: self._on_session_source_changed(v, result))
+        s.loadFailed.connect(lambda cause, message: self._on_session_failed(v, cause, message))
         s.loadRecovered.connect(p.banner.clear)
-        s.loadProgressed.connect(self._on_session_progressed)
-        self.service.busyChanged.connect(self._on_service_busy_changed)
-        self.service.resultReady.connect(self._on_service_result_ready)
-        self.service.requestFailed.connect(self._on_service_request_failed)
-        self.service.requestProgressed.connect(self._on_service_progressed)
-        self.presentation.playlist.advanced.connect(self._on_playlist_advanced)
-        self.drilldowns.tabOpened.connect(self._on_drilldowns_tab_opened)
+        s.loadProgressed.connect(lambda f, m: self._on_session_progressed(v, f, m))
+        v.tabs.tabCloseRequested.connect(self._on_tabs_tab_close_requested)
+        v.drilldowns.tabOpened.connect(lambda key: self._on_drilldowns_tab_opened(v, key))
+        v.drilldowns.tabsChanged.connect(lambda keys: self._on_drilldowns_tabs_changed(v, keys))
+        actions = c.shortcut_actions()
+        for a in actions:
+            a.setEnabled(v is self._current)
+        if v is not self._current:
+            self.addActions(actions)  # the one in view's are in View > Range and granularity
 
     # -- opening files -----------------------------------------------------------------------
     def open_file(self, path: str | Path) -> None:
+        """Load a data file: the dashboard in view reads it now; the holdings say which
+        other dashboards it has (they load once the first screen is up)."""
         self.session.open(path)
+        self._ask_holdings(str(path))
 
     def create_demo(self, path: str | Path, orders: int = DEMO_ORDERS) -> None:
         """Write the demo data file in the background, then open it."""
         self.page.banner.show_info("Creating a demo data file for the first start\u2026", "Welcome")
-        self.service.submit("demo", Job("demo", str(path), (("orders", orders), ("force", True))), ("demo",))
+        job = Job("demo", str(path), (("executive", (("orders", orders),)), ("force", True)))
+        self.service.submit(job,
+                            self._on_demo_written, self._on_demo_failed, self._on_demo_progressed, owner=self)
+
+    def _on_demo_written(self, req, _result) -> None:
+        self.page.banner.clear()
+        self.open_file(req.job.path)
+
+    def _on_demo_failed(self, _req, message: str) -> None:
+        self.page.banner.show_error(message, "Could not create the demo file", retry=False)
+
+    def _on_demo_progressed(self, _req, fraction: float, message: str) -> None:
+        self.page.banner.show_info(f"{message} ({fraction:.0%})", "Creating the demo data file")
 
     def _on_open_action_triggered(self) -> None:
         start = str(Path(self.session.path).parent) if self.session.path else str(Path.home())
@@ -169,32 +217,38 @@ class QtMainWindow(QMainWindow):
         self.settings.clear_recent()
         self._fill_recent()
 
-    # -- the session's news ------------------------------------------------------------------------
-    def _on_session_file_opened(self, path: str) -> None:
+    # -- a dashboard's news --------------------------------------------------------------------------
+    def _on_session_file_opened(self, v: DashboardView, path: str) -> None:
         self.setWindowTitle(f"{Path(path).name} \u2014 {APP_NAME}")
         self.setWindowFilePath(path)
-        self.page.banner.clear()
+        v.page.banner.clear()
         self._fill_recent()
-        if self._api is not None:  # serve the file now open
-            self.menus.serve_api.setChecked(False)
-            self.menus.serve_api.setChecked(True)
+        if v is self._current:
+            self.api.file_opened(path)
 
-    def _on_session_payload_changed(self, payload: dict, cause: str, t0: float, t_data: float) -> None:
-        self.page.set_payload(payload)
-        self._request_summary()
-        notes = payload["meta"].get("notes") or ()  # read uncached, or without the -wal
-        self.status_as_of.setText(f"Data as of {month_name(payload['meta']['as_of'])}"
-                                  + (" \u2014 see note" if notes else ""))
-        self.status_as_of.setToolTip("\n".join(notes))
-        extra = {"range": payload["timeframe"]["range"], "as_of": payload["meta"]["as_of"]}
+    def _on_session_payload_changed(self, v: DashboardView, payload: dict, cause: str, t0: float,
+                                    t_data: float) -> None:
+        v.page.set_payload(payload)
+        if cause == "load" and v.restored != v.session.path:  # the tabs open last time on this file
+            v.restored = v.session.path
+            QTimer.singleShot(PREFETCH_AFTER_MS, v.drilldowns,
+                              lambda: v.drilldowns.restore(self.settings.open_drilldowns(v.session.path, v.name)))
+        self._request_summary(v)
+        if v is not self._current:
+            return
+        self._show_status(v)
+        extra = {"range": payload["timeframe"]["range"], "as_of": as_of_text(payload)}
+        if v.name != "executive":
+            extra["dashboard"] = v.name
         first = not self._first_shown and cause == "load"
         if first:
             self._first_shown = True
+        v.first_shown = v.first_shown or cause == "load"
         then = self._on_first_painted if first else None
-        if self.page.chart is None:  # start-up: the chart comes next; "painted" includes it
-            self._render_waiting_for_chart = (cause, t0, t_data, extra, then)
+        if v.page.chart is None:  # start-up: the chart comes next; "painted" includes it
+            v.render_waiting_for_chart = (cause, t0, t_data, extra, then)
             return
-        self.recorder.data_shown(cause, t0, t_data, self.page.paint_targets(), extra, then=then)
+        self.recorder.data_shown(cause, t0, t_data, v.page.paint_targets(), extra, then=then)
 
     def install_chart_soon(self, fallback_ms: int = 250) -> None:
         """Create the trend chart (imports pyqtgraph) once the first data is on screen,
@@ -207,11 +261,11 @@ class QtMainWindow(QMainWindow):
         self.session.payloadChanged.disconnect(self._on_first_payload_for_chart)
         QTimer.singleShot(0, self.page, self.page.ensure_chart)
 
-    def _on_page_chart_ready(self) -> None:
-        if self._render_waiting_for_chart is not None:
-            cause, t0, t_data, extra, then = self._render_waiting_for_chart
-            self._render_waiting_for_chart = None
-            self.recorder.data_shown(cause, t0, t_data, [self.page.chart], extra, then=then)
+    def _on_page_chart_ready(self, v: DashboardView) -> None:
+        if v.render_waiting_for_chart is not None:
+            cause, t0, t_data, extra, then = v.render_waiting_for_chart
+            v.render_waiting_for_chart = None
+            self.recorder.data_shown(cause, t0, t_data, [v.page.chart], extra, then=then)
 
     def _on_first_painted(self, t_paint: float) -> None:
         timings = {}
@@ -221,96 +275,99 @@ class QtMainWindow(QMainWindow):
         self.firstPainted.emit(timings)
         QTimer.singleShot(PREFETCH_AFTER_MS, self.drilldowns, self.drilldowns.prefetch)
 
-    def _on_session_trend_changed(self, payload: dict, t0: float) -> None:
-        targets = [self.page.chart] if self.page.chart is not None else []
-        self.recorder.data_shown("granularity", t0, t0, targets,
-                                 {"granularity": payload["timeframe"]["granularity"]})
-        self.page.set_trend(payload)
+    def _on_session_trend_changed(self, v: DashboardView, payload: dict, t0: float) -> None:
+        if v is self._current:
+            targets = [v.page.chart] if v.page.chart is not None else []
+            self.recorder.data_shown("granularity", t0, t0, targets,
+                                     {"granularity": payload["timeframe"]["granularity"]})
+        v.page.set_trend(payload)
 
-    def _on_session_alerts_polled(self, alerts: list, interval_ms: float) -> None:
-        self.page.set_alerts(alerts)
-        self.page.alerts.polls += 1
+    def _on_session_alerts_polled(self, v: DashboardView, alerts: list, interval_ms: float) -> None:
+        if v.page.alerts is None:
+            return
+        v.page.set_alerts(alerts)
+        v.page.alerts.polls += 1
         self.recorder.poll_started(interval_ms)
 
-    def _on_session_state_changed(self, state) -> None:
-        self.page.controls.set_state(state.range, state.granularity, state.as_of)
-
-    def _on_session_source_changed(self, result) -> None:
+    def _on_session_source_changed(self, v: DashboardView, result) -> None:
+        path = v.session.path
+        demo = bool(getattr(result.src, "demo", False)) or (path is not None and Path(path) == demo_file())
+        v.page.set_badges(demo, result.read_only)
+        if v is not self._current:
+            return
         when = datetime.fromtimestamp(result.data_changed_at)  # not the app's own timing writes
         self.status_changed.setText(f"Data changed {when.day} {when:%b %Y, %H:%M}")
-        self.status_changed.setToolTip(self.session.path or "")
-        path = self.session.path
-        demo = bool(getattr(result.src, "demo", False)) or (path is not None and Path(path) == demo_file())
-        self.page.set_badges(demo, result.read_only)
+        self.status_changed.setToolTip(path or "")
 
-    def _on_session_failed(self, cause: str, message: str) -> None:
-        self.status_activity.setText("")
-        if cause == "load":  # the file itself: say so plainly, offer what can help
-            from execdash_desktop.file_check import plain_words
-
-            problem = plain_words(message)
-            self.page.banner.show_problem(problem.title, problem.text, message, problem.retry_helps)
-            if self.session.payload is None:  # else the file on screen stays, and so do its figures
-                self.page.subtitle.setText("No data shown: the file could not be opened")
-                self.status_as_of.setText("No data")
-            return
+    def _on_session_failed(self, v: DashboardView, cause: str, message: str) -> None:
         from execdash_desktop.file_check import plain_words
 
+        if v is self._current:
+            self.status_activity.setText("")
         problem = plain_words(message)
-        self.page.banner.show_problem(problem.title, problem.text, message, retry=True)
-        for b in (self.page.banner.open_another, self.page.banner.open_demo):
+        if cause == "load":  # the file itself: say so plainly, offer what can help
+            v.page.banner.show_problem(problem.title, problem.text, message, problem.retry_helps)
+            if v.session.payload is None:  # else the file on screen stays, and so do its figures
+                v.page.subtitle.setText("No data shown: the file could not be opened")
+                if v is self._current:
+                    self.status_as_of.setText("No data")
+            return
+        v.page.banner.show_problem(problem.title, problem.text, message, retry=True)
+        for b in (v.page.banner.open_another, v.page.banner.open_demo):
             b.hide()  # the file opened; it is a refresh or a view that failed
 
-    def _on_session_progressed(self, fraction: float, message: str) -> None:
-        self.status_activity.setText(f"{message} ({fraction:.0%})")
+    def _on_session_progressed(self, v: DashboardView, fraction: float, message: str) -> None:
+        if v is self._current:
+            self.status_activity.setText(f"{message} ({fraction:.0%})")
 
     def _on_service_busy_changed(self, busy: bool) -> None:
         self.status_activity.setText("Loading\u2026" if busy else "")
 
-    def _request_summary(self) -> None:
+    def _request_summary(self, v: DashboardView) -> None:
         """Now / Reason / Action for the monthly payload, composed in the worker (it reads
-        the NRR drivers from the file); a newer request supersedes an older one."""
-        s = self.session
+        the file for the reasons); a newer request supersedes an older one."""
+        s = v.session
+        if "summary" not in [p.name for p in v.dashboard.panels] or v.dashboard.summary is None:
+            return
         if s.path and s.src is not None and s.monthly is not None:
             tf = s.monthly["timeframe"]
-            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation),
+            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation), dashboard=s.name,
                       payload=(s.src, s.monthly))
-            self.service.submit("summary", job, ("summary", s.path))
+            v.summary_lane.submit(job, lambda req, summary: self._on_summary_written(v, req, summary),
+                                  lambda _req, message: self._on_summary_failed(v, message))
+
+    def _on_summary_written(self, v: DashboardView, req, summary) -> None:
+        if req.job.path == v.session.path:
+            v.page.summary.setToolTip("")
+            v.page.set_summary(summary)
+
+    def _on_summary_failed(self, v: DashboardView, message: str) -> None:
+        v.page.set_summary(None)  # the summary degrades to nothing, never to a wrong line
+        v.page.summary.setToolTip(f"No summary: {message}")
 
     # -- controls --------------------------------------------------------------------------------------
-    def _on_controls_range_changed(self, range_: str, t0: float) -> None:
-        self.session.set_range(range_, t0)
-
-    def _on_controls_granularity_changed(self, granularity: str, t0: float) -> None:
-        self.session.set_granularity(granularity, t0)
-
-    def _on_controls_as_of_changed(self, as_of, t0: float) -> None:
-        self.session.set_as_of(as_of, t0)
-
     def _on_refresh_action_triggered(self) -> None:
         self.session.refresh()
 
     # -- drill-downs ---------------------------------------------------------------------------------------
-    def _on_page_card_activated(self, key: str, t0: float) -> None:
-        target = CARD_DRILLDOWN.get(key)
+    def _on_page_card_activated(self, v: DashboardView, key: str, t0: float) -> None:
+        target = v.dashboard.card_drilldown.get(key)
         if target:
-            self.drilldowns.open(target, clicks=1, t0=t0, origin="card")
+            v.drilldowns.open(target, clicks=1, t0=t0, origin="card")
 
-    def _on_page_alert_activated(self, alert: dict, t0: float) -> None:
+    def _on_page_alert_activated(self, v: DashboardView, alert: dict, t0: float) -> None:
         self.recorder.alert_clicked(alert)
-        self.drilldowns.open(drilldown_for_alert(alert), clicks=1, t0=t0, origin="alert")
+        if v.dashboard.alert_drilldown is not None:
+            v.drilldowns.open(v.dashboard.alert_drilldown(alert), clicks=1, t0=t0, origin="alert")
 
-    def _on_drilldown_action_triggered(self, key: str) -> None:
-        self.drilldowns.open(key, clicks=2, t0=time.perf_counter(), origin="menu")
+    def _on_drilldown_action_triggered(self, key: str, dashboard: str | None = None) -> None:
+        v = self.show_dashboard(dashboard) if dashboard else self._current
+        if v is not None:
+            v.drilldowns.open(key, clicks=2, t0=time.perf_counter(), origin="menu")
 
     def _on_tabs_tab_close_requested(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if widget is self.page:
-            return
-        if widget is self._diagnostics:
-            self.tabs.removeTab(index)
-            self._diagnostics.deleteLater()
-            self._diagnostics = None
+        if widget is self.page or self.diagnostics.close_widget(widget):
             return
         self.drilldowns.close_widget(widget)
 
@@ -333,67 +390,22 @@ class QtMainWindow(QMainWindow):
         self.settings.full_refresh = on
         self.session.set_full_refresh(on)
 
-    def _on_serve_api_action_toggled(self, on: bool) -> None:
-        if on and self.session.path:
-            self._start_api()
-        elif not on:
-            if self._api is not None:
-                server, self._api = self._api, None
-                self._stop_api(server)
-            self.status_api.setText("")  # a start in flight is stopped when it lands
+    def _on_api_status_changed(self, text: str, tip: str) -> None:
+        self.status_api.setText(text)
+        self.status_api.setToolTip(tip)
 
-    def _start_api(self) -> None:
-        # one channel per file: a later start never supersedes (and so never loses) an
-        # earlier one's server; every start result is delivered and judged there
-        self.status_api.setText("Starting the API\u2026")
-        self.service.submit(f"api-start:{self.session.path}", Job("api_start", self.session.path), ("api",))
+    def _on_api_start_failed(self, message: str) -> None:
+        self.page.banner.show_error(message, "Could not start the API", retry=False)
 
-    def _stop_api(self, server) -> None:
-        # its own channel: no later job supersedes (and prunes) a stop not yet started
-        self.service.submit(f"api-stop:{id(server)}",
-                            Job("api_stop", str(server.db_path), (id(server),), payload=server), ("api",))
+    def _on_drilldowns_tabs_changed(self, v: DashboardView, keys: list) -> None:
+        if v.session.path and v.restored == v.session.path:  # remembered per file and dashboard
+            self.settings.set_open_drilldowns(v.session.path, keys, v.name)
 
-    # -- presentation -----------------------------------------------------------------------------------------
-    def page_title(self, key: str) -> str:
-        return "Dashboard" if key == DASHBOARD else DRILLDOWNS.get(key, key)
-
-    def playlist_pages(self) -> list[str]:
-        """The drill-downs presentation mode plays: the chosen ones, else the open tabs."""
-        chosen = self.settings.playlist
-        return [k for k in (chosen if chosen is not None else self.drilldowns.keys()) if k in DRILLDOWNS]
-
-    def _on_presentation_action_triggered(self) -> None:
-        if self.presentation.active:
-            self.presentation.leave()
-            return
-        pages = self.playlist_pages()
-        for key in pages:  # open (and fetch) them now, so each is ready when its turn comes
-            if self.drilldowns.tab(key) is None:
-                self.drilldowns.open(key, clicks=1, t0=time.perf_counter(), origin="playlist")
-        self.tabs.setCurrentWidget(self.page)
-        self.presentation.enter(pages, self.settings.playlist_interval_s)
-
-    def _on_playlist_advanced(self, _index: int, key: str) -> None:
-        if key == DASHBOARD:
-            self.tabs.setCurrentWidget(self.page)
-            return
-        tab = self.drilldowns.tab(key) or self.drilldowns.open(key, clicks=1, t0=time.perf_counter(),
-                                                                origin="playlist")
-        self.tabs.setCurrentWidget(tab)
-
-    def _on_drilldowns_tab_opened(self, key: str) -> None:
-        self.drilldowns.tab(key).set_presenting(self.presentation.active)
+    def _on_drilldowns_tab_opened(self, v: DashboardView, key: str) -> None:
+        v.drilldowns.tab(key).set_presenting(self.presentation.active)
         mgr = theme.manager()
         if mgr is not None:  # a card, alert or playlist click while presenting: the projector look
-            mgr.dress(self.drilldowns.tab(key))
-
-    def _on_playlist_action_triggered(self) -> None:
-        from .present.playlist_dialog import QtPlaylistDialog
-
-        dlg = QtPlaylistDialog(self.playlist_pages(), self.settings.playlist_interval_s, self)
-        if dlg.exec():
-            self.settings.playlist = dlg.chosen()
-            self.settings.playlist_interval_s = dlg.interval_s()
+            mgr.dress(v.drilldowns.tab(key))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -411,78 +423,26 @@ class QtMainWindow(QMainWindow):
                           "local SQLite file.")
 
     def _on_diagnostics_action_triggered(self) -> None:
-        if self._diagnostics is None:
-            from .diagnostics import QtDiagnosticsView
-
-            self._diagnostics = QtDiagnosticsView()
-            self._diagnostics.refreshRequested.connect(self._load_gates)
-            self.tabs.addTab(self._diagnostics, "Diagnostics")
-        self.tabs.setCurrentWidget(self._diagnostics)
-        self._load_gates()
-
-    def _load_gates(self) -> None:
-        if self.session.path:
-            self.recorder.flush()  # the latest events count too (the gates job queues behind them)
-            self.service.submit("gates", Job("gates", self.session.path, (time.time(),)), ("gates",))
+        self.diagnostics.show()
 
     def diagnostics_view(self):
-        return self._diagnostics
-
-    # -- results of the window's own jobs (demo file, gates, API) ---------------------------------------------
-    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if req.channel == "summary":
-            if req.job.path == self.session.path:
-                self.page.summary.setToolTip("")
-                self.page.set_summary(result)
-        elif req.channel == "demo":
-            self.page.banner.clear()
-            self.open_file(req.job.path)
-        elif req.channel == "gates" and self._diagnostics is not None:
-            self._diagnostics.set_gates(result, f"Timings kept with {self.session.path}")
-        elif req.job.kind == "api_start":
-            if (self._api is not None or not self.menus.serve_api.isChecked()
-                    or req.job.path != self.session.path):
-                self._stop_api(result)  # toggled off, or another file opened, while it started
-                if self._api is None and self.menus.serve_api.isChecked() and self.session.path:
-                    self._start_api()  # serve the file now open
-                return
-            self._api = result
-            self.status_api.setText(f"API {result.url}")
-            self.status_api.setToolTip(f"Serving {req.job.path}")
-
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel == "summary":  # the summary degrades to nothing, never to a wrong line
-            self.page.set_summary(None)
-            self.page.summary.setToolTip(f"No summary: {message}")
-        elif req.channel == "demo":
-            self.page.banner.show_error(message, "Could not create the demo file", retry=False)
-        elif req.channel == "gates" and self._diagnostics is not None:
-            self._diagnostics.show_error(message)
-        elif req.job.kind == "api_start" and req.job.path == self.session.path:
-            self.status_api.setText("")
-            self.menus.serve_api.blockSignals(True)
-            self.menus.serve_api.setChecked(False)
-            self.menus.serve_api.blockSignals(False)
-            self.page.banner.show_error(message, "Could not start the API", retry=False)
-
-    def _on_service_progressed(self, req, fraction: float, message: str) -> None:
-        if req.channel == "demo":
-            self.page.banner.show_info(f"{message} ({fraction:.0%})", "Creating the demo data file")
+        return self.diagnostics.view
 
     # -- closing ------------------------------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
         self.presentation.leave()
-        self.page.controls.flush()
-        self.session.stop()
+        path = self.session.path
+        if path and len(self.views) > 1:
+            self.settings.set_current_dashboard(path, self._current.name)
+        for v in self.views.values():
+            v.page.controls.flush()
+            v.session.stop()
+            if v.session.path and v.restored == v.session.path:
+                self.settings.set_open_drilldowns(v.session.path, v.drilldowns.keys(), v.name)
         self.recorder.flush()
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()
-        if self._api is not None:
-            try:
-                self._api.stop()
-            except Exception:
-                pass
-            self._api = None
+        self.api.shutdown()
         self.service.shutdown()
         super().closeEvent(event)
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QDialog, QHeaderView, QLabel, QMenu, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout)
 
-from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
+from execdash_desktop.dashboards import all_dashboards
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Menus:
     shortcuts: QAction
     diagnostics: QAction
     about: QAction
+    controls: QMenu | None = None  # View > Range and granularity: the dashboard in view's
+    dashboards: QMenu | None = None  # View > Dashboards (Ctrl+1..3), filled by the window
 
 
 def _action(window, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False) -> QAction:
@@ -46,7 +48,8 @@ def _action(window, text: str, slot, shortcut=None, tip: str = "", checkable: bo
         a.setToolTip(tip)
         a.setStatusTip(tip)
     a.setCheckable(checkable)
-    (a.toggled if checkable else a.triggered).connect(slot)
+    if slot is not None:  # None: its owner connects it (Serve the API: the QtApiToggle)
+        (a.toggled if checkable else a.triggered).connect(slot)
     window.addAction(a)
     return a
 
@@ -98,16 +101,22 @@ def build_menus(w) -> Menus:
 
     drill_menu = bar.addMenu("&Drill-down")
     drill_actions = {}
-    for key, title in DRILLDOWNS.items():
-        a = QAction(title, w)
-        a.triggered.connect(lambda _=False, k=key: w._on_drilldown_action_triggered(k))
-        drill_menu.addAction(a)
-        drill_actions[key] = a
+    for dash in all_dashboards():  # by dashboard; the ones the file lacks are disabled
+        if drill_actions:
+            drill_menu.addSeparator()
+        head = drill_menu.addAction(dash.title)
+        head.setEnabled(False)
+        for entry in dash.drilldowns:
+            a = QAction(entry.title, w)
+            a.triggered.connect(lambda _=False, n=dash.name, k=entry.key: w._on_drilldown_action_triggered(k, n))
+            drill_menu.addAction(a)
+            drill_actions[(dash.name, entry.key)] = a
+    dashboards_menu = view_menu.addMenu("&Dashboards")
 
     settings_menu = bar.addMenu("&Settings")
     full_refresh = _action(w, "Full refresh every 60 s", w._on_full_refresh_action_toggled,
                            tip="Re-read everything from the file every minute", checkable=True)
-    serve_api = _action(w, "Serve the &API on this computer", w._on_serve_api_action_toggled,
+    serve_api = _action(w, "Serve the &API on this computer", None,
                         tip="Serve GET /api/executive-dashboard for this file on 127.0.0.1", checkable=True)
     playlist = _action(w, "Presentation &playlist\u2026", w._on_playlist_action_triggered, None,
                        "Which drill-downs presentation mode shows after the dashboard, and for how long")
@@ -125,7 +134,8 @@ def build_menus(w) -> Menus:
     help_menu.addSeparator()
     help_menu.addAction(about)
     return Menus(open_file, open_demo, recent, close_tab, export_csv, quit_, refresh, theme_actions,
-                 drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about)
+                 drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about,
+                 controls, dashboards_menu)
 
 
 def presentation_keys() -> list[QKeySequence]:

@@ -28,12 +28,14 @@ from ..engine import Engine
 from ..errors import (DataFileError, InvalidRequestError, MetricsNotSaved, MissingTablesError, TableDamaged,
                       TableMissing, TableUnreadable)
 from ..metrics import EVENT_TYPES, METRIC_KEYS
+from ..dashboards import registry
 from ..packs.executive.domains import DOMAINS
-from ..packs.executive.kpis import KPI_KEYS
-from . import (routes_client, routes_dashboard, routes_domains, routes_drilldowns, routes_events, routes_health,
-               routes_summary)
+from . import (routes_client, routes_dashboard, routes_dashboards, routes_domains, routes_drilldowns, routes_events,
+               routes_health, routes_summary)
 from .context import ApiContext, Settings
 from .middleware import ApiMiddleware
+
+KPI_KEYS = tuple(k.key for k in registry.get("executive").kpis)  # the seed-001 routes' KPIs
 
 log = logging.getLogger("execdash_desktop.api")
 
@@ -219,9 +221,12 @@ def create_app(db_path: str | os.PathLike, *, token: str | None = None,
                   description="The embedded API of ExecDash Desktop (seed 001, api-contract.md).")
     app.state.ctx = ctx
     # the domain pages before the drill-downs: /api/sales/overview is not /api/sales/{metric}
-    for r in (routes_dashboard.router, routes_domains.router, routes_drilldowns.router, routes_events.router,
-              routes_health.router, routes_summary.router, routes_client.router):
+    fixed = (routes_dashboard.router, routes_domains.router, routes_drilldowns.router, routes_events.router,
+             routes_health.router, routes_summary.router, routes_client.router)
+    for r in fixed:
         app.include_router(r)
+    # then every dashboard's routes, from its declaration (the paths above are left as they are)
+    app.include_router(routes_dashboards.router_for({route.path for r in fixed for route in r.routes}))
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InvalidRequestError, _on_invalid_request)
     app.add_exception_handler(DataFileError, _on_data_file)

@@ -9,7 +9,7 @@ import time
 from fastapi import APIRouter, Request
 
 from .. import __version__
-from ..packs import all_packs, packs_in
+from ..dashboards import registry
 from ..store import open_reader, schema_version, table_names, unreadable_reason
 from .common import R503, ctx_of
 from .. import rollup
@@ -41,9 +41,11 @@ def _file_facts(ctx: ApiContext) -> tuple[int, dict[str, int], list[str], list[s
                 unreadable[t] = unreadable_reason(t, exc)
     finally:
         conn.close()
-    expected = dict.fromkeys(t for p in all_packs() for t in p.tables)
-    facts = (version, counts, [t for t in expected if t not in present],
-             [p.name for p in packs_in(present)], unreadable)
+    held = registry.dashboards_in(present)
+    # only the dashboards present name what is missing (an Executive file lacks no bug table);
+    # a file holding none is judged as an Executive one
+    expected = dict.fromkeys(t for d in (held or [registry.get(registry.DEFAULT)]) for t in d.tables)
+    facts = (version, counts, [t for t in expected if t not in present], [d.name for d in held], unreadable)
     ctx.row_counts = (stamp, facts)
     return facts
 
@@ -62,12 +64,14 @@ async def health(request: Request):
     if ctx.batcher is not None:
         events["batches"] = ctx.batcher.batches
     return {
-        # degraded: some route answers 503 (the dashboard's table is missing,
-        # or a table cannot be read: a damaged page, a broken view)
-        "status": "degraded" if "revenue_trend" in missing or unreadable else "ok",
+        # degraded: no dashboard's tables, or some route answers 503 because a table
+        # cannot be read (a damaged page, a broken view)
+        "status": "degraded" if not packs or unreadable else "ok",
         "unreadable_tables": unreadable,
         "version": __version__, "file": str(ctx.path), "file_bytes": os.path.getsize(ctx.path),
         "schema_version": version, "tables": counts, "missing_tables": missing, "packs": packs,
+        "dashboards": [{"name": n, "title": registry.get(n).title, "route": registry.get(n).api_route}
+                       for n in packs],
         "uptime_s": round(time.monotonic() - ctx.t0, 3),
         "started_at": ctx.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "computations": ctx.computations, "source_loads": ctx.engine.loads,

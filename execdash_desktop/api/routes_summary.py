@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ..packs.executive.anomalies import describe
-from ..packs.executive.narrative import build_summary
-from ..packs.executive.payload import build_payload
+from ..anomalies import describe
+from ..dashboards import registry
 from ..store import open_reader
 from .common import R304, R422, R503, AsOfQ, RangeQ, ctx_of, json_entry, reply
 from .context import ApiContext, Entry
@@ -23,11 +22,12 @@ router = APIRouter(prefix="/api", tags=["summary"])
 
 def summary_entry(ctx: ApiContext, range_: str, as_of: str | None) -> Entry:
     stamp = ctx.valid_stamp
-    src = ctx.engine.source(ctx.path)
-    payload = build_payload(src, range_, "month", as_of)  # the summary reads months, whatever the view
+    dash = registry.get("executive")  # seed 002's route: the Executive dashboard's summary
+    src = ctx.engine.source(ctx.path, dashboard=dash.name)
+    payload = dash.payload(src, range_, "month", as_of)  # the summary reads months, whatever the view
     conn = open_reader(ctx.path)
     try:
-        summary = build_summary(conn, src, payload)
+        summary = dash.summary(conn, src, payload)
     finally:
         conn.close()
     ctx.count_computation()

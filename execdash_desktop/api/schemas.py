@@ -18,7 +18,9 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Fie
 
 from ..metrics import EVENT_TYPES, MAX_META_KEY_CHARS, MAX_META_KEYS, METRIC_KEYS
 from ..months import GRANULARITIES, RANGES
-from ..packs.executive.kpis import KPI_KEYS
+from ..dashboards import registry
+
+KPI_KEYS = tuple(k.key for k in registry.get("executive").kpis)  # the seed-001 routes' KPIs
 
 RangeName = Literal[tuple(RANGES)]  # type: ignore[valid-type]
 GranularityName = Literal[tuple(GRANULARITIES)]  # type: ignore[valid-type]
@@ -285,10 +287,13 @@ class Health(_Open):
     file_bytes: int
     schema_version: int
     tables: dict[str, int] = Field(description="row count per table")
-    missing_tables: list[str]
+    missing_tables: list[str] = Field(description="tables the dashboards present can use but the file lacks "
+                                                  "(the Executive dashboard's when none is present)")
     unreadable_tables: dict[str, str] = Field(default_factory=dict, description=(
         "tables that are there but cannot be read (a damaged page, a broken view), and why"))
     packs: list[str] = Field(description="the dashboards this file holds the tables of")
+    dashboards: list[dict[str, Any]] = Field(default_factory=list,
+                                             description="the dashboards present: name, title, route")
     uptime_s: float
     started_at: str
     computations: int = Field(description="dashboard payloads actually computed (not served from cache)")

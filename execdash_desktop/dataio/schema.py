@@ -213,13 +213,8 @@ def _declared() -> list[tuple[str, str, str]]:
     """
     from importlib import resources
 
-    try:
-        from ..dashboards import all_dashboards
-    except ImportError:
-        from ..packs import all_packs
-        from ..store import schema_sql
+    from ..dashboards import all_dashboards
 
-        return [(p.name, p.title, schema_sql()) for p in all_packs()]
     data = resources.files("execdash_desktop.data")
     return [(d.name, d.title, data.joinpath(d.schema).read_text("utf-8")) for d in all_dashboards()]
 

@@ -119,13 +119,13 @@ def test_serve_api_toggle_serves_then_frees_port_and_thread(window, qtbot):
 
     window.menus.serve_api.setChecked(True)
     qtbot.waitUntil(lambda: window.status_api.text().startswith("API http://127.0.0.1:"), timeout=20_000)
-    server = window._api
+    server = window.api.server
     assert server is not None and server.port
     with urllib.request.urlopen(f"{server.url}/api/health", timeout=5) as r:  # a real request
         assert r.status == 200 and json.loads(r.read())["status"] == "ok"
     port = server.port
     window.menus.serve_api.setChecked(False)
-    assert window.status_api.text() == "" and window._api is None
+    assert window.status_api.text() == "" and window.api.server is None
     qtbot.waitUntil(lambda: _api_freed(server, port), timeout=10_000)
 
 
@@ -144,14 +144,13 @@ def _api_freed(server, port: int) -> bool:
 
 def test_serve_api_toggled_off_while_starting_stops_the_server(window, qtbot):
     started = []
-    window.service.resultReady.connect(
-        lambda req, res, _t: started.append(res) if req.job.kind == "api_start" else None)
+    window.api.startLanded.connect(started.append)
     window.menus.serve_api.setChecked(True)
     assert window.status_api.text() == "Starting the API\u2026"
     window.menus.serve_api.setChecked(False)  # before the start's result can land (same thread)
-    assert window.status_api.text() == "" and window._api is None
+    assert window.status_api.text() == "" and window.api.server is None
     qtbot.waitUntil(lambda: bool(started), timeout=20_000)
     server, port = started[0], started[0].port
-    assert port and window._api is None and not window.menus.serve_api.isChecked()
+    assert port and window.api.server is None and not window.menus.serve_api.isChecked()
     qtbot.waitUntil(lambda: _api_freed(server, port), timeout=10_000)
-    assert window._api is None and window.status_api.text() == ""
+    assert window.api.server is None and window.status_api.text() == ""

@@ -28,33 +28,75 @@ def test_stale_results_are_dropped_only_the_newest_is_delivered(service, data_fi
 
     service.set_slow_hook(hook)
     got = []
-    service.resultReady.connect(lambda req, res, _t: got.append(req.job.args))
-    first = service.submit("c", Job("source", str(data_file), ("slow",)))
-    second = service.submit("c", Job("source", str(data_file), ()))
+    lane = service.lane("c")
+    first = lane.submit(Job("source", str(data_file), ("slow",)), lambda req, res: got.append(req.job.args))
+    second = lane.submit(Job("source", str(data_file), ()), lambda req, res: got.append(req.job.args))
     qtbot.waitUntil(lambda: got == [()], timeout=5000)
     gate.set()
     qtbot.waitUntil(lambda: service.dropped == 1, timeout=5000)
     assert got == [()]  # the first (stale) result never reached anyone
-    assert not service.is_current(first) and service.is_current(second)
+    assert not first.current and second.generation > first.generation
+
+
+def test_results_go_to_their_requester_only(service, data_file, qtbot):
+    a_got, b_got = [], []
+    a = service.lane("a").submit(Job("source", str(data_file)), lambda req, res: a_got.append(req))
+    b = service.lane("b").submit(Job("drilldown", str(data_file), ("nope", None, 0)),
+                                 lambda req, res: b_got.append(("result", req)),
+                                 lambda req, message: b_got.append(("error", message)))
+    qtbot.waitUntil(lambda: bool(a_got) and bool(b_got), timeout=5000)
+    assert a_got == [a] and a.dashboard == "executive"
+    assert b_got[0][0] == "error" and b.finished > 0  # b's failure went to b's error callback
 
 
 def test_identical_requests_in_flight_are_coalesced(service, data_file, qtbot):
     service.set_slow_hook(slow_sqlite(0.3))
     got = []
-    service.resultReady.connect(lambda req, res, _t: got.append(req.generation))
-    a = service.submit("x", Job("source", str(data_file)))
-    b = service.submit("y", Job("source", str(data_file)))
+    a = service.lane("x").submit(Job("source", str(data_file)), lambda req, res: got.append(req.generation))
+    b = service.lane("y").submit(Job("source", str(data_file)), lambda req, res: got.append(req.generation))
+    assert a.lane.in_flight and b.lane.in_flight
     qtbot.waitUntil(lambda: len(got) == 2, timeout=5000)
     assert service.started == 1 and service.coalesced == 1
     assert sorted(got) == [a.generation, b.generation]
+    assert not a.lane.in_flight
+
+
+def test_progress_reaches_the_requester(service, tmp_path, qtbot):
+    steps, done = [], []
+    service.submit(Job("demo", str(tmp_path / "demo.sqlite"), (("executive", (("orders", 2000), ("months", 6))),
+                                                               ("engineering", (("bugs", 300),)))),
+                   lambda req, res: done.append(res), on_progress=lambda req, f, m: steps.append(f))
+    qtbot.waitUntil(lambda: bool(done), timeout=20_000)
+    assert steps and all(0 <= f <= 1 for f in steps)
+
+
+def test_a_cancelled_or_orphaned_request_is_never_delivered(service, data_file, qtbot):
+    from PySide6.QtCore import QObject
+
+    service.set_slow_hook(slow_sqlite(0.2))
+    got = []
+    owner = QObject()
+    orphan = service.lane("gone", owner).submit(Job("source", str(data_file), (True,)),
+                                                lambda req, res: got.append("orphan"))
+    cancelled = service.lane("c").submit(Job("source", str(data_file)), lambda req, res: got.append("cancelled"))
+    cancelled.cancel()
+    import shiboken6
+
+    shiboken6.delete(owner)  # its requester is gone: nothing may call into it
+    witness = service.lane("w").submit(Job("source", str(data_file), (True, "w")),
+                                       lambda req, res: got.append("witness"))
+    qtbot.waitUntil(lambda: got == ["witness"] and not service.busy, timeout=5000)
+    assert not orphan.current and not cancelled.current and witness.finished > 0
+    assert got == ["witness"]
 
 
 def test_a_failed_query_reports_the_reason(service, tmp_path, qtbot):
     bad = tmp_path / "not-a-db.sqlite"
     bad.write_bytes(b"this is not sqlite" * 100)
-    with qtbot.waitSignal(service.requestFailed, timeout=5000) as sig:
-        service.submit("d", Job("source", str(bad)))
-    assert "not a SQLite database" in sig.args[1] and str(bad) in sig.args[1]
+    errors = []
+    service.submit(Job("source", str(bad)), on_error=lambda req, message: errors.append(message))
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert "not a SQLite database" in errors[0] and str(bad) in errors[0]
 
 
 def test_window_two_fast_requests_render_only_the_second(window, qtbot):

@@ -48,7 +48,7 @@ def test_alerts_poll_on_a_shortened_interval_never_two_in_flight(window, qtbot):
     window.service.set_slow_hook(slow_sqlite(0.4))
     assert session.poll_alerts() is True
     assert session.poll_alerts() is False
-    qtbot.waitUntil(lambda: not window.service.in_flight("alerts"), timeout=5000)
+    qtbot.waitUntil(lambda: not window.session.alerts_in_flight, timeout=5000)
 
 
 def test_default_poll_is_30s_with_5s_jitter(window):

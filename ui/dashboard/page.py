@@ -1,9 +1,16 @@
-"""The first tab, "Now / Reason / Action": controls, six KPI cards, four
-highlights, the revenue trend, alerts and risks.
+"""A dashboard's first tab, "Now / Reason / Action", rendered from its declaration:
+controls, the KPI cards and highlights, the summary, the trend, and the panels
+the dashboard names (looked up in dashboard/panels by name).
 
-`QtDashboardPage` only shows a payload it is given; it never queries. The
-trend chart (pyqtgraph) is created by `ensure_chart()` after the first paint,
-so the window appears before pyqtgraph is imported.
+The Executive dashboard: six cards, four highlights, the revenue trend beside
+alerts and risks. The Engineering one: eight cards, the created-vs-resolved
+trend beside SLA breaches and the severity mix, then the bug table, the
+portfolio and top risks, and the audit log.
+
+`QtDashboardPage` only shows a payload it is given; it never queries (panels
+that page through the file themselves are bound to the query service by the
+window). The trend chart (pyqtgraph) is created by `ensure_chart()` after the
+first paint, so the window appears before pyqtgraph is imported.
 """
 
 from __future__ import annotations
@@ -14,16 +21,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from execdash_desktop.dashboards import Dashboard, registry
 from execdash_desktop.format import month_name
-from execdash_desktop.packs.executive.kpis import KPIS
 
 from .. import theme
-from ..widgets.alerts_panel import QtAlertsPanel
 from ..widgets.banner import QtBanner
 from ..widgets.controls import QtControlsBar
 from ..widgets.kpi_card import QtKpiCard, QtKpiGrid
-from ..widgets.risks_panel import QtRisksPanel
 from ..widgets.summary_panel import QtSummaryPanel
+from .panels import make_panel
+
+SIDE_STRETCH = (3, 2, 2)  # the side column's panels (alerts over risks), top first
 
 
 # least heights of the trend and of the row it shares with alerts and risks: a
@@ -33,8 +41,16 @@ LOWER_MIN = {False: 300, True: 170}
 COMPACT_H = 720  # page heights below this get the compact layout (see _fit_height)
 SPARK_MIN_H = 560
 
-PRIMARY = tuple(s for s in KPIS[:6])  # revenue, backlog, uptime, nrr, gm, payback
-HIGHLIGHTS = tuple(s for s in KPIS[6:])  # book_to_bill, coverage_months, arr, forecast
+
+def _chart_for(spec):
+    """The trend chart of a TrendSpec: the revenue chart has its own widget."""
+    if spec.payload_key == "revenueTrend":
+        from ..widgets.trend_chart import QtTrendChart  # imports pyqtgraph
+
+        return QtTrendChart()
+    from ..widgets.series_chart import QtTrendSpecChart
+
+    return QtTrendSpecChart(spec)
 
 
 def window_text(payload: dict) -> tuple[str, str]:
@@ -42,6 +58,8 @@ def window_text(payload: dict) -> tuple[str, str]:
     tf = payload["timeframe"]
     start, end = tf["start_date"][:7], tf["end_date"][:7]
     n = payload.get("meta", {}).get("months")
+    if n is None and str(tf.get("range", "")).endswith("m"):
+        n = int(str(tf["range"])[:-1])
     span = f"{month_name(start)} \u2013 {month_name(end)}"
     what = {"ytd": "Year to date"}.get(tf.get("range"), f"{n} months")
     return span, (f"{what} vs the previous {n}" if n else what)
@@ -51,9 +69,11 @@ class QtDashboardPage(QScrollArea):
     cardActivated = Signal(str, float)  # kpi key, time of the click
     alertActivated = Signal(dict, float)
     chartReady = Signal()  # the trend chart exists (pyqtgraph imported)
+    drilldownRequested = Signal(str, float)  # a panel asked for a drill-down (key), time of the click
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, dashboard: Dashboard | None = None):
         super().__init__(parent)
+        self.dashboard = d = dashboard or registry.get(registry.DEFAULT)
         self.setObjectName("PageScroll")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -67,7 +87,7 @@ class QtDashboardPage(QScrollArea):
         self.payload: dict | None = None
         self._drill_titles: dict[str, str] = {}
 
-        self.title = QLabel("Executive overview")
+        self.title = QLabel(f"{d.title} overview")
         self.title.setObjectName("PageTitle")
         self.subtitle = QLabel("Loading the data file\u2026")
         self.subtitle.setObjectName("PageSubtitle")
@@ -76,8 +96,8 @@ class QtDashboardPage(QScrollArea):
         now = QLabel("NOW \u00b7 CORE METRICS")
         now.setObjectName("Overline")
 
-        self.cards = {s.key: QtKpiCard(s.key, s.label, "primary") for s in PRIMARY}
-        self.highlights = {s.key: QtKpiCard(s.key, s.label, "highlight") for s in HIGHLIGHTS}
+        self.cards = {s.key: QtKpiCard(s.key, s.label, "primary") for s in d.tier("card")}
+        self.highlights = {s.key: QtKpiCard(s.key, s.label, "highlight") for s in d.tier("highlight")}
         self.primary_grid = QtKpiGrid(list(self.cards.values()), min_card=148)
         self.highlight_grid = QtKpiGrid(list(self.highlights.values()), min_card=210)
         for card in self.all_cards():
@@ -95,12 +115,29 @@ class QtDashboardPage(QScrollArea):
         QVBoxLayout(self._chart_wait).addWidget(wait_label)
         hl.addWidget(self._chart_wait)
         self.summary = QtSummaryPanel()
-        self.alerts = QtAlertsPanel()
-        self.risks = QtRisksPanel()
-        self.alerts.alertActivated.connect(self._on_alerts_alert_activated)
+        names = [p.name for p in d.panels]
+        self.summary.setVisible("summary" in names)
+        self.panels: dict[str, QWidget] = {}
+        for name in names:
+            widget = make_panel(name)
+            if widget is not None:
+                self.panels[name] = widget
+                widget.setObjectName(widget.objectName() or "Card")
+                if hasattr(widget, "drilldownRequested"):
+                    widget.drilldownRequested.connect(self._on_panel_drilldown_requested)
+        self.alerts = self.panels.get("alerts")
+        self.risks = self.panels.get("risks")
+        if self.alerts is not None:
+            self.alerts.alertActivated.connect(self._on_alerts_alert_activated)
 
         self._side = QVBoxLayout()
         self._side.setSpacing(theme.SPACE["md"])
+        # the panels beside the trend (alerts over risks); a short screen puts them in columns
+        placed = [w for w in self.panels.values() if w.placement == "side"]
+        for w in placed:
+            if w.min_height:
+                w.setMinimumHeight(w.min_height)
+        self._side_panels = placed
         lower = QHBoxLayout()
         lower.setSpacing(theme.SPACE["md"])
         lower.addWidget(self.chart_holder, 11)
@@ -111,7 +148,8 @@ class QtDashboardPage(QScrollArea):
         lower_box = QWidget()
         lower_box.setLayout(lower)
         lower.setContentsMargins(0, 0, 0, 0)
-        lower_box.setMinimumHeight(LOWER_MIN[False])
+        self._side_need = sum(w.min_height for w in placed) + theme.SPACE["md"] * max(0, len(placed) - 1)
+        lower_box.setMinimumHeight(max(LOWER_MIN[False], self._side_need))
         self._lower = lower_box
         self._now = now
         self.presenting = False
@@ -155,9 +193,30 @@ class QtDashboardPage(QScrollArea):
         lay.addWidget(self.highlight_grid)
         lay.addWidget(self.summary)
         lay.addWidget(lower_box, 1)
+        half: list[QWidget] = []
+        for w in self.panels.values():  # the rows below: full-width panels, half-width ones in pairs
+            if w.placement == "wide":
+                w.setMinimumHeight(w.min_height)
+                lay.addWidget(w)
+            elif w.placement == "half":
+                half.append(w)
+                if len(half) == 2:
+                    lay.addWidget(self._pair(half))
+                    half = []
+        if half:
+            lay.addWidget(self._pair(half))
         self._body_layout = lay
         self._place_lower(False)
 
+    def _pair(self, widgets: list[QWidget]) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(theme.SPACE["md"])
+        for w in widgets:
+            row.addWidget(w, 1)
+        box.setMinimumHeight(max(w.min_height for w in widgets))
+        return box
     # -- layout ---------------------------------------------------------------------------
     def set_presenting(self, on: bool) -> None:
         """A slide: from the top, never scrolled, alerts and risks as many as fit + "+N more"."""
@@ -165,8 +224,9 @@ class QtDashboardPage(QScrollArea):
         self.verticalScrollBar().setValue(0)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if on
                                         else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        for panel in (self.alerts, self.risks):
-            panel.set_fit(on)
+        for panel in self._side_panels:
+            if hasattr(panel, "set_fit"):
+                panel.set_fit(on)
         self.summary.set_presenting(on)
         self._compact = None
         self._fit_height()
@@ -176,7 +236,8 @@ class QtDashboardPage(QScrollArea):
         page of their own, in full, so the trend spans the width."""
         self.printing = True
         for w in (self.controls, self.alerts, self.risks, self.summary.toggle, self.banner):
-            w.hide()
+            if w is not None:
+                w.hide()
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._place_lower(True)
 
@@ -191,10 +252,11 @@ class QtDashboardPage(QScrollArea):
             self._compact = compact
             short = compact and not self.presenting
             self.chart_holder.setMinimumHeight(CHART_MIN[compact])
-            self._lower.setMinimumHeight(LOWER_MIN[compact])
+            self._lower.setMinimumHeight(LOWER_MIN[True] if compact else max(LOWER_MIN[False], self._side_need))
             self._now.setVisible(not compact)
-            for panel in (self.alerts, self.risks):
-                panel.over.setVisible(not compact)
+            for panel in self._side_panels:
+                if getattr(panel, "over", None) is not None:
+                    panel.over.setVisible(not compact)
             if self.chart is not None:
                 self.chart.set_presenting(compact)
             self._place_lower(compact or self.printing)
@@ -205,23 +267,23 @@ class QtDashboardPage(QScrollArea):
             card.spark.setVisible(not (self._compact and not self.presenting and h < SPARK_MIN_H))
 
     def _place_lower(self, three: bool) -> None:
-        """Alerts over risks beside the trend, or the three side by side."""
+        """The side panels (alerts over risks) beside the trend, or all side by side with it."""
         if three == self._three:
             return
         self._three = three
-        for panel in (self.alerts, self.risks):
+        for panel in self._side_panels:
             self._side.removeWidget(panel)
             self._lower_layout.removeWidget(panel)
         if three:
             self._lower_layout.setStretch(0, 9)
             self._lower_layout.setStretch(1, 0)
-            self._lower_layout.addWidget(self.alerts, 7)
-            self._lower_layout.addWidget(self.risks, 7)
+            for panel in self._side_panels:
+                self._lower_layout.addWidget(panel, 7)
         else:
             self._lower_layout.setStretch(0, 11)
             self._lower_layout.setStretch(1, 8)
-            self._side.addWidget(self.alerts, 3)
-            self._side.addWidget(self.risks, 2)
+            for i, panel in enumerate(self._side_panels):
+                self._side.addWidget(panel, SIDE_STRETCH[min(i, len(SIDE_STRETCH) - 1)])
 
     def _place_header(self, narrow: bool) -> None:
         if narrow == self._narrow:
@@ -283,9 +345,7 @@ class QtDashboardPage(QScrollArea):
     # -- the chart, created after the first paint ------------------------------------------------
     def ensure_chart(self):
         if self.chart is None:
-            from ..widgets.trend_chart import QtTrendChart  # imports pyqtgraph
-
-            self.chart = QtTrendChart()
+            self.chart = _chart_for(self.dashboard.trend)
             lay = self.chart_holder.layout()
             lay.removeWidget(self._chart_wait)
             self._chart_wait.hide()
@@ -322,20 +382,30 @@ class QtDashboardPage(QScrollArea):
         self.title.setText(span)
         self.subtitle.setText(what)
         self._fit_header(self.width())
+        d = self.dashboard
         n = payload.get("meta", {}).get("months")
-        compare = f"vs prior {n} mo" if n else "vs prior window"
-        for entry in payload["executiveKpis"]:
-            if entry["key"] in self.cards or entry["key"] in self.highlights:
-                self.card(entry["key"]).set_entry(entry, compare, self._drill_titles.get(entry["key"], ""))
+        compare = f"vs prior {n} mo" if n else ("vs 30 days before" if d.as_of == "timestamp" else "vs prior window")
+        history = payload.get("meta", {}).get("history") or {}
+        for entry in payload.get(d.kpis_key, []):
+            key = entry["key"]
+            if key in self.cards or key in self.highlights:
+                spec = d.kpi(key)
+                # the declaration says how it reads and which way is good; the payload may say too
+                full = {"format": spec.format, "better": spec.polarity, "history": history.get(key), **entry}
+                self.card(key).set_entry(full, compare, self._drill_titles.get(key, ""))
         self.set_trend(payload)
-        self.set_alerts(payload["alerts"])
-        self.risks.set_risks(payload["risks"])
+        for panel in d.panels:
+            widget = self.panels.get(panel.name)
+            if widget is not None and panel.payload_key is not None:
+                widget.set_data(payload.get(panel.payload_key) or [], payload)
 
     def set_trend(self, payload: dict) -> None:
         tf = payload["timeframe"]
         gran = tf["granularity"]
         sub = f"by {gran} \u00b7 {payload.get('meta', {}).get('currency', '£')}"
-        args = (payload["revenueTrend"], gran, payload.get("meta", {}).get("currency", "£"), sub)
+        if self.dashboard.trend.series[0].format != "currency":
+            sub = f"by {gran}"
+        args = (payload.get(self.dashboard.trend.payload_key, []), gran, payload.get("meta", {}).get("currency", "£"), sub)
         if self.chart is None:
             self._pending_trend = args
         else:
@@ -351,7 +421,14 @@ class QtDashboardPage(QScrollArea):
             self.chart.set_anomalies(anomalies)
 
     def set_alerts(self, alerts: list[dict]) -> None:
-        self.alerts.set_alerts(alerts)
+        if self.alerts is not None:
+            self.alerts.set_alerts(alerts)
+
+    def set_panel_data(self, name: str, data) -> None:
+        """What a panel's own query returned (run on a worker thread by the window)."""
+        widget = self.panels.get(name)
+        if widget is not None:
+            widget.set_data(data, self.payload)
 
     def paint_targets(self) -> list:
         """Widgets whose `painted` signal marks the screen as drawn (cards, chart)."""
@@ -359,6 +436,9 @@ class QtDashboardPage(QScrollArea):
         if self.chart is not None:
             out.append(self.chart)
         return out
+
+    def _on_panel_drilldown_requested(self, key: str) -> None:
+        self.drilldownRequested.emit(key, time.perf_counter())
 
     def _on_card_activated(self, key: str) -> None:
         self.cardActivated.emit(key, time.perf_counter())

@@ -63,10 +63,8 @@ class QtImportHistoryDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self._channel = f"import-history-{id(self)}"
-        service.resultReady.connect(self._on_service_result_ready)
-        service.requestFailed.connect(self._on_service_request_failed)
-        service.submit(self._channel, Job("import_history", path))
+        self._request = service.submit(Job("import_history", path), self._on_history_read, self._on_history_failed,
+                                       owner=self)
 
     def show_entries(self, entries) -> None:
         self.model.removeRows(0, self.model.rowCount())
@@ -87,15 +85,12 @@ class QtImportHistoryDialog(QDialog):
         if not entries:
             self.note.setText("Nothing has been imported into this data file yet.")
 
-    def _on_service_result_ready(self, req, result, _t: float) -> None:
-        if req.channel == self._channel:
-            self.show_entries(result)
+    def _on_history_read(self, _req, entries) -> None:
+        self.show_entries(entries)
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel == self._channel:
-            self.note.setText(message)
+    def _on_history_failed(self, _req, message: str) -> None:
+        self.note.setText(message)
 
     def done(self, result: int) -> None:
-        self.service.resultReady.disconnect(self._on_service_result_ready)
-        self.service.requestFailed.disconnect(self._on_service_request_failed)
+        self._request.cancel()  # closed before it landed: nothing is delivered to it
         super().done(result)

@@ -151,13 +151,13 @@ class QtImportDialog(QDialog):
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
 
-        service.resultReady.connect(self._on_service_result_ready)
-        service.requestFailed.connect(self._on_service_request_failed)
-        service.requestProgressed.connect(self._on_service_request_progressed)
+        self._lane = service.lane(self._channel, self)  # plan, check, run: the newest wins
+        self._row_lane = service.lane(f"{self._channel}-row", self)  # the problem row on show
         self._busy = "plan"
         self._update_buttons()
         self._set_heading()
-        service.submit(self._channel, Job("import_plan", target, (tuple(self.sources), None, None)), "plan")
+        self._lane.submit(Job("import_plan", target, (tuple(self.sources), None, None)), self._on_import_done,
+                          self._on_import_failed, self._on_import_progressed, context="plan")
 
     # -- state ----------------------------------------------------------------------------------------
     def _set_heading(self) -> None:
@@ -187,7 +187,8 @@ class QtImportDialog(QDialog):
         self.progress.setValue(0)
         self.progress.show()
         self._update_buttons()
-        self.service.submit(self._channel, Job(f"import_{kind}", self.target, args, (overrides, self._cancel)), kind)
+        self._lane.submit(Job(f"import_{kind}", self.target, args, (overrides, self._cancel)), self._on_import_done,
+                          self._on_import_failed, self._on_import_progressed, context=kind)
 
     # -- the plan: preview and column matching -----------------------------------------------------
     def _show_plans(self, plans) -> None:
@@ -282,8 +283,9 @@ class QtImportDialog(QDialog):
             self.row_view.setText("This problem is about the whole file, not one row.")
             return
         self.row_view.setText(f"Row {p.row:,}: reading\u2026")
-        self.service.submit(f"{self._channel}-row",
-                            Job("import_row", self.target, (tuple(self.sources), p.file, p.sheet, p.row)), p)
+        self._row_lane.submit(Job("import_row", self.target, (tuple(self.sources), p.file, p.sheet, p.row)),
+                              lambda req, cells: self._show_row(req.context, cells),
+                              lambda _req, message: self.row_view.setText(message), context=p)
 
     def _show_row(self, problem, cells) -> None:
         if not cells:
@@ -309,7 +311,7 @@ class QtImportDialog(QDialog):
             self.summary.setText("Cancelling\u2026")
             return
         if self._busy == "plan":
-            self.service.cancel(self._channel)
+            self._lane.cancel()
         self.reject()
 
     def _on_save_button_clicked(self) -> None:
@@ -326,12 +328,7 @@ class QtImportDialog(QDialog):
                 self.summary.setText(f"Could not save the report: {exc.strerror or exc}")
 
     # -- the service ----------------------------------------------------------------------------------
-    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if req.channel == f"{self._channel}-row":
-            self._show_row(req.context, result)
-            return
-        if req.channel != self._channel:
-            return
+    def _on_import_done(self, _req, result) -> None:
         kind, self._busy = self._busy, None
         self.progress.hide()
         if kind == "plan":
@@ -342,29 +339,20 @@ class QtImportDialog(QDialog):
         if kind == "run" and result.written:
             self.importFinished.emit(self.target, result)
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel == f"{self._channel}-row":
-            self.row_view.setText(message)
-            return
-        if req.channel != self._channel:
-            return
+    def _on_import_failed(self, _req, message: str) -> None:
         self._busy = None
         self.progress.hide()
         self.summary.setText(message)
         self._update_buttons()
 
-    def _on_service_request_progressed(self, req, fraction: float, message: str) -> None:
-        if req.channel == self._channel:
-            self.progress.setValue(int(fraction * 1000))
-            if self._busy in ("check", "run"):
-                self.summary.setText(message.replace(str(self.target), "the data file"))
+    def _on_import_progressed(self, _req, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        if self._busy in ("check", "run"):
+            self.summary.setText(message.replace(str(self.target), "the data file"))
 
     def done(self, result: int) -> None:
         if self._busy in ("check", "run"):
             self._cancel.set()
-        self.service.cancel(self._channel)
-        for signal, slot in ((self.service.resultReady, self._on_service_result_ready),
-                             (self.service.requestFailed, self._on_service_request_failed),
-                             (self.service.requestProgressed, self._on_service_request_progressed)):
-            signal.disconnect(slot)
+        self._lane.cancel()
+        self._row_lane.cancel()
         super().done(result)

@@ -2,8 +2,9 @@
 
 A card, an alert or the Drill-down menu asks for a key; an open tab is
 focused, else a tab is added at once (showing "Loading") and its data is
-asked of the query service on channel "drilldown:<key>", with a snapshot of
-the session's ExecSource and window. When the window or the file's data
+asked of the query service on the key's own lane (a newer request for the
+same key supersedes the older), with a snapshot of the session's ExecSource
+and window; the result comes back to `_on_tab_loaded` for that key. When the window or the file's data
 changes, open tabs become stale and reload when shown.
 """
 
@@ -14,8 +15,6 @@ import time
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QTabWidget
 
-from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
-
 from .drilldown_tab import QtDrilldownTab
 from ..services.query_service import Job
 
@@ -23,6 +22,7 @@ from ..services.query_service import Job
 class DrilldownTabs(QObject):
     tabOpened = Signal(str)  # key (a new tab)
     tabShown = Signal(str)  # key (data set on the tab)
+    tabsChanged = Signal(list)  # the keys of the open tabs, after one opened or closed
 
     def __init__(self, tabs: QTabWidget, service, session, recorder, parent: QObject | None = None):
         super().__init__(parent)
@@ -33,17 +33,19 @@ class DrilldownTabs(QObject):
         self._open: dict[str, QtDrilldownTab] = {}
         self._version: dict[str, tuple] = {}  # key -> (window, path, data generation) it shows
         self._cache: dict[str, tuple[tuple, object]] = {}  # key -> (version, Drilldown), prefetched
-        service.resultReady.connect(self._on_service_result_ready)
-        service.requestFailed.connect(self._on_service_request_failed)
+        self.titles = session.dashboard.drilldown_titles  # key -> tab title, of this dashboard
+        self._lanes: dict[str, object] = {}  # key -> its tab's lane
+        self._prefetch_lanes: dict[str, object] = {}
         session.payloadChanged.connect(self._on_session_payload_changed)
         tabs.currentChanged.connect(self._on_tabs_current_changed)
 
     # -- opening ----------------------------------------------------------------------------
     def open(self, key: str, clicks: int = 1, t0: float | None = None, origin: str = "card") -> QtDrilldownTab:
         t0 = time.perf_counter() if t0 is None else t0
-        if key not in DRILLDOWNS:
+        if key not in self.titles:
             raise KeyError(f"unknown drill-down {key!r}")
-        self.recorder.drilldown_clicked(key, clicks, origin)
+        if origin != "restore":  # reopening last session's tabs is nobody's click
+            self.recorder.drilldown_clicked(key, clicks, origin)
         tab = self._open.get(key)
         if tab is not None:
             self.tabs.setCurrentWidget(tab)
@@ -56,12 +58,12 @@ class DrilldownTabs(QObject):
             else:
                 self._load(tab, (t0, clicks))
             return tab
-        tab = QtDrilldownTab(key, DRILLDOWNS[key], data_file=lambda: self.session.path)
+        tab = QtDrilldownTab(key, self.titles[key], data_file=lambda: self.session.path)
         tab.retryRequested.connect(lambda k=key: self._reload(k))
         tab.csvExported.connect(self._on_tab_exported)
         self._open[key] = tab
-        index = self.tabs.addTab(tab, DRILLDOWNS[key])
-        self.tabs.setTabToolTip(index, f"{DRILLDOWNS[key]} (Ctrl+W closes)")
+        index = self.tabs.addTab(tab, self.titles[key])
+        self.tabs.setTabToolTip(index, f"{self.titles[key]} (Ctrl+W closes)")
         self.tabs.setCurrentWidget(tab)
         cached = self._cache.get(key)
         if cached is not None and cached[0] == self._current_version():
@@ -69,6 +71,7 @@ class DrilldownTabs(QObject):
         else:
             self._load(tab, (t0, clicks))
         self.tabOpened.emit(key)
+        self.tabsChanged.emit(self.keys())
         return tab
 
     def prefetch(self, keys=None) -> None:
@@ -78,12 +81,24 @@ class DrilldownTabs(QObject):
         if version is None:
             return
         w, _, gen = version
-        for key in keys or DRILLDOWNS:
+        for key in keys or self.titles:
             hit = self._cache.get(key)
             if key in self._open or (hit is not None and hit[0] == version):
                 continue
-            job = Job("drilldown", self.session.path, (key, w, gen), payload=self.session.src)
-            self.service.submit(f"prefetch:{key}", job, ("prefetch", None, version))
+            job = self._job(key, w, gen)
+            lane = self._prefetch_lanes.get(key) or self._prefetch_lanes.setdefault(
+                key, self.service.lane(f"prefetch:{key}", self))
+            lane.submit(job, lambda _req, dd, k=key, v=version: self._on_prefetched(k, v, dd), context=version)
+
+    def restore(self, keys: list[str]) -> None:
+        """Reopen the tabs that were open when this file and dashboard were last shown,
+        behind the tab in view (each loads in the background)."""
+        current = self.tabs.currentWidget()
+        for key in keys:
+            if key in self.titles and key not in self._open:
+                self.open(key, clicks=0, origin="restore")
+        if current is not None:
+            self.tabs.setCurrentWidget(current)
 
     def tab(self, key: str) -> QtDrilldownTab | None:
         return self._open.get(key)
@@ -96,11 +111,14 @@ class DrilldownTabs(QObject):
         if tab is None:
             return
         self._version.pop(key, None)
-        self.service.cancel(f"drilldown:{key}")
+        lane = self._lanes.pop(key, None)
+        if lane is not None:
+            lane.cancel()
         i = self.tabs.indexOf(tab)
         if i >= 0:
             self.tabs.removeTab(i)
         tab.deleteLater()
+        self.tabsChanged.emit(self.keys())
 
     def close_widget(self, widget) -> bool:
         for key, tab in list(self._open.items()):
@@ -129,21 +147,27 @@ class DrilldownTabs(QObject):
             tab.show_error("No data file is loaded yet.")
             return
         w, _, gen = version
-        job = Job("drilldown", self.session.path, (tab.key, w, gen), payload=self.session.src)
-        self.service.submit(f"drilldown:{tab.key}", job, ("drilldown", timing, version))
+        key = tab.key
+        job = self._job(key, w, gen)
+        lane = self._lanes.get(key) or self._lanes.setdefault(key, self.service.lane(f"drilldown:{key}", self))
+        lane.submit(job, lambda _req, dd: self._on_tab_loaded(key, version, timing, dd),
+                    lambda _req, message: self._on_tab_failed(key, message), context=version)
 
-    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if not req.channel.startswith(("drilldown:", "prefetch:")):
-            return
-        key = req.channel.split(":", 1)[1]
-        _, timing, version = req.context
-        self._cache[key] = (version, result)
+    def _job(self, key: str, window, gen: int) -> Job:
+        s = self.session
+        return Job("drilldown", s.path, (key, window, gen), payload=(s.src, s.monthly), dashboard=s.name)
+
+    def _on_prefetched(self, key: str, version: tuple, dd) -> None:
+        self._cache[key] = (version, dd)
+
+    def _on_tab_loaded(self, key: str, version: tuple, timing: tuple | None, dd) -> None:
+        self._cache[key] = (version, dd)
         tab = self._open.get(key)
-        if tab is not None and req.channel.startswith("drilldown:"):
-            self._show(tab, result, version, timing)
+        if tab is not None:
+            self._show(tab, dd, version, timing)
 
     def _show(self, tab: QtDrilldownTab, dd, version: tuple, timing: tuple | None) -> None:
-        currency = self.session.src.currency if self.session.src else "£"
+        currency = getattr(self.session.src, "currency", "£")
         tab.set_drilldown(dd, currency)
         self._version[tab.key] = version
         if timing is not None:
@@ -151,11 +175,10 @@ class DrilldownTabs(QObject):
             self.recorder.drilldown_shown(tab.key, clicks, t0, tab.paint_targets())
         self.tabShown.emit(tab.key)
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel.startswith("drilldown:"):
-            tab = self._open.get(req.channel.split(":", 1)[1])
-            if tab is not None:
-                tab.show_error(message)
+    def _on_tab_failed(self, key: str, message: str) -> None:
+        tab = self._open.get(key)
+        if tab is not None:
+            tab.show_error(message)
 
     def _on_session_payload_changed(self, _payload, _cause, _t0, _t_data) -> None:
         self._refresh_current()

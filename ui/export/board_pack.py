@@ -250,7 +250,10 @@ class BoardPackRenderer:
 
             d = self.data
             tf = d.payload["timeframe"]
-            page = self._offscreen(QtDashboardPage())
+            from execdash_desktop.dashboards import registry
+
+            page = self._offscreen(QtDashboardPage(dashboard=registry.get(getattr(d, "dashboard", None)
+                                                                          or registry.DEFAULT)))
             page.controls.set_months(list(d.months))
             page.controls.set_state(tf["range"], tf["granularity"], tf.get("as_of"))
             page.set_payload(d.payload)

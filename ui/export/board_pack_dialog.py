@@ -20,7 +20,10 @@ PAPERS = (("a4", "A4, landscape"), ("letter", "Letter, landscape"))
 class QtBoardPackDialog(QDialog):
     exportRequested = Signal(str, str, list)  # path, paper, drill-down keys
 
-    def __init__(self, chosen: list[str], paper: str, path: str, parent: QWidget | None = None):
+    def __init__(self, chosen: list[str], paper: str, path: str, parent: QWidget | None = None,
+                 catalogue: list[tuple[str, list[tuple[str, str]]]] | None = None):
+        """`catalogue`: (dashboard title, [(section key, drill-down title)]) per dashboard of the
+        file, the one in view first (its keys bare, another's 'NAME:KEY'); the Executive one by default."""
         super().__init__(parent)
         self.setWindowTitle("Export board pack")
         self.setObjectName("BoardPackDialog")
@@ -38,14 +41,23 @@ class QtBoardPackDialog(QDialog):
         self.paper.setCurrentIndex(max(0, self.paper.findData(paper)))
 
         self.checks: dict[str, QCheckBox] = {}
+        catalogue = catalogue or [("Executive", list(DRILLDOWNS.items()))]
         grid = QGridLayout()
         grid.setHorizontalSpacing(24)
-        half = (len(DRILLDOWNS) + 1) // 2
-        for i, (key, text) in enumerate(DRILLDOWNS.items()):
-            box = QCheckBox(text)
-            box.setChecked(key in chosen)
-            self.checks[key] = box
-            grid.addWidget(box, i % half, i // half)
+        row = 0
+        for heading, pairs in catalogue:
+            if len(catalogue) > 1:  # the drill-downs by dashboard
+                head = QLabel(heading)
+                head.setObjectName("Overline")
+                grid.addWidget(head, row, 0, 1, 2)
+                row += 1
+            half = (len(pairs) + 1) // 2
+            for i, (key, text) in enumerate(pairs):
+                box = QCheckBox(text)
+                box.setChecked(key in chosen)
+                self.checks[key] = box
+                grid.addWidget(box, row + i % half, i // half)
+            row += half
 
         self.path = QLineEdit(path)
         self.path.setMinimumWidth(360)

@@ -1,8 +1,9 @@
 """File > Export board pack (PDF) and File > Export PNG of this view (2x).
 
 `install(window)` adds both actions to the window's File menu. A board pack's
-data (payload, drill-downs, summary) is read by the query service on channel
-"board_pack" (job kind "board_pack_data"), so the GUI thread never waits on
+data (payload, drill-downs, summary) is read by the query service on this
+object's own lane (job kind "board_pack_data"; a new export supersedes one in
+flight), so the GUI thread never waits on
 SQLite; the pages are then rendered here, on the GUI thread (widgets render
 only there), and written atomically. Failures go to the dashboard's banner.
 """
@@ -17,12 +18,11 @@ from PySide6.QtGui import (QAction, QColor, QDesktopServices, QGuiApplication, Q
                            QPixmap)
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from execdash_desktop.boardpack import DEFAULT_DRILLDOWNS, check_target, default_paper, write_atomic
+from execdash_desktop.boardpack import check_target, default_paper, write_atomic
 
 from .. import theme
 from ..services.query_service import Job
 
-CHANNEL = "board_pack"
 STATUS_MS = 10_000
 
 
@@ -51,10 +51,7 @@ class QtExportActions(QObject):
         self.png = self._action("Export PNG of this &view (2x)\u2026", self._on_png_action_triggered, None,
                                 "A picture of the tab in view at twice its size")
         self._add_to_file_menu([self.board_pack, self.png])
-        service = window.service
-        service.resultReady.connect(self._on_service_result_ready)
-        service.requestFailed.connect(self._on_service_request_failed)
-        service.requestProgressed.connect(self._on_service_request_progressed)
+        self._lane = window.service.lane("board_pack", self)
 
     def _action(self, text: str, slot, shortcut, tip: str) -> QAction:
         a = QAction(text, self.window)
@@ -85,13 +82,25 @@ class QtExportActions(QObject):
             return
         if self.window.presentation.active:
             self.window.presentation.leave()  # a file dialog over a projector; and the pack prints at print sizes
-        keys = list(self.window.drilldowns.keys()) or list(DEFAULT_DRILLDOWNS)  # the open tabs
+        w = self.window
+        keys = list(w.drilldowns.keys()) or list(w.current.dashboard.board_pack.drilldowns)  # the open tabs
         name = f"{Path(s.path).stem}-board-pack-{s.payload['meta']['as_of']}.pdf"
         self.dialog = QtBoardPackDialog(keys, default_paper(QLocale.system().name()),
-                                        str(_default_folder() / name), self.window)
+                                        str(_default_folder() / name), self.window, self.catalogue())
         self.dialog.exportRequested.connect(self.export_board_pack)
         self.dialog.finished.connect(self._on_dialog_finished)
         self.dialog.open()
+
+    def catalogue(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The drill-downs by dashboard: the one in view first (bare keys), then the others'
+        whose data is loaded, as 'NAME:KEY' sections (boardpack.gather)."""
+        w = self.window
+        out = [(w.current.title, [(e.key, e.title) for e in w.current.dashboard.drilldowns if e.board_pack])]
+        for v in w.views.values():
+            if v is not w.current and v.session.src is not None:
+                out.append((v.title, [(f"{v.name}:{e.key}", e.title) for e in v.dashboard.drilldowns
+                                      if e.board_pack]))
+        return out
 
     def _on_dialog_finished(self, _result: int) -> None:
         self.dialog = None
@@ -108,19 +117,19 @@ class QtExportActions(QObject):
             self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
             return
         tf = s.payload["timeframe"]
+        others = {v.name: (v.session.src, v.session.monthly) for v in self.window.views.values()
+                  if v.session is not s and v.session.src is not None}
         job = Job("board_pack_data", s.path, (tuple(keys), s.window(), s.data_generation, tf["granularity"]),
-                  payload=(s.src, s.payload, s.monthly, s.window()))
+                  payload=(s.src, s.payload, s.monthly, s.window(), others), dashboard=s.name)
         self._target = (path, paper)
         self.window.statusBar().showMessage("Preparing the board pack\u2026")
-        self.window.service.submit(CHANNEL, job, (path, paper))
+        self._lane.submit(job, self._on_pack_data_read, self._on_pack_data_failed,
+                          self._on_pack_data_progressed, context=(path, paper))
 
-    def _on_service_request_progressed(self, req, fraction: float, message: str) -> None:
-        if req.channel == CHANNEL:
-            self.window.statusBar().showMessage(f"Board pack: {message} ({fraction:.0%})")
+    def _on_pack_data_progressed(self, _req, fraction: float, message: str) -> None:
+        self.window.statusBar().showMessage(f"Board pack: {message} ({fraction:.0%})")
 
-    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if req.channel != CHANNEL:
-            return
+    def _on_pack_data_read(self, req, result) -> None:
         path, paper = req.context
         self.window.statusBar().showMessage("Board pack: drawing the pages\u2026")
         # widgets paint on this thread only (~0.4 s for 25 pages): let the message show first
@@ -174,10 +183,9 @@ class QtExportActions(QObject):
     def _on_saved_box_destroyed(self, *_args) -> None:
         self.saved_box = None
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel == CHANNEL:
-            self._target = None
-            self._fail(message)
+    def _on_pack_data_failed(self, _req, message: str) -> None:
+        self._target = None
+        self._fail(message)
 
     def _fail(self, message: str, title: str = "Could not export") -> None:
         self.window.statusBar().clearMessage()

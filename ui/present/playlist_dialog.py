@@ -1,4 +1,7 @@
-"""Settings > Presentation playlist: which drill-downs follow the dashboard, how long each shows."""
+"""Settings > Presentation playlist: which drill-downs follow the dashboard, how long each shows.
+
+The drill-downs are listed by dashboard (a heading per dashboard when the file holds several).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
 
 
 class QtPlaylistDialog(QDialog):
-    def __init__(self, chosen: list[str], interval_s: int, parent=None):
+    def __init__(self, chosen: list[str], interval_s: int, parent=None,
+                 catalogue: list[tuple[str, list[tuple[str, str]]]] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Presentation playlist")
         title = QLabel("Presentation playlist")
@@ -21,7 +25,22 @@ class QtPlaylistDialog(QDialog):
         hint.setWordWrap(True)
         self.pages = QListWidget()
         self.pages.setObjectName("PlaylistPages")
-        for key, name in DRILLDOWNS.items():
+        catalogue = catalogue or [("Executive", list(DRILLDOWNS.items()))]
+        entries = []
+        for heading, pairs in catalogue:
+            if len(catalogue) > 1:
+                head = QListWidgetItem(heading)
+                head.setFlags(Qt.ItemFlag.NoItemFlags)
+                font = head.font()
+                font.setBold(True)
+                head.setFont(font)
+                entries.append(head)
+            entries += [(key, name) for key, name in pairs]
+        for entry in entries:
+            if isinstance(entry, QListWidgetItem):
+                self.pages.addItem(entry)
+                continue
+            key, name = entry
             item = QListWidgetItem(name)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -48,7 +67,7 @@ class QtPlaylistDialog(QDialog):
         out = []
         for i in range(self.pages.count()):
             item = self.pages.item(i)
-            if item.checkState() == Qt.CheckState.Checked:
+            if item.flags() & Qt.ItemFlag.ItemIsUserCheckable and item.checkState() == Qt.CheckState.Checked:
                 out.append(item.data(Qt.ItemDataRole.UserRole))
         return out
 

@@ -74,6 +74,7 @@ class QtPresentation(QObject):
     def __init__(self, window, parent: QObject | None = None):
         super().__init__(parent or window)
         self.window = window
+        self.home = None  # the dashboard view presentation started on
         self.playlist = QtPlaylist(parent=self)
         self.bar = QtPresenterBar(window)
         self.idle_cursor_ms = IDLE_CURSOR_MS
@@ -108,7 +109,8 @@ class QtPresentation(QObject):
         if self._active:
             return
         w = self.window
-        chrome = [w.menuBar(), w.statusBar(), w.tabs.tabBar(), w.page.controls]
+        chrome = w.presentation_chrome()
+        self.home = w.current  # the dashboard the playlist's "dashboard" page means
         self._saved = {"maximized": w.isMaximized(), "geometry": w.saveGeometry(),
                        "visible": [(c, c.isVisible()) for c in chrome]}
         for c in chrome:
@@ -116,7 +118,7 @@ class QtPresentation(QObject):
         self._active = True
         mgr = theme.manager()
         if mgr is not None:  # what the projector shows: the dashboard, the playlist's tabs, the bar
-            tabs = [t for t in (w.drilldowns.tab(k) for k in pages or []) if t is not None]
+            tabs = [t for v in w.views.values() for t in (v.drilldowns.tab(k) for k in v.drilldowns.keys())]
             mgr.set_presenting(True, [w.page, self.bar, *tabs])
         self._set_slides(True)
         w.showFullScreen()

@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any, Callable
 
 from execdash_desktop import data_time, rollup
+from execdash_desktop.dashboards import registry
 from execdash_desktop.engine import Engine
 from execdash_desktop.store import is_writable, open_reader, table_names
 
@@ -30,15 +31,16 @@ from execdash_desktop.store import is_writable, open_reader, table_names
 class Job:
     """What to run: `kind` picks the handler; `path` and `args` are the key."""
 
-    kind: str  # a key of HANDLERS: source | drilldown | summary | board_pack_data | gates | demo | api_*
+    kind: str  # a key of HANDLERS: source | holdings | drilldown | summary | panel | page | board_pack_data...
     path: str
     args: tuple = ()
     payload: Any = field(default=None, compare=False, hash=False, repr=False)
+    dashboard: str = "executive"  # whose data: one file's dashboards load side by side
 
 
 @dataclass(frozen=True)
 class SourceResult:
-    src: Any  # ExecSource
+    src: Any  # the dashboard's frozen source (ExecSource for the Executive one)
     stamp: tuple  # rollup.file_stamp at load
     changed: bool  # False: the file is as it was at the last load (own writes excluded)
     loaded_in_ms: float = 0.0
@@ -60,7 +62,7 @@ def _freeze(stamp) -> tuple:
 
 
 class StampBook:
-    """Per file: the ExecSource last loaded and the file stamp it belongs to.
+    """Per (file, dashboard): the source last loaded and the file stamp it belongs to.
 
     The metrics writer re-stamps an entry after each of its own commits while
     holding `lock`, so a check never sees the app's own write as a change.
@@ -68,25 +70,26 @@ class StampBook:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self._entries: dict[str, tuple[tuple, Any]] = {}
+        self._entries: dict[tuple[str, str], tuple[tuple, Any]] = {}
 
-    def get(self, path: str) -> tuple[tuple, Any] | None:
+    def get(self, path: str, dashboard: str = "executive") -> tuple[tuple, Any] | None:
         with self.lock:
-            return self._entries.get(path)
+            return self._entries.get((path, dashboard))
 
-    def put(self, path: str, stamp: tuple, src: Any) -> None:
+    def put(self, path: str, stamp: tuple, src: Any, dashboard: str = "executive") -> None:
         with self.lock:
-            self._entries[path] = (stamp, src)
+            self._entries[(path, dashboard)] = (stamp, src)
 
     def forget(self, path: str) -> None:
         with self.lock:
-            self._entries.pop(path, None)
+            for key in [k for k in self._entries if k[0] == path]:
+                del self._entries[key]
 
     def note_own_write(self, path: str, before, after) -> None:
         with self.lock:
-            hit = self._entries.get(path)
-            if hit is not None and hit[0] == _freeze(before):
-                self._entries[path] = (_freeze(after), hit[1])
+            for key, hit in list(self._entries.items()):
+                if key[0] == path and hit[0] == _freeze(before):
+                    self._entries[key] = (_freeze(after), hit[1])
 
 
 class Context:
@@ -169,51 +172,85 @@ class Context:
 # -- the jobs: core functions over snapshots ------------------------------------------
 
 def _run_source(ctx: Context, job: Job, progress) -> SourceResult:
-    path = job.path
+    path, dash = job.path, job.dashboard
     force = bool(job.args and job.args[0])
     t0 = time.perf_counter()
     # Held through the load: the metrics writer waits, so its own writes can never
     # interleave with a load and be taken for a change of the data.
     with ctx.book.lock:
         stamp = _freeze(rollup.file_stamp(path))
-        hit = ctx.book.get(path)
+        hit = ctx.book.get(path, dash)
         when = data_time.data_changed_at(path, stamp)
         read_only = not is_writable(path) or not {"user_events", "user_event_meta"} <= table_names(ctx.reader(path))
         if hit is not None and hit[0] == stamp and not force:
-            ctx.book.put(path, stamp, hit[1])
+            ctx.book.put(path, stamp, hit[1], dash)
             return SourceResult(hit[1], stamp, False, 0.0, when, read_only)
         if force:
             ctx.engine.forget(path)
-        src = ctx.engine.source(path, progress=lambda f, m: progress(f, m))
-        ctx.book.put(path, stamp, src)  # the stamp from before: a change during the load reloads
+        src = ctx.engine.source(path, progress=lambda f, m: progress(f, m), dashboard=dash)
+        ctx.book.put(path, stamp, src, dash)  # the stamp from before: a change during the load reloads
         changed = hit is None or hit[1] is not src
         return SourceResult(src, stamp, changed, (time.perf_counter() - t0) * 1000, when, read_only)
 
 
-def _run_drilldown(ctx: Context, job: Job, progress):
-    from execdash_desktop.packs.executive.drilldowns import build_drilldown
+def _run_holdings(ctx: Context, job: Job, progress) -> tuple[str, ...]:
+    """The names of the dashboards whose tables the file holds (sidebar order)."""
+    return tuple(d.name for d in registry.dashboards_in(ctx.reader(job.path)))
 
-    key, window = job.args[0], job.args[1]
-    return build_drilldown(key, ctx.reader(job.path), job.payload, window)
+
+def _run_drilldown(ctx: Context, job: Job, progress):
+    """args: (key, window, data generation); payload: (source, monthly payload)."""
+    src, payload = job.payload
+    return registry.get(job.dashboard).drilldown(job.args[0], ctx.reader(job.path), src, payload)
 
 
 def _run_summary(ctx: Context, job: Job, progress):
     """The Now / Reason / Action sentences of a monthly payload (job.payload = (src, payload))."""
-    from execdash_desktop.packs.executive.narrative import build_summary
-
     src, payload = job.payload
-    return build_summary(ctx.reader(job.path), src, payload)
+    return registry.get(job.dashboard).summary(ctx.reader(job.path), src, payload)
+
+
+def _run_panel(ctx: Context, job: Job, progress):
+    """A panel's own query (args[0]: its name); job.payload = (src, payload)."""
+    src, payload = job.payload
+    return registry.get(job.dashboard).panel(job.args[0]).query(ctx.reader(job.path), src, payload)
+
+
+def _paged_query(ctx: Context, job: Job):
+    """The paged query a panel's `query` builds (cheap: it reads nothing yet)."""
+    src, payload = job.payload
+    return registry.get(job.dashboard).panel(job.args[0]).query(ctx.reader(job.path), src, payload)
+
+
+def _run_choices(ctx: Context, job: Job, progress):
+    """What a paged panel's filters offer. args: (panel name, window key)."""
+    return _paged_query(ctx, job).choices(ctx.reader(job.path))
+
+
+def _run_page(ctx: Context, job: Job, progress):
+    """One page of a paged panel (tables.Page, with the total the filters match).
+    args: (panel name, window key, filters as sorted (key, value) pairs, offset, limit)."""
+    _, _, filters, offset, limit = job.args
+    return _paged_query(ctx, job).page(ctx.reader(job.path), dict(filters), offset, limit)
 
 
 def _run_board_pack_data(ctx: Context, job: Job, progress):
     """Everything a board pack shows (boardpack.PackData), read here so that the GUI thread,
     which renders it, never waits on SQLite. args[0]: the drill-down keys; job.payload:
-    (src, payload, monthly payload, window) of the view being exported."""
+    (src, payload, monthly payload, window, {other dashboard: (src, monthly payload)}) of the view
+    being exported and the file's other dashboards."""
     from execdash_desktop.boardpack import gather
 
-    src, payload, monthly, window = job.payload
+    src, payload, monthly, window, others = job.payload
     progress(0.1, "Reading the board pack's data")
-    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly)
+
+    def other(name: str):  # another dashboard's sections: its source and monthly payload, as on screen
+        if name not in others:
+            raise KeyError(f"the {name} dashboard is not loaded yet")
+        return others[name]
+
+    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly,
+                  dashboard=job.dashboard, others=other)
 
 
 def _run_gates(ctx: Context, job: Job, progress):
@@ -223,10 +260,14 @@ def _run_gates(ctx: Context, job: Job, progress):
 
 
 def _run_demo(ctx: Context, job: Job, progress):
-    from execdash_desktop.packs.executive.demo import generate
+    """The demo file with every dashboard's tables (args: ("force", bool) and, per
+    dashboard, (name, ((option, value), ...)) such as ("executive", (("orders", 200_000),)))."""
+    from execdash_desktop.demo import write_demo
 
-    kwargs = dict(job.args)
-    return generate(job.path, progress=lambda f, m: progress(f, m), **kwargs)
+    args = dict(job.args)
+    force = bool(args.pop("force", False))
+    options = {name: dict(opts) for name, opts in args.items()}
+    return write_demo(job.path, None, force=force, progress=lambda f, m: progress(f, m), options=options)
 
 
 def _run_snapshot(ctx: Context, job: Job, progress):
@@ -258,7 +299,8 @@ def _run_api_stop(ctx: Context, job: Job, progress):
 AFTER_WRITES = frozenset({"gates"})  # kinds that run on the writer thread, after queued writes
 
 HANDLERS: dict[str, Callable] = {
-    "source": _run_source, "drilldown": _run_drilldown, "summary": _run_summary,
+    "source": _run_source, "holdings": _run_holdings, "drilldown": _run_drilldown, "summary": _run_summary,
+    "panel": _run_panel, "choices": _run_choices, "page": _run_page,
     "board_pack_data": _run_board_pack_data, "gates": _run_gates,
     "demo": _run_demo, "api_start": _run_api_start, "api_stop": _run_api_stop,
     "snapshot": _run_snapshot, "snapshot_info": _run_snapshot_info,

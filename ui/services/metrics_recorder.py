@@ -145,10 +145,11 @@ class MetricsRecorder(QObject):
             if cause in ("load", "refresh"):
                 event = "page_load" if cause == "load" else "refresh"
                 self.record(event, {"ttfb_ms": max(0.0, (t_data - t0) * 1000), "render_total_ms": total})
-            elif cause in ("range", "as_of", "granularity"):
+            elif cause in ("range", "as_of", "granularity", "dashboard"):
                 context = {"what": cause, **(extra or {})}
                 self.record("switch", {"switch_latency_ms": total}, context)
-                self.record("switch_range_or_granularity", None, context)
+                if cause != "dashboard":  # a dashboard switch is timed, not an analytics event
+                    self.record("switch_range_or_granularity", None, context)
             if then is not None and t_paint is not None:
                 then(t_paint)
 

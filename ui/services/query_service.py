@@ -1,13 +1,20 @@
 """The one place background work runs: SQLite reads, metric writes, demo files.
 
-A caller `submit`s a `Job` (jobs.py) on a *channel* ("dashboard", "alerts",
-"drilldown:finance/nrr"...) and gets a `Request` with a new generation id; the
-newest generation of a channel is the only one whose result is delivered:
+A requester asks on a `Lane` of its own (`service.lane("dashboard", owner)`):
+`lane.submit(job, on_result, on_error, on_progress)` returns a `Request` (a
+handle with a generation id) and the outcome is handed to those callbacks, on
+the GUI thread, and to nobody else. The newest request of a lane is the only
+one whose outcome is delivered:
 
-- stale results are dropped here, never emitted (`dropped` counts them);
+- stale results are dropped here, never delivered (`dropped` counts them);
 - an identical job already in flight is not started again: the new request
-  waits on it (single-flight; `coalesced` counts them);
-- a queued job nobody waits for any more is taken off the pool.
+  waits on it (single-flight across lanes; `coalesced` counts them);
+- a queued job nobody waits for any more is taken off the pool;
+- a lane whose owner (a QObject) has been deleted is delivered nothing.
+
+`service.submit(job, ...)` is a one-off lane: never superseded (an API start
+or stop must always land). Each request carries its dashboard's name (the
+job's `dashboard`), so one file's dashboards load side by side.
 
 Reads run on a private QThreadPool; each worker thread keeps its own read-only
 connection per file (`store.open_reader`). Metric writes run on a second pool
@@ -20,27 +27,95 @@ nothing here touches a widget. `set_slow_hook` lets a test inject a slow query.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from .jobs import (AFTER_WRITES, HANDLERS, Context, Job, SourceResult, StampBook, message_of, record_event,
                    slow_sqlite)
 
-__all__ = ["QueryService", "Request", "Job", "SourceResult", "StampBook", "slow_sqlite"]
+__all__ = ["QueryService", "Lane", "Request", "Job", "SourceResult", "StampBook", "slow_sqlite"]
+
+ResultCallback = Callable[["Request", Any], None]
+ErrorCallback = Callable[["Request", str], None]
+ProgressCallback = Callable[["Request", float, str], None]
 
 
-@dataclass(frozen=True)
 class Request:
-    generation: int
-    channel: str
-    job: Job
-    context: Any = field(default=None, compare=False)  # the caller's intent (range, key...)
-    submitted: float = field(default_factory=time.perf_counter, compare=False)
+    """One request: its generation id, its lane, and where its outcome goes."""
 
+    __slots__ = ("generation", "lane", "job", "context", "submitted", "finished", "on_result",
+                 "on_error", "on_progress")
+
+    def __init__(self, generation: int, lane: "Lane", job: Job, context: Any,
+                 on_result: ResultCallback | None, on_error: ErrorCallback | None,
+                 on_progress: ProgressCallback | None):
+        self.generation = generation
+        self.lane = lane
+        self.job = job
+        self.context = context  # the caller's intent (range, key...)
+        self.submitted = time.perf_counter()
+        self.finished = 0.0  # perf_counter when the worker finished (set on delivery)
+        self.on_result, self.on_error, self.on_progress = on_result, on_error, on_progress
+
+    @property
+    def dashboard(self) -> str:
+        return self.job.dashboard
+
+    @property
+    def current(self) -> bool:
+        """True while no newer request of its lane (nor a cancel) has superseded it."""
+        return self.lane._generation == self.generation and self.lane.alive
+
+    def cancel(self) -> None:
+        if self.current:
+            self.lane.cancel()
+
+    def __repr__(self) -> str:
+        return f"Request({self.generation}, {self.lane.name!r}, {self.job!r})"
+
+
+class Lane:
+    """The requests of one requester: each new one supersedes the earlier ones."""
+
+    def __init__(self, service: "QueryService", name: str, owner: QObject | None = None):
+        self.service = service
+        self.name = name  # for diagnostics and repr only: nobody filters on it
+        self._owner = owner
+        self._generation = 0
+        self._latest: Request | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self._owner is None or shiboken6.isValid(self._owner)
+
+    def submit(self, job: Job, on_result: ResultCallback | None = None, on_error: ErrorCallback | None = None,
+               on_progress: ProgressCallback | None = None, context: Any = None) -> Request:
+        req = Request(next(self.service._gen), self, job, context, on_result, on_error, on_progress)
+        self._generation = req.generation
+        self._latest = req
+        self.service._start(req)
+        return req
+
+    def cancel(self) -> None:
+        """Forget the pending request: its outcome will be dropped."""
+        self._generation = next(self.service._gen)
+        self._latest = None
+        self.service._prune()
+
+    @property
+    def in_flight(self) -> bool:
+        """A current request is waiting for its outcome."""
+        req = self._latest
+        return req is not None and req.current and self.service._waiting(req)
+
+    @property
+    def latest(self) -> Request | None:
+        return self._latest if self._latest is not None and self._latest.current else None
 
 
 class _Runner(QRunnable):
@@ -63,7 +138,7 @@ class _Runner(QRunnable):
 
         try:
             hook = ctx.slow_hook
-            if hook is not None and job.kind in ("source", "drilldown", "gates"):
+            if hook is not None and job.kind in ("source", "drilldown", "gates", "panel", "page", "choices"):
                 hook(job, ctx)
             result = HANDLERS[job.kind](ctx, job, progress)
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a message
@@ -111,11 +186,8 @@ class _Flight:
 
 
 class QueryService(QObject):
-    """Runs jobs off the GUI thread; delivers only current results."""
+    """Runs jobs off the GUI thread; delivers only current results, to their requester."""
 
-    resultReady = Signal(object, object, float)  # Request, result, when the worker finished
-    requestFailed = Signal(object, str)  # Request, message
-    requestProgressed = Signal(object, float, str)  # Request, fraction, message
     busyChanged = Signal(bool)
     eventWritten = Signal(str, int, str)  # event type, id, file it went to
     writeFailed = Signal(str, str)
@@ -134,7 +206,6 @@ class QueryService(QObject):
         self._writes.setMaxThreadCount(1)  # one writer, events in order
         self._writes.setExpiryTimeout(-1)
         self._gen = itertools.count(1)
-        self._current: dict[str, int] = {}
         self._flights: dict[Job, _Flight] = {}
         self._closed = False
         self._busy = False
@@ -145,12 +216,21 @@ class QueryService(QObject):
         self.pending_writes = 0
 
     # -- the caller's side ----------------------------------------------------------
-    def submit(self, channel: str, job: Job, context: Any = None) -> Request:
-        """Run `job` for `channel`; this request supersedes the channel's earlier ones."""
-        req = Request(next(self._gen), channel, job, context)
-        self._current[channel] = req.generation
+    def lane(self, name: str, owner: QObject | None = None) -> Lane:
+        """A stream of requests whose newest supersedes the rest; `owner`: nothing is
+        delivered once that QObject is deleted."""
+        return Lane(self, name, owner)
+
+    def submit(self, job: Job, on_result: ResultCallback | None = None, on_error: ErrorCallback | None = None,
+               on_progress: ProgressCallback | None = None, context: Any = None,
+               owner: QObject | None = None) -> Request:
+        """A one-off request that nothing supersedes (its outcome always lands)."""
+        return Lane(self, job.kind, owner).submit(job, on_result, on_error, on_progress, context)
+
+    def _start(self, req: Request) -> None:
         if self._closed:
-            return req
+            return
+        job = req.job
         flight = self._flights.get(job)
         if flight is not None:
             flight.waiters.append(req)
@@ -163,19 +243,10 @@ class QueryService(QObject):
             # the quality gates read the metrics: queue them behind the pending writes
             (self._writes if job.kind in AFTER_WRITES else self._pool).start(runner)
         self._prune()
-        return req
 
-    def cancel(self, channel: str) -> None:
-        """Forget the channel's pending request: its result will be dropped."""
-        self._current[channel] = next(self._gen)
-        self._prune()
-
-    def is_current(self, req: Request) -> bool:
-        return self._current.get(req.channel) == req.generation
-
-    def in_flight(self, channel: str) -> bool:
-        return any(self.is_current(r) for f in self._flights.values() for r in f.waiters
-                   if r.channel == channel)
+    def _waiting(self, req: Request) -> bool:
+        flight = self._flights.get(req.job)
+        return flight is not None and any(r is req for r in flight.waiters)
 
     @property
     def busy(self) -> bool:
@@ -223,7 +294,7 @@ class QueryService(QObject):
     def _prune(self) -> None:
         """Take queued jobs off the pool when every request waiting on them is stale."""
         for job, flight in list(self._flights.items()):
-            if flight.runner.started or any(self.is_current(r) for r in flight.waiters):
+            if flight.runner.started or any(r.current for r in flight.waiters):
                 continue
             try:
                 pool = self._writes if job.kind in AFTER_WRITES else self._pool
@@ -247,13 +318,16 @@ class QueryService(QObject):
             return
         self._set_busy(bool(self._flights))
         for req in flight.waiters:
-            if not self.is_current(req):
+            if not req.current:
                 self.dropped += 1
                 continue
+            req.finished = t_done
+            req.lane._latest = None  # answered: no longer in flight
             if error is not None:
-                self.requestFailed.emit(req, error)
-            else:
-                self.resultReady.emit(req, result, t_done)
+                if req.on_error is not None:
+                    req.on_error(req, error)
+            elif req.on_result is not None:
+                req.on_result(req, result)
 
     @Slot(str, int, str)
     def _on_relay_event_written(self, event_type: str, event_id: int, target: str) -> None:
@@ -270,6 +344,6 @@ class QueryService(QObject):
         flight = self._flights.get(job)
         if flight is None:
             return
-        for req in flight.waiters:
-            if self.is_current(req):
-                self.requestProgressed.emit(req, fraction, message)
+        for req in list(flight.waiters):
+            if req.current and req.on_progress is not None:
+                req.on_progress(req, fraction, message)

@@ -1,13 +1,18 @@
-"""One open data file: its ExecSource, the view state, polling and refreshes.
+"""One dashboard of the open data file: its source, the view state, polling and refreshes.
 
-`QtDataSession` asks the query service for the file's ExecSource (never
-SQLite itself) and builds payloads from it on the GUI thread (pure,
+`QtDataSession` serves one dashboard (a `dashboards.Dashboard` declaration;
+the Executive one unless told). It asks the query service for the
+dashboard's source of the file (never SQLite itself) and builds payloads
+from it on the GUI thread with the declaration's `payload` (pure,
 sub-millisecond): a range or as-of change re-asks the worker (which answers
 from memory while the file's stamp is unchanged); a granularity change only
-re-buckets the monthly payload in memory (`rebucket`), with no query.
+re-buckets the monthly payload in memory (`rebucket`), with no query. Each
+dashboard keeps its own range, granularity and as-of, remembered per file.
 
-Channels: "open" (a new file), "dashboard" (range, as-of, refresh), "alerts"
-(the 30 s +/- 5 s poll, never two in flight), "check" (the file watcher).
+Its lanes (each request supersedes the lane's earlier ones; the outcome
+comes back to the slot that asked): open (a new file), dashboard (range,
+as-of, refresh), alerts (the 30 s +/- 5 s poll, never two in flight), check
+(the file watcher).
 """
 
 from __future__ import annotations
@@ -19,9 +24,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from execdash_desktop import months as mo
+from execdash_desktop.dashboards import Dashboard, registry
 from execdash_desktop.errors import InvalidRequestError
-from execdash_desktop.packs.executive.payload import build_payload, rebucket, resolve_window
 
 from .query_service import Job, QueryService, SourceResult
 from .settings import Settings, ViewState
@@ -54,17 +58,20 @@ class QtDataSession(QObject):
     loadProgressed = Signal(float, str)
     busyChanged = Signal(bool)
 
-    def __init__(self, service: QueryService, settings: Settings, parent: QObject | None = None):
+    def __init__(self, service: QueryService, settings: Settings, parent: QObject | None = None,
+                 dashboard: Dashboard | None = None):
         super().__init__(parent)
+        self.dashboard = dashboard or registry.get(registry.DEFAULT)
         self.service = service
         self.settings = settings
         self.path: str | None = None
+        self.opening: str | None = None  # the file asked for last (loaded or not)
         self.state = ViewState()
         self.result: SourceResult | None = None
         self.data_generation = 0  # +1 each time the file's data is (re)loaded
         self.monthly: dict | None = None
         self.payload: dict | None = None
-        self._retry: tuple[str, Job, Intent] | None = None
+        self._retry: tuple[str, Job, Intent] | None = None  # (lane, job, intent) that failed
         self._last_poll: float | None = None
         self._poll_interval = 0.0  # ms between the last two poll starts
         self.poll_ms, self.poll_jitter_ms = POLL_MS, POLL_JITTER_MS
@@ -85,26 +92,43 @@ class QtDataSession(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(1000)
         self._save_timer.timeout.connect(self._on_save_timer_timeout)
-        service.resultReady.connect(self._on_service_result_ready)
-        service.requestFailed.connect(self._on_service_request_failed)
-        service.requestProgressed.connect(self._on_service_progressed)
+        # each lane's outcome goes to its own slot
+        self._lanes = {"open": (service.lane("open", self), self._on_open_done),
+                       "dashboard": (service.lane("dashboard", self), self._on_dashboard_done),
+                       "alerts": (service.lane("alerts", self), self._on_alerts_done),
+                       "check": (service.lane("check", self), self._on_check_done)}
         self.set_full_refresh(settings.full_refresh)
 
     # -- opening --------------------------------------------------------------------------
     def open(self, path: str | Path) -> None:
         """Load a data file; the current one stays on screen until it has loaded."""
         p = str(Path(path).expanduser().resolve())
-        state = self.settings.view_state(p)
-        self._submit("open", Job("source", p), Intent("load", time.perf_counter(), state))
+        state = self.settings.view_state(p, self.dashboard.name)
+        self.opening = p
+        self._submit("open", self._job(p), Intent("load", time.perf_counter(), state))
+
+    @property
+    def name(self) -> str:
+        return self.dashboard.name
+
+    def _job(self, path: str, args: tuple = ()) -> Job:
+        return Job("source", path, args, dashboard=self.dashboard.name)
 
     @property
     def src(self):
         return self.result.src if self.result else None
 
-    def window(self) -> mo.Window | None:
-        if self.src is None:
+    def window(self):
+        """What the numbers on screen cover (hashable): drill-downs and the board pack are
+        current while it is unchanged."""
+        if self.monthly is None:
             return None
-        return resolve_window(self.src, self.state.range, self.state.as_of)
+        tf = self.monthly["timeframe"]
+        if self.dashboard.name == "executive":  # the ExecSource's month window (boardpack.gather)
+            from execdash_desktop.packs.executive.narrative import window_of
+
+            return window_of(self.monthly)
+        return (tf.get("range"), tf.get("start_date"), tf.get("end_date"), tf.get("as_of"))
 
     # -- controls ------------------------------------------------------------------------------
     def set_range(self, range_: str, t0: float | None = None) -> None:
@@ -127,18 +151,18 @@ class QtDataSession(QObject):
     def refresh(self, cause: str = "refresh") -> None:
         """Re-query everything from the file (F5, the 60 s timer, a change on disk)."""
         if self.path:
-            self._submit("dashboard", Job("source", self.path, (True,)),
+            self._submit("dashboard", self._job(self.path, (True,)),
                          Intent(cause, time.perf_counter(), self.state))
 
     def retry(self) -> None:
         if self._retry is not None:
-            channel, job, intent = self._retry
-            self._submit(channel, job, Intent(intent.cause, time.perf_counter(), intent.state))
+            lane, job, intent = self._retry
+            self._submit(lane, job, Intent(intent.cause, time.perf_counter(), intent.state))
 
     def _requery(self, cause: str, t0: float | None) -> None:
         if self.path:
             t0 = time.perf_counter() if t0 is None else t0
-            self._submit("dashboard", Job("source", self.path), Intent(cause, t0, self.state))
+            self._submit("dashboard", self._job(self.path), Intent(cause, t0, self.state))
 
     def _set_state(self, state: ViewState) -> None:
         self.state = state
@@ -148,10 +172,12 @@ class QtDataSession(QObject):
 
     def _on_save_timer_timeout(self) -> None:
         if self.path:
-            self.settings.set_view_state(self.path, self.state)
+            self.settings.set_view_state(self.path, self.state, self.dashboard.name)
 
-    def _submit(self, channel: str, job: Job, intent: Intent):
-        return self.service.submit(channel, job, intent)
+    def _submit(self, lane: str, job: Job, intent: Intent):
+        queue, on_result = self._lanes[lane]
+        on_error = lambda req, message: self._on_request_failed(lane, req, message)  # noqa: E731
+        return queue.submit(job, on_result, on_error, self._on_request_progressed, context=intent)
 
     # -- refresh timers -----------------------------------------------------------------------
     def set_poll_interval(self, ms: int, jitter_ms: int) -> None:
@@ -171,12 +197,12 @@ class QtDataSession(QObject):
 
     def poll_alerts(self) -> bool:
         """Ask for the alerts now, unless a poll is in flight. Returns whether it polled."""
-        if not self.path or self.service.in_flight("alerts"):
+        if not self.path or self.alerts_in_flight:
             return False
         now = time.perf_counter()
         interval = (now - self._last_poll) * 1000 if self._last_poll is not None else 0.0
         self._last_poll = now
-        self._submit("alerts", Job("source", self.path), Intent("poll", now, self.state))
+        self._submit("alerts", self._job(self.path), Intent("poll", now, self.state))
         self._poll_interval = interval
         return True
 
@@ -207,31 +233,28 @@ class QtDataSession(QObject):
         if missing:  # replaced files drop out of the watcher
             self.watcher.addPaths(missing)
         # the worker compares the stamp with the one it knows (own metric writes included)
-        self._submit("check", Job("source", self.path), Intent("check", time.perf_counter(), self.state))
+        self._submit("check", self._job(self.path), Intent("check", time.perf_counter(), self.state))
 
     # -- results ---------------------------------------------------------------------------------------
-    def _mine(self, req) -> bool:
-        return req.channel in ("open", "dashboard", "alerts", "check") and isinstance(req.context, Intent)
+    @property
+    def alerts_in_flight(self) -> bool:
+        return self._lanes["alerts"][0].in_flight
 
-    def _on_service_result_ready(self, req, result, t_done: float) -> None:
-        if not self._mine(req):
-            return
-        intent: Intent = req.context
-        if req.channel == "open":
-            self._on_opened(req.job.path, intent, result, t_done)
-            return
-        if req.job.path != self.path:
-            return
-        if req.channel == "alerts":
-            self.alertsPolled.emit(list(result.src.alerts), self._poll_interval)
-            if result.changed:
-                self._apply(result, Intent("refresh", intent.t0, self.state), t_done)
-            return
-        if req.channel == "check":
-            if result.changed:
-                self._apply(result, Intent("refresh", intent.t0, self.state), t_done)
-            return
-        self._apply(result, intent, t_done)
+    def _on_open_done(self, req, result: SourceResult) -> None:
+        self._on_opened(req.job.path, req.context, result, req.finished)
+
+    def _on_dashboard_done(self, req, result: SourceResult) -> None:
+        if req.job.path == self.path:
+            self._apply(result, req.context, req.finished)
+
+    def _on_alerts_done(self, req, result: SourceResult) -> None:
+        if req.job.path == self.path:
+            self.alertsPolled.emit(list(getattr(result.src, "alerts", ())), self._poll_interval)
+            self._on_check_done(req, result)
+
+    def _on_check_done(self, req, result: SourceResult) -> None:
+        if req.job.path == self.path and result.changed:
+            self._apply(result, Intent("refresh", req.context.t0, self.state), req.finished)
 
     def _on_opened(self, path: str, intent: Intent, result: SourceResult, t_done: float) -> None:
         if self._save_timer.isActive():  # the previous file's choice first
@@ -251,17 +274,22 @@ class QtDataSession(QObject):
                force_changed: bool = False) -> None:
         changed = force_changed or result.changed or self.result is None
         self.result = result
-        src = result.src
+        src, d = result.src, self.dashboard
+        options = d.as_of_options(src) if d.as_of_options is not None else []
         if changed:
-            self.monthsChanged.emit([mo.fmt_month(m) for m in sorted(src.revenue)])
+            self.monthsChanged.emit(list(options))
         state = self.state
-        if state.as_of is not None and mo.parse_month(state.as_of) not in src.revenue:
+        if state.as_of is not None and d.as_of == "month" and state.as_of not in options:
             state = state.with_(as_of=None)  # that month is no longer in the file
             self._set_state(state)
         try:
-            self.monthly = build_payload(src, state.range, "month", state.as_of)
+            self.monthly = d.payload(src, state.range, "month", state.as_of)
         except InvalidRequestError as exc:
-            self.loadFailed.emit(intent.cause, str(exc))
+            if state.as_of is None:
+                self.loadFailed.emit(intent.cause, str(exc))
+                return
+            self._set_state(state.with_(as_of=None))  # a remembered moment the file no longer covers
+            self._apply(result, intent, t_done, force_changed)
             return
         self.payload = self._bucketed(self.monthly)
         if self._retry is not None:
@@ -273,19 +301,18 @@ class QtDataSession(QObject):
         self.payloadChanged.emit(self.payload, intent.cause, intent.t0, t_done)
 
     def _bucketed(self, monthly: dict) -> dict:
-        return rebucket(monthly, "quarter") if self.state.granularity == "quarter" else monthly
+        if self.state.granularity == "quarter":
+            return self.dashboard.rebucket(monthly, "quarter")
+        return monthly
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if not self._mine(req):
+    def _on_request_failed(self, lane: str, req, message: str) -> None:
+        if lane != "open" and req.job.path != self.path:
             return
-        if req.channel != "open" and req.job.path != self.path:
-            return
-        self._retry = (req.channel, req.job, req.context)
+        self._retry = (lane, req.job, req.context)
         self.loadFailed.emit(req.context.cause, message)
 
-    def _on_service_progressed(self, req, fraction: float, message: str) -> None:
-        if self._mine(req):
-            self.loadProgressed.emit(fraction, message)
+    def _on_request_progressed(self, _req, fraction: float, message: str) -> None:
+        self.loadProgressed.emit(fraction, message)
 
     def stop(self) -> None:
         if self._save_timer.isActive():

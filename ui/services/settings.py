@@ -67,9 +67,15 @@ class Settings:
     def clear_recent(self) -> None:
         self._s.setValue("files/recent", [])
 
-    # -- per-file view state -------------------------------------------------------------
-    def view_state(self, path: str) -> ViewState:
-        group = f"file-{file_key(path)}"
+    # -- per-file (and per-dashboard) view state ---------------------------------------------
+    @staticmethod
+    def _group(path: str, dashboard: str = "executive") -> str:
+        # the Executive dashboard keeps the group it always had (settings of older versions)
+        base = f"file-{file_key(path)}"
+        return base if dashboard == "executive" else f"{base}-{dashboard}"
+
+    def view_state(self, path: str, dashboard: str = "executive") -> ViewState:
+        group = self._group(path, dashboard)
         rng = str(self._s.value(f"{group}/range", DEFAULT_RANGE))
         gran = str(self._s.value(f"{group}/granularity", DEFAULT_GRANULARITY))
         as_of = self._s.value(f"{group}/as_of", "") or None
@@ -77,16 +83,32 @@ class Settings:
             rng = DEFAULT_RANGE
         if gran not in mo.GRANULARITIES:
             gran = DEFAULT_GRANULARITY
-        if as_of is not None and mo.parse_month(str(as_of)) is None:
+        if as_of is not None and dashboard == "executive" and mo.parse_month(str(as_of)) is None:
             as_of = None
         return ViewState(rng, gran, str(as_of) if as_of else None)
 
-    def set_view_state(self, path: str, state: ViewState) -> None:
-        group = f"file-{file_key(path)}"
+    def set_view_state(self, path: str, state: ViewState, dashboard: str = "executive") -> None:
+        group = self._group(path, dashboard)
         self._s.setValue(f"{group}/path", str(path))
         self._s.setValue(f"{group}/range", state.range)
         self._s.setValue(f"{group}/granularity", state.granularity)
         self._s.setValue(f"{group}/as_of", state.as_of or "")
+
+    def open_drilldowns(self, path: str, dashboard: str = "executive") -> list[str]:
+        """The drill-down tabs that were open on this file and dashboard, in tab order."""
+        v = str(self._s.value(f"{self._group(path, dashboard)}/drilldowns", "") or "")
+        return [k for k in v.split(",") if k]
+
+    def set_open_drilldowns(self, path: str, keys: list[str], dashboard: str = "executive") -> None:
+        self._s.setValue(f"{self._group(path, dashboard)}/drilldowns", ",".join(keys))
+
+    def current_dashboard(self, path: str) -> str | None:
+        """The dashboard that was in view when this file was last shown."""
+        v = self._s.value(f"{self._group(path)}/dashboard", "")
+        return str(v) if v else None
+
+    def set_current_dashboard(self, path: str, name: str) -> None:
+        self._s.setValue(f"{self._group(path)}/dashboard", name)
 
     # -- app preferences ------------------------------------------------------------------
     def _bool(self, key: str, default: bool) -> bool:

@@ -5,14 +5,20 @@ it from the light or the dark `Palette`, sets a matching QPalette (item views,
 tooltips, native dialogs) and follows the OS colour scheme while the mode is
 "system". Custom-painted widgets (sparklines, alert rows, the chart) read the
 active palette with `palette()` and repaint on `ThemeManager.themeChanged`.
+
+No module-level mutable state: what changes at run time (the projector's
+larger sizes, a print override) lives in a `ThemeState` object on the
+application; `TYPE` and `LINE` are read-only views that read it.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import resources
+from types import MappingProxyType
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
@@ -20,15 +26,57 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 MODES = ("system", "light", "dark")
 
 # Type scale (px, device independent: crisp on HiDPI) and spacing steps.
-BASE_TYPE = {"caption": 11, "small": 12, "body": 13, "title": 15, "heading": 18,
-             "value_sm": 22, "value": 28}
-TYPE = dict(BASE_TYPE)  # the scale in use: the projector theme enlarges it in place
-BASE_LINE = {"chart": 2.2, "spark": 1.6, "symbol": 6}
-LINE = dict(BASE_LINE)  # stroke widths (px) of charts and sparklines
+BASE_TYPE = MappingProxyType({"caption": 11, "small": 12, "body": 13, "title": 15, "heading": 18,
+                              "value_sm": 22, "value": 28})
+BASE_LINE = MappingProxyType({"chart": 2.2, "spark": 1.6, "symbol": 6})  # stroke widths (px)
 PROJECTOR_TYPE_SCALE = 1.25  # legible from the back of a room at 1024x768
 PROJECTOR_LINE_SCALE = 2.0
-SPACE = {"xs": 4, "sm": 8, "md": 12, "lg": 16, "xl": 24}
-RADIUS = {"sm": 6, "md": 10, "lg": 12}
+SPACE = MappingProxyType({"xs": 4, "sm": 8, "md": 12, "lg": 16, "xl": 24})
+RADIUS = MappingProxyType({"sm": 6, "md": 10, "lg": 12})
+
+
+class ThemeState(QObject):
+    """What the theme changes at run time, kept on the application (one per app)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.type_factor = 1.0  # the projector theme enlarges type and lines
+        self.line_factor = 1.0
+        self.overrides: list["Palette"] = []  # `override` blocks, innermost last
+
+
+def _state() -> ThemeState:
+    app = QGuiApplication.instance()
+    if app is None:
+        return ThemeState()  # no application: the base sizes, nothing to remember
+    state = app.findChild(ThemeState, "execdashThemeState")
+    if state is None:
+        state = ThemeState(app)
+        state.setObjectName("execdashThemeState")
+    return state
+
+
+class _Scale(Mapping):
+    """A read-only view of a base scale at the current factor (screen, projector or print)."""
+
+    def __init__(self, base: Mapping, factor: str, whole: bool):
+        self._base, self._factor, self._whole = base, factor, whole
+
+    def __getitem__(self, key: str):
+        state = _state()
+        f = 1.0 if state.overrides else getattr(state, self._factor)
+        v = self._base[key] * f
+        return round(v) if self._whole else v
+
+    def __iter__(self):
+        return iter(self._base)
+
+    def __len__(self) -> int:
+        return len(self._base)
+
+
+TYPE = _Scale(BASE_TYPE, "type_factor", whole=True)  # the type scale in use (px)
+LINE = _Scale(BASE_LINE, "line_factor", whole=False)  # stroke widths in use (px)
 FONT_FAMILIES = ["Inter", "Segoe UI", "SF Pro Text", "Helvetica Neue", "Noto Sans",
                  "Cantarell", "DejaVu Sans", "Arial"]
 
@@ -122,8 +170,8 @@ PROJECTOR = Palette(
 
 
 def _scale(type_factor: float, line_factor: float) -> None:
-    TYPE.update({k: round(v * type_factor) for k, v in BASE_TYPE.items()})
-    LINE.update({k: v * line_factor for k, v in BASE_LINE.items()})
+    state = _state()
+    state.type_factor, state.line_factor = type_factor, line_factor
 
 
 def _template() -> string.Template:
@@ -330,32 +378,27 @@ def manager() -> ThemeManager | None:
     return app.findChild(ThemeManager, "execdashThemeManager")
 
 
-_override: list[Palette] = []
-
-
 @contextmanager
 def override(pal: Palette):
     """Custom-painted widgets paint with `pal`, at the base type and line sizes, inside the
     block (print: always light and screen-sized, even while presenting)."""
-    saved = dict(TYPE), dict(LINE)
-    _override.append(pal)
-    _scale(1.0, 1.0)
+    state = _state()
+    state.overrides.append(pal)
     try:
         yield pal
     finally:
-        _override.pop()
-        TYPE.update(saved[0])
-        LINE.update(saved[1])
+        state.overrides.pop()
 
 
 def printing() -> bool:
     """Inside `override` (a board pack being drawn)."""
-    return bool(_override)
+    return bool(_state().overrides)
 
 
 def palette() -> Palette:
     """The active palette (light before any theme is installed; an override wins)."""
-    if _override:
-        return _override[-1]
+    overrides = _state().overrides
+    if overrides:
+        return overrides[-1]
     mgr = manager()
     return mgr.palette if mgr is not None else LIGHT

@@ -55,6 +55,11 @@ class QtAlertsPanel(QtListPanel):
         self.rowActivated.connect(self.alertActivated)
         self.polls = 0
 
+    placement, min_height = "side", 0  # a panel of the page (dashboard/panels)
+
+    def set_data(self, alerts: list[dict], _payload: dict | None = None) -> None:
+        self.set_alerts(alerts)
+
     def set_alerts(self, alerts: list[dict]) -> None:
         self.set_rows(alerts)
         counts = {s: 0 for s in SEVERITIES}

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QWidget)
 
-from execdash_desktop.format import month_name
+from execdash_desktop.format import month_name, short_date
 
 from .. import theme
 
@@ -103,6 +103,11 @@ def _segment_group(items, parent: QWidget) -> tuple[QFrame, QButtonGroup, dict[s
     return frame, group, buttons
 
 
+def _moment_label(value: str) -> str:
+    """A month ('2026-10') reads 'Oct 2026'; a day or a moment '31 Oct 2026'."""
+    return short_date(value) if len(str(value)) > 7 else month_name(str(value))
+
+
 class QtControlsBar(QWidget):
     rangeChanged = Signal(str, float)  # range, time of the action
     granularityChanged = Signal(str, float)
@@ -183,10 +188,10 @@ class QtControlsBar(QWidget):
     def _sync_as_of(self) -> None:
         self.as_of.blockSignals(True)
         self.as_of.clear()
-        latest = month_name(self._months[-1]) if self._months else "\u2014"
+        latest = _moment_label(self._months[-1]) if self._months else "\u2014"
         self.as_of.addItem(f"Latest ({latest})", None)
         for m in reversed(self._months):  # one month style everywhere: 'Oct 2026'
-            self.as_of.addItem(month_name(m), m)
+            self.as_of.addItem(_moment_label(m), m)
         idx = self.as_of.findData(self._as_of) if self._as_of else 0
         self.as_of.setCurrentIndex(max(idx, 0))
         self.as_of.blockSignals(False)

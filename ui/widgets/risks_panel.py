@@ -56,6 +56,11 @@ class QtRisksPanel(QtListPanel):
                          list_name="RiskList")
         self.view.viewport().setCursor(Qt.CursorShape.ArrowCursor)
 
+    placement, min_height = "side", 0  # a panel of the page (dashboard/panels)
+
+    def set_data(self, risks: list[dict], _payload: dict | None = None) -> None:
+        self.set_risks(risks)
+
     def set_risks(self, risks: list[dict]) -> None:
         self.set_rows(risks)
         overdue = sum(1 for r in risks if r.get("overdue"))

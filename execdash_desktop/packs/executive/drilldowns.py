@@ -10,12 +10,7 @@ row by row each time it opens. A table that cannot be read becomes a note, never
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-import re
 import sqlite3
-from dataclasses import dataclass
 from typing import Callable
 
 from ... import months as mo
@@ -23,6 +18,7 @@ from ...errors import TableUnreadable
 from ...format import NUMERIC, month_name
 from ...months import Window
 from ...store import select
+from ...tables import Drilldown, Table, column_key, to_csv  # noqa: F401  (re-exported)
 from . import breakdowns as bd
 from .anomalies import TRAILING, Anomaly, flag
 from .kpis import forecast_parts
@@ -31,52 +27,7 @@ from .series import SERIES, Monthly, Series, read_monthly
 from .source import ExecSource
 
 
-@dataclass(frozen=True)
-class Table:
-    title: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
-    formats: tuple[str, ...]  # per column: text|date|period|currency|ratio|number|int|months|multiple|hours|days
-
-
-@dataclass(frozen=True)
-class Drilldown:
-    key: str
-    title: str
-    tables: tuple[Table, ...]
-    notes: tuple[str, ...] = ()
-    chart: Table | None = None  # first column period, the others numeric series
-    anomalies: tuple[Anomaly, ...] = ()  # the chart's unusual months (anomalies.py), by column then period
-
-
-DRILLDOWNS: dict[str, str] = {
-    "operations/uptime": "Operations \u203a Uptime",
-    "sales/pipeline": "Sales \u203a Pipeline",
-    "sales/revenue": "Sales \u203a Revenue",
-    "supply/inventory_turns": "Supply \u203a Inventory turns",
-    "supply": "Supply \u203a Backlog",
-    "finance/revenue": "Finance \u203a Revenue",
-    "finance/nrr": "Finance \u203a NRR",
-    "finance/gm": "Finance \u203a Gross margin",
-    "finance/payback": "Finance \u203a CAC payback",
-    "finance/arr": "Finance \u203a ARR",
-    "customers": "Customers",
-    "telemetry": "Telemetry",
-}
-
-# seed 002 section 6: which drill-down each card opens
-CARD_DRILLDOWN: dict[str, str] = {
-    "uptime": "operations/uptime",
-    "book_to_bill": "sales/pipeline",
-    "forecast": "sales/revenue",
-    "coverage_months": "supply/inventory_turns",
-    "backlog": "supply",
-    "revenue": "finance/revenue",
-    "nrr": "finance/nrr",
-    "gm": "finance/gm",
-    "payback": "finance/payback",
-    "arr": "finance/arr",
-}
+from .catalogue import CARD_DRILLDOWN, DRILLDOWNS  # noqa: E402,F401  (re-exported: the catalogue lives there)
 
 ALERT_DRILLDOWN: dict[str, str] = {
     "ops": "operations/uptime", "operations": "operations/uptime", "uptime": "operations/uptime",
@@ -98,16 +49,6 @@ def drilldown_for_alert(alert: dict) -> str:
         if word in title:
             return key
     return "finance/revenue"
-
-
-def to_csv(table: Table) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(table.columns)
-    # an empty cell, never "nan" or "inf" (sums of values near 1e308 overflow)
-    writer.writerows([("" if isinstance(v, float) and not math.isfinite(v) else v for v in row)
-                      for row in table.rows])
-    return buf.getvalue()
 
 
 # -- readers ----------------------------------------------------------------
@@ -311,11 +252,6 @@ _CHART_HISTORY: dict[str, Callable[["_Reader", ExecSource, Window], Table]] = {
     "finance/arr": _recurring_by_month,
     "telemetry": _catalogue("telemetry", "active-devices"),
 }
-
-
-def column_key(label: str) -> str:
-    """'Turns per year' -> 'turns_per_year' (the catalogue's key for its columns)."""
-    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
 
 
 def _chart_anomalies(key: str, conn: sqlite3.Connection, src: ExecSource, w: Window,

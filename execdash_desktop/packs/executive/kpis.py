@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ... import months as mo
+from ...kpi import delta_of, direction_of  # noqa: F401  (the core's; re-exported)
 from ...months import Window
 from .source import ExecSource
 
@@ -219,20 +220,3 @@ KPIS: tuple[KpiSpec, ...] = tuple(
     for k in _KPIS)
 KPI_KEYS = tuple(k.key for k in KPIS)
 BY_KEY = {k.key: k for k in KPIS}
-
-
-def delta_of(current: float | None, previous: float | None) -> float | None:
-    if current is None or previous is None or previous == 0:
-        return None
-    delta = (current - previous) / abs(previous)
-    return delta if math.isfinite(delta) else None
-
-
-def direction_of(delta: float | None) -> str:
-    if delta is None:
-        return "flat"
-    if delta > 0.001:
-        return "up"
-    if delta < -0.001:
-        return "down"
-    return "flat"

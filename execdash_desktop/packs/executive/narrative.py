@@ -23,23 +23,15 @@ from ... import months as mo
 from ...errors import DataFileError
 from ...format import delta_tone, format_delta, format_value, month_name, short_date
 from ...months import Window
+from ...narrative import MAX_SENTENCES, Sentence, SentenceWriter, Summary, is_num, listing  # noqa: F401
 from .anomalies import Anomaly, band_clause, trend_anomalies, uptime_anomalies
 from .series import SERIES, read_monthly
 from .source import ExecSource
 
-MAX_SENTENCES = 6
 MAX_NAMED = 3  # alerts or risks named in one sentence; the rest are counted
 # where each series an anomaly can come from is shown
 ANOMALY_SOURCE = {"recognized": "trend", "booked": "trend", "backlog": "trend",
                   "uptime": "drilldown:operations/uptime"}
-
-
-@dataclass(frozen=True)
-class Sentence:
-    section: str  # "now" | "reason" | "action"
-    text: str
-    figures: tuple[str, ...]  # every number quoted, formatted exactly as the screen shows it
-    source: str  # "card:<kpi key>", "trend", "drilldown:<key>", "alerts", "risks"
 
 
 @dataclass(frozen=True)
@@ -56,15 +48,6 @@ class Drivers:
 
     nrr: tuple[NrrMonth, ...] | None  # the Finance > NRR table's rows in the window
     uptime: tuple[tuple[str, float], ...] | None  # (period, uptime) of the window's months with a row
-
-
-@dataclass(frozen=True)
-class Summary:
-    sentences: tuple[Sentence, ...]
-    anomalies: tuple[Anomaly, ...]  # all of them (the sentences name the largest)
-
-    def section(self, name: str) -> tuple[Sentence, ...]:
-        return tuple(s for s in self.sentences if s.section == name)
 
 
 # -- reading -----------------------------------------------------------------------
@@ -99,15 +82,11 @@ def build_summary(conn: sqlite3.Connection, src: ExecSource, payload: dict) -> S
 
 # -- writing ------------------------------------------------------------------------
 
-def _num(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+_num = is_num
+_listing = listing
 
 
-def _listing(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-class _Writer:
+class _Writer(SentenceWriter):
     """Candidate sentences with a priority (lower first); the first MAX_SENTENCES are kept.
 
     Anomalies are ranked by how far outside they are; a reason sentence that
@@ -116,6 +95,7 @@ class _Writer:
     """
 
     def __init__(self, payload: dict, anomalies: Sequence[Anomaly]):
+        super().__init__(MAX_SENTENCES)
         self.payload = payload
         self.unit = (payload.get("meta") or {}).get("currency") or "\u00a3"
         self.monthly = (payload.get("timeframe") or {}).get("granularity", "month") == "month"
@@ -125,7 +105,6 @@ class _Writer:
         self.ranked = sorted(usable, key=lambda a: (-a.score, a.period, a.series))
         self.rank = {(a.series, a.period): i for i, a in enumerate(self.ranked)}
         self.voiced: set[tuple[str, str]] = set()
-        self.items: list[tuple[int, int, Sentence]] = []
 
     def add(self, priority: int, section: str, text: str, figures: Sequence[str], source: str,
             voices: tuple[str, str] | None = None) -> None:
@@ -134,7 +113,7 @@ class _Writer:
         if voices is not None:
             self.voiced.add(voices)
             priority = min(priority, anomaly_priority(self.rank[voices]))
-        self.items.append((priority, len(self.items), Sentence(section, text, tuple(figures), source)))
+        super().add(priority, section, text, figures, source)
 
     def money(self, v: float) -> str:
         return format_value(v, "currency", self.unit)
@@ -153,12 +132,6 @@ class _Writer:
         """
         clause, bound = band_clause(a, self.unit)
         return None if bound == self.value(a, a.value) else (clause, bound)
-
-    def result(self, anomalies: Sequence[Anomaly]) -> Summary:
-        kept = sorted(self.items)[:MAX_SENTENCES]
-        order = {"now": 0, "reason": 1, "action": 2}
-        kept.sort(key=lambda it: (order[it[2].section], it[0], it[1]))
-        return Summary(tuple(s for _, _, s in kept), tuple(anomalies))
 
 
 def anomaly_priority(rank: int) -> int:

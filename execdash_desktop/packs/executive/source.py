@@ -9,7 +9,6 @@ unless none of the executive tables is there at all.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from ... import rollup
 from ...errors import DataFileError, MissingTablesError
 from . import EXECUTIVE
 from ...store import is_demo, open_reader, table_columns, table_names, unreadable_reason
+from ...values import ratio01, ratio_nrr, to_float  # noqa: F401  (re-exported)
 
 # The tables the first screen reads; without the pack's required ones nothing can be served.
 REQUIRED = EXECUTIVE.required
@@ -28,46 +28,6 @@ OPTIONAL = ("ops_uptime", "retention_nrr", "orders", "executive_kpis", "pipeline
             "pipeline_stages_daily", "pipeline_winrate", "alerts", "risks", "timeframe_window")
 
 DEFAULT_CURRENCY = "£"
-
-
-def to_float(value: object) -> float | None:
-    """A stored number, tolerating text such as '98.5' or '98.5%'; None if unreadable.
-
-    Not-a-number and infinities (text 'nan', 'inf', '1e400', a REAL Inf) are
-    unreadable too: they would poison every sum and cannot be written as JSON.
-    """
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        try:
-            v = float(value)
-        except OverflowError:  # an integer beyond a float's range
-            return None
-    elif isinstance(value, str):
-        text = value.strip().rstrip("%").replace(",", "")
-        try:
-            v = float(text)
-        except ValueError:
-            return None
-    else:
-        return None
-    return v if math.isfinite(v) else None
-
-
-def ratio01(value: object) -> float | None:
-    """A 0-1 rate; above 1 it was stored as a percent."""
-    v = to_float(value)
-    if v is None:
-        return None
-    return v / 100.0 if v > 1 else v
-
-
-def ratio_nrr(value: object) -> float | None:
-    """NRR may pass 1; above 3 it was stored as a percent (104 -> 1.04)."""
-    v = to_float(value)
-    if v is None:
-        return None
-    return v / 100.0 if v > 3 else v
 
 
 @dataclass(frozen=True)

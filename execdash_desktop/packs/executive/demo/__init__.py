@@ -42,7 +42,7 @@ from ....store import DEMO_APPLICATION_ID, SCHEMA_VERSION, create_schema, schema
 from . import customers, daily, monthly, narrative, orders  # `orders` the module; _build's count is n_orders
 from .timeline import Calendar, month_index, period
 
-__all__ = ["generate"]
+__all__ = ["generate", "build_into"]
 
 ProgressFn = Callable[[float, str], None]
 
@@ -81,6 +81,8 @@ def _validate(path, end, months, orders, seed) -> tuple[Path, int]:
     if not _is_int(seed) or seed < 0:
         raise DataFileError(f"invalid seed {seed!r}: expected an integer >= 0")
     p = Path(os.fspath(path)).expanduser()
+    if p == Path("demo.sqlite"):  # build_into: the arguments only, the file is the caller's
+        return p, end_ym
     if p.is_dir():
         raise DataFileError(f"{p}: is a folder, not a data file")
     if not p.parent.is_dir():
@@ -147,6 +149,19 @@ def _build(conn: sqlite3.Connection, *, seed: int, end_ym: int, months: int, n_o
     conn.execute("ANALYZE")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA journal_mode=WAL")
+
+
+def build_into(conn: sqlite3.Connection, *, seed: int = 7, end: str | None = None, months: int = 24,
+               orders: int = 100_000, progress: ProgressFn | None = None) -> dict:
+    """Add the executive tables to an open, new file (the dashboard's `demo`; demo.write_demo)."""
+    if end is None:
+        end = _default_end()
+    _, end_ym = _validate(Path("demo.sqlite"), end, months, orders, seed)
+    _build(conn, seed=int(seed), end_ym=end_ym, months=int(months), n_orders=int(orders),
+           progress=progress or (lambda f, m: None))
+    return {"months": int(months), "orders": int(orders), "end": end,
+            "start": period(end_ym - (int(months) - 1)), "seed": int(seed),
+            "summary": f"{int(months)} months to {end}, {int(orders):,} orders"}
 
 
 # The atomic write -------------------------------------------------------------

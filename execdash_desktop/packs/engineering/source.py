@@ -1,0 +1,366 @@
+"""Read what the Engineering dashboard needs from a file, once, into an `EngSource`.
+
+One scan of `bugs` returns numbers only (SQLite parses the timestamps with
+julianday() and matches severity, status and booleans by the messy-data
+rules of engineering-pack.md); they land in numpy arrays, so the counts at
+any as-of moment are vector operations, never another query. The small
+tables (projects, monthly and portfolio snapshots, users) are read whole.
+Text (titles, names) is read only for the rows a list shows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ... import months as mo
+from ...errors import DataFileError, MissingTablesError
+from ...moments import SQL_EPOCH
+from ...store import open_reader, table_columns, table_names
+from ...values import to_float
+from . import catalogue as cat
+
+REQUIRED = ("bugs",)
+OPTIONAL = tuple(t for t in cat.TABLES if t not in REQUIRED)
+CHUNK = 16384
+
+
+# Severity and status by their position in a list (one lower/trim per row, no CASE
+# chain); numpy maps the positions to codes. 0: not in the list (unknown).
+_SEV_LIST = "," + ",".join(cat.SEVERITIES) + ","
+_STATUS_LIST = "," + ",".join(cat.STATUSES) + ","
+
+
+def _position_codes(listing: str, codes: dict[str, int]) -> np.ndarray:
+    """instr() position -> code lookup table (unknown -> the code for '')."""
+    table = np.full(len(listing) + 1, codes[""], dtype=np.int64)
+    for name, code in codes.items():
+        if name:
+            table[listing.index("," + name + ",") + 1] = code
+    return table
+
+
+_SEV_CODES = _position_codes(_SEV_LIST, {"": -1, **{s: i for i, s in enumerate(cat.SEVERITIES)}})
+_STATUS_CODES = _position_codes(_STATUS_LIST, {
+    "": cat.ST_UNKNOWN, **{s: cat.ST_ACTIVE for s in cat.ACTIVE_STATUSES},
+    **{s: cat.ST_RESOLVED for s in cat.RESOLVED_STATUSES}, "deferred": cat.ST_DEFERRED})
+
+
+def bool_sql(col: str) -> str:
+    """1, true, t, yes (any case) are true; everything else false."""
+    return (f"(CASE typeof({col}) WHEN 'integer' THEN {col} = 1 WHEN 'real' THEN {col} = 1.0 "
+            f"ELSE lower(trim({col})) IN ('1', 'true', 't', 'yes') END)")
+
+
+def num_sql(col: str) -> str:
+    """A number stored as a number or as text ('1,200.5'); NULL (or blank text) stays NULL."""
+    return (f"(CASE typeof({col}) WHEN 'text' THEN nullif(CAST(replace(trim({col}), ',', '') AS REAL), 0.0) "
+            f"ELSE {col} END)")
+
+
+_NULL = -(2 ** 62)  # an integer no real value takes: NULL in the packed columns
+
+
+def _ms(expr: str) -> str:
+    return f"ifnull(CAST(round({expr} * 1000) AS INTEGER), {_NULL})"
+
+
+def _moment_raw(col: str) -> str:
+    """Epoch milliseconds of a timestamp column (NULL when unreadable): unixepoch() (fast) unless it
+    has a fraction of a second."""
+    return (f"CASE WHEN instr({col}, '.') THEN CAST(round({SQL_EPOCH(col)} * 1000) AS INTEGER) "
+            f"ELSE unixepoch({col}) * 1000 END")
+
+
+def _moment_ms(col: str) -> str:
+    return f"ifnull({_moment_raw(col)}, {_NULL})"
+
+
+def _num_ms(col: str) -> str:
+    """A number x 1000 as an integer: stored numbers directly, text through num_sql."""
+    return (f"CASE typeof({col}) WHEN 'integer' THEN {col} * 1000 "
+            f"WHEN 'real' THEN CAST(round({col} * 1000) AS INTEGER) WHEN 'null' THEN {_NULL} "
+            f"ELSE {_ms(num_sql(col))} END")
+
+
+def _code(col: str, listing: str, names: tuple[str, ...]) -> str:
+    """A clean value by an exact match (cheap); anything else through lower(trim()) and instr()."""
+    exact = " ".join(f"WHEN '{n}' THEN {listing.index(',' + n + ',') + 1}" for n in names)
+    return f"CASE {col} {exact} ELSE ifnull(instr('{listing}', ',' || lower(trim({col})) || ','), 0) END"
+
+
+# Columns of the scan (each one costs a pass of formatting and parsing, so small codes share one:
+# severity position + 64 x status position + 4096 x blocker; `resolution` is resolved_at, else updated_at).
+_BUG_COLS = ("created", "resolution", "codes", "sla", "revenue", "project", "actual_hours", "rowid")
+_SCALE = {"created": 1000, "resolution": 1000, "sla": 1000, "revenue": 1000, "actual_hours": 1000}
+
+
+def _bug_exprs(has_projects: bool) -> list[str]:
+    project = ("ifnull((SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id), -1)"
+               if has_projects else "-1")
+    # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns
+    return [_moment_ms("created_at"),
+            f"ifnull(coalesce({_moment_raw('resolved_at')}, {_moment_raw('updated_at')}), {_NULL})",
+            f"({_code('severity', _SEV_LIST, cat.SEVERITIES)}) + 64 * ({_code('status', _STATUS_LIST, cat.STATUSES)})"
+            f" + 4096 * ifnull({bool_sql('is_blocker')}, 0)",
+            _num_ms("sla_hours"), _num_ms("revenue_impact_daily"), project, _num_ms("actual_hours"), "rowid"]
+
+
+# the latest moment of a range (updated_at is not a column of the scan)
+_LATEST = [f"max({_moment_raw('updated_at')})", f"max({_moment_raw('resolved_at')})"]
+
+
+def _bug_sql(has_projects: bool) -> str:
+    """One row per bug, numbers only (tests read it row by row)."""
+    return "SELECT " + ", ".join(_bug_exprs(has_projects)) + " FROM bugs"
+
+
+@dataclass(frozen=True)
+class Bugs:
+    """One entry per bug (numpy arrays of equal length); NaN where a value is missing."""
+
+    created: np.ndarray  # epoch s; NaN: no (readable) created_at, "exists, with no age"
+    resolution: np.ndarray  # epoch s when status is shipped/closed (resolved_at, else updated_at, else created_at); +inf otherwise
+    sev: np.ndarray  # int8: index in SEVERITIES, -1 unknown
+    status: np.ndarray  # int8: ST_*
+    blocker: np.ndarray  # bool
+    sla: np.ndarray  # hours; 0: none (never breached)
+    revenue: np.ndarray  # per day; 0 when NULL
+    project: np.ndarray  # int32 index into EngSource.projects, -1 none
+    actual_hours: np.ndarray  # 0 when NULL
+    rowid: np.ndarray  # int64: the row, to read its text when a list shows it
+
+    def __len__(self) -> int:
+        return len(self.rowid)
+
+
+@dataclass(frozen=True)
+class EngSource:
+    path: str
+    bugs: Bugs
+    latest: float | None  # default as-of T: the latest created/updated/resolved moment
+    first: float | None  # the first bug's created_at
+    projects: tuple[dict, ...]  # name, status, dcf_valuation, roi_score, complexity, client_appeal, milestones, infra
+    monthly: dict[int, dict]  # monthly_metrics rows by month index
+    portfolio: tuple[tuple[float, float | None, float | None], ...]  # (snapshot moment, dcf total, deps cost), oldest first
+    currency: str = cat.CURRENCY
+    notes: tuple[str, ...] = ()  # data-quality notes (unknown values, unreadable rows)
+    reasons: dict[str, str] = field(default_factory=dict)  # table -> why it is unusable
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)  # facts by as-of moment
+    _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
+
+
+def _scan(conn: sqlite3.Connection, exprs: list[str], lo: int, hi: int) -> tuple[list[np.ndarray], list]:
+    """Bugs with lo <= rowid < hi, one int64 array per expression, and the range's latest moments:
+    SQLite writes each column as one comma-separated text (group_concat, in rowid order) that numpy
+    parses in C: no Python object per value, which is what a row-by-row fetch of a million bugs costs."""
+    sql = ("SELECT " + ", ".join([f"group_concat({e}, ',')" for e in exprs] + _LATEST)
+           + " FROM bugs WHERE rowid >= ? AND rowid < ?")
+    row = conn.execute(sql, (lo, hi)).fetchone()
+    n = len(exprs)
+    arrays = [np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64) for text in row[:n]]
+    return arrays, [v for v in row[n:] if v is not None]
+
+
+def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress) -> tuple[dict, float | None]:
+    lo, hi = conn.execute("SELECT min(rowid), max(rowid) FROM bugs").fetchone()
+    exprs = _bug_exprs(has_projects)
+    if lo is None:
+        parts = [([np.empty(0, np.int64) for _ in exprs], [])]
+    else:
+        step = max(CHUNK, -(-(hi - lo + 1) // 16))
+        ranges = [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
+        parts = _parallel(conn, path, exprs, ranges, progress)
+    cols = [np.concatenate([p[0][i] for p in parts]) for i in range(len(exprs))]
+    latest = [v for p in parts for v in p[1]]
+    out: dict[str, np.ndarray] = {}
+    for name, col in zip(_BUG_COLS, cols):
+        if name in _SCALE:
+            f = col.astype(np.float64) / _SCALE[name]
+            f[col == _NULL] = np.nan
+            out[name] = f
+        else:
+            out[name] = col
+    codes = out.pop("codes")
+    out["sev"] = _SEV_CODES[codes % 64]
+    out["status"] = _STATUS_CODES[(codes // 64) % 64]
+    out["blocker"] = codes >= 4096
+    return out, (max(latest) / 1000.0 if latest else None)
+
+
+def _parallel(conn, path: str, exprs: list[str], ranges: list[tuple[int, int]], progress) -> list:
+    """The ranges on this connection and, for a large table, a second reader on another core
+    (sqlite3 releases the GIL while SQLite works)."""
+    done: list = [None] * len(ranges)
+    if len(ranges) < 4 or not path:
+        for i, (a, b) in enumerate(ranges):
+            done[i] = _scan(conn, exprs, a, b)
+        return done
+    lock = threading.Lock()
+    todo = list(range(len(ranges)))
+
+    def work(c) -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i = todo.pop(0)
+            done[i] = _scan(c, exprs, *ranges[i])
+            if progress is not None:
+                progress(0.9 * sum(d is not None for d in done) / len(done), "Reading bugs")
+
+    other = open_reader(path)
+    try:
+        helper = threading.Thread(target=work, args=(other,), daemon=True)
+        helper.start()
+        work(conn)
+        helper.join()
+    finally:
+        other.close()
+    if any(d is None for d in done):  # the helper failed: read what it left here
+        for i, (a, b) in enumerate(ranges):
+            if done[i] is None:
+                done[i] = _scan(conn, exprs, a, b)
+    return done
+
+
+def _projects(conn, tables: set[str], reasons: dict) -> tuple[tuple[dict, ...], dict[int, int]]:
+    if "projects" not in tables:
+        reasons["projects"] = "table projects is missing"
+        return (), {}
+    cols = table_columns(conn, "projects")
+    want = ("name", "status", "dcf_valuation", "roi_score", "complexity", "client_appeal",
+            "current_milestone", "total_milestones", "monthly_infra_cost")
+    sel = ", ".join(c if c in cols else "NULL" for c in want)
+    out, index = [], {}
+    for row in conn.execute(f"SELECT rowid, {sel} FROM projects ORDER BY rowid"):
+        index[row[0]] = len(out)
+        rec = dict(zip(want, row[1:]))
+        rec["status"] = str(rec["status"]).strip().lower() if rec["status"] is not None else None
+        for k in ("dcf_valuation", "roi_score", "monthly_infra_cost"):
+            rec[k] = to_float(rec[k])
+        for k in ("complexity", "client_appeal", "current_milestone", "total_milestones"):
+            v = to_float(rec[k])
+            rec[k] = int(v) if v is not None else None
+        rec["name"] = "" if rec["name"] is None else str(rec["name"])
+        out.append(rec)
+    return tuple(out), index
+
+
+_MONTHLY = ("bugs_created", "bugs_resolved", "avg_resolution_days", "eng_hours", "total_cost")
+
+
+def _monthly(conn, tables: set[str], reasons: dict, notes: list) -> dict[int, dict]:
+    if "monthly_metrics" not in tables:
+        return {}
+    cols = table_columns(conn, "monthly_metrics")
+    missing = [c for c in ("month",) + _MONTHLY if c not in cols]
+    if missing:
+        reasons["monthly_metrics"] = f"table monthly_metrics has no column {', '.join(missing)}"
+        return {}
+    out: dict[int, dict] = {}
+    bad = 0
+    for row in conn.execute(f"SELECT month, {', '.join(_MONTHLY)} FROM monthly_metrics ORDER BY month"):
+        idx = mo.parse_month(row[0])
+        if idx is None:
+            bad += 1
+            continue
+        out[idx] = dict(zip(_MONTHLY, (to_float(v) for v in row[1:])))
+    if bad:
+        notes.append(f"{bad} monthly_metrics row(s) with an unreadable month were skipped")
+    return out
+
+
+def _portfolio(conn, tables: set[str], reasons: dict) -> tuple:
+    if "portfolio_metrics" not in tables:
+        return ()
+    cols = table_columns(conn, "portfolio_metrics")
+    if not {"snapshot_date", "portfolio_dcf_total", "monthly_deps_cost"} <= cols:
+        reasons["portfolio_metrics"] = "table portfolio_metrics lacks snapshot_date, portfolio_dcf_total or monthly_deps_cost"
+        return ()
+    rows = conn.execute(f"SELECT {SQL_EPOCH('snapshot_date')}, portfolio_dcf_total, monthly_deps_cost "
+                        "FROM portfolio_metrics").fetchall()
+    return tuple(sorted((round(t, 3), to_float(a), to_float(b)) for t, a, b in rows if t is not None))
+
+
+def load_source(path: str | Path, progress=None, conn: sqlite3.Connection | None = None) -> EngSource:
+    """Query a data file for the Engineering dashboard. Raises DataFileError."""
+    own = conn is None
+    if conn is None:
+        conn = open_reader(path)
+    try:
+        return _load(conn, str(path), progress)
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DataFileError(f"{path}: locked by another writer for longer than the busy timeout") from exc
+        raise DataFileError(f"{path}: cannot read ({exc})") from exc
+    except sqlite3.DatabaseError as exc:
+        raise DataFileError(f"{path}: not a SQLite database ({exc})") from exc
+    finally:
+        if own:
+            conn.close()
+
+
+_BUG_REQUIRED = ("severity", "status", "created_at", "updated_at", "resolved_at", "is_blocker", "sla_hours",
+                 "revenue_impact_daily", "project_id", "actual_hours")
+
+
+def _load(conn: sqlite3.Connection, path: str, progress) -> EngSource:
+    tables = table_names(conn)
+    if "bugs" not in tables:
+        raise MissingTablesError(path, [t for t in cat.TABLES if t not in tables])
+    cols = table_columns(conn, "bugs")
+    missing = [c for c in _BUG_REQUIRED if c not in cols]
+    if missing:
+        raise DataFileError(f"{path}: table bugs has no column {', '.join(missing)}")
+    reasons: dict[str, str] = {}
+    notes: list[str] = []
+    projects, index = _projects(conn, tables, reasons)
+    raw, latest_other = _read_bugs(conn, path, bool(index), progress)
+    created = raw["created"]
+    status = raw["status"].astype(np.int8)
+    res = np.where(np.isnan(raw["resolution"]), created, raw["resolution"])  # resolved_at, updated_at, created_at
+    resolution = np.where((status == cat.ST_RESOLVED) & ~np.isnan(res), res, np.inf)
+    project = np.full(len(created), -1, dtype=np.int32)
+    if index:
+        rid = raw["project"]
+        ok = rid >= 0
+        lookup = np.full(int(max(index)) + 1, -1, dtype=np.int32)
+        for k, v in index.items():
+            lookup[k] = v
+        project[ok] = lookup[rid[ok]]
+    sev = raw["sev"].astype(np.int8)
+    sla = raw["sla"]
+    default_sla = np.array([cat.SLA_HOURS[s] for s in cat.SEVERITIES] + [0], dtype=np.float64)
+    sla = np.where(np.nan_to_num(sla, nan=0.0) > 0, sla, default_sla[sev])  # sev -1 -> last: 0
+    bugs = Bugs(created=created, resolution=resolution, sev=sev, status=status,
+                blocker=raw["blocker"].astype(bool), sla=np.nan_to_num(sla, nan=0.0),
+                revenue=np.nan_to_num(raw["revenue"], nan=0.0), project=project,
+                actual_hours=np.nan_to_num(raw["actual_hours"], nan=0.0),
+                rowid=raw["rowid"].astype(np.int64))
+    stamps = created[~np.isnan(created)]
+    candidates = ([float(stamps.max())] if stamps.size else []) + ([latest_other] if latest_other is not None else [])
+    latest = max(candidates, default=None)
+    known_created = created[~np.isnan(created)]
+    first = float(known_created.min()) if known_created.size else None
+    if (n := int((sev < 0).sum())):
+        notes.append(f"{n:,} bug(s) with an unknown severity are counted in no severity")
+    if (n := int((status == cat.ST_UNKNOWN).sum())):
+        notes.append(f"{n:,} bug(s) with an unknown status are neither open nor resolved")
+    if (n := int(np.isnan(created).sum())):
+        notes.append(f"{n:,} bug(s) without a readable created_at have no age")
+    monthly = _monthly(conn, tables, reasons, notes)
+    portfolio = _portfolio(conn, tables, reasons)
+    src = EngSource(path=path, bugs=bugs, latest=latest, first=first, projects=projects, monthly=monthly,
+                    portfolio=portfolio, notes=tuple(notes), reasons=reasons)
+    if latest is not None:  # the default as-of's breach rows, read now: its payload needs no query
+        from .rules import facts
+        from .texts import breach_texts
+
+        breach_texts(src, latest, facts(src, latest), conn)
+    return src

@@ -1,0 +1,61 @@
+"""The text of the bugs a list shows (bug number, title, project, assignee), read by row id.
+
+Numbers live in numpy arrays (source.py); text is read only for the rows a
+list shows: the SLA breaches at an as-of moment, a page of the bug table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ...store import open_reader, table_columns, table_names
+
+BATCH = 500
+
+
+def _join_sql(conn: sqlite3.Connection) -> str:
+    tables = table_names(conn)
+    has_p = "projects" in tables and "name" in table_columns(conn, "projects")
+    has_u = "users" in tables and "name" in table_columns(conn, "users")
+    return ("SELECT b.rowid, b.bug_number, b.title, b.severity, "
+            + ("p.name" if has_p else "NULL") + ", " + ("u.name" if has_u else "NULL")
+            + " FROM bugs b"
+            + (" LEFT JOIN projects p ON p.id = b.project_id" if has_p else "")
+            + (" LEFT JOIN users u ON u.id = b.assigned_to" if has_u else ""))
+
+
+def read_texts(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    base = _join_sql(conn)
+    for i in range(0, len(rowids), BATCH):
+        part = rowids[i:i + BATCH]
+        sql = f"{base} WHERE b.rowid IN ({', '.join('?' * len(part))})"
+        for rid, number, title, sev, project, assignee in conn.execute(sql, part):
+            out[rid] = {"bug_number": None if number is None else str(number),
+                        "title": None if title is None else str(title),
+                        "severity": None if sev is None else str(sev).strip(),
+                        "project": project, "assignee": assignee}
+    return out
+
+
+def breach_texts(src, t: float, facts, conn: sqlite3.Connection | None = None) -> dict[int, dict]:
+    """Texts of the bugs breached at t, memoised in the source (reads the file once per moment)."""
+    key = ("texts", t)
+    with src._lock:
+        hit = src._memo.get(key)
+    if hit is not None:
+        return hit
+    rowids = [int(r) for r in src.bugs.rowid[facts.breached]]
+    if not rowids:
+        texts: dict[int, dict] = {}
+    elif conn is not None:
+        texts = read_texts(conn, rowids)
+    else:
+        own = open_reader(src.path)
+        try:
+            texts = read_texts(own, rowids)
+        finally:
+            own.close()
+    with src._lock:
+        src._memo[key] = texts
+    return texts

@@ -1,0 +1,293 @@
+"""The shell over several dashboards: the sidebar, Ctrl+1..3, each dashboard's own state,
+the Engineering page rendered from its declaration, and the lazy bug table."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QKeySequence
+
+BUGS = 3000
+
+
+def _add_engineering(path: Path, bugs: int = BUGS) -> None:
+    from execdash_desktop.dashboards import registry
+
+    conn = sqlite3.connect(path)
+    try:
+        registry.get("engineering").demo(conn, seed=7, end="2026-10", bugs=bugs)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def two_master(demo_master, tmp_path_factory) -> Path:
+    """The Executive demo file plus the Engineering tables (made once, never written to)."""
+    p = tmp_path_factory.mktemp("two") / "two.sqlite"
+    shutil.copyfile(demo_master, p)
+    _add_engineering(p)
+    return p
+
+
+@pytest.fixture
+def two_file(two_master, tmp_path) -> Path:
+    p = tmp_path / "two.sqlite"
+    shutil.copyfile(two_master, p)
+    return p
+
+
+@pytest.fixture
+def two_window(make_window, two_file, qtbot):
+    w = make_window(two_file)
+    qtbot.waitUntil(lambda: len(w.views) == 2, timeout=10_000)
+    return w
+
+
+def _engineering(window, qtbot):
+    window.show_dashboard("engineering")
+    v = window.views["engineering"]
+    qtbot.waitUntil(lambda: v.session.payload is not None, timeout=20_000)
+    return v
+
+
+def test_one_dashboard_file_has_no_sidebar(window, qtbot):
+    qtbot.waitUntil(lambda: window._holdings == ("executive",), timeout=5000)
+    assert list(window.views) == ["executive"] and not window.sidebar.isVisible()
+    assert window.centralWidget().layout().contentsMargins().left() == 0
+
+
+def test_sidebar_lists_both_and_ctrl_number_switches(two_window, qtbot):
+    w = two_window
+    assert w.sidebar.isVisible() and [w.sidebar.item(i).text() for i in range(w.sidebar.count())] == [
+        "Executive", "Engineering"]
+    assert w.current.name == "executive"
+    def key(n: int):  # the window's action bound to Ctrl+n (one, not ambiguous)
+        hits = [a for a in w.actions() if a.shortcut() == QKeySequence(f"Ctrl+{n}") and a.isEnabled()]
+        assert len(hits) == 1
+        return hits[0]
+
+    key(2).trigger()
+    assert w.current.name == "engineering" and w.stack.currentWidget() is w.views["engineering"].tabs
+    assert w.sidebar.currentRow() == 1
+    key(1).trigger()
+    assert w.current.name == "executive" and w.page is w.views["executive"].page
+
+
+def test_engineering_page_shows_the_core_payload(two_window, two_file, qtbot):
+    from execdash_desktop.engine import Engine
+    from execdash_desktop.format import format_value
+
+    v = _engineering(two_window, qtbot)
+    want = Engine().payload(two_file, "12m", "month", dashboard="engineering")
+    assert len(v.page.cards) == 6 and len(v.page.highlights) == 2
+    for entry in want["engineeringKpis"]:
+        spec = v.dashboard.kpi(entry["key"])
+        assert v.page.card(entry["key"]).value_text() == format_value(entry["value"], spec.format, entry["unit"])
+    breaches = v.page.panels["sla_breaches"]
+    assert breaches.rows() == want["slaBreaches"]  # most overdue first, as the core ordered them
+    qtbot.waitUntil(lambda: v.page.panels["severity_mix"].bars.rows != [], timeout=5000)
+    mix = {r["severity"]: r["open"] for r in v.page.panels["severity_mix"].bars.rows}
+    assert mix["critical"] == next(e["value"] for e in want["engineeringKpis"] if e["key"] == "open_critical")
+    qtbot.waitUntil(lambda: v.page.panels["portfolio_bubbles"].rows != [], timeout=5000)
+    qtbot.waitUntil(lambda: v.page.panels["audit_log"].rows() != [], timeout=5000)
+    v.page.ensure_chart()
+    assert [r["period"] for r in v.page.chart.rows()] == [r["period"] for r in want["bugTrend"]]
+
+
+def test_each_dashboard_keeps_its_own_range_and_drilldowns(two_window, qtbot, tmp_path):
+    w = two_window
+    ex = w.views["executive"]
+    with qtbot.waitSignal(ex.session.payloadChanged, timeout=5000):
+        ex.page.controls.choose_range("6m")
+    eng = _engineering(w, qtbot)
+    assert eng.session.state.range == "12m" and ex.session.state.range == "6m"
+    with qtbot.waitSignal(eng.session.payloadChanged, timeout=5000):
+        eng.page.controls.choose_range("3m")
+    eng.page.card("open_critical").activated.emit("open_critical")  # one click to its drill-down
+    qtbot.waitUntil(lambda: (t := eng.drilldowns.tab("bugs/critical")) is not None and t.drilldown is not None,
+                    timeout=10_000)
+    assert eng.tabs.currentWidget() is eng.drilldowns.tab("bugs/critical")
+    assert ex.drilldowns.keys() == [] and eng.drilldowns.keys() == ["bugs/critical"]
+    w.show_dashboard("executive")
+    assert w.page.controls.state()[0] == "6m" and w.tabs.count() == 1
+    w.show_dashboard("engineering")
+    assert w.page.controls.state()[0] == "3m"
+    eng.session._on_save_timer_timeout()
+    ex.session._on_save_timer_timeout()
+    s = w.settings
+    assert s.view_state(eng.session.path, "engineering").range == "3m"
+    assert s.view_state(ex.session.path).range == "6m"
+
+
+def test_the_dashboard_in_view_is_remembered_per_file(make_window, two_file, qtbot):
+    w = make_window(two_file)
+    qtbot.waitUntil(lambda: len(w.views) == 2, timeout=10_000)
+    w.show_dashboard("engineering")
+    settings = w.settings
+    assert settings.current_dashboard(w.views["executive"].session.path) == "engineering"
+    w2 = make_window(two_file)
+    qtbot.waitUntil(lambda: w2.current.name == "engineering", timeout=10_000)
+
+
+def test_engineering_only_file_shows_only_engineering(make_window, tmp_path, qtbot):
+    from execdash_desktop.demo import write_demo
+
+    p = tmp_path / "eng.sqlite"
+    write_demo(p, ["engineering"], options={"engineering": {"bugs": 500}})
+    from execdash_desktop.ui.main_window import QtMainWindow  # noqa: F401
+
+    w = make_window(None)
+    w.open_file(p)
+    qtbot.waitUntil(lambda: list(w.views) == ["engineering"] and w.session.payload is not None, timeout=20_000)
+    assert not w.sidebar.isVisible() and w.page.dashboard.name == "engineering"
+    assert not w.page.banner.isVisible()
+
+
+# -- the lazy bug table -------------------------------------------------------------------------
+def _bug_table(window, qtbot):
+    v = _engineering(window, qtbot)
+    table = v.page.panels["bug_table"]
+    qtbot.waitUntil(lambda: table.model.total > 0, timeout=10_000)
+    return v, table
+
+
+def test_bug_table_fetches_pages_not_rows(two_window, qtbot):
+    from execdash_desktop.ui.dashboard.panels.bug_table import PAGE
+
+    v, table = _bug_table(two_window, qtbot)
+    model = table.model
+    assert model.total == BUGS and model.rowCount() == BUGS
+    pages = BUGS // PAGE + 1
+    assert len(model.fetched) < pages / 2  # only what was shown
+    v.page.ensureWidgetVisible(table.table)  # on screen: the view paints, and asks for what it paints
+    qtbot.waitUntil(lambda: model.row(0) is not None, timeout=5000)
+    last = model.index(BUGS - 1, 0)
+    table.table.scrollTo(last)
+    qtbot.waitUntil(lambda: model.row(BUGS - 1) is not None, timeout=5000)
+    assert (BUGS - 1) // PAGE in model.fetched and len(set(model.fetched)) < pages
+    priorities = [model.row(r)[6] for r in range(min(PAGE, BUGS)) if model.row(r) is not None]
+    assert priorities  # the first page is by priority, highest first, among the open bugs
+
+
+def test_bug_table_filters_and_search_match_the_core(two_window, two_file, qtbot):
+    from execdash_desktop.engine import Engine
+    from execdash_desktop.store import open_reader
+
+    v, table = _bug_table(two_window, qtbot)
+    qtbot.waitUntil(lambda: table.combos["severity"].count() > 1, timeout=5000)
+    combo = table.combos["severity"]
+    combo.setCurrentIndex(combo.findData("critical"))
+    eng = Engine()
+    src = eng.source(two_file, dashboard="engineering")
+    payload = eng.payload(two_file, dashboard="engineering")
+    query = v.dashboard.panel("bug_table").query(open_reader(two_file), src, payload)
+    want = query.count(open_reader(two_file), {"severity": "critical"})
+    qtbot.waitUntil(lambda: table.model.total == want and table.model.row(0) is not None, timeout=5000)
+    assert str(table.model.row(0)[2]).lower() == "critical"
+
+
+def test_two_fast_filter_changes_render_only_the_second(two_window, qtbot):
+    from execdash_desktop.ui.services.query_service import slow_sqlite
+
+    v, table = _bug_table(two_window, qtbot)
+    qtbot.waitUntil(lambda: table.combos["severity"].count() > 1, timeout=5000)
+    two_window.service.set_slow_hook(slow_sqlite(0.15))
+    seen = []
+    table.model.totalChanged.connect(seen.append)
+    dropped = two_window.service.dropped
+    table.model.set_filters({"severity": "low"})
+    table.model.set_filters({"severity": "high"})
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    qtbot.waitUntil(lambda: not two_window.service.busy, timeout=5000)
+    assert table.model.filters == (("severity", "high"),)
+    assert all(str(table.model.row(r)[2]).lower() == "high" for r in range(min(5, table.model.total)))
+    assert len(seen) == 1 and two_window.service.dropped + two_window.service.coalesced > dropped
+
+
+def test_presentation_plays_across_dashboards(two_window, qtbot):
+    w = two_window
+    eng = w.views["engineering"]
+    qtbot.waitUntil(lambda: eng.session.payload is not None, timeout=20_000)  # loads after the first screen
+    assert "engineering::dashboard" in w.playlist_pages()
+    w._on_presentation_action_triggered()
+    try:
+        w.presentation.playlist.pause()
+        assert w.current.name == "executive" and not w.sidebar.isVisible()
+        while w.presentation.playlist.current != "engineering::dashboard":
+            w.presentation.playlist.next()
+        assert w.current.name == "engineering" and w.tabs.currentWidget() is eng.page
+        assert not eng.tabs.tabBar().isVisible() and not eng.page.controls.isVisible()
+        w.presentation.playlist.next()  # round to the dashboard it started on
+        assert w.presentation.playlist.current == "dashboard" and w.current.name == "executive"
+    finally:
+        w.presentation.leave()
+    assert w.sidebar.isVisible()
+
+
+def test_playlist_dialog_lists_drilldowns_by_dashboard(two_window, qtbot):
+    from PySide6.QtCore import Qt as QtCore_Qt
+
+    from execdash_desktop.ui.present.playlist_dialog import QtPlaylistDialog
+
+    w = two_window
+    dlg = QtPlaylistDialog(["engineering::bugs/critical", "supply"], 30, w, w.playlist_catalogue())
+    try:
+        texts = [dlg.pages.item(i).text() for i in range(dlg.pages.count())]
+        assert texts[0] == "Executive" and "Engineering" in texts and "Bugs \u203a Critical" in texts
+        head = dlg.pages.item(texts.index("Engineering"))
+        assert not head.flags() & QtCore_Qt.ItemFlag.ItemIsUserCheckable
+        assert sorted(dlg.chosen()) == ["engineering::bugs/critical", "supply"]
+    finally:
+        dlg.deleteLater()
+
+
+def test_board_pack_takes_sections_from_both_dashboards(two_window, qtbot, tmp_path):
+    w = two_window
+    eng = w.views["engineering"]
+    qtbot.waitUntil(lambda: eng.session.payload is not None, timeout=20_000)
+    catalogue = dict(w.exports.catalogue())
+    assert ("engineering:bugs/critical", "Bugs \u203a Critical") in catalogue["Engineering"]
+    target = tmp_path / "pack.pdf"
+    with qtbot.waitSignal(w.exports.packWritten, timeout=60_000) as got:
+        w.exports.export_board_pack(str(target), "a4", ["finance/revenue", "engineering:bugs/critical"])
+    assert got.args[0] == str(target) and got.args[1] >= 4
+    assert target.read_bytes()[:5] == b"%PDF-"
+
+
+def test_open_drilldowns_are_remembered_per_file_and_dashboard(make_window, two_file, qtbot):
+    w = make_window(two_file)
+    qtbot.waitUntil(lambda: len(w.views) == 2, timeout=10_000)
+    eng = _engineering(w, qtbot)
+    qtbot.waitUntil(lambda: eng.restored == eng.session.path, timeout=5000)
+    eng.drilldowns.open("sla/breaches")
+    ex = w.views["executive"]
+    qtbot.waitUntil(lambda: ex.restored == ex.session.path, timeout=5000)
+    ex.drilldowns.open("customers")
+    w.close()
+    w2 = make_window(two_file)
+    qtbot.waitUntil(lambda: len(w2.views) == 2 and w2.current.name == "engineering", timeout=10_000)
+    qtbot.waitUntil(lambda: w2.views["engineering"].drilldowns.keys() == ["sla/breaches"], timeout=10_000)
+    qtbot.waitUntil(lambda: w2.views["executive"].drilldowns.keys() == ["customers"], timeout=10_000)
+    assert w2.tabs.currentWidget() is w2.page  # reopened behind the dashboard, not in front of it
+
+
+def test_portfolio_bubbles_size_by_value_and_hover_details(two_window, qtbot):
+    from execdash_desktop.ui.dashboard.panels.portfolio import bubble_sizes, details
+
+    v = _engineering(two_window, qtbot)
+    panel = v.page.panels["portfolio_bubbles"]
+    qtbot.waitUntil(lambda: panel.rows != [], timeout=5000)
+    small, big = bubble_sizes([1.0, 4.0], smallest=1, largest=40)
+    assert big == 40 and small == 20  # the area, not the diameter, follows the value
+    row = max(panel.rows, key=lambda r: r["size"])
+    spot = next(p for p in panel.scatter.points() if p.data() is row)
+    assert spot.size() == max(p.size() for p in panel.scatter.points())
+    v.page.ensureWidgetVisible(panel)
+    scene = panel.plot.getPlotItem().vb.mapViewToScene(spot.pos())
+    assert row in panel.point_rows_at(scene)  # what the tooltip shows under the mouse
+    text = details(row)
+    assert row["name"] in text and row["risk_level"] in text and "DCF valuation" in text

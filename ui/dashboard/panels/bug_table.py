@@ -1,0 +1,328 @@
+"""Every bug, filtered and searched, sorted by priority: a lazy table that stays smooth at 1M bugs.
+
+`QtPagedTableModel` knows only the total the filters match and the pages it
+has been given; `data()` for a row of a page it lacks asks the query service
+for that page (job "page", one lane per page slot, so a newer ask supersedes
+an older one) and shows a placeholder until it lands. Only the pages the view
+paints are fetched, never every row, and at most `MAX_PAGES` are kept. No
+widget per row: one QTableView with fixed row heights.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QTableView, QVBoxLayout, QWidget)
+
+from execdash_desktop.format import format_cell, short_date
+
+from ... import theme
+from ...services.query_service import Job
+
+PAGE = 200
+_DISPLAY, _ALIGN, _TIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ToolTipRole
+MAX_PAGES = 64  # pages kept (LRU): 12,800 rows
+SEARCH_DEBOUNCE_MS = 250
+FILTERS = (("severity", "Any severity"), ("status", "Any status"), ("project", "Any project"),
+           ("assignee", "Anyone"))
+WIDTHS = {"Bug": 92, "Severity": 84, "Status": 96, "Project": 140, "Assignee": 130, "Priority": 70,
+          "Created": 104, "Hours open": 96, "Revenue / day": 116, "Blocker": 64}
+
+
+def cell_text(value, fmt: str) -> str:
+    if fmt == "date":
+        return short_date(value) if value else ""
+    if fmt == "hours":
+        return "" if value is None else f"{float(value):,.0f} h"
+    if fmt == "text":
+        return "" if value is None else str(value)
+    return format_cell(value, fmt)
+
+
+def _word(value) -> str:
+    return "" if value is None else str(value).strip().replace("_", " ").capitalize()
+
+
+class QtPagedTableModel(QAbstractTableModel):
+    """A table over a paged query: rows fetched a page at a time, on demand, off the GUI thread."""
+
+    totalChanged = Signal(int)
+    pageLoaded = Signal(int)  # page index
+    failed = Signal(str)
+
+    def __init__(self, service, panel: str = "bug_table", parent=None):
+        super().__init__(parent)
+        self.service = service
+        self.panel = panel
+        self.columns: tuple[str, ...] = ()
+        self.formats: tuple[str, ...] = ()
+        self._align: tuple[int, ...] = ()
+        self.total = 0
+        self.fetched: list[int] = []  # page indexes asked for, in order (tests, benchmarks)
+        self._pages: OrderedDict[int, tuple] = OrderedDict()
+        self._asked: set[int] = set()
+        self._lanes: dict[int, object] = {}
+        self._base: tuple | None = None  # (path, dashboard, window key, source, payload)
+        self.filters: tuple = ()
+
+    # -- what it shows -------------------------------------------------------------------------
+    def set_source(self, path: str, dashboard: str, window_key, src, payload: dict) -> None:
+        """A new file, data or as-of: start over (keeping the filters)."""
+        self._base = (path, dashboard, window_key, src, payload)
+        self._restart()
+
+    def set_filters(self, filters: dict) -> None:
+        f = tuple(sorted((k, v) for k, v in filters.items() if v))
+        if f != self.filters:
+            self.filters = f
+            self._restart()
+
+    def _restart(self) -> None:
+        for lane in self._lanes.values():
+            lane.cancel()
+        self._lanes.clear()
+        self._asked.clear()
+        self.fetched.clear()
+        self.beginResetModel()
+        self._pages.clear()
+        self.total = 0
+        self.endResetModel()
+        self._ask(0)  # the first page also says how many rows match
+
+    def _ask(self, page: int) -> None:
+        if self._base is None or page in self._asked:
+            return
+        path, dashboard, window_key, src, payload = self._base
+        self._asked.add(page)
+        self.fetched.append(page)
+        lane = self._lanes.get(page % 8)  # eight slots: a fast scroll supersedes pages it passed
+        if lane is None:
+            lane = self._lanes[page % 8] = self.service.lane(f"{self.panel}:page", self)
+        prev = lane.latest
+        if prev is not None:
+            self._asked.discard(prev.context)
+        job = Job("page", path, (self.panel, window_key, self.filters, page * PAGE, PAGE),
+                  payload=(src, payload), dashboard=dashboard)
+        lane.submit(job, self._on_page_read, self._on_page_failed, context=page)
+
+    def _on_page_read(self, req, page) -> None:
+        index = req.context
+        self._asked.discard(index)
+        if not self.columns or page.columns != self.columns:
+            self.beginResetModel()
+            self.columns, self.formats = tuple(page.columns), tuple(page.formats)
+            right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            self._align = tuple(right if f in ("int", "hours", "currency", "number") else left for f in self.formats)
+            self.endResetModel()
+        fmts = self.formats  # formatted once here, so a paint is a lookup (30 rows x 11 columns a frame)
+        words = tuple(c in ("Severity", "Status") for c in self.columns)  # 'in_progress' -> 'In progress'
+        shown = tuple(tuple(_word(v) if w else cell_text(v, f) for v, f, w in zip(row, fmts, words))
+                      for row in page.rows)
+        self._pages[index] = (page.rows, shown)
+        self._pages.move_to_end(index)
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        if page.total != self.total:
+            old = self.total
+            if page.total > old:
+                self.beginInsertRows(QModelIndex(), old, page.total - 1)
+                self.total = page.total
+                self.endInsertRows()
+            else:
+                self.beginRemoveRows(QModelIndex(), page.total, old - 1)
+                self.total = page.total
+                self.endRemoveRows()
+            self.totalChanged.emit(self.total)
+        elif index == 0:
+            self.totalChanged.emit(self.total)
+        first = index * PAGE
+        last = min(self.total, first + len(page.rows)) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, max(0, len(self.columns) - 1)))
+        self.pageLoaded.emit(index)
+
+    def _on_page_failed(self, req, message: str) -> None:
+        self._asked.discard(req.context)
+        self.failed.emit(message)
+
+    # -- QAbstractTableModel ---------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def row(self, r: int) -> tuple | None:
+        """Row `r` as the query returned it (None until its page has landed)."""
+        hit = self._pages.get(r // PAGE)
+        if hit is None:
+            return None
+        i = r % PAGE
+        return hit[0][i] if i < len(hit[0]) else None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == _DISPLAY:
+            r = index.row()
+            hit = self._pages.get(r // PAGE)
+            if hit is None:
+                self._ask(r // PAGE)
+                return "\u2026" if index.column() == 0 else ""
+            rows = hit[1]
+            i = r % PAGE
+            return rows[i][index.column()] if i < len(rows) else ""
+        if role == _ALIGN:
+            return self._align[index.column()]
+        if role == _TIP and index.column() == 1:
+            row = self.row(index.row())
+            return None if row is None else str(row[1] or "")
+        return None
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section] if section < len(self.columns) else None
+        return None
+
+
+class QtBugTablePanel(QFrame):
+    """Filters (severity, status, project, assignee), a title search, and the lazy table."""
+
+    placement, min_height = "wide", 420
+    drilldownRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("Card")
+        self.model: QtPagedTableModel | None = None
+        self._session = None
+        self._choices_lane = None
+        self._choices_for = None
+        over = QLabel("REASON")
+        over.setObjectName("Overline")
+        self.title = QLabel("All bugs, by priority")
+        self.title.setObjectName("PanelTitle")
+        self.count = QLabel("")
+        self.count.setObjectName("PageSubtitle")
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(over)
+        titles.addWidget(self.title)
+        head.addLayout(titles, 1)
+        head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(theme.SPACE["sm"])
+        self.combos: dict[str, QComboBox] = {}
+        for key, everyone in FILTERS:
+            c = QComboBox()
+            c.setObjectName(f"Filter_{key}")
+            c.addItem(everyone, "")
+            c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            c.setMinimumContentsLength(6)
+            c.setMinimumWidth(96)  # an explicit minimum: the row fits 1024 px wide, long names elide
+            c.currentIndexChanged.connect(self._on_filter_changed)
+            self.combos[key] = c
+            bar.addWidget(c, 1)
+        self.search = QLineEdit()
+        self.search.setMinimumWidth(120)
+        self.search.setObjectName("BugSearch")
+        self.search.setPlaceholderText("Search titles")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        bar.addWidget(self.search, 2)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._on_filter_changed)
+
+        self.table = QTableView()
+        self.table.setObjectName("BugTable")
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vh = self.table.verticalHeader()
+        vh.hide()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row size queries at 1M rows
+        vh.setDefaultSectionSize(26)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.setMinimumHeight(300)
+
+        lay = QVBoxLayout(self)
+        pad = theme.SPACE["lg"]
+        lay.setContentsMargins(pad, pad - 2, pad, pad - 4)
+        lay.setSpacing(theme.SPACE["sm"])
+        lay.addLayout(head)
+        lay.addLayout(bar)
+        lay.addWidget(self.table, 1)
+
+    def bind(self, service, session) -> None:
+        """The query service it pages through and the dashboard session whose file it shows."""
+        self._session = session
+        self.model = QtPagedTableModel(service, "bug_table", self)
+        self.table.setModel(self.model)
+        self.model.totalChanged.connect(self._on_model_total_changed)
+        self.model.modelReset.connect(self._fit_columns)  # after the header's own reset
+        self._choices_lane = service.lane("bug_table:choices", self)
+
+    def set_data(self, _data, payload: dict | None = None) -> None:
+        s = self._session
+        if self.model is None or s is None or s.path is None or payload is None:
+            return
+        key = (s.path, s.window(), s.data_generation)
+        self.model.set_source(s.path, s.name, key, s.src, s.monthly)
+        if self._choices_for != (s.path, s.data_generation):
+            self._choices_for = (s.path, s.data_generation)
+            job = Job("choices", s.path, ("bug_table", key), payload=(s.src, s.monthly), dashboard=s.name)
+            self._choices_lane.submit(job, self._on_choices_read)
+
+    def _on_choices_read(self, _req, choices) -> None:
+        for key, combo in self.combos.items():
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(dict(FILTERS)[key], "")
+            for value in choices.get(key, ()):
+                combo.addItem(str(value).capitalize() if key in ("severity", "status") else str(value), value)
+            i = combo.findData(current)
+            combo.setCurrentIndex(max(0, i))
+            combo.blockSignals(False)
+
+    def filters(self) -> dict:
+        out = {k: c.currentData() for k, c in self.combos.items() if c.currentData()}
+        if self.search.text().strip():
+            out["search"] = self.search.text().strip()
+        return out
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _on_filter_changed(self, *_args) -> None:
+        if self.model is not None:
+            self.model.set_filters(self.filters())
+
+    def _on_model_total_changed(self, total: int) -> None:
+        self.count.setText(f"{total:,} bug{'s' if total != 1 else ''}")
+
+    def _fit_columns(self) -> None:
+        """Fixed widths, the title takes what is left (at least 220 px; then the table scrolls)."""
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        columns = self.model.columns if self.model else ()
+        for i, name in enumerate(columns):
+            if name != "Title":
+                header.resizeSection(i, WIDTHS.get(name, 100))
+        if "Title" in columns:
+            rest = sum(WIDTHS.get(n, 100) for n in columns if n != "Title")
+            header.resizeSection(columns.index("Title"), max(220, self.table.viewport().width() - rest))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()

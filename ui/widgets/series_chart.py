@@ -1,0 +1,176 @@
+"""A trend chart drawn from a dashboard's `TrendSpec`: bars and lines, one per series.
+
+The Executive dashboard has its own revenue chart (trend_chart.py); any other
+dashboard's trend (the Engineering "created vs resolved") is this one.
+Imports pyqtgraph (PySide6 first).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+import pyqtgraph as pg  # noqa: E402
+
+from execdash_desktop.format import format_cell, month_name
+
+from .. import theme
+from .trend_chart import _PlotWidget, _swatch, adopt_menus, quarter_of
+
+
+def period_label(period: str, granularity: str) -> str:
+    return quarter_of(period) if granularity == "quarter" or "Q" in str(period) else month_name(period)[:3]
+
+
+class QtTrendSpecChart(QFrame):
+    painted = Signal()
+
+    def __init__(self, spec, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("Card")
+        self.spec = spec  # dashboards.TrendSpec
+        self._rows: list[dict] = []
+        self._granularity = "month"
+        self.renders = 0
+        over = QLabel("REASON")
+        over.setObjectName("Overline")
+        title = QLabel(spec.title)
+        title.setObjectName("PanelTitle")
+        title.setMinimumWidth(80)
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("Muted")
+        self.subtitle.setMinimumWidth(20)  # elided by the layout before the legend gives way
+        self._legend = QHBoxLayout()
+        self._legend.setSpacing(theme.SPACE["md"])
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(over)
+        row = QHBoxLayout()
+        row.addWidget(title)
+        row.addWidget(self.subtitle)
+        row.addStretch(1)
+        titles.addLayout(row)
+        head.addLayout(titles, 1)
+        head.addLayout(self._legend)
+        self.plot = _PlotWidget()
+        adopt_menus(self.plot)
+        self.plot.painted.connect(self.painted)
+        self.plot.setMinimumHeight(200)
+        self.plot.setMinimumWidth(240)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setAntialiasing(True)
+        pi = self.plot.getPlotItem()
+        pi.showGrid(x=False, y=True, alpha=1.0)
+        self._items = []
+        n_bars = sum(1 for s in spec.series if s.kind == "bar")
+        for s in spec.series:
+            item = pg.BarGraphItem(x=[], height=[], width=0.5) if s.kind == "bar" else \
+                pg.PlotDataItem([], [], symbol="o", symbolSize=6)
+            pi.addItem(item)
+            self._items.append((s, item))
+        self._n_bars = n_bars
+        lay = QVBoxLayout(self)
+        pad = theme.SPACE["lg"]
+        lay.setContentsMargins(pad, pad - 2, pad, pad - 4)
+        lay.setSpacing(theme.SPACE["sm"])
+        lay.addLayout(head)
+        lay.addWidget(self.plot, 1)
+        mgr = theme.manager()
+        if mgr is not None:
+            mgr.themeChanged.connect(self._on_theme_changed)
+        self._restyle(theme.palette())
+
+    def _colours(self, pal) -> list[str]:
+        return [pal.series_recognized, pal.series_booked, pal.series_backlog, pal.accent]
+
+    def set_trend(self, rows: list[dict], granularity: str, _currency: str = "£", subtitle: str = "") -> None:
+        self._rows = [dict(r) for r in rows]
+        self._granularity = granularity
+        self.subtitle.setText(subtitle)
+        xs = list(range(len(rows)))
+        for s, item in self._items:
+            ys = [float(r.get(s.key)) if r.get(s.key) is not None else float("nan") for r in rows]
+            if s.kind == "bar":
+                item.setOpts(x=xs, height=[0.0 if v != v else v for v in ys], width=0.55)
+            else:
+                item.setData(xs, ys, connect="finite")
+        axis = self.plot.getAxis("bottom")
+        step = max(1, len(rows) // 12)
+        axis.setTicks([[(i, period_label(r.get(self.spec.period_key, ""), granularity))
+                        for i, r in enumerate(rows) if i % step == 0]])
+        if rows:
+            self.plot.setXRange(-0.6, len(rows) - 0.4, padding=0)
+        self.setToolTip(self.hover_text(len(rows) - 1) if rows else "")
+        self.renders += 1
+        self.plot.update()
+
+    def rows(self) -> list[dict]:
+        return list(self._rows)
+
+    def hover_text(self, index: int) -> str:
+        r = self._rows[index]
+        parts = [f"<b>{r.get(self.spec.period_key)}</b>"]
+        parts += [f"{s.label}: {format_cell(r.get(s.key), s.format)}" for s, _ in self._items]
+        return "<br>".join(parts)
+
+    def set_anomalies(self, _anomalies) -> None:
+        """This chart marks no unusual periods (the Executive chart does)."""
+
+    def legend_names(self) -> list[str]:
+        return [s.label for s, _ in self._items]
+
+    def _on_theme_changed(self, pal) -> None:
+        self._restyle(pal)
+
+    def _restyle(self, pal) -> None:
+        self.plot.setBackground(QColor(pal.surface))
+        for side in ("left", "bottom"):
+            axis = self.plot.getAxis(side)
+            axis.setPen(pg.mkPen(QColor(pal.border_strong)))
+            axis.setTextPen(pg.mkPen(QColor(pal.muted)))
+            axis.setTickFont(theme.font("caption"))
+        pi = self.plot.getPlotItem()
+        pi.getAxis("left").setGrid(40)
+        while self._legend.count():
+            w = self._legend.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        for (s, item), colour in zip(self._items, self._colours(pal)):
+            c = QColor(colour)
+            if s.kind == "bar":
+                soft = QColor(c)
+                soft.setAlpha(170)
+                item.setOpts(brush=pg.mkBrush(soft), pen=pg.mkPen(None))
+            else:
+                item.setPen(pg.mkPen(c, width=theme.LINE["chart"]))
+                item.setSymbolBrush(pg.mkBrush(c))
+                item.setSymbolPen(pg.mkPen(QColor(pal.surface), width=1))
+            self._legend.addWidget(_swatch(colour, "bar" if s.kind == "bar" else "line"))
+            lab = QLabel(s.label)
+            lab.setObjectName("Muted")
+            self._legend.addWidget(lab)
+        self._legend.setAlignment(Qt.AlignmentFlag.AlignRight)
+
+
+def _preview() -> QWidget:
+    from execdash_desktop.dashboards import registry
+
+    from .._preview import sample_engineering
+
+    _path, _src, payload = sample_engineering()
+    spec = registry.get("engineering").trend
+    w = QtTrendSpecChart(spec)
+    w.set_trend(payload[spec.payload_key], "month", "", "by month")
+    return w
+
+
+if __name__ == "__main__":
+    import sys
+
+    from .._preview import run
+
+    sys.exit(run(_preview, "Trend", (900, 420)))
