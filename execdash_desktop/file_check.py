@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataFileError, MissingTablesError
-from .packs.executive.source import OPTIONAL, REQUIRED
+from .dashboards import registry
 from .store import check_path, open_reader, table_names
 
 
@@ -30,9 +30,9 @@ def check_data_file(path: str | os.PathLike) -> Path:
         raise DataFileError(f"{p}: not a SQLite database ({exc})") from exc
     finally:
         conn.close()
-    missing = [t for t in REQUIRED if t not in tables]
-    if missing:
-        raise MissingTablesError(str(p), missing + [t for t in OPTIONAL if t not in tables])
+    if not registry.dashboards_in(tables):  # no dashboard's tables: name the default one's
+        d = registry.get(registry.DEFAULT)
+        raise MissingTablesError(str(p), [t for t in d.tables if t not in tables])
     return p
 
 

@@ -8,7 +8,7 @@ day), so a month shows its last day's values, as a month-end balance would.
 
 from __future__ import annotations
 
-from .packs.executive.drilldowns import Table
+from .tables import Table
 
 DAILY_LIMIT = 62  # two months of days read fine; more is a summary's job
 

@@ -90,15 +90,12 @@ FALLBACK_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def installed_dashboards() -> tuple[Dashboard, ...]:
-    """The dashboards the app knows: the dashboard registry when there is one, else the packs."""
+    """The dashboards the app knows (the declaration registry, design/dashboards.md)."""
     from importlib import resources
 
     from ..store import SCHEMA_VERSION, schema_sql
 
-    try:
-        from ..dashboards import all_dashboards  # the declaration registry (design/dashboards.md)
-    except ImportError:
-        from ..packs import all_packs as all_dashboards
+    from ..dashboards import all_dashboards
     out = []
     for d in all_dashboards():
         sql = getattr(d, "schema_sql", None) or getattr(d, "schema", None)
