@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from execdash_desktop.format import month_name
+from execdash_desktop.format import compare_text, month_name
 from execdash_desktop.packs.executive.kpis import KPIS
 
 from .. import theme
@@ -208,10 +208,10 @@ class QtDashboardPage(QScrollArea):
         self.subtitle.setText(what)
         self._fit_header(self.width())
         n = payload.get("meta", {}).get("months")
-        compare = f"vs prior {n} mo" if n else "vs prior window"
         for entry in payload["executiveKpis"]:
             if entry["key"] in self.cards or entry["key"] in self.highlights:
-                self.card(entry["key"]).set_entry(entry, compare, self._drill_titles.get(entry["key"], ""))
+                self.card(entry["key"]).set_entry(entry, compare_text(entry, n),
+                                                  self._drill_titles.get(entry["key"], ""))
         self.set_trend(payload)
         self.set_alerts(payload["alerts"])
         self.risks.set_risks(payload["risks"])

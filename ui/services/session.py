@@ -21,7 +21,8 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from execdash_desktop import months as mo
 from execdash_desktop.errors import InvalidRequestError
-from execdash_desktop.packs.executive.payload import build_payload, rebucket, resolve_window
+from execdash_desktop.packs.executive.payload import (alerts_known_at, as_of_months, build_payload,
+                                                      rebucket, resolve_window)
 
 from .query_service import Job, QueryService, SourceResult
 from .settings import Settings, ViewState
@@ -223,7 +224,7 @@ class QtDataSession(QObject):
         if req.job.path != self.path:
             return
         if req.channel == "alerts":
-            self.alertsPolled.emit(list(result.src.alerts), self._poll_interval)
+            self.alertsPolled.emit(self._alerts_known(result.src), self._poll_interval)
             if result.changed:
                 self._apply(result, Intent("refresh", intent.t0, self.state), t_done)
             return
@@ -247,15 +248,22 @@ class QtDataSession(QObject):
         self._apply(result, intent, t_done, force_changed=True)
         self._arm_poll()
 
+    def _alerts_known(self, src) -> list[dict]:
+        """The polled alerts known at the shown as-of month (the payload's rule)."""
+        try:
+            return alerts_known_at(src, resolve_window(src, self.state.range, self.state.as_of))
+        except InvalidRequestError:
+            return [dict(a) for a in src.alerts]
+
     def _apply(self, result: SourceResult, intent: Intent, t_done: float,
                force_changed: bool = False) -> None:
         changed = force_changed or result.changed or self.result is None
         self.result = result
         src = result.src
         if changed:
-            self.monthsChanged.emit([mo.fmt_month(m) for m in sorted(src.revenue)])
+            self.monthsChanged.emit([mo.fmt_month(m) for m in as_of_months(src)])
         state = self.state
-        if state.as_of is not None and mo.parse_month(state.as_of) not in src.revenue:
+        if state.as_of is not None and mo.parse_month(state.as_of) not in as_of_months(src):
             state = state.with_(as_of=None)  # that month is no longer in the file
             self._set_state(state)
         try:

@@ -23,7 +23,7 @@ from ...format import NUMERIC
 from ...months import Window
 from ...store import select
 from . import breakdowns as bd
-from .anomalies import TRAILING, Anomaly, flag
+from .anomalies import HISTORY, Anomaly, flag
 from .kpis import forecast_parts
 from .payload import monthly_trend
 from .series import SERIES, Monthly, Series, read_monthly
@@ -77,9 +77,30 @@ CARD_DRILLDOWN: dict[str, str] = {
     "arr": "finance/arr",
 }
 
+# What an alert is about, by the words that name its metric, most specific first:
+# an alert opens the drill-down that shows the number it quotes.
+ALERT_METRICS: tuple[tuple[str, str], ...] = (
+    (r"uptime|time to repair|mttr|mtbf|restart", "operations/uptime"),
+    (r"doa|dead[- ]on[- ]arrival|defect|warranty|service cost", "operations/uptime"),
+    (r"backlog", "supply"),
+    (r"lead[- ]time|cogs|freight|component cost|inventory|turns|safety stock", "supply/inventory_turns"),
+    (r"cac|payback|acquisition cost|cost per acquired", "finance/payback"),
+    (r"nrr|net revenue retention|churn|expansion|renewal", "finance/nrr"),
+    (r"gross margin|margin", "finance/gm"),
+    (r"arr|recurring|subscription", "finance/arr"),
+    (r"pipeline|win rate|leads|mqls?|webinar|funnel", "sales/pipeline"),
+    (r"forecast", "sales/revenue"),
+    (r"referrals?|customers?|feedback|nps", "customers"),
+    (r"utili[sz]ation|telemetry|active devices|consumption", "telemetry"),
+    (r"revenue|billings|bookings", "finance/revenue"),
+)
+_ALERT_METRIC_RES = tuple((re.compile(rf"\b(?:{words})\b", re.IGNORECASE), key)
+                          for words, key in ALERT_METRICS)
+
+# the fallback when no metric is named: the alert's type
 ALERT_DRILLDOWN: dict[str, str] = {
     "ops": "operations/uptime", "operations": "operations/uptime", "uptime": "operations/uptime",
-    "supply": "supply", "backlog": "supply", "inventory": "supply/inventory_turns",
+    "supply": "supply/inventory_turns", "backlog": "supply", "inventory": "supply/inventory_turns",
     "sales": "sales/pipeline", "marketing": "sales/pipeline", "pipeline": "sales/pipeline",
     "finance": "finance/revenue", "revenue": "finance/revenue", "retention": "finance/nrr",
     "churn": "finance/nrr", "customers": "customers", "customer": "customers",
@@ -88,15 +109,15 @@ ALERT_DRILLDOWN: dict[str, str] = {
 
 
 def drilldown_for_alert(alert: dict) -> str:
+    """The drill-down an alert opens: by the metric its title names, else its description's,
+    else its type; Finance › Revenue when nothing says."""
+    for field in ("title", "description"):
+        text = str(alert.get(field) or "")
+        for pattern, key in _ALERT_METRIC_RES:
+            if pattern.search(text):
+                return key
     kind = str(alert.get("type") or "").strip().lower()
-    if kind in ALERT_DRILLDOWN:
-        return ALERT_DRILLDOWN[kind]
-    title = f"{alert.get('title') or ''} {alert.get('description') or ''}".lower()
-    for word, key in (("uptime", "operations/uptime"), ("backlog", "supply"),
-                      ("churn", "finance/nrr"), ("pipeline", "sales/pipeline")):
-        if word in title:
-            return key
-    return "finance/revenue"
+    return ALERT_DRILLDOWN.get(kind, "finance/revenue")
 
 
 def to_csv(table: Table) -> str:
@@ -228,12 +249,15 @@ def _expenses_by_month(rd, src, w) -> Table:
 
 
 def _finance_payback(rd, src, w):
-    row = rd.query("executive_kpis", "SELECT label, value, unit, delta, direction FROM executive_kpis "
-                   "WHERE key = 'payback'")
-    kpi = Table("CAC payback (executive_kpis)", ("Label", "Months", "Unit", "Delta", "Direction"),
-                tuple(row), ("text", "months", "text", "ratio", "text"))
+    # an executive's words: what the figure is and why it does not follow the range
+    row = rd.query("executive_kpis", "SELECT label, value, delta FROM executive_kpis WHERE key = 'payback'")
+    kpi = Table("CAC payback, as entered", ("Measure", "Months to earn back acquisition cost",
+                                            "Change as entered"),
+                tuple(row), ("text", "months", "ratio"))
     spend_t = _expenses_by_month(rd, src, w)
-    rd.notes.append("CAC payback is a static value in executive_kpis (the seeds' MVP).")
+    rd.notes.append("CAC payback is the number of months a new customer takes to pay back what it cost "
+                    "to win them. It is entered in the data file with its own change, not worked out "
+                    "from orders or spend, so it stays the same whatever range is shown.")
     return (kpi, spend_t), spend_t
 
 
@@ -294,7 +318,7 @@ def _catalogue(group: str, metric: str):
     return lambda rd, src, w: _series(rd, SERIES[group][metric], w)
 
 
-# The chart's columns over the 12 months before the window (matched by column
+# The chart's columns over the HISTORY months before the window (matched by column
 # label), so its first months are judged against real history, as on the trend.
 # In-memory for trend and order charts; one small query for the others. The
 # daily funnel (sales/pipeline) is not monthly and gets none.
@@ -320,7 +344,7 @@ def _chart_anomalies(key: str, conn: sqlite3.Connection, src: ExecSource, w: Win
     if chart is None or not chart.rows or chart.formats[0] != "period" or key not in _CHART_HISTORY:
         return ()
     # its own reader: a table missing here is already a note of the drill-down
-    before = _CHART_HISTORY[key](_Reader(conn), src, Window(w.start - TRAILING, w.start - 1))
+    before = _CHART_HISTORY[key](_Reader(conn), src, Window(w.start - HISTORY, w.start - 1))
     out: list[Anomaly] = []
     for i, (label, fmt) in enumerate(zip(chart.columns, chart.formats)):
         if i == 0 or fmt not in NUMERIC:

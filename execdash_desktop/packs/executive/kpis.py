@@ -192,6 +192,8 @@ KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("forecast", "Forecast", "currency", "up", "currency", forecast_over, True),
 )
 KPI_KEYS = tuple(k.key for k in KPIS)
+# ratio KPIs whose change executives read in percentage points (payload `delta_pp`)
+PP_KEYS = ("uptime", "nrr", "gm")
 BY_KEY = {k.key: k for k in KPIS}
 
 
