@@ -2,8 +2,7 @@
 
 Summing 10M order rows takes seconds; the KPIs need only per-month sums. They
 are computed once per version of the file in one pass over the table (`GROUP BY`
-month, whatever the row order), split by rowid range over two read-only
-connections that are proved to read the same version of the file, and kept as
+month, whatever the row order) in the payload's own read transaction, and kept as
 `<key>.json`, valid while `<key>.stamp` matches the file's stamp (`file_stamp`:
 size, times and SQLite's own change markers). The app's own metric writes
 re-stamp it (`note_own_write`), since they never touch `orders`.
@@ -19,7 +18,6 @@ import json
 import os
 import sqlite3
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -31,13 +29,6 @@ ROLLUP_VERSION = 4
 Progress = Callable[[float, str], None]
 
 RECURRING_TYPES = ("subscription", "recurring")
-
-# The month of an order: the first 7 characters of a text date, or the UTC
-# month of a number of Unix seconds.
-_MONTH_KEY = ("CASE typeof(order_date) WHEN 'text' THEN substr(order_date, 1, 7) "
-              "WHEN 'integer' THEN strftime('%Y-%m', order_date, 'unixepoch') "
-              "WHEN 'real' THEN strftime('%Y-%m', order_date, 'unixepoch') END")
-
 
 def _number(col: str) -> str:
     """The column's value when it reads as a finite number, else NULL.
@@ -55,16 +46,29 @@ def _number(col: str) -> str:
 _A, _P = _number("amount"), _number("profit")
 _IS_RECURRING = "type IN ('subscription', 'recurring')"
 
-# one pass per rowid range: sums per month, and how many numbers were unreadable
-# (LIMIT -1 keeps the inner select a subquery, so each value is converted once per row)
-_PASS_SQL = f"""
-SELECT m, total(a), total(CASE WHEN a IS NOT NULL THEN p END),
+# The one pass over the table: plain sums per text month, and what tells that a
+# month needs a careful look (a NULL, a text or an infinite number: SQLite
+# orders every number before any text, so max() returns the text if there is
+# one, and min()/max() the infinities).
+_FAST_SQL = """
+SELECT substr(order_date, 1, 7), total(amount), total(profit),
+       total(CASE WHEN type IN ('subscription', 'recurring') THEN amount END), count(*),
+       count(amount), count(profit), min(amount), max(amount), min(profit), max(profit)
+FROM orders GROUP BY 1
+"""
+# The careful sums of some rows: each number read or skipped and counted.
+_CAREFUL = f"""
+SELECT {{month}}, total(a), total(CASE WHEN a IS NOT NULL THEN p END),
        total(CASE WHEN p IS NOT NULL THEN a END), total(CASE WHEN r THEN a END), count(*),
        count(amount) - count(a), count(CASE WHEN a IS NOT NULL AND p IS NULL THEN profit END)
-FROM (SELECT {_MONTH_KEY} AS m, {_A} AS a, {_P} AS p, amount, profit, {_IS_RECURRING} AS r
-      FROM orders WHERE rowid BETWEEN ? AND ? LIMIT -1)
-GROUP BY m
+FROM (SELECT order_date, {_A} AS a, {_P} AS p, amount, profit, {_IS_RECURRING} AS r FROM orders
+      WHERE {{where}})
+GROUP BY 1
 """
+# a month's text dates sort in [YYYY-MM, YYYY-MM~), an index range
+_MONTH_ROWS = _CAREFUL.format(month="?", where="order_date >= ? AND order_date < ?")
+# numbers sort before any text: the Unix-second dates are the index range below ''
+_EPOCH_ROWS = _CAREFUL.format(month="strftime('%Y-%m', order_date, 'unixepoch')", where="order_date < ''")
 # the drill-downs' per-type sums of one month: its text dates, then its Unix-second dates (both indexed)
 _TYPES_SQL = f"""
 SELECT type, total(a), total(CASE WHEN a IS NOT NULL THEN p END),
@@ -134,26 +138,6 @@ def file_stamp(path: str | os.PathLike) -> list[list]:
         ctime = st.st_ctime_ns if head == 100 else 0
         out.append([st.st_size, st.st_mtime_ns, ctime, *_header(p, head)])
     return out
-
-
-def _read_version(path: str) -> bytes | None:
-    """What identifies the committed version a new read transaction sees, or None if unknown.
-
-    Rollback journal: the db header (a commit bumps its change counter). WAL:
-    the db header and the WAL-index header in the -shm, which every commit
-    rewrites (its change counter and last valid frame) before readers see it.
-    """
-    try:
-        with open(path, "rb") as f:
-            head = f.read(100)
-        if len(head) < 100:
-            return None
-        if head[18] != 2:  # not WAL
-            return head
-        with open(f"{path}-shm", "rb") as f:
-            return head + f.read(96)
-    except OSError:
-        return None
 
 
 # -- the side file ------------------------------------------------------------------
@@ -252,97 +236,68 @@ def _month_epoch(idx: int) -> int:
     return days * 86400
 
 
-def _splits(conn: sqlite3.Connection, parts: int) -> list[tuple[int, int]]:
-    lo, hi = conn.execute("SELECT (SELECT min(rowid) FROM orders), (SELECT max(rowid) FROM orders)").fetchone()
-    if lo is None:
-        return []
-    step = (hi - lo + 1) // parts + 1
-    return [(a, min(a + step - 1, hi)) for a in range(lo, hi + 1, step)]
+# VM steps per order row of _FAST_SQL, measured: only scales the progress estimate
+_STEPS_PER_ROW = 30
 
 
-# VM steps per order row of _PASS_SQL, measured: only scales the progress estimate
-_STEPS_PER_ROW = 60
+def _usable(*values) -> bool:
+    return all(isinstance(v, (int, float)) and abs(v) < 1e300 for v in values)
 
 
-def _pass(conn: sqlite3.Connection, bounds: tuple[int, int], tick: Callable[[], None] | None) -> list[tuple]:
-    if tick is not None:
-        conn.set_progress_handler(lambda: tick() or 0, 50_000)
-    try:
-        return conn.execute(_PASS_SQL, bounds).fetchall()
-    finally:
-        if tick is not None:
-            conn.set_progress_handler(None, 0)
+def compute(conn: sqlite3.Connection, progress: Progress | None = None) -> OrdersRollup:
+    """Per-month sums of `orders` as `conn`'s read transaction sees the file.
 
-
-def _merge(rows: list[tuple]) -> OrdersRollup:
-    months: dict[int, list] = {}
-    undated = 0
-    for m, amount, profit, with_profit, recurring, n, bad_a, bad_p in rows:
-        idx = mo.parse_month(m)
-        if idx is None:
-            undated += int(n)
-            continue
-        acc = months.setdefault(idx, [0.0, 0.0, 0.0, 0.0, 0, 0, 0])
-        for i, v in enumerate((amount, profit, with_profit, recurring, n, bad_a, bad_p)):
-            acc[i] += v
-    return OrdersRollup({k: OrdersMonth(float(a), float(p), float(ap), float(r), int(n), int(ba), int(bp))
-                         for k, (a, p, ap, r, n, ba, bp) in months.items()}, undated)
-
-
-def compute(conn: sqlite3.Connection, open_conn: Callable[[], sqlite3.Connection] | None = None,
-            progress: Progress | None = None, workers: int = 2, version: bytes | None = None,
-            path: str | None = None) -> OrdersRollup:
-    """Per-month sums of `orders` in one pass, as `conn`'s read transaction sees the file.
-
-    With `open_conn`, `version` (`_read_version` taken before `conn`'s read
-    transaction began) and `path`, the pass is split across `workers`
-    connections (sqlite3 releases the GIL while it steps, so two use two
-    cores), but only when the file's version is still `version` once every
-    helper's read transaction has begun: then all of them read what `conn`
-    reads. Otherwise `conn` does it alone.
+    One plain `GROUP BY` pass on one connection (the payload's, so it is one
+    version of the file; a pass split over two connections read two versions
+    under a writer in a loop). Only a month whose numbers are not all plain
+    (a NULL, text, an infinity) is summed again, carefully, through the
+    order_date index; Unix-second dates likewise (the index range below '').
     """
-    parts = _splits(conn, workers)
-    if not parts:
+    bounds = conn.execute("SELECT (SELECT min(rowid) FROM orders), (SELECT max(rowid) FROM orders)").fetchone()
+    if bounds[0] is None:
         return OrdersRollup({}, 0)
-    est = max(1, (parts[-1][1] - parts[0][0] + 1) * _STEPS_PER_ROW // 50_000)
-    lock = threading.Lock()
+    est = max(1, (bounds[1] - bounds[0] + 1) * _STEPS_PER_ROW // 50_000)
     ticks = [0]
 
-    def tick() -> None:
-        with lock:
-            ticks[0] += 1
-            n = ticks[0]
+    def tick() -> int:
+        ticks[0] += 1
         if progress is not None:
-            progress(min(0.99, n / est), "summing orders")
+            progress(min(0.99, ticks[0] / est), "summing orders")
+        return 0
 
-    helpers: list[sqlite3.Connection] = []
+    conn.set_progress_handler(tick, 50_000)
     try:
-        if len(parts) > 1 and open_conn is not None and version is not None and path is not None:
-            try:
-                for _ in parts[1:]:
-                    h = open_conn()
-                    helpers.append(h)
-                    h.execute("BEGIN")
-                    h.execute("SELECT 1 FROM orders LIMIT 1").fetchall()  # its snapshot begins here
-            except sqlite3.Error:
-                pass
-            if len(helpers) != len(parts) - 1 or _read_version(path) != version:
-                parts = [(parts[0][0], parts[-1][1])]  # a commit came in between: read alone
-        if len(parts) == 1:
-            rows = _pass(conn, parts[0], tick)
-        else:
-            with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="rollup") as pool:
-                futures = [pool.submit(_pass, c, b, tick) for c, b in zip([conn, *helpers], parts)]
-                rows = [r for f in futures for r in f.result()]
+        fast = conn.execute(_FAST_SQL).fetchall()
     finally:
-        for h in helpers:
-            try:
-                h.close()
-            except sqlite3.Error:
-                pass
+        conn.set_progress_handler(None, 0)
+    months: dict[int, list] = {}
+    undated = 0
+    epoch_seen = False
+    for key, amount, profit, recurring, n, n_amount, n_profit, *extremes in fast:
+        idx = mo.parse_month(key)
+        if idx is None:  # a Unix-second date, or not a date
+            undated += n
+            epoch_seen = epoch_seen or not isinstance(key, str) or not key[:1].isalpha()
+            continue
+        if n_amount == n == n_profit and _usable(amount, profit, recurring, *extremes):
+            months[idx] = [amount, profit, amount, recurring, n, 0, 0]
+        else:
+            text = mo.fmt_month(idx)
+            row = conn.execute(_MONTH_ROWS, (text, text, text + "~")).fetchone()
+            months[idx] = list(row[1:]) if row else [0.0, 0.0, 0.0, 0.0, 0, 0, 0]
+    if epoch_seen:
+        for key, *sums in conn.execute(_EPOCH_ROWS):
+            idx = mo.parse_month(key)
+            if idx is None:
+                continue
+            undated -= sums[4]
+            acc = months.setdefault(idx, [0.0, 0.0, 0.0, 0.0, 0, 0, 0])
+            for i, v in enumerate(sums):
+                acc[i] += v
     if progress is not None:
         progress(1.0, "summing orders")
-    return _merge(rows)
+    return OrdersRollup({k: OrdersMonth(float(a), float(p), float(ap), float(r), int(n), int(ba), int(bp))
+                         for k, (a, p, ap, r, n, ba, bp) in months.items()}, undated)
 
 
 def _to_doc(path, data: OrdersRollup) -> dict:
@@ -353,13 +308,11 @@ def _to_doc(path, data: OrdersRollup) -> dict:
 
 
 def orders_by_month(path: str | os.PathLike, conn: sqlite3.Connection,
-                    open_conn: Callable[[], sqlite3.Connection] | None = None,
-                    progress: Progress | None = None, stamp: list | None = None,
-                    version: bytes | None = None) -> OrdersRollup:
+                    progress: Progress | None = None, stamp: list | None = None) -> OrdersRollup:
     """The rollup as `conn` sees the file: from the side file, or computed.
 
-    `conn` is in the caller's read transaction; `stamp` and `version` were
-    taken before it began. The side file is used, and written, only when the
+    `conn` is in the caller's read transaction; `stamp` was taken before it
+    began. The side file is used, and written, only when the
     file's stamp is the same now: nothing was committed since, so the side
     file and the transaction hold the same version of the file.
     """
@@ -368,7 +321,7 @@ def orders_by_month(path: str | os.PathLike, conn: sqlite3.Connection,
     if doc is not None and file_stamp(path) == stamp:
         return OrdersRollup({int(k): OrdersMonth(*v) for k, v in doc["months"].items()},
                             int(doc.get("undated", 0)))
-    data = compute(conn, open_conn, progress, version=version, path=os.fspath(path))
+    data = compute(conn, progress)
     if file_stamp(path) == stamp:  # the file did not change under us
         _write_side(path, _to_doc(path, data), stamp)
     return data

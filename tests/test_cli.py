@@ -175,8 +175,8 @@ def test_rollup_side_file_is_reused_and_invalidated_on_change(tmp_path, demo_db)
     assert arr == pytest.approx(old + 12_000_000)
 
 
-def test_rollup_is_the_same_in_any_row_order_and_split(tmp_path, demo_db):
-    """A file whose rows are not in date order gives the same sums, alone or split over two readers."""
+def test_rollup_is_the_same_in_any_row_order(tmp_path, demo_db):
+    """A file whose rows are not in date order gives the same sums."""
     from execdash_desktop import rollup
     from execdash_desktop.store import open_reader
 
@@ -189,14 +189,9 @@ def test_rollup_is_the_same_in_any_row_order_and_split(tmp_path, demo_db):
     conn.close()
     results = []
     for path in (demo_db, shuffled):
-        for workers in (1, 2):
-            version = rollup._read_version(str(path))
-            reader = open_reader(path)
-            reader.execute("BEGIN")
-            data = rollup.compute(reader, lambda p=path: open_reader(p), workers=workers,
-                                  version=version, path=str(path))
-            reader.close()
-            results.append(data)
+        reader = open_reader(path)
+        results.append(rollup.compute(reader))
+        reader.close()
     first = results[0]
     for other in results[1:]:
         assert first.months.keys() == other.months.keys() and other.undated == 0

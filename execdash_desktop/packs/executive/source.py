@@ -165,12 +165,12 @@ def load_source(path: str | Path, progress: rollup.Progress | None = None,
     if conn is None:
         conn = open_reader(path)
     try:
-        stamp, version = rollup.file_stamp(path), rollup._read_version(str(path))
+        stamp = rollup.file_stamp(path)
         began = not conn.in_transaction
         if began:
             conn.execute("BEGIN")
         try:
-            return _load(conn, str(path), progress, stamp, version if began else None)
+            return _load(conn, str(path), progress, stamp)
         finally:
             if began and conn.in_transaction:
                 conn.execute("COMMIT")
@@ -185,7 +185,7 @@ def load_source(path: str | Path, progress: rollup.Progress | None = None,
             conn.close()
 
 
-def _load(conn: sqlite3.Connection, path: str, progress, stamp: list, version: bytes | None) -> ExecSource:
+def _load(conn: sqlite3.Connection, path: str, progress, stamp: list) -> ExecSource:
     tables = table_names(conn)
     missing = [t for t in REQUIRED if t not in tables]
     if missing:
@@ -215,8 +215,7 @@ def _load(conn: sqlite3.Connection, path: str, progress, stamp: list, version: b
     if _has(conn, tables, "orders", ("amount", "profit", "order_date", "type"), reasons):
         orders_present = conn.execute("SELECT 1 FROM orders LIMIT 1").fetchone() is not None
         if orders_present:
-            rolled = rollup.orders_by_month(path, conn, lambda: open_reader(path), progress,
-                                            stamp=stamp, version=version)
+            rolled = rollup.orders_by_month(path, conn, progress, stamp=stamp)
             orders, undated = rolled.months, rolled.undated
             if not orders:  # rows, but none with a readable date: not a real zero
                 reasons["orders"] = "table orders has no order_date readable as YYYY-MM-DD"
