@@ -70,7 +70,7 @@ class PackData:
 
 
 def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
-           monthly: dict | None = None) -> PackData:
+           monthly: dict | None = None, sensitivity: str = "normal") -> PackData:
     """Everything a pack shows, read with `conn` (a read-only connection). The summary is
     written from the month-granularity payload (`monthly`; rebuilt from `src` if None)."""
     from . import months as mo
@@ -80,9 +80,9 @@ def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
     if monthly is None:
         monthly = payload if tf["granularity"] == "month" else build_payload(src, tf["range"], "month",
                                                                               tf["as_of"])
-    dds = tuple(build_drilldown(k, conn, src, window) for k in keys)
+    dds = tuple(build_drilldown(k, conn, src, window, sensitivity) for k in keys)
     months = tuple(mo.fmt_month(m) for m in sorted(src.revenue))
-    return PackData(str(path), payload, dds, build_summary(conn, src, monthly), months)
+    return PackData(str(path), payload, dds, build_summary(conn, src, monthly, sensitivity), months)
 
 
 # -- the page plan -------------------------------------------------------------------------

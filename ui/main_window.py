@@ -89,6 +89,7 @@ class QtMainWindow(QMainWindow):
         self.menus.full_refresh.setChecked(settings.full_refresh)
         mgr = theme.manager()
         self.menus.theme[mgr.mode if mgr else "system"].setChecked(True)
+        self.menus.unusual_months[settings.unusual_months].setChecked(True)
         self._fill_recent()
         self._wire()
         self.exports = export_actions.install(self)  # File > Export board pack / PNG
@@ -248,7 +249,7 @@ class QtMainWindow(QMainWindow):
         s = self.session
         if s.path and s.src is not None and s.monthly is not None:
             tf = s.monthly["timeframe"]
-            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation),
+            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation, s.sensitivity),
                       payload=(s.src, s.monthly))
             self.service.submit("summary", job, ("summary", s.path))
 
@@ -303,6 +304,13 @@ class QtMainWindow(QMainWindow):
         mgr = theme.manager()
         if mgr is not None:
             mgr.set_mode(mode)
+
+    def _on_unusual_months_action_triggered(self, level: str) -> None:
+        """Off / Normal / Sensitive: the trend's rings (with the summary) and the drill-down in view."""
+        self.settings.unusual_months = level
+        self.session.sensitivity = level
+        self._request_summary()
+        self.drilldowns.refresh()
 
     def _on_full_refresh_action_toggled(self, on: bool) -> None:
         self.settings.full_refresh = on

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QMenu, QPushButton, QTableWidget,
 
 from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
 
+from .services.settings import UNUSUAL_MONTHS
+
 
 @dataclass
 class Menus:
@@ -26,6 +28,7 @@ class Menus:
     quit: QAction
     refresh: QAction
     theme: dict[str, QAction]
+    unusual_months: dict[str, QAction]
     drilldowns: dict[str, QAction]
     full_refresh: QAction
     serve_api: QAction
@@ -95,6 +98,18 @@ def build_menus(w) -> Menus:
         theme_menu.addAction(a)
         theme_actions[mode] = a
 
+    unusual_menu = view_menu.addMenu("&Unusual months")
+    unusual_menu.setToolTip("How readily a month far from what its recent months predict is ringed")
+    group = QActionGroup(w)
+    unusual_actions = {}
+    for level, text in UNUSUAL_MONTHS.items():
+        a = QAction(text, w)
+        a.setCheckable(True)
+        a.triggered.connect(lambda _=False, lv=level: w._on_unusual_months_action_triggered(lv))
+        group.addAction(a)
+        unusual_menu.addAction(a)
+        unusual_actions[level] = a
+
     drill_menu = bar.addMenu("&Drill-down")
     drill_actions = {}
     for key, title in DRILLDOWNS.items():
@@ -124,7 +139,7 @@ def build_menus(w) -> Menus:
     help_menu.addSeparator()
     help_menu.addAction(about)
     return Menus(open_file, open_demo, recent, close_tab, export_csv, quit_, refresh, theme_actions,
-                 drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about)
+                 unusual_actions, drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about)
 
 
 def presentation_keys() -> list[QKeySequence]:

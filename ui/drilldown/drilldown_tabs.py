@@ -77,12 +77,13 @@ class DrilldownTabs(QObject):
         version = self._current_version()
         if version is None:
             return
-        w, _, gen = version
+        w, _, gen, _ = version
         for key in keys or DRILLDOWNS:
             hit = self._cache.get(key)
             if key in self._open or (hit is not None and hit[0] == version):
                 continue
-            job = Job("drilldown", self.session.path, (key, w, gen), payload=self.session.src)
+            job = Job("drilldown", self.session.path, (key, w, gen, self.session.sensitivity),
+                      payload=self.session.src)
             self.service.submit(f"prefetch:{key}", job, ("prefetch", None, version))
 
     def tab(self, key: str) -> QtDrilldownTab | None:
@@ -113,7 +114,8 @@ class DrilldownTabs(QObject):
     def _current_version(self) -> tuple | None:
         res = self.session.result
         w = self.session.window()
-        return None if res is None or w is None else (w, self.session.path, self.session.data_generation)
+        return None if res is None or w is None else (w, self.session.path, self.session.data_generation,
+                                                      self.session.sensitivity)
 
     def _is_stale(self, key: str) -> bool:
         return self._version.get(key) != self._current_version()
@@ -128,8 +130,9 @@ class DrilldownTabs(QObject):
         if version is None:
             tab.show_error("No data file is loaded yet.")
             return
-        w, _, gen = version
-        job = Job("drilldown", self.session.path, (tab.key, w, gen), payload=self.session.src)
+        w, _, gen, _ = version
+        job = Job("drilldown", self.session.path, (tab.key, w, gen, self.session.sensitivity),
+                  payload=self.session.src)
         self.service.submit(f"drilldown:{tab.key}", job, ("drilldown", timing, version))
 
     def _on_service_result_ready(self, req, result, _t_done: float) -> None:
@@ -161,6 +164,10 @@ class DrilldownTabs(QObject):
         self._refresh_current()
 
     def _on_tabs_current_changed(self, _index: int) -> None:
+        self._refresh_current()
+
+    def refresh(self) -> None:
+        """Re-read the tab in view (a setting that changes what they show, such as unusual months)."""
         self._refresh_current()
 
     def _refresh_current(self) -> None:

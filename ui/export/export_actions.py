@@ -106,7 +106,8 @@ class QtExportActions(QObject):
             self._fail(f"{exc.filename or path}: {exc.strerror or exc}")
             return
         tf = s.payload["timeframe"]
-        job = Job("board_pack_data", s.path, (tuple(keys), s.window(), s.data_generation, tf["granularity"]),
+        job = Job("board_pack_data", s.path, (tuple(keys), s.window(), s.data_generation, tf["granularity"],
+                                              s.sensitivity),
                   payload=(s.src, s.payload, s.monthly, s.window()))
         self._target = (path, paper)
         self.window.statusBar().showMessage("Preparing the board pack\u2026")

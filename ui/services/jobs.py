@@ -176,7 +176,8 @@ def _run_drilldown(ctx: Context, job: Job, progress):
     from execdash_desktop.packs.executive.drilldowns import build_drilldown
 
     key, window = job.args[0], job.args[1]
-    return build_drilldown(key, ctx.reader(job.path), job.payload, window)
+    sensitivity = job.args[3] if len(job.args) > 3 else "normal"
+    return build_drilldown(key, ctx.reader(job.path), job.payload, window, sensitivity)
 
 
 def _run_summary(ctx: Context, job: Job, progress):
@@ -184,7 +185,8 @@ def _run_summary(ctx: Context, job: Job, progress):
     from execdash_desktop.packs.executive.narrative import build_summary
 
     src, payload = job.payload
-    return build_summary(ctx.reader(job.path), src, payload)
+    sensitivity = job.args[3] if len(job.args) > 3 else "normal"
+    return build_summary(ctx.reader(job.path), src, payload, sensitivity)
 
 
 def _run_board_pack_data(ctx: Context, job: Job, progress):
@@ -195,7 +197,8 @@ def _run_board_pack_data(ctx: Context, job: Job, progress):
 
     src, payload, monthly, window = job.payload
     progress(0.1, "Reading the board pack's data")
-    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly)
+    sensitivity = job.args[4] if len(job.args) > 4 else "normal"
+    return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly, sensitivity)
 
 
 def _run_gates(ctx: Context, job: Job, progress):

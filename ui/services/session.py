@@ -63,6 +63,7 @@ class QtDataSession(QObject):
         self.state = ViewState()
         self.result: SourceResult | None = None
         self.data_generation = 0  # +1 each time the file's data is (re)loaded
+        self.sensitivity = settings.unusual_months  # of unusual months: off | normal | sensitive
         self.monthly: dict | None = None
         self.payload: dict | None = None
         self._retry: tuple[str, Job, Intent] | None = None

@@ -308,6 +308,18 @@ _BUILDERS = {
 _USES_ORDERS = {"finance/revenue", "finance/gm", "finance/arr"}
 
 
+def _skipped_notes(src: ExecSource, w: Window) -> list[str]:
+    """Orders the sums of this window could not read, said in words: '2 orders skipped in
+    this period: the amount is not a number.'"""
+    words = {"an order amount that is not a number": "the amount is not a number",
+             "an order profit that is not a number": "the profit is not a number (left out of the margin)",
+             "an order date that is not a date": "the order date is not a date (in no period)"}
+    out = []
+    for s in src.skipped_for("gm", w):
+        out.append(f"{s['rows']:,} order{'s' if s['rows'] != 1 else ''} skipped: {words.get(s['why'], s['why'])}.")
+    return out
+
+
 # -- anomalies on the chart ----------------------------------------------------------
 
 def _trend_history(rd, src, w):
@@ -340,7 +352,7 @@ def column_key(label: str) -> str:
 
 
 def _chart_anomalies(key: str, conn: sqlite3.Connection, src: ExecSource, w: Window,
-                     chart: Table | None) -> tuple[Anomaly, ...]:
+                     chart: Table | None, sensitivity: str = "normal") -> tuple[Anomaly, ...]:
     if chart is None or not chart.rows or chart.formats[0] != "period" or key not in _CHART_HISTORY:
         return ()
     # its own reader: a table missing here is already a note of the drill-down
@@ -353,17 +365,22 @@ def _chart_anomalies(key: str, conn: sqlite3.Connection, src: ExecSource, w: Win
         history = [(r[0], r[j]) for r in before.rows] if j is not None else []
         rows = history + [(r[0], r[i]) for r in chart.rows]
         out += flag(column_key(label), label, fmt, [str(p) for p, _ in rows], [v for _, v in rows],
-                    first=len(history))
+                    first=len(history), sensitivity=sensitivity)
     return tuple(out)
 
 
-def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window: Window) -> Drilldown:
-    """The tables of one drill-down over the window. KeyError for an unknown key."""
+def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window: Window,
+                    sensitivity: str = "normal") -> Drilldown:
+    """The tables of one drill-down over the window. KeyError for an unknown key.
+
+    `sensitivity` is the unusual-months setting (anomalies.SENSITIVITY)."""
     builder = _BUILDERS[key]
     rd = _Reader(conn)
     tables, chart = builder(rd, src, window)
     if key in _USES_ORDERS and "orders" in src.reasons:
         rd.notes.append(src.reasons["orders"])
+    if key in _USES_ORDERS:
+        rd.notes += _skipped_notes(src, window)
     notes = [f"{window.label()} ({window.length} months)"] + rd.notes
     return Drilldown(key, DRILLDOWNS[key], tuple(tables), tuple(notes), chart,
-                     _chart_anomalies(key, conn, src, window, chart))
+                     _chart_anomalies(key, conn, src, window, chart, sensitivity))

@@ -88,12 +88,14 @@ def window_of(payload: dict) -> Window | None:
     return Window(start, end) if start is not None and end is not None and start <= end else None
 
 
-def build_summary(conn: sqlite3.Connection, src: ExecSource, payload: dict) -> Summary:
-    """The summary of a month-granularity payload built from `src`."""
+def build_summary(conn: sqlite3.Connection, src: ExecSource, payload: dict,
+                  sensitivity: str = "normal") -> Summary:
+    """The summary of a month-granularity payload built from `src`; `sensitivity` is the
+    unusual-months setting (anomalies.SENSITIVITY)."""
     w = window_of(payload)
     if w is None:
         return Summary((), ())
-    anomalies = trend_anomalies(src, w) + uptime_anomalies(src, w)
+    anomalies = trend_anomalies(src, w, sensitivity) + uptime_anomalies(src, w, sensitivity)
     return compose(payload, read_drivers(conn, src, w), anomalies)
 
 
