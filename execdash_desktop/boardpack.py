@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,17 +195,40 @@ def rows_per_page(geo: Geometry) -> int:
 
 # -- the file --------------------------------------------------------------------------------
 
+def _resolved(p: Path) -> Path | None:
+    """`p` with its links followed; None for a symlink loop (the stat that follows says so)."""
+    try:
+        return p.resolve()
+    except (RuntimeError, OSError):  # Python < 3.13 raises RuntimeError on a loop
+        return None
+
+
 def check_target(path: str | os.PathLike, data_file: str | os.PathLike | None = None) -> Path:
-    """The output path, if its folder exists and can take a new file and it is not the
-    data file (or its -wal/-shm: the app never writes there); OSError otherwise."""
-    p = Path(path).expanduser()
+    """The output path, if it is a regular file or a new name in an existing folder that
+    can take a new file, and it is not the data file (or its -wal/-shm: the app never
+    writes there); OSError otherwise. A device node, a FIFO or a socket is refused (the
+    rename that finishes a write would replace it); a name ending in / means a folder."""
+    text = os.fspath(path)
+    p = Path(text).expanduser()
+    if text.endswith(("/", os.sep)):
+        raise IsADirectoryError(21, "ends with / so it names a folder: give a file name for the PDF", text)
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        st = None  # a new file (or a link to one): fine
+    except OSError as exc:  # ELOOP (a symbolic link loop), EACCES...
+        raise OSError(exc.errno, exc.strerror, str(p)) from None
     if data_file is not None:
-        db = Path(data_file).expanduser().resolve()
-        if p.resolve() in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-journal")):
+        db = _resolved(Path(data_file).expanduser())
+        if db is not None and _resolved(p) in (db, Path(f"{db}-wal"), Path(f"{db}-shm"),
+                                                Path(f"{db}-journal")):
             raise FileExistsError(17, "is the data file itself: choose another name for the PDF", str(p))
-    folder = p.parent if str(p.parent) else Path(".")
-    if p.is_dir():
+    if st is not None and stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(21, "is a folder, not a file name", str(p))
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise FileExistsError(17, "is not a regular file (a device, a pipe or a socket): "
+                                  "choose a file name for the PDF", str(p))
+    folder = p.parent if str(p.parent) else Path(".")
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(20, "is a file, not a folder", str(folder))
     if not folder.is_dir():

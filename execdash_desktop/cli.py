@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 
@@ -91,13 +90,12 @@ def cmd_demo(args) -> int:
 
 def cmd_kpis(args) -> int:
     from .engine import Engine
-    from .format import payload_table
+    from .format import json_text, payload_table
 
     payload = Engine().payload(args.db, args.range, args.granularity, args.as_of,
                                progress=_progress_to_stderr)
     if args.json:
-        json.dump(payload, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(payload) + "\n")
     else:
         print(payload_table(payload))
     return 0
@@ -115,6 +113,8 @@ def cmd_pack(args) -> int:
         return _fail(exc.args[0])
     out = boardpack.check_target(args.out, args.db)  # before any work: a bad target fails at once
     src = Engine().source(args.db, progress=_progress_to_stderr)
+    for note in src.notes:  # running uncached, read without its -wal...: said once
+        print(f"execdash: note: {note}", file=sys.stderr)
     payload = build_payload(src, args.range, args.granularity, args.as_of)
     conn = open_reader(args.db)
     try:

@@ -31,6 +31,17 @@ class TableMissing(TableUnreadable):
         super().__init__(path, table, "is missing")
 
 
+class MetricsNotSaved(DataFileError):
+    """Events could not be stored (a full or read-only folder): reads are unaffected."""
+
+
+class TableDamaged(TableUnreadable):
+    """A page of this table is corrupt: the file is damaged there, the rest may be fine."""
+
+    def __init__(self, path: str, table: str, detail: str):
+        super().__init__(path, table, f"is damaged in the file ({detail})")
+
+
 class InvalidRequestError(ValueError):
     """A request parameter (range, granularity, as-of, key) is not one we accept."""
 

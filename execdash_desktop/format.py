@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
+from typing import Any
 
 from .packs.executive.kpis import direction_of
 
@@ -30,6 +32,22 @@ def short_date(text: object) -> str:
     except ValueError:
         return s
     return f"{d.day} {MONTH_ABBR[d.month - 1]} {d.year}"
+def finite_json(value: Any) -> Any:
+    """`value` with every NaN or infinity replaced by None: JSON has neither."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    return value
+
+
+def json_text(doc: Any) -> str:
+    """The app's JSON (command line, API): never `NaN` or `Infinity`, which are not JSON."""
+    return json.dumps(finite_json(doc), ensure_ascii=False, allow_nan=False)
+
+
 NUMERIC = frozenset({"currency", "ratio", "number", "int", "months", "multiple", "hours", "days"})
 _UNITS = {"hours": "h", "days": "days"}  # column formats the API names (schemas.Column)
 
@@ -174,4 +192,10 @@ def payload_table(payload: dict) -> str:
     for r in payload["risks"]:
         flag = "  OVERDUE" if r.get("overdue") else ""
         lines.append(f"  {r.get('title')}  owner {r.get('owner') or EM_DASH}, due {r.get('due') or EM_DASH}{flag}")
+    meta = payload.get("meta", {})
+    skipped = meta.get("skipped_rows") or {}
+    if skipped:
+        lines += ["", "Skipped unreadable rows: " + ", ".join(f"{t} {n}" for t, n in skipped.items())]
+    for note in meta.get("notes") or ():
+        lines += ["", f"Note: {note}"]
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from . import rollup, store
-from .errors import DataFileError
+from .errors import DataFileError, MetricsNotSaved
 from .paths import file_key, user_data_dir
 
 EVENT_TYPES: frozenset[str] = frozenset({
@@ -57,6 +57,8 @@ TARGETS: dict[str, dict] = {
 }
 
 MAX_RAW_BYTES = 8192
+MAX_META_KEYS = 32  # a client's meta: at most this many keys (rows) per event
+MAX_META_KEY_CHARS = 64
 _METRIC_SET = frozenset(METRIC_KEYS)
 _EVENT_COLS = {"id", "event_type", "event_time"}
 _META_COLS = {"event_id", "metric", "v", "raw"}
@@ -129,10 +131,63 @@ def normalize_meta(meta: Mapping | None) -> dict[str, float | None]:
     return out
 
 
+class MetaRows(tuple):
+    """A client's meta already in the seed system's storage form: (metric, v, raw) rows."""
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    v = float(value)
+    return v if math.isfinite(v) else None
+
+
+def client_meta_rows(meta: Mapping | None) -> MetaRows:
+    """A web client's `meta` stored as the seed system stores it (api-contract.md).
+
+    Every key is a row: the number in `v` when the value is a JSON number, else
+    `v` NULL, and the pair `{key: value}` as JSON in `raw`. The known timing
+    keys (METRIC_KEYS) must be finite numbers >= 0; `{"metric": k, "v": x}`
+    (exactly those two keys) is the one-metric form of the pair (k, x).
+    At most MAX_META_KEYS keys of at most MAX_META_KEY_CHARS characters.
+    ValueError names the key at fault.
+    """
+    if meta is None:
+        return MetaRows()
+    if not isinstance(meta, Mapping):
+        raise ValueError(f"invalid meta {meta!r}: expected an object")
+    pairs = list(meta.items())
+    if set(meta) == {"metric", "v"} and isinstance(meta["metric"], str):
+        pairs = [(meta["metric"], meta["v"])]
+    if len(pairs) > MAX_META_KEYS:
+        raise ValueError(f"invalid meta: {len(pairs)} keys, at most {MAX_META_KEYS}")
+    rows = []
+    for key, value in pairs:
+        if not isinstance(key, str) or not key or len(key) > MAX_META_KEY_CHARS:
+            raise ValueError(f"invalid meta key {key!r}: expected 1 to {MAX_META_KEY_CHARS} characters")
+        v = _number(value)
+        if key in _METRIC_SET and (v is None or v < 0):
+            raise ValueError(f"invalid value {value!r} for metric {key}: expected a finite number >= 0")
+        try:
+            raw = json.dumps({key: value}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"invalid meta {key}: not JSON ({exc})") from None
+        try:
+            size = len(raw.encode())
+        except UnicodeEncodeError:
+            raise ValueError(f"invalid meta {key!r}: not valid Unicode (a lone surrogate)") from None
+        if size > MAX_RAW_BYTES:
+            raise ValueError(f"invalid meta {key}: larger than {MAX_RAW_BYTES} bytes")
+        rows.append((key, v, raw))
+    return MetaRows(rows)
+
+
 def _check_event(event_type: object, meta, event_time, raw) -> tuple[str, str, list[tuple], str | None]:
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event_type {event_type!r}: expected one of "
                          f"{', '.join(sorted(EVENT_TYPES))}")
+    if isinstance(meta, MetaRows):  # checked by client_meta_rows
+        return str(event_type), to_utc_text(event_time), list(meta), None
     values = normalize_meta(meta)
     when = to_utc_text(event_time)
     raw_text = None
@@ -157,6 +212,36 @@ def side_file_for(data_path: str | os.PathLike) -> Path:
     d = user_data_dir() / "metrics"
     d.mkdir(parents=True, exist_ok=True)
     return d / f"{file_key(data_path)}.sqlite"
+
+
+def _metrics_folder() -> Path | None:
+    try:
+        return user_data_dir() / "metrics"
+    except OSError:
+        return None
+
+
+def _not_saved(folder: Path | str | None, exc: BaseException) -> str:
+    why = getattr(exc, "strerror", None) or str(exc)
+    where = folder or os.environ.get("EXECDASH_DATA_DIR") or "the app's data folder"
+    return f"the metrics could not be saved in {where} ({why}); the dashboard's numbers are unaffected"
+
+
+def _create_side_file(side: Path) -> None:
+    """A new side file with the two tables, built under a temporary name: a full
+    disk leaves no half-made file that later opens would trip over."""
+    tmp = side.with_name(f".{side.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        init = sqlite3.connect(tmp)
+        try:
+            init.executescript(metrics_schema_sql())
+            init.commit()
+        finally:
+            init.close()
+        os.replace(tmp, side)
+    finally:
+        for p in (tmp, Path(f"{tmp}-journal")):
+            p.unlink(missing_ok=True)
 
 
 def metrics_schema_sql() -> str:
@@ -258,17 +343,20 @@ class MetricsWriter:
         return self._open_side()
 
     def _open_side(self) -> sqlite3.Connection:
-        side = side_file_for(self.data_path)
-        if not side.exists():
-            init = sqlite3.connect(side)
+        folder = _metrics_folder()
+        try:
+            side = side_file_for(self.data_path)
+            if not side.exists():
+                _create_side_file(side)
+            conn = store.open_writer(side)
             try:
-                init.executescript(metrics_schema_sql())
-                init.commit()
-            finally:
-                init.close()
-        conn = store.open_writer(side)
-        if not _has_metric_tables(conn):
-            conn.executescript(metrics_schema_sql())
+                if not _has_metric_tables(conn):
+                    conn.executescript(metrics_schema_sql())
+            except sqlite3.Error:
+                conn.close()
+                raise
+        except (OSError, sqlite3.Error, DataFileError) as exc:
+            raise MetricsNotSaved(_not_saved(folder, exc)) from exc
         self._conn, self._target = conn, side
         return conn
 
@@ -395,6 +483,8 @@ class MetricsWriter:
             if own_file and (_is_readonly_error(exc) or isinstance(exc, sqlite3.IntegrityError)
                              or "no column" in str(exc) or "no such" in str(exc)):
                 raise _Unusable(str(exc)) from exc
+            if not own_file:
+                raise MetricsNotSaved(_not_saved(self._target.parent, exc)) from exc
             raise DataFileError(f"{self._target}: cannot write events ({exc})") from exc
         self.written += len(ids)
         if own_file:

@@ -7,6 +7,7 @@ and arithmetic is exact; text is `YYYY-MM`, quarters `YYYY-Qn`.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ def parse_month(text: object) -> int | None:
 
 def require_month(text: object, parameter: str = "as_of") -> int:
     """Parse a user-given `YYYY-MM`, or raise InvalidRequestError naming it."""
-    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}", text.strip()):
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text.strip()):
         raise InvalidRequestError(parameter, text, "a month as YYYY-MM")
     idx = parse_month(text)
     if idx is None:
@@ -153,4 +154,8 @@ def bucket_trend(rows: list[dict], window: Window, granularity: str) -> list[dic
                 q[key] = v if q[key] is None else q[key] + v
         if r.get("backlog") is not None:
             q["backlog"] = r["backlog"]
+    for q in out:  # months too large to add up: no number rather than "inf"
+        for key in ("recognized", "booked"):
+            if q[key] is not None and not math.isfinite(q[key]):
+                q[key] = None
     return out

@@ -148,10 +148,27 @@ def _side_paths(path: str | os.PathLike) -> tuple[Path, Path]:
     The stamp lives apart so that re-stamping after each metrics write is a
     small write, not a rewrite of the whole rollup.
     """
-    d = user_cache_dir() / "rollups"
+    d = user_cache_dir() / "rollups"  # OSError when the cache folder cannot be made
     d.mkdir(parents=True, exist_ok=True)
     key = file_key(path)
     return d / f"{key}.json", d / f"{key}.stamp"
+
+
+def uncached_reason() -> str | None:
+    """Why the rollup cache cannot be kept (a read-only or missing cache folder), or None.
+
+    The cache only buys speed: without it the sums are computed in memory."""
+    try:
+        d = user_cache_dir() / "rollups"
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = exc.filename or os.environ.get("EXECDASH_CACHE_DIR") or "the cache folder"
+        why = "a file is in the way" if isinstance(exc, (FileExistsError, NotADirectoryError)) \
+            else exc.strerror or str(exc)
+        return f"running uncached: cannot use the cache folder {where} ({why})"
+    if not os.access(d, os.W_OK | os.X_OK):
+        return f"running uncached: cannot write in the cache folder {d}"
+    return None
 
 
 def _replace(target: Path, text: str) -> bool:
@@ -190,8 +207,8 @@ def _write_stamp(stamp_path: Path, stamp: list) -> None:
 
 def _read_side(path, stamp: list) -> dict | None:
     """The rollup document if it is valid for the file at `stamp`."""
-    doc_path, stamp_path = _side_paths(path)
     try:
+        doc_path, stamp_path = _side_paths(path)
         if json.loads(stamp_path.read_text("utf-8")) != stamp:
             return None
         doc = json.loads(doc_path.read_text("utf-8"))
@@ -201,8 +218,11 @@ def _read_side(path, stamp: list) -> dict | None:
 
 
 def _write_side(path, doc: dict, stamp: list) -> None:
-    doc_path, stamp_path = _side_paths(path)
-    stamp_path.unlink(missing_ok=True)  # never a new stamp beside an old document
+    try:
+        doc_path, stamp_path = _side_paths(path)
+        stamp_path.unlink(missing_ok=True)  # never a new stamp beside an old document
+    except OSError:  # no cache folder: computed in memory (uncached_reason says so)
+        return
     if _replace(doc_path, json.dumps(doc)):
         _write_stamp(stamp_path, stamp)
 
@@ -214,8 +234,8 @@ def note_own_write(path: str | os.PathLike, stamp_before: list,
     `stamp_after` (default: the file as it is now) is what the write left; the
     caller proves nobody else committed between the two stamps.
     """
-    _, stamp_path = _side_paths(path)
     try:
+        _, stamp_path = _side_paths(path)
         if json.loads(stamp_path.read_text("utf-8")) != stamp_before:
             return
     except (OSError, ValueError):
@@ -240,6 +260,22 @@ def _month_epoch(idx: int) -> int:
 _STEPS_PER_ROW = 30
 
 
+def has_rowid(conn: sqlite3.Connection, table: str) -> bool:
+    """A plain table: not a view, not WITHOUT ROWID (whose rowid does not exist)."""
+    row = conn.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    if row is None or row[0] != "table":
+        return False
+    return "WITHOUT ROWID" not in " ".join(str(row[1] or "").upper().split())
+
+
+def _row_estimate(conn: sqlite3.Connection) -> int:
+    """About how many orders (two rowid lookups; a view or WITHOUT ROWID table: a guess)."""
+    if not has_rowid(conn, "orders"):
+        return 1_000_000
+    lo, hi = conn.execute("SELECT (SELECT min(rowid) FROM orders), (SELECT max(rowid) FROM orders)").fetchone()
+    return 0 if lo is None else hi - lo + 1
+
+
 def _usable(*values) -> bool:
     return all(isinstance(v, (int, float)) and abs(v) < 1e300 for v in values)
 
@@ -253,10 +289,8 @@ def compute(conn: sqlite3.Connection, progress: Progress | None = None) -> Order
     (a NULL, text, an infinity) is summed again, carefully, through the
     order_date index; Unix-second dates likewise (the index range below '').
     """
-    bounds = conn.execute("SELECT (SELECT min(rowid) FROM orders), (SELECT max(rowid) FROM orders)").fetchone()
-    if bounds[0] is None:
-        return OrdersRollup({}, 0)
-    est = max(1, (bounds[1] - bounds[0] + 1) * _STEPS_PER_ROW // 50_000)
+    rows = _row_estimate(conn)
+    est = max(1, rows * _STEPS_PER_ROW // 50_000)
     ticks = [0]
 
     def tick() -> int:

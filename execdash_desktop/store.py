@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from .errors import DataFileError, TableMissing, TableUnreadable
+from .errors import DataFileError, TableDamaged, TableMissing, TableUnreadable
 
 SCHEMA_VERSION = 1
 
@@ -70,37 +70,62 @@ def check_path(path: str | os.PathLike) -> Path:
     return p.resolve()
 
 
-def open_reader(path: str | os.PathLike) -> sqlite3.Connection:
+class ReaderConnection(sqlite3.Connection):
+    """A read-only connection; `note` says when it reads the file in a degraded way."""
+
+    note: str | None = None
+
+
+def _lenient_text(data: bytes) -> str:
+    # a TEXT value that is not UTF-8 (x'c328') would fail the whole query;
+    # shown with U+FFFD instead, it degrades only the cell it is in
+    return data.decode("utf-8", "replace")
+
+
+def _connect_ro(p: Path, timeout: float, **extra: str) -> ReaderConnection:
+    conn = sqlite3.connect(_uri(p, mode="ro", **extra), uri=True, timeout=timeout / 1000,
+                           check_same_thread=False, factory=ReaderConnection)
+    conn.text_factory = _lenient_text
+    try:
+        conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _side_file_failed(exc: sqlite3.Error) -> bool:
+    """SQLite could not create or grow the -shm index (read-only folder, full
+    disk, a file size limit): the data itself may still be readable."""
+    text = str(exc)
+    return any(w in text for w in ("unable to open", "readonly", "disk I/O error", "disk is full"))
+
+
+def open_reader(path: str | os.PathLike) -> ReaderConnection:
     """A read-only connection; raises DataFileError naming what is wrong.
 
-    A WAL file in a read-only folder cannot get its -shm index; it then opens
-    as immutable, which SQLite reads without any lock or side file.
+    A WAL file whose -shm index cannot be created (a read-only folder, a full
+    disk, `ulimit -f`) opens as immutable, which SQLite reads without any lock
+    or side file; when a -wal holds changes, `note` says they may be missed.
     """
     p = check_path(path)
     timeout = busy_timeout_ms()
-    conn = None
     try:
-        conn = sqlite3.connect(_uri(p, mode="ro"), uri=True, timeout=timeout / 1000,
-                               check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
+        return _connect_ro(p, timeout)
     except sqlite3.OperationalError as exc:
-        if conn is not None:
-            conn.close()
-        read_only_media = not (os.access(p.parent, os.W_OK) and os.access(p, os.W_OK))
-        if read_only_media and ("unable to open" in str(exc) or "readonly" in str(exc)):
-            try:
-                conn = sqlite3.connect(_uri(p, mode="ro", immutable="1"), uri=True,
-                                       check_same_thread=False)
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                return conn
-            except sqlite3.Error as exc2:
-                raise _explain(p, exc2) from exc2
-        raise _explain(p, exc) from exc
+        if not _side_file_failed(exc):
+            raise _explain(p, exc) from exc
+        try:
+            conn = _connect_ro(p, timeout, immutable="1")
+        except sqlite3.Error as exc2:
+            raise _explain(p, exc2) from exc2
+        wal = Path(f"{p}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            conn.note = (f"{p}: read without its write-ahead log ({exc}): the numbers may miss "
+                         "changes not yet checkpointed into the file")
+        return conn
     except sqlite3.DatabaseError as exc:
-        if conn is not None:
-            conn.close()
         raise _explain(p, exc) from exc
 
 
@@ -156,6 +181,8 @@ def select(conn: sqlite3.Connection, table: str, sql: str, params: tuple = ()) -
     """Run a SELECT on `table`; its missing table or column raises TableUnreadable.
 
     Each caller decides what that means: the drill-downs show a note, the API a 503.
+    A damaged page in the table (SQLITE_CORRUPT) is reported the same way:
+    the one view that needs it says the file is damaged there.
     """
     try:
         return conn.execute(sql, params).fetchall()
@@ -166,6 +193,23 @@ def select(conn: sqlite3.Connection, table: str, sql: str, params: tuple = ()) -
         if text.startswith("no such column"):
             raise TableUnreadable(db_path(conn), table, f"has {text.replace('such ', '')}") from exc
         raise
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise TableDamaged(db_path(conn), table, str(exc)) from exc
+        raise
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """SQLITE_CORRUPT: a page of the file is not what SQLite wrote."""
+    text = str(exc)
+    return "malformed" in text or "corrupt" in text
+
+
+def unreadable_reason(table: str, exc: sqlite3.Error) -> str:
+    """Why one table (or a view standing in for it) cannot be read, in one line."""
+    if is_damage(exc):
+        return f"table {table} is damaged in the file ({exc})"
+    return f"table {table} cannot be read ({exc})"
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -177,7 +177,9 @@ class QtMainWindow(QMainWindow):
     def _on_session_payload_changed(self, payload: dict, cause: str, t0: float, t_data: float) -> None:
         self.page.set_payload(payload)
         self._request_summary()
-        self.status_as_of.setText(f"Data as of {payload['meta']['as_of']}")
+        notes = payload["meta"].get("notes") or ()  # read uncached, or without the -wal
+        self.status_as_of.setText(f"Data as of {payload['meta']['as_of']}" + (" \u2014 see note" if notes else ""))
+        self.status_as_of.setToolTip("\n".join(notes))
         extra = {"range": payload["timeframe"]["range"], "as_of": payload["meta"]["as_of"]}
         first = not self._first_shown and cause == "load"
         if first:

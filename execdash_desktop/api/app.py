@@ -10,6 +10,7 @@ for a bug, logged.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from contextlib import asynccontextmanager
 from typing import Any, Iterable
@@ -24,17 +25,26 @@ from starlette.middleware.cors import CORSMiddleware
 from .. import __version__
 from .. import months as mo
 from ..engine import Engine
-from ..errors import DataFileError, InvalidRequestError, MissingTablesError, TableMissing
+from ..errors import (DataFileError, InvalidRequestError, MetricsNotSaved, MissingTablesError, TableDamaged,
+                      TableMissing, TableUnreadable)
 from ..metrics import EVENT_TYPES, METRIC_KEYS
+from ..packs.executive.domains import DOMAINS
 from ..packs.executive.kpis import KPI_KEYS
-from . import routes_dashboard, routes_drilldowns, routes_events, routes_health, routes_summary
+from . import (routes_client, routes_dashboard, routes_domains, routes_drilldowns, routes_events, routes_health,
+               routes_summary)
 from .context import ApiContext, Settings
 from .middleware import ApiMiddleware
 
 log = logging.getLogger("execdash_desktop.api")
 
-_META_WORDS = ('{"metric": <key>, "v": <number >= 0>} or {<key>: <number >= 0>, ...} with keys '
-               + ", ".join(METRIC_KEYS))
+_META_WORDS = ('{"metric": <key>, "v": <value>} or {<key>: <value>, ...}, at most 32 keys of 1 to 64 '
+               'characters; the timing keys ' + ", ".join(METRIC_KEYS) + ' take a number >= 0')
+
+
+def _domain_of(path: str) -> str | None:
+    """'finance' for /api/finance/kpis/..., else None."""
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "api" and parts[2] == "kpis" and parts[1] in DOMAINS else None
 
 
 def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:
@@ -46,8 +56,12 @@ def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:
         return "one of " + ", ".join(mo.GRANULARITIES), list(mo.GRANULARITIES)
     if leaf == "as_of":
         return "a month as YYYY-MM that has a revenue_trend row", None
+    domain = _domain_of(path)
     if leaf == "key":
-        return "one of " + ", ".join(KPI_KEYS), list(KPI_KEYS)
+        keys = list(DOMAINS[domain].keys) if domain else list(KPI_KEYS)
+        return "one of " + ", ".join(keys), keys
+    if leaf == "by" and domain:
+        return "one of " + ", ".join(DOMAINS[domain].by), list(DOMAINS[domain].by)
     if leaf == "metric":
         group = path.strip("/").split("/")[1] if path.count("/") >= 2 else ""
         choices = list(routes_drilldowns.METRICS.get(group, ()))
@@ -66,7 +80,22 @@ def _accepted(parameter: str, path: str) -> tuple[str, list[str] | None]:
     return "see /openapi.json", None
 
 
+def _echoable(value: Any) -> Any:
+    """An input echoed in a 422 body, made writable as JSON: NaN and infinities
+    as their names, a lone surrogate (not UTF-8) as its escape, e.g. \\ud800."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value).replace("inf", "Infinity").replace("nan", "NaN")
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_echoable(k): _echoable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_echoable(v) for v in value]
+    return value
+
+
 def _short(value: Any) -> Any:
+    value = _echoable(value)
     try:
         value = jsonable_encoder(value)
     except Exception:
@@ -108,7 +137,7 @@ def _error_items(errors: Iterable[dict], path: str, body: Any = None) -> list[di
 
 
 def _invalid(items: list[dict]) -> JSONResponse:
-    return JSONResponse({"error": "invalid_request", "detail": items}, status_code=422)
+    return JSONResponse(_echoable({"error": "invalid_request", "detail": items}), status_code=422)
 
 
 async def _on_validation(request: Request, exc: RequestValidationError):
@@ -130,16 +159,38 @@ async def _on_data_file(request: Request, exc: DataFileError):
     table = None
     if isinstance(exc, MissingTablesError) and exc.missing:
         table = exc.missing[0]
-    elif isinstance(exc, TableMissing):
+    elif isinstance(exc, TableUnreadable):
         table = exc.table
-    error = "missing_table" if table else "data_file_unavailable"
+    if isinstance(exc, MetricsNotSaved):
+        error = "metrics_not_saved"
+    elif isinstance(exc, TableDamaged):
+        error = "damaged_table"
+    elif isinstance(exc, TableUnreadable) and not isinstance(exc, TableMissing):
+        error = "unreadable_table"
+    else:
+        error = "missing_table" if table else "data_file_unavailable"
+    if error in ("damaged_table", "unreadable_table"):  # /api/health reports it as degraded
+        ctx = request.app.state.ctx
+        ctx.unreadable_seen[exc.table] = (ctx.valid_stamp, f"table {exc.table} {exc.reason}")
     return JSONResponse({"error": error, "detail": str(exc), "table": table}, status_code=503,
                         headers={"Retry-After": "5"})
 
 
 async def _on_http(request: Request, exc: StarletteHTTPException):
     body = {"error": f"http_{exc.status_code}", "detail": str(exc.detail)}
-    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:  # Starlette names the first route's methods; a path may have several
+        headers = {**(headers or {}), "Allow": _allowed(request)}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def _allowed(request: Request) -> str:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path) and getattr(route, "methods", None):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def _on_crash(request: Request, exc: Exception):
@@ -167,8 +218,9 @@ def create_app(db_path: str | os.PathLike, *, token: str | None = None,
                   docs_url=None, redoc_url=None,  # offline: no CDN for the docs pages
                   description="The embedded API of ExecDash Desktop (seed 001, api-contract.md).")
     app.state.ctx = ctx
-    for r in (routes_dashboard.router, routes_drilldowns.router, routes_events.router,
-              routes_health.router, routes_summary.router):
+    # the domain pages before the drill-downs: /api/sales/overview is not /api/sales/{metric}
+    for r in (routes_dashboard.router, routes_domains.router, routes_drilldowns.router, routes_events.router,
+              routes_health.router, routes_summary.router, routes_client.router):
         app.include_router(r)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InvalidRequestError, _on_invalid_request)

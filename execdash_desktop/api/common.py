@@ -13,12 +13,15 @@ from .. import months as mo
 from .context import ApiContext, Entry, make_entry
 from .schemas import ErrorBody, GranularityName, RangeName, ValidationErrorBody
 
-AS_OF_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# ASCII digits: `\d` also matches other scripts' digits in Python and Rust but
+# not in the ECMA regex dialect OpenAPI speaks, so schema and server disagreed
+AS_OF_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 RangeQ = Annotated[RangeName, Query(description="the window: " + ", ".join(mo.RANGES))]
 GranularityQ = Annotated[GranularityName, Query(description="how the trend is bucketed")]
-AsOfQ = Annotated[str | None, Query(pattern=AS_OF_PATTERN, description="as-of month YYYY-MM "
-                                    "(default: the latest revenue_trend month)")]
+AsOfQ = Annotated[str | None, Query(pattern=AS_OF_PATTERN, description="as-of month YYYY-MM, ASCII "
+                                    "digits, one the file has a revenue_trend row for (else 422 naming "
+                                    "the months it has; default: the latest revenue_trend month)")]
 
 R422 = {422: {"model": ValidationErrorBody, "description": "a parameter or body field is invalid"}}
 R503 = {503: {"model": ErrorBody, "description": "a table this route needs is missing, "

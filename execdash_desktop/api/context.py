@@ -102,6 +102,10 @@ class ApiContext:
         self._writer_lock = threading.Lock()
         self.batcher = None  # events.BatchWriter when EDB_EVENTS_ASYNC=1
         self.row_counts: tuple[Any, dict] | None = None
+        # table -> (stamp, reason): tables a route found unreadable (a damaged
+        # page past the first rows), so /api/health says degraded too
+        self.unreadable_seen: dict[str, tuple[Any, str]] = {}
+        self._kept: tuple[Any, dict] = (None, {})
 
     # -- counters ------------------------------------------------------------
     def count_computation(self) -> None:
@@ -152,6 +156,14 @@ class ApiContext:
         finally:
             with self._stamp_lock:
                 self._own_writes_in_flight -= 1
+
+    def kept_for(self, stamp) -> dict:
+        """Reads kept for one version of the data file (the domain pages' order cubes):
+        a new stamp starts an empty dict, so a changed file is never answered from old reads."""
+        with self._stamp_lock:
+            if self._kept[0] != stamp:
+                self._kept = (stamp, {})
+            return self._kept[1]
 
     # -- running database work -------------------------------------------------
     @property

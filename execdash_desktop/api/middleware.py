@@ -15,6 +15,10 @@ from starlette.exceptions import HTTPException
 
 from .common import etag_matches
 from .routes_dashboard import DASHBOARD_PATH, fast_key
+from .routes_domains import fast_keys
+
+# cached GETs the middleware answers without routing: path -> cache key of a plain query
+FAST_PATHS = {DASHBOARD_PATH: fast_key, **fast_keys()}
 
 ACCESS_LOG = logging.getLogger("execdash_desktop.api.access")
 
@@ -34,10 +38,12 @@ class ApiMiddleware:
         self.ctx = ctx  # for the dashboard's cache-hit fast path
 
     def _hit(self, scope) -> tuple | None:
-        """A cached dashboard answer for a plain GET, without routing (the hot path)."""
-        if self.ctx is None or scope["method"] != "GET" or scope["path"] != DASHBOARD_PATH:
+        """A cached answer for a plain GET of the dashboard or a domain page, without routing
+        (the hot path)."""
+        key_of = FAST_PATHS.get(scope["path"]) if self.ctx is not None and scope["method"] == "GET" else None
+        if key_of is None:
             return None
-        key = fast_key(scope.get("query_string", b""))
+        key = key_of(scope.get("query_string", b""))
         entry = self.ctx.fresh(key) if key is not None else None
         if entry is None:
             return None

@@ -6,7 +6,6 @@ The dashboard body is `Engine().payload` serialized exactly as
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from typing import Annotated
@@ -20,6 +19,7 @@ from ..months import Window
 from ..packs.executive.kpis import BY_KEY, forecast_parts
 from ..packs.executive.payload import kpi_entry, resolve_window
 from ..errors import TableUnreadable
+from ..format import json_text
 from ..packs.executive import breakdowns as bd
 from ..packs.executive.source import ExecSource
 from ..store import open_reader
@@ -70,8 +70,8 @@ def dashboard_entry(ctx: ApiContext, range_: str, granularity: str, as_of: str |
     stamp = ctx.valid_stamp
     payload = ctx.engine.payload(ctx.path, range_, granularity, as_of)
     ctx.count_computation()
-    # the command line's json.dump(payload, ensure_ascii=False), byte for byte
-    return make_entry(json.dumps(payload, ensure_ascii=False).encode(), stamp)
+    # the command line's json_text(payload), byte for byte
+    return make_entry(json_text(payload).encode(), stamp)
 
 
 @router.get(DASHBOARD_PATH.removeprefix("/api"), response_model=ExecutiveDashboard,

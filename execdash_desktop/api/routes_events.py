@@ -100,7 +100,7 @@ async def post_event(request: Request, body: EventIn):
     ctx = ctx_of(request)
     try:  # validate here (422, nothing stored), not in the writer thread
         when = metrics.to_utc_text(body.event_time or datetime.now(timezone.utc))
-        event = (body.event_type, metrics.normalize_meta(body.meta_dict()), when)
+        event = (body.event_type, metrics.client_meta_rows(body.meta_dict()), when)
     except ValueError as exc:
         raise invalid("event_time" if "event_time" in str(exc) else "meta", str(exc)) from None
     request.scope.setdefault("state", {})["cache"] = "write"

@@ -8,13 +8,15 @@ the contract requires.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, JsonValue, Tag,
+                      ValidationInfo, field_validator, model_validator)
 
-from ..metrics import EVENT_TYPES, METRIC_KEYS
+from ..metrics import EVENT_TYPES, MAX_META_KEY_CHARS, MAX_META_KEYS, METRIC_KEYS
 from ..months import GRANULARITIES, RANGES
 from ..packs.executive.kpis import KPI_KEYS
 
@@ -83,23 +85,28 @@ class TrendRow(_Open):
     partial: Union[bool, None] = None
 
 
+_AS_STORED = "as stored in the data file; null only where the file has no value"
+
+
 class Alert(_Open):
-    id: Union[int, str, None]
-    type: Union[str, None]
-    title: Union[str, None]
-    description: Union[str, None]
-    severity: Union[str, None]
-    created_at: Union[str, None]
+    id: Union[int, str, None] = Field(description="the row's id; " + _AS_STORED)
+    type: Union[str, None] = Field(description="ops, supply, marketing...; " + _AS_STORED + " (the seed's schema "
+                                               "makes it NOT NULL)")
+    title: Union[str, None] = Field(description=_AS_STORED + " (NOT NULL in the seed's schema)")
+    description: Union[str, None] = Field(description="null when the alert has no description")
+    severity: Union[str, None] = Field(description="low, medium or high; null when not set")
+    created_at: Union[str, None] = Field(description="null when not recorded (then it always shows)")
 
 
 class Risk(_Open):
-    id: Union[int, str, None]
-    title: Union[str, None]
-    owner: Union[str, None]
-    due: Union[str, None]
-    mitigation: Union[str, None]
-    status: Union[str, None]
-    overdue: Union[bool, None] = None
+    id: Union[int, str, None] = Field(description="the row's id; " + _AS_STORED)
+    title: Union[str, None] = Field(description=_AS_STORED + " (NOT NULL in the seed's schema)")
+    owner: Union[str, None] = Field(description="null when the risk has no owner")
+    due: Union[str, None] = Field(description="YYYY-MM-DD; null when the risk has no due date (such risks "
+                                              "sort last and are never overdue)")
+    mitigation: Union[str, None] = Field(description="null when no mitigation is recorded")
+    status: Union[str, None] = Field(description="'open' when the file leaves it empty")
+    overdue: Union[bool, None] = Field(None, description="past its due date at the as-of month's end")
 
 
 class Timeframe(_Open):
@@ -158,24 +165,69 @@ class Drilldown(_Open):
 
 
 # -- events ----------------------------------------------------------------------
-class OneMetric(BaseModel):
-    """`{"metric": "ttfb_ms", "v": 123}`"""
+def _timing_value(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+        raise ValueError("a timing metric needs a finite number >= 0")
+    return v
 
-    model_config = ConfigDict(extra="forbid")
-    metric: MetricKey
-    v: MetricValue
+
+class OneMetric(BaseModel):
+    """`{"metric": "ttfb_ms", "v": 123}`: one key and its value. A timing key takes a
+    number >= 0; any other key any value, stored as given."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "if": {"properties": {"metric": {"enum": list(METRIC_KEYS)}}},
+        "then": {"properties": {"v": {"type": "number", "minimum": 0}}}})
+    metric: str = Field(min_length=1, max_length=MAX_META_KEY_CHARS)
+    v: JsonValue
+
+    @field_validator("v")
+    @classmethod
+    def _v(cls, v: Any, info: ValidationInfo) -> Any:
+        return _timing_value(v) if info.data.get("metric") in METRIC_KEYS else v
 
 
 class FlatMeta(BaseModel):
-    """`{"ttfb_ms": 123, "render_total_ms": 860}`"""
+    """`{"ttfb_ms": 123, "range": "12m", "key": "revenue"}`: timing metrics and context keys.
 
-    model_config = ConfigDict(extra="forbid")
+    Every key is stored (api-contract.md): a number in `v`, anything else with
+    `v` null; the pair as JSON in `raw`. The timing keys must be numbers >= 0.
+    """
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={
+        "maxProperties": MAX_META_KEYS,
+        "propertyNames": {"minLength": 1, "maxLength": MAX_META_KEY_CHARS}})
+    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)  # type: ignore[assignment]
     ttfb_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     render_total_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     switch_latency_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     alerts_poll_interval_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     drilldown_duration_ms: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
     drilldown_clicks: MetricValue = None  # type: ignore[assignment]  (absent: fine; null: 422)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _caps(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if len(data) > MAX_META_KEYS:
+                raise ValueError(f"{len(data)} keys, at most {MAX_META_KEYS}")
+            for key in data:
+                if not 1 <= len(key) <= MAX_META_KEY_CHARS:
+                    raise ValueError(f"key {key[:80]!r}: expected 1 to {MAX_META_KEY_CHARS} characters")
+        return data
+
+
+def _meta_form(meta: Any) -> str:
+    """Exactly {"metric": <text>, "v": ...} is one pair; anything else is flat (client_meta_rows)."""
+    if isinstance(meta, dict) and set(meta) == {"metric", "v"} and isinstance(meta["metric"], str):
+        return "OneMetric"
+    if isinstance(meta, (OneMetric, FlatMeta)):
+        return type(meta).__name__
+    return "FlatMeta"
+
+
+Meta = Annotated[Union[Annotated[OneMetric, Tag("OneMetric")], Annotated[FlatMeta, Tag("FlatMeta")]],
+                 Discriminator(_meta_form)]
 
 
 _DT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$")
@@ -209,14 +261,15 @@ class EventIn(BaseModel):
     ]})
     event_type: EventType
     event_time: Union[EventTime, None] = Field(None, description="ISO-8601; default now; stored as UTC")
-    meta: Union[OneMetric, FlatMeta, None] = None
+    meta: Union[Meta, None] = None
 
-    def meta_dict(self) -> dict[str, float]:
+    def meta_dict(self) -> dict[str, Any]:
+        """The meta as the client sent it (client_meta_rows stores it)."""
         if self.meta is None:
             return {}
         if isinstance(self.meta, OneMetric):
-            return {self.meta.metric: float(self.meta.v)}
-        return {k: float(v) for k, v in self.meta.model_dump(exclude_unset=True).items()}
+            return {"metric": self.meta.metric, "v": self.meta.v}
+        return self.meta.model_dump(exclude_unset=True)
 
 
 class EventLogged(BaseModel):
@@ -233,6 +286,8 @@ class Health(_Open):
     schema_version: int
     tables: dict[str, int] = Field(description="row count per table")
     missing_tables: list[str]
+    unreadable_tables: dict[str, str] = Field(default_factory=dict, description=(
+        "tables that are there but cannot be read (a damaged page, a broken view), and why"))
     packs: list[str] = Field(description="the dashboards this file holds the tables of")
     uptime_s: float
     started_at: str

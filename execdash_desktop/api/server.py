@@ -25,6 +25,7 @@ import uvicorn
 from ..engine import Engine
 from ..store import check_path
 from .app import create_app
+from .guard import ACCEPT_BACKLOG, guarded_protocol
 
 log = logging.getLogger("execdash_desktop.api")
 
@@ -71,9 +72,11 @@ class _Server(uvicorn.Server):
 
 
 def _config(app, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
+    # h11 with read deadlines and a connection cap (guard.py): slow clients
+    # cannot starve the others; loop "auto": uvloop if installed
     return uvicorn.Config(app, host=host, port=port, log_config=None, log_level=log_level,
                           access_log=False, lifespan="on", server_header=False,
-                          timeout_graceful_shutdown=5)  # http/loop "auto": httptools/uvloop if installed
+                          timeout_graceful_shutdown=5, http=guarded_protocol(), backlog=ACCEPT_BACKLOG)
 
 
 class ApiServer:

@@ -34,6 +34,8 @@ def quarter_of(period: str) -> str:
     return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
 
 
+_AXIS_LIMIT = 1e300  # the highest axis top: far beyond any money, far below float overflow
+
 class _MoneyAxis(pg.AxisItem):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,8 +204,10 @@ class QtTrendChart(QFrame):
                   if v is not None]
         top = max(finite) if finite else 1.0
         head = 1.3 if self._anomalies else 1.12  # room for a ring and its "!" over the highest point
+        # a stored value near 1e308 would take the axis to infinity, which Qt refuses
+        y_top = min(top * head, _AXIS_LIMIT) or 1.0
         self.plot.getPlotItem().getViewBox().setRange(  # one range update, not two
-            xRange=(-0.6, max(n - 1, 0) + 0.6), yRange=(0, top * head or 1.0), padding=0)
+            xRange=(-0.6, max(n - 1, 0) + 0.6), yRange=(0, y_top), padding=0)
 
     # -- anomalies ------------------------------------------------------------------------------
     def set_anomalies(self, anomalies) -> None:

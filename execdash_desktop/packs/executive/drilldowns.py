@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -124,7 +125,9 @@ def to_csv(table: Table) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    # an empty cell, never "nan" or "inf" (sums of values near 1e308 overflow)
+    writer.writerows([("" if isinstance(v, float) and not math.isfinite(v) else v for v in row)
+                      for row in table.rows])
     return buf.getvalue()
 
 

@@ -41,7 +41,7 @@ def _rev_rows(src: ExecSource, w: Window, col: int) -> list[float]:
 def revenue_over(src: ExecSource, w: Window) -> Result:
     vals = _rev_rows(src, w, 0)
     if not vals:
-        return None, f"no revenue_trend row in {w.label()}"
+        return None, src.reasons.get("revenue_trend") or f"no revenue_trend row in {w.label()}"
     return math.fsum(vals), None
 
 
@@ -179,7 +179,27 @@ def forecast_over(src: ExecSource, w: Window) -> Result:
     return parts["value"], None
 
 
-KPIS: tuple[KpiSpec, ...] = (
+def _finite(compute: Callable[[ExecSource, Window], Result], table: str
+            ) -> Callable[[ExecSource, Window], Result]:
+    """`compute`, but a sum too large for a float gives None and says so.
+
+    Each stored value is finite (to_float), yet values near 1e308 add up to
+    infinity (math.fsum raises OverflowError) and inf/inf is NaN.
+    """
+    def guarded(src: ExecSource, w: Window) -> Result:
+        try:
+            value, reason = compute(src, w)
+        except OverflowError:
+            value, reason = math.inf, None
+        if value is not None and not math.isfinite(value):
+            return None, f"the {table} values in {w.label()} are too large to add up"
+        return value, reason
+
+    guarded.__name__ = compute.__name__
+    return guarded
+
+
+_KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("revenue", "Revenue", "currency", "up", "currency", revenue_over, False),
     KpiSpec("backlog", "Backlog", "currency", "up", "currency", backlog_over, True),
     KpiSpec("uptime", "Uptime", None, "up", "ratio", uptime_over, False),
@@ -191,6 +211,12 @@ KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("arr", "ARR", "currency", "up", "currency", arr_over, True),
     KpiSpec("forecast", "Forecast", "currency", "up", "currency", forecast_over, True),
 )
+_TABLE_OF = {"gm": "orders", "arr": "orders", "uptime": "ops_uptime", "nrr": "retention_nrr",
+             "payback": "executive_kpis"}
+KPIS: tuple[KpiSpec, ...] = tuple(
+    KpiSpec(k.key, k.label, k.unit, k.better, k.fmt,
+            _finite(k.compute, _TABLE_OF.get(k.key, "revenue_trend")), k.point_in_time)
+    for k in _KPIS)
 KPI_KEYS = tuple(k.key for k in KPIS)
 # ratio KPIs whose change executives read in percentage points (payload `delta_pp`)
 PP_KEYS = ("uptime", "nrr", "gm")

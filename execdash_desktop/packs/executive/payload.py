@@ -133,7 +133,8 @@ def build_payload(src: ExecSource, range_: str = "12m", granularity: str = "mont
                       "as_of": mo.fmt_month(w.end)},
         "meta": {"currency": src.currency, "as_of": mo.fmt_month(w.end),
                  "months": w.length, "unusable": dict(src.reasons),
-                 "skipped_rows": dict(src.skipped_rows)},
+                 "skipped_rows": dict(src.skipped_rows),
+                 **({"notes": list(src.notes)} if src.notes else {})},
     }
 
 

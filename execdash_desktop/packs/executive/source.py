@@ -9,7 +9,9 @@ unless none of the executive tables is there at all.
 
 from __future__ import annotations
 
+import math
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,7 +21,7 @@ from ... import rollup
 from ...months import Window
 from ...errors import DataFileError, MissingTablesError
 from . import EXECUTIVE
-from ...store import open_reader, table_columns, table_names
+from ...store import open_reader, table_columns, table_names, unreadable_reason
 
 # The tables the first screen reads; without the pack's required ones nothing can be served.
 REQUIRED = EXECUTIVE.required
@@ -30,18 +32,27 @@ DEFAULT_CURRENCY = "£"
 
 
 def to_float(value: object) -> float | None:
-    """A stored number, tolerating text such as '98.5' or '98.5%'; None if unreadable."""
+    """A stored number, tolerating text such as '98.5' or '98.5%'; None if unreadable.
+
+    Not-a-number and infinities (text 'nan', 'inf', '1e400', a REAL Inf) are
+    unreadable too: they would poison every sum and cannot be written as JSON.
+    """
     if value is None:
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        try:
+            v = float(value)
+        except OverflowError:  # an integer beyond a float's range
+            return None
+    elif isinstance(value, str):
         text = value.strip().rstrip("%").replace(",", "")
         try:
-            return float(text)
+            v = float(text)
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return v if math.isfinite(v) else None
 
 
 def ratio01(value: object) -> float | None:
@@ -80,6 +91,7 @@ class ExecSource:
     pinned: dict[str, tuple[int, int]]  # timeframe_window rows by range
     reasons: dict[str, str] = field(default_factory=dict)  # table -> why it is unusable
     skipped_rows: dict[str, int] = field(default_factory=dict)  # table -> unreadable rows
+    notes: tuple[str, ...] = ()  # how the file was read, when that limits the numbers
     orders_undated: int = 0  # order rows whose order_date reads as no month (skipped)
 
     def skipped_for(self, key: str, w: Window) -> list[dict]:
@@ -137,6 +149,10 @@ def _monthly(conn, table: str, cols: str, reasons: dict, skipped: dict,
 
 
 def _has(conn, tables: set[str], table: str, columns: tuple[str, ...], reasons: dict) -> bool:
+    """The table is there with these columns; else its reason is recorded.
+
+    A view whose own tables are gone fails on PRAGMA table_info: the caller's
+    _guard reports it like a missing table."""
     if table not in tables:
         reasons[table] = f"table {table} is missing"
         return False
@@ -145,6 +161,23 @@ def _has(conn, tables: set[str], table: str, columns: tuple[str, ...], reasons: 
         reasons[table] = f"table {table} has no column {', '.join(missing)}"
         return False
     return True
+
+
+def _lock_error(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text or "disk I/O" in text
+
+
+@contextmanager
+def _guard(table: str, reasons: dict):
+    """One table that cannot be read (a broken view, a damaged page) degrades
+    only what it feeds, like a missing table; a locked file still fails whole."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if _lock_error(exc):
+            raise
+        reasons[table] = unreadable_reason(table, exc)
 
 
 def _revenue_row(r: tuple):
@@ -193,87 +226,104 @@ def _load(conn: sqlite3.Connection, path: str, progress, stamp: list) -> ExecSou
         raise MissingTablesError(path, missing + also)
     reasons: dict[str, str] = {}
     skipped: dict[str, int] = {}
+    notes = [conn.note] if getattr(conn, "note", None) else []
 
     revenue = {}
-    if _has(conn, tables, "revenue_trend", ("period", "recognized", "booked", "backlog"), reasons):
-        revenue = _monthly(conn, "revenue_trend", "recognized, booked, backlog", reasons, skipped,
-                           _revenue_row)
+    with _guard("revenue_trend", reasons):
+        if _has(conn, tables, "revenue_trend", ("period", "recognized", "booked", "backlog"), reasons):
+            revenue = _monthly(conn, "revenue_trend", "recognized, booked, backlog", reasons, skipped,
+                               _revenue_row)
     uptime = {}
-    if _has(conn, tables, "ops_uptime", ("period", "uptime"), reasons):
-        uptime = _monthly(conn, "ops_uptime", "uptime", reasons, skipped, lambda r: ratio01(r[0]))
+    with _guard("ops_uptime", reasons):
+        if _has(conn, tables, "ops_uptime", ("period", "uptime"), reasons):
+            uptime = _monthly(conn, "ops_uptime", "uptime", reasons, skipped, lambda r: ratio01(r[0]))
     nrr = {}
-    if _has(conn, tables, "retention_nrr", ("period", "nrr"), reasons):
-        nrr = _monthly(conn, "retention_nrr", "nrr", reasons, skipped, lambda r: ratio_nrr(r[0]))
+    with _guard("retention_nrr", reasons):
+        if _has(conn, tables, "retention_nrr", ("period", "nrr"), reasons):
+            nrr = _monthly(conn, "retention_nrr", "nrr", reasons, skipped, lambda r: ratio_nrr(r[0]))
     winrate = {}
-    if _has(conn, tables, "pipeline_winrate", ("period", "win_rate_pct"), reasons):
-        winrate = _monthly(conn, "pipeline_winrate", "win_rate_pct", reasons, skipped,
-                           lambda r: ratio01(r[0]))
+    with _guard("pipeline_winrate", reasons):
+        if _has(conn, tables, "pipeline_winrate", ("period", "win_rate_pct"), reasons):
+            winrate = _monthly(conn, "pipeline_winrate", "win_rate_pct", reasons, skipped,
+                               lambda r: ratio01(r[0]))
 
     orders: dict = {}
     orders_present = False
     undated = 0
-    if _has(conn, tables, "orders", ("amount", "profit", "order_date", "type"), reasons):
-        orders_present = conn.execute("SELECT 1 FROM orders LIMIT 1").fetchone() is not None
-        if orders_present:
-            rolled = rollup.orders_by_month(path, conn, progress, stamp=stamp)
-            orders, undated = rolled.months, rolled.undated
-            if not orders:  # rows, but none with a readable date: not a real zero
-                reasons["orders"] = "table orders has no order_date readable as YYYY-MM-DD"
-                orders_present = False
-        else:
-            reasons["orders"] = "table orders is empty"
+    with _guard("orders", reasons):
+        if _has(conn, tables, "orders", ("amount", "profit", "order_date", "type"), reasons):
+            orders_present = conn.execute("SELECT 1 FROM orders LIMIT 1").fetchone() is not None
+            if orders_present:
+                rolled = rollup.orders_by_month(path, conn, progress, stamp=stamp)
+                orders, undated = rolled.months, rolled.undated
+                uncached = rollup.uncached_reason()
+                if uncached:
+                    notes.append(uncached)
+                if not orders:  # rows, but none with a readable date: not a real zero
+                    reasons["orders"] = "table orders has no order_date readable as YYYY-MM-DD"
+                    orders_present = False
+            else:
+                reasons["orders"] = "table orders is empty"
+    orders_present = orders_present and "orders" not in reasons
 
     sql_daily: tuple = ()
-    if _has(conn, tables, "pipeline_stages_daily", ("period", "stage_name", "value"), reasons):
-        rows = conn.execute(
-            "SELECT substr(period, 1, 10), value FROM pipeline_stages_daily "
-            "WHERE stage_name = 'SQL' AND value IS NOT NULL ORDER BY period").fetchall()
-        sql_daily = tuple((d, f) for d, v in rows if (f := to_float(v)) is not None)
+    with _guard("pipeline_stages_daily", reasons):
+        if _has(conn, tables, "pipeline_stages_daily", ("period", "stage_name", "value"), reasons):
+            rows = conn.execute(
+                "SELECT substr(period, 1, 10), value FROM pipeline_stages_daily "
+                "WHERE stage_name = 'SQL' AND value IS NOT NULL ORDER BY period").fetchall()
+            sql_daily = tuple((d, f) for d, v in rows if (f := to_float(v)) is not None)
     sql_stage = None
-    if _has(conn, tables, "pipeline_stages", ("stage_name", "value"), reasons):
-        row = conn.execute("SELECT value FROM pipeline_stages WHERE stage_name = 'SQL'").fetchone()
-        sql_stage = to_float(row[0]) if row else None
+    with _guard("pipeline_stages", reasons):
+        if _has(conn, tables, "pipeline_stages", ("stage_name", "value"), reasons):
+            row = conn.execute("SELECT value FROM pipeline_stages WHERE stage_name = 'SQL'").fetchone()
+            sql_stage = to_float(row[0]) if row else None
 
     payback = None
     currency = DEFAULT_CURRENCY
-    if _has(conn, tables, "executive_kpis", ("key", "value", "unit", "delta"), reasons):
-        row = conn.execute("SELECT value, delta FROM executive_kpis WHERE key = 'payback'").fetchone()
-        if row:
-            payback = (to_float(row[0]), to_float(row[1]))
-        row = conn.execute(
-            "SELECT unit FROM executive_kpis WHERE key IN ('revenue', 'backlog', 'arr', 'forecast') "
-            "AND unit IS NOT NULL AND trim(unit) <> '' ORDER BY key LIMIT 1").fetchone()
-        if row:
-            currency = str(row[0]).strip()
+    with _guard("executive_kpis", reasons):
+        if _has(conn, tables, "executive_kpis", ("key", "value", "unit", "delta"), reasons):
+            row = conn.execute("SELECT value, delta FROM executive_kpis WHERE key = 'payback'").fetchone()
+            if row:
+                payback = (to_float(row[0]), to_float(row[1]))
+            row = conn.execute(
+                "SELECT unit FROM executive_kpis WHERE key IN ('revenue', 'backlog', 'arr', 'forecast') "
+                "AND unit IS NOT NULL AND trim(unit) <> '' ORDER BY key LIMIT 1").fetchone()
+            if row:
+                currency = str(row[0]).strip()
 
     alerts: tuple = ()
-    if _has(conn, tables, "alerts", ("id", "type", "title", "description", "severity", "created_at"),
-            reasons):
-        cur = conn.execute(
-            "SELECT id, type, title, description, severity, created_at FROM alerts "
-            "ORDER BY CASE lower(severity) WHEN 'high' THEN 0 WHEN 'medium' THEN 1 "
-            "WHEN 'low' THEN 2 ELSE 3 END, created_at DESC, id DESC")
-        alerts = tuple(dict(zip(("id", "type", "title", "description", "severity", "created_at"), r))
-                       for r in cur)
+    with _guard("alerts", reasons):
+        if _has(conn, tables, "alerts", ("id", "type", "title", "description", "severity", "created_at"),
+                reasons):
+            cur = conn.execute(
+                "SELECT id, type, title, description, severity, created_at FROM alerts "
+                "ORDER BY CASE lower(severity) WHEN 'high' THEN 0 WHEN 'medium' THEN 1 "
+                "WHEN 'low' THEN 2 ELSE 3 END, created_at DESC, id DESC")
+            alerts = tuple(dict(zip(("id", "type", "title", "description", "severity", "created_at"), r))
+                           for r in cur)
     risks: tuple = ()
-    if _has(conn, tables, "risks", ("id", "title", "owner", "due", "mitigation", "status"), reasons):
-        cur = conn.execute(
-            "SELECT id, title, owner, due, mitigation, coalesce(status, 'open') FROM risks "
-            "WHERE lower(coalesce(status, 'open')) <> 'closed' "
-            "ORDER BY nullif(trim(due), '') IS NULL, due, id")
-        risks = tuple(dict(zip(("id", "title", "owner", "due", "mitigation", "status"), r))
-                      for r in cur)
+    with _guard("risks", reasons):
+        if _has(conn, tables, "risks", ("id", "title", "owner", "due", "mitigation", "status"), reasons):
+            cur = conn.execute(
+                "SELECT id, title, owner, due, mitigation, coalesce(status, 'open') FROM risks "
+                "WHERE lower(coalesce(status, 'open')) <> 'closed' "
+                "ORDER BY nullif(trim(due), '') IS NULL, due, id")
+            risks = tuple(dict(zip(("id", "title", "owner", "due", "mitigation", "status"), r))
+                          for r in cur)
 
     pinned: dict[str, tuple[int, int]] = {}
-    if "timeframe_window" in tables and _has(conn, tables, "timeframe_window",
-                                             ("range", "start_date", "end_date"), reasons):
-        for rng, start, end in conn.execute(
-                "SELECT range, start_date, end_date FROM timeframe_window"):
-            a, b = mo.parse_month(start), mo.parse_month(end)
-            if rng in mo.RANGES and a is not None and b is not None and a <= b:
-                pinned[rng] = (a, b)
+    with _guard("timeframe_window", reasons):
+        if "timeframe_window" in tables and _has(conn, tables, "timeframe_window",
+                                                 ("range", "start_date", "end_date"), reasons):
+            for rng, start, end in conn.execute(
+                    "SELECT range, start_date, end_date FROM timeframe_window"):
+                a, b = mo.parse_month(start), mo.parse_month(end)
+                if rng in mo.RANGES and a is not None and b is not None and a <= b:
+                    pinned[rng] = (a, b)
 
     return ExecSource(path=path, revenue=revenue, uptime=uptime, nrr=nrr, winrate=winrate,
                       orders=orders, orders_present=orders_present, orders_undated=undated, sql_daily=sql_daily,
                       sql_stage=sql_stage, payback=payback, currency=currency, alerts=alerts,
-                      risks=risks, pinned=pinned, reasons=reasons, skipped_rows=skipped)
+                      risks=risks, pinned=pinned, reasons=reasons, skipped_rows=skipped,
+                      notes=tuple(notes))

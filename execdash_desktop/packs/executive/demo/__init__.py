@@ -232,13 +232,17 @@ def generate(path, *, end: str | None = None, months: int = 24, orders: int = 10
                 pass
         os.replace(tmp, p)
         _fsync_dir(p.parent)
-    except BaseException:
+    except BaseException as exc:
         if conn is not None:
             try:
                 conn.close()
             except sqlite3.Error:
                 pass
         _remove(tmp)
+        if isinstance(exc, sqlite3.Error):  # a full disk, a file size limit: one line
+            raise DataFileError(f"{p}: cannot write the demo file ({exc}); nothing was left behind") from exc
+        if isinstance(exc, OSError) and not isinstance(exc, DataFileError):
+            raise DataFileError(f"{p}: cannot write the demo file ({exc.strerror or exc})") from exc
         raise
     seconds = round(time.perf_counter() - t0, 2)
     report(1.0, "done")
