@@ -15,6 +15,7 @@ integer is Unix seconds.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -30,17 +31,21 @@ Progress = Callable[[float, str], None]
 
 RECURRING_TYPES = ("subscription", "recurring")
 
+_MAX = "1.7976931348623157e308"  # the largest finite double: above it is an infinity
+
+
 def _number(col: str) -> str:
     """The column's value when it reads as a finite number, else NULL.
 
     Text is a number only when SQLite's own numeric conversion gives it back
-    unchanged ('12.5' yes, 'n/a' or '12abc' no); 1e300 bounds out infinities
-    (a 20-million-digit amount reads as one).
+    unchanged ('12.5' yes, 'n/a' or '12abc' no); an infinity is not a number
+    (a 20-million-digit amount reads as one). A finite 1e308 is one: sums that
+    overflow are the KPIs' to report ("too large to add up").
     """
-    return (f"CASE typeof({col}) WHEN 'real' THEN CASE WHEN abs({col}) < 1e300 THEN {col} END "
+    return (f"CASE typeof({col}) WHEN 'real' THEN CASE WHEN abs({col}) <= {_MAX} THEN {col} END "
             f"WHEN 'integer' THEN {col} "
             f"WHEN 'text' THEN CASE WHEN CAST({col} AS NUMERIC) = {col} "
-            f"AND abs(CAST({col} AS REAL)) < 1e300 THEN CAST({col} AS REAL) END END")
+            f"AND abs(CAST({col} AS REAL)) <= {_MAX} THEN CAST({col} AS REAL) END END")
 
 
 _A, _P = _number("amount"), _number("profit")
@@ -277,7 +282,7 @@ def _row_estimate(conn: sqlite3.Connection) -> int:
 
 
 def _usable(*values) -> bool:
-    return all(isinstance(v, (int, float)) and abs(v) < 1e300 for v in values)
+    return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
 
 
 def compute(conn: sqlite3.Connection, progress: Progress | None = None) -> OrdersRollup:
