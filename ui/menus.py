@@ -98,18 +98,6 @@ def build_menus(w) -> Menus:
         theme_menu.addAction(a)
         theme_actions[mode] = a
 
-    unusual_menu = view_menu.addMenu("&Unusual months")
-    unusual_menu.setToolTip("How readily a month far from what its recent months predict is ringed")
-    group = QActionGroup(w)
-    unusual_actions = {}
-    for level, text in UNUSUAL_MONTHS.items():
-        a = QAction(text, w)
-        a.setCheckable(True)
-        a.triggered.connect(lambda _=False, lv=level: w._on_unusual_months_action_triggered(lv))
-        group.addAction(a)
-        unusual_menu.addAction(a)
-        unusual_actions[level] = a
-
     drill_menu = bar.addMenu("&Drill-down")
     drill_actions = {}
     for key, title in DRILLDOWNS.items():
@@ -128,6 +116,17 @@ def build_menus(w) -> Menus:
     settings_menu.addAction(full_refresh)
     settings_menu.addAction(serve_api)
     settings_menu.addAction(playlist)
+    unusual_menu = settings_menu.addMenu("&Unusual months")
+    unusual_menu.setToolTip("How readily a month far from what its recent months predict is ringed")
+    group = QActionGroup(w)
+    unusual_actions = {}
+    for level, text in UNUSUAL_MONTHS.items():
+        a = QAction(text, w)
+        a.setCheckable(True)
+        a.triggered.connect(lambda _=False, lv=level: w._on_unusual_months_action_triggered(lv))
+        group.addAction(a)
+        unusual_menu.addAction(a)
+        unusual_actions[level] = a
 
     help_menu = bar.addMenu("&Help")
     shortcuts = _action(w, "&Keyboard shortcuts", w._on_shortcuts_action_triggered,
@@ -139,7 +138,8 @@ def build_menus(w) -> Menus:
     help_menu.addSeparator()
     help_menu.addAction(about)
     return Menus(open_file, open_demo, recent, close_tab, export_csv, quit_, refresh, theme_actions,
-                 unusual_actions, drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about)
+                 unusual_actions, drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts,
+                 diagnostics, about)
 
 
 def presentation_keys() -> list[QKeySequence]:
