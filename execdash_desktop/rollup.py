@@ -54,11 +54,11 @@ _IS_RECURRING = "type IN ('subscription', 'recurring')"
 # The one pass over the table: plain sums per text month, and what tells that a
 # month needs a careful look (a NULL, a text or an infinite number: SQLite
 # orders every number before any text, so max() returns the text if there is
-# one, and min()/max() the infinities).
+# one; an infinity makes the month's total infinite).
 _FAST_SQL = """
 SELECT substr(order_date, 1, 7), total(amount), total(profit),
        total(CASE WHEN type IN ('subscription', 'recurring') THEN amount END), count(*),
-       count(amount), count(profit), min(amount), max(amount), min(profit), max(profit)
+       count(amount), count(profit), max(amount), max(profit)
 FROM orders GROUP BY 1
 """
 # The careful sums of some rows: each number read or skipped and counted.
