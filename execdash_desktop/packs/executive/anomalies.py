@@ -121,6 +121,14 @@ def _line(points: list[tuple[int, float]], noise: list[tuple[int, float]], at: i
     return level + slope * (at - points[len(points) // 2][0]), scale
 
 
+def _exp(x: float) -> float:
+    """exp, with an edge past the largest float read as infinity (a band with no top)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
 def _expect(history: list[tuple[int, float]], m: int, k: float) -> tuple[float, float, float, float] | None:
     """What the months before `m` predict for it: (prediction, scale, low, high).
 
@@ -137,8 +145,8 @@ def _expect(history: list[tuple[int, float]], m: int, k: float) -> tuple[float, 
     if all(y > 0 for _, y in noise):
         log = lambda pts: [(x, math.log(y)) for x, y in pts]  # noqa: E731
         pred, scale = _line(log(points), log(noise), m, k, floor / max(y for _, y in points))
-        mid = math.exp(pred)
-        return mid, mid * scale, math.exp(pred - k * scale), math.exp(pred + k * scale)
+        mid = _exp(pred)
+        return mid, mid * scale, _exp(pred - k * scale), _exp(pred + k * scale)
     pred, scale = _line(points, noise, m, k, floor)
     return pred, scale, pred - k * scale, pred + k * scale
 
