@@ -77,21 +77,17 @@ def by_key(payload: dict) -> dict:
 
 
 def get_routes(client: TestClient) -> list[str]:
-    """Every GET route of the API with its path parameters filled in."""
-    from execdash_desktop.api.routes_drilldowns import METRICS
-    from execdash_desktop.packs.executive.kpis import KPI_KEYS
-
+    """Every GET route of the API, each path parameter filled with every value its schema allows."""
     out = []
     for path, item in client.get("/openapi.json").json()["paths"].items():
         if "get" not in item or path == "/openapi.json":
             continue
-        if "{key}" in path:
-            out += [path.replace("{key}", k) for k in KPI_KEYS]
-        elif "{metric}" in path:
-            group = path.strip("/").split("/")[1]
-            out += [path.replace("{metric}", m) for m in METRICS[group]]
-        else:
-            out.append(path)
+        routes = [path]
+        for param in item["get"].get("parameters", []):
+            if param["in"] == "path":
+                name = "{" + param["name"] + "}"
+                routes = [r.replace(name, v) for r in routes for v in param["schema"]["enum"]]
+        out += routes
     return out
 
 
