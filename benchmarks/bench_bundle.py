@@ -10,7 +10,7 @@ Measures, as medians over --runs runs after one warm-up run:
     in-process part (since_main_ms);
   * `--version` and `--self-test` wall time;
 and reports the bundle size on disk and the .deb size. Budgets (issue 5): bundle
-<= 150 MB, package <= 75 MB, first paint <= 1.5 s. Skips (exit 0) when no bundle
+<= 200 MB (pandas, numpy and calamine for the import: issue 16), package <= 75 MB, first paint <= 1.5 s. Skips (exit 0) when no bundle
 is built: run `./dev package` first. `--strict` exits 1 when over a budget.
 """
 
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import demo_file, print_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-BUDGET = {"bundle_mb": 150, "deb_mb": 75, "first_paint_s": 1.5}
+BUDGET = {"bundle_mb": 200, "deb_mb": 75, "first_paint_s": 1.5}
 
 
 def dir_mb(path: Path) -> float:

@@ -15,12 +15,13 @@ import math
 import os
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
 from .packs.executive.drilldowns import DRILLDOWNS, Drilldown, build_drilldown
 from .packs.executive.narrative import build_summary
+from .table_summary import by_month, merge_by_period
 
 # Five drill-downs a board asks about: money in, backlog, retention, service, pipeline.
 DEFAULT_DRILLDOWNS: tuple[str, ...] = ("finance/revenue", "supply", "finance/nrr", "operations/uptime",
@@ -56,6 +57,7 @@ class PackData:
     drilldowns: tuple[Drilldown, ...]
     summary: Any = None  # narrative.Summary, or None when the narrative is not available
     months: tuple[str, ...] = ()  # months of the file (the as-of picker's list)
+    demo: bool = False  # the demo generator's made-up figures: every page says so
 
     @property
     def has_summary(self) -> bool:
@@ -81,9 +83,16 @@ def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
     if monthly is None:
         monthly = payload if tf["granularity"] == "month" else build_payload(src, tf["range"], "month",
                                                                               tf["as_of"])
-    dds = tuple(build_drilldown(k, conn, src, window, sensitivity) for k in keys)
+    dds = tuple(for_paper(build_drilldown(k, conn, src, window, sensitivity)) for k in keys)
     months = tuple(mo.fmt_month(m) for m in sorted(src.revenue))
-    return PackData(str(path), payload, dds, build_summary(conn, src, monthly, sensitivity), months)
+    return PackData(str(path), payload, dds, build_summary(conn, src, monthly, sensitivity), months,
+                    bool(getattr(src, "demo", False)))
+
+
+def for_paper(dd: Drilldown) -> Drilldown:
+    """A drill-down as the pack prints it: day-by-day tables one row a month (the CSV export
+    keeps every day), tables over the same months side by side in one."""
+    return replace(dd, tables=merge_by_period(tuple(by_month(t) for t in dd.tables)))
 
 
 # -- the page plan -------------------------------------------------------------------------
@@ -113,7 +122,7 @@ class TableSlice:
 
 @dataclass(frozen=True)
 class Page:
-    kind: str  # cover | dashboard | summary | drilldown
+    kind: str  # cover | dashboard | summary | actions (alerts and open risks) | drilldown
     title: str
     key: str | None = None  # the drill-down's
     chart: bool = False
@@ -167,11 +176,13 @@ def _drilldown_pages(dd: Drilldown, geo: Geometry) -> list[Page]:
             for i, items in enumerate(pages)]
 
 
-def plan(drilldowns: Sequence[Drilldown], geo: Geometry, summary: bool = True) -> list[Page]:
-    """Every page of the pack, in order."""
+def plan(drilldowns: Sequence[Drilldown], geo: Geometry, summary: bool = True, actions: int = 0) -> list[Page]:
+    """Every page of the pack, in order; `actions`: how many pages every alert and open
+    risk take in full (the renderer measures their text)."""
     pages = [Page("cover", "Cover"), Page("dashboard", "Executive dashboard")]
     if summary:
         pages.append(Page("summary", "Summary: now, reason, action"))
+    pages += [Page("actions", "Alerts and open risks", part=i + 1, parts=actions) for i in range(actions)]
     for dd in drilldowns:
         pages += _drilldown_pages(dd, geo)
     return pages

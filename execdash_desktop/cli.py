@@ -1,4 +1,4 @@
-"""The `execdash` command: demo | kpis | pack | open | serve (and the window by default).
+"""The `execdash` command: demo | kpis | pack | import | export | open | serve (and the window by default).
 
 Errors the user can fix print one line on stderr and exit with code 2: never a
 traceback, never a write to the data file.
@@ -58,6 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--paper", choices=["a4", "letter"], help="paper, landscape (default: by the locale)")
     b.add_argument("--drilldowns", help="drill-down keys, comma-separated (default: five board favourites)")
     b.add_argument("--out", required=True, help="the PDF to write")
+
+    i = sub.add_parser("import", help="import CSV / Excel / ODS files into a data file (validated)")
+    i.add_argument("--db", required=True, help="the data file (created with the schema when missing)")
+    i.add_argument("sources", nargs="+", metavar="SOURCE", help=".csv .tsv .xlsx .xlsm .ods, a folder or a .zip")
+    i.add_argument("--table", help="the table for files or sheets not named after one")
+    i.add_argument("--sheet", help="read only this sheet of each workbook")
+    i.add_argument("--mode", default="append", choices=["append", "replace", "upsert"],
+                   help="append: add rows (a key already there is a problem); replace: empty the tables "
+                        "first; upsert: update the rows whose key is there, add the rest")
+    i.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    i.add_argument("--report", help="write every problem found to this JSON file")
+    i.add_argument("--skip-bad-rows", action="store_true", help="import the good rows, report the rest")
+
+    e = sub.add_parser("export", help="write a dashboard's tables as an .xlsx workbook")
+    e.add_argument("--db", required=True)
+    e.add_argument("--dashboard", default="executive")
+    e.add_argument("--out", required=True, help="the .xlsx to write")
 
     o = sub.add_parser("open", help="open the window on a data file")
     o.add_argument("path", nargs="?")
@@ -129,6 +146,45 @@ def cmd_pack(args) -> int:
     return 0
 
 
+SHOWN_PROBLEMS = 20
+
+
+def cmd_import(args) -> int:
+    from .dataio import SourceError, run_import, write_json
+
+    try:
+        report = run_import(args.db, args.sources, table=args.table, sheet=args.sheet, mode=args.mode,
+                            dry_run=args.dry_run, skip_bad_rows=args.skip_bad_rows,
+                            progress=_progress_to_stderr)
+    except SourceError as exc:
+        return _fail(str(exc))
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for p in report.problems[:SHOWN_PROBLEMS]:
+        print(("warning: " if p.severity == "warning" else "") + p.line())
+    more = len(report.problems) - SHOWN_PROBLEMS
+    if more > 0:
+        print(f"... and {more:,} more" + ("" if args.report else " (--report FILE lists them all)"))
+    if args.report:
+        write_json(report, args.report)
+    print(report.summary())
+    return 0 if report.ok else EXIT_USAGE
+
+
+def cmd_export(args) -> int:
+    from .dataio.export import export_dashboard
+
+    try:
+        done = export_dashboard(args.db, args.dashboard, args.out, progress=_progress_to_stderr)
+    except KeyError as exc:
+        return _fail(exc.args[0])
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    rows = sum(done["tables"].values())
+    print(f"wrote {done['path']}: {len(done['tables'])} sheets, {rows:,} rows ({done['dashboard']})")
+    return 0
+
+
 def _run_module(name: str, *args) -> int:
     # GUI and server live outside the core and load only when asked for, so
     # `execdash kpis` never imports Qt or FastAPI.
@@ -146,8 +202,16 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_kpis(args)
         if args.command == "pack":
             return cmd_pack(args)
+        if args.command == "import":
+            return cmd_import(args)
+        if args.command == "export":
+            return cmd_export(args)
         if args.command == "serve":
             return _run_module("execdash_desktop.api.server", args)
+        if args.command == "open" and args.path:
+            from .file_check import check_data_file
+
+            check_data_file(args.path)  # not SQLite, empty, no dashboard tables: one line, exit 2
         return _run_module("execdash_desktop.ui.app", getattr(args, "path", None))
     except (DataFileError, InvalidRequestError) as exc:
         return _fail(str(exc))

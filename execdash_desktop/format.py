@@ -22,6 +22,19 @@ def month_name(period: str) -> str:
     return f"{MONTH_ABBR[m - 1]} {y}" if 1 <= m <= 12 else str(period)
 
 
+AREAS = {"ops": "Operations", "operations": "Operations", "supply": "Supply", "sales": "Sales",
+         "marketing": "Marketing", "finance": "Finance", "customers": "Customers", "customer": "Customers",
+         "quality": "Quality", "telemetry": "Telemetry", "retention": "Retention", "churn": "Retention",
+         "pipeline": "Sales", "revenue": "Finance", "inventory": "Supply", "backlog": "Supply",
+         "uptime": "Operations"}
+
+
+def area_name(kind: object) -> str:
+    """An alert's type as an executive says it: 'ops' -> 'Operations', 'supply' -> 'Supply'."""
+    k = str(kind or "").strip()
+    return AREAS.get(k.lower(), k[:1].upper() + k[1:])
+
+
 def short_date(text: object) -> str:
     """'2026-10-09 15:57:44' -> '9 Oct 2026'; an em dash if empty, the text itself if unreadable."""
     if not text:

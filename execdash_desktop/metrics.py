@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from . import rollup, store
+from . import data_time, rollup, store
 from .errors import DataFileError, MetricsNotSaved
 from .paths import file_key, user_data_dir
 
@@ -529,6 +529,7 @@ class MetricsWriter:
     def _after_own_write(self, stamp_before: list, stamp_after: list | None = None) -> None:
         stamp_after = stamp_after or rollup.file_stamp(self.data_path)
         rollup.note_own_write(self.data_path, stamp_before, stamp_after)
+        data_time.note_own_write(self.data_path, stamp_before, stamp_after)
         for fn in list(self.listeners):
             try:
                 fn(stamp_before, stamp_after)
@@ -583,6 +584,29 @@ WHERE e.event_time >= :cut30 AND e.event_time <= :now
 """
 
 
+_UNMEASURED_SQL = """
+SELECT m.metric, SUM(e.event_time >= :cut7), COUNT(*)
+FROM {schema}.user_events AS e JOIN {schema}.user_event_meta AS m ON m.event_id = e.id
+WHERE e.event_time >= :cut30 AND e.event_time <= :now
+  AND m.v IS NULL AND m.metric IN ({metrics})
+GROUP BY m.metric
+"""
+
+
+def _unmeasured_rows(conn: sqlite3.Connection, schemas: list[str], now: datetime) -> dict:
+    """metric -> (7-day, 30-day) count of waits the app could not measure (stored as NULL:
+    the screen never painted, say a hidden window), so they are counted, not made up."""
+    metrics = ", ".join(f"'{m}'" for m in METRIC_KEYS)
+    params = {"now": _fmt_time(now), "cut7": _fmt_time(now - timedelta(days=7)),
+              "cut30": _fmt_time(now - timedelta(days=30))}
+    out: dict[str, tuple[int, int]] = {}
+    for schema in schemas:
+        for metric, n7, n30 in conn.execute(_UNMEASURED_SQL.format(schema=schema, metrics=metrics), params):
+            a, b = out.get(metric, (0, 0))
+            out[metric] = (a + int(n7 or 0), b + int(n30 or 0))
+    return out
+
+
 def passes(metric: str, p95: float | None) -> bool | None:
     """Does a P95 meet the metric's target? None when there is no sample."""
     if p95 is None:
@@ -613,7 +637,8 @@ def quality_gates(data_path: str | os.PathLike, now: datetime | None = None) -> 
 
     One dict per metric, in METRIC_KEYS order: metric, target (text, e.g.
     "< 300 ms"), comparison, threshold, low, high, unit, samples_7d, p95_7d,
-    samples_30d, p95_30d, pass_7d, pass_30d (None when there is no sample).
+    samples_30d, p95_30d, pass_7d, pass_30d (None when there is no sample), unmeasured_7d,
+    unmeasured_30d (waits recorded without a time: counted, not in the P95).
     Samples come from the data file's metrics tables and the side file's (if
     any), combined; P95 is the nearest rank, computed in SQLite with window
     functions. Raises DataFileError when the data file cannot be read.
@@ -634,6 +659,7 @@ def quality_gates(data_path: str | os.PathLike, now: datetime | None = None) -> 
                 pass  # an unreadable side file only loses its samples
         try:
             found = _p95_rows(conn, schemas, now)
+            unmeasured = _unmeasured_rows(conn, schemas, now)
         except sqlite3.OperationalError as exc:
             raise DataFileError(f"{data_path}: cannot read events ({exc})") from exc
     finally:
@@ -646,5 +672,7 @@ def quality_gates(data_path: str | os.PathLike, now: datetime | None = None) -> 
         gates.append({"metric": metric, "target": t["text"], "comparison": t["comparison"],
                       "threshold": t["target"], "low": t.get("low"), "high": t.get("high"),
                       "unit": t["unit"], "samples_7d": n7, "p95_7d": p7, "samples_30d": n30,
-                      "p95_30d": p30, "pass_7d": passes(metric, p7), "pass_30d": passes(metric, p30)})
+                      "p95_30d": p30, "pass_7d": passes(metric, p7), "pass_30d": passes(metric, p30),
+                      "unmeasured_7d": unmeasured.get(metric, (0, 0))[0],
+                      "unmeasured_30d": unmeasured.get(metric, (0, 0))[1]})
     return gates

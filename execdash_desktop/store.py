@@ -212,6 +212,17 @@ def unreadable_reason(table: str, exc: sqlite3.Error) -> str:
     return f"table {table} cannot be read ({exc})"
 
 
+DEMO_APPLICATION_ID = 0x45444D4F  # "EDMO": PRAGMA application_id of a file the demo generator wrote
+
+
+def is_demo(conn: sqlite3.Connection) -> bool:
+    """Made up by the demo generator (say so on screen and on paper), not a company's data."""
+    try:
+        return int(conn.execute("PRAGMA application_id").fetchone()[0]) == DEMO_APPLICATION_ID
+    except sqlite3.Error:
+        return False
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

@@ -62,10 +62,19 @@ QT_MODULE_EXCLUDES = [
     )
 ] + ["PyQt5", "PyQt6", "PySide2", "PySide6.scripts"]
 
-# Everything else the app does not import (pandas: nothing in execdash_desktop/ or ui/
-# imports it), or that optional imports in pyqtgraph, numpy and pydantic would pull in.
+# Everything else the app does not import, or that optional imports in pyqtgraph, numpy,
+# pandas and pydantic would pull in. pandas is bundled for the import (execdash_desktop/
+# dataio reads CSV with it); its test suite, plotting, Styler (jinja2), clipboard and the
+# optional readers and writers it can use (the import reads workbooks with calamine and
+# the export writes them with XlsxWriter) stay out.
+PANDAS_EXTRAS_EXCLUDES = [
+    "pandas.tests", "pandas.conftest", "pandas.plotting._matplotlib", "pandas.io.formats.style",
+    "pandas.io.clipboard", "openpyxl", "xlrd", "odf", "pyxlsb", "sqlalchemy", "pyarrow",
+    "fastparquet", "fsspec", "s3fs", "gcsfs", "tables", "bs4", "lxml", "html5lib", "jinja2",
+    "numexpr", "bottleneck", "xarray", "tabulate", "zstandard", "pandas_gbq", "pytz",
+]
 PYTHON_EXCLUDES = [
-    "pandas", "scipy", "matplotlib", "IPython", "ipykernel", "jupyter_rfb", "notebook",
+    "scipy", "matplotlib", "IPython", "ipykernel", "jupyter_rfb", "notebook",
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "lib2to3", "pydoc_data",
     "pytest", "_pytest", "hypothesis", "schemathesis", "pytestqt", "importlinter", "grimp",
     "cupy", "numba", "h5py", "OpenGL", "colorcet", "pyopengl", "sklearn", "PIL", "cv2",
@@ -76,7 +85,7 @@ PYTHON_EXCLUDES = [
     "httptools", "email_validator", "psutil", "readline",
     # pydantic imports rich only to pretty-print schemas when debugging
     "rich", "markdown_it", "mdurl",
-] + QT_MODULE_EXCLUDES
+] + PANDAS_EXTRAS_EXCLUDES + QT_MODULE_EXCLUDES
 
 
 # -- collected binaries and data files ------------------------------------------------------------

@@ -97,6 +97,13 @@ run execdash demo --db "$WORK/demo.sqlite" --orders 20000 --end 2026-10
 run execdash kpis --db "$WORK/demo.sqlite" --json > "$WORK/kpis.json"
 grep -q '"executiveKpis"' "$WORK/kpis.json" || fail "kpis --json printed no kpis"
 echo "  kpis --json: $(wc -c < "$WORK/kpis.json") bytes"
+# import and export (pandas, calamine and XlsxWriter in the bundle): a workbook round trip
+run execdash export --db "$WORK/demo.sqlite" --dashboard executive --out "$WORK/book.xlsx" >/dev/null \
+  || fail "execdash export wrote no workbook"
+run execdash import --db "$WORK/imported.sqlite" "$WORK/book.xlsx" >/dev/null || fail "execdash import failed"
+run execdash kpis --db "$WORK/imported.sqlite" --json | cmp -s - "$WORK/kpis.json" \
+  || fail "kpis --json differs after an export/import round trip"
+echo "  export + import round trip: kpis --json byte-equal"
 run execdash pack --db "$WORK/demo.sqlite" --out "$WORK/pack.pdf" && [ "$(head -c 4 "$WORK/pack.pdf" 2>/dev/null)" = "%PDF" ] || fail "execdash pack wrote no PDF"
 run execdash serve --db "$WORK/demo.sqlite" --port 0 > "$WORK/serve.log" 2>&1 &
 server=$!

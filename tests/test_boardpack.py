@@ -151,7 +151,8 @@ def test_gather_reads_the_view_and_the_summary(tmp_path):
         conn.close()
     assert [d.key for d in data.drilldowns] == ["supply", "finance/nrr"]
     assert data.as_of == "2026-09" and data.payload is payload and data.months[-1] == "2026-10"
-    assert data.drilldowns[0].notes[0].startswith("2026-04")  # the window of the view, not the latest
+    assert data.drilldowns[0].notes[0].startswith("Apr 2026 \u2013 Sep 2026")  # the view's window, not the latest
+    assert data.demo  # the demo generator's file: "Demo data" on every page
     # the narrative is written from the monthly payload
     assert data.has_summary and all(s.section in ("now", "reason", "action") for s in data.summary.sentences)
 

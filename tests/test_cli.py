@@ -207,3 +207,23 @@ def test_a_closed_pipe_is_not_an_error(demo_db):
     r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
+
+
+def test_open_checks_the_file_before_any_window(tmp_path):
+    """Not SQLite, empty, no dashboard tables: one line naming the file, exit 2, no window."""
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    csv = tmp_path / "sales.csv"
+    csv.write_text("month,revenue\n2026-01,100\n" * 50)
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as c:
+        c.execute("CREATE TABLE contacts (name TEXT)")
+    before = digest(other)
+    for path, words in ((empty, "is empty"), (csv, "not a SQLite database"),
+                        (other, "not an executive data file: missing table(s) revenue_trend"),
+                        (tmp_path / "gone.sqlite", "not found")):
+        out = run("open", str(path), env_extra={"QT_QPA_PLATFORM": "offscreen"}, timeout=30)
+        assert out.returncode == 2, (path, out.stderr)
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(path.name) in lines[0] and words in lines[0], out.stderr
+    assert digest(other) == before  # only read

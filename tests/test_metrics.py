@@ -328,3 +328,16 @@ def test_closed_writer_refuses(db):
 def test_quality_gates_on_a_missing_file_raise(tmp_path):
     with pytest.raises(DataFileError):
         quality_gates(tmp_path / "nope.sqlite")
+
+
+def test_waits_that_could_not_be_timed_are_counted_not_made_up(db):
+    with MetricsWriter(db) as w:
+        for v in (100, 120, 140):
+            w.record("switch", {"switch_latency_ms": v}, NOW - timedelta(days=1))
+        w.record("switch", {"switch_latency_ms": None}, NOW - timedelta(days=1))  # never painted
+        w.record("switch", {"switch_latency_ms": None}, NOW - timedelta(days=20))
+    gate = {g["metric"]: g for g in quality_gates(db, now=NOW)}["switch_latency_ms"]
+    assert (gate["samples_7d"], gate["p95_7d"], gate["pass_7d"]) == (3, 140.0, True)
+    assert (gate["unmeasured_7d"], gate["unmeasured_30d"]) == (1, 2)
+    ttfb = {g["metric"]: g for g in quality_gates(db, now=NOW)}["ttfb_ms"]
+    assert (ttfb["unmeasured_7d"], ttfb["unmeasured_30d"]) == (0, 0)

@@ -1,13 +1,16 @@
 """Screenshots of the window under a real X server (Xvfb), written as PNGs.
 
-    python tools/screenshots.py [--out artifacts/screenshots] [--sizes 1920x1080,1024x768]
-                                [--themes light,dark]
+    python tools/screenshots.py [--out artifacts/screenshots] [--sizes 1920x1080,1024x768,1093x614]
+                                [--themes light,dark] [--presentation 1024x768,1280x720,1366x768,1920x1080]
 
 Starts Xvfb on a free display when none is given (DISPLAY unset), makes a
 small demo file in a temporary folder (the user's settings are not touched),
 opens the window at each size and theme, waits until the cards and the chart
 have painted, and grabs the screen: the dashboard, one drill-down tab and the
-Diagnostics view. Exit code 0 when every PNG was written; 3 when Xvfb is missing.
+Diagnostics view. Then presentation mode on an X server of each projector size:
+every slide (the dashboard and every drill-down) as a PNG, and fit-WxH.json
+listing what does not fit on each slide (ui/present/fit.py; empty lists when all
+fits). Exit code 0 when every PNG was written; 3 when Xvfb is missing.
 """
 
 from __future__ import annotations
@@ -76,7 +79,9 @@ def _grabber(app, window, out: Path, written: list[Path]):
 
 
 def shoot_presentation(out: Path) -> list[Path]:
-    """Presentation mode on the whole (virtual) screen: dashboard, a drill-down, the bar."""
+    """Presentation mode on the whole (virtual) screen: the dashboard, every drill-down, the
+    bar; and fit-WxH.json: what does not fit on each slide (ui/present/fit.py)."""
+    import json
     data = _demo_file()
     from PySide6.QtGui import QCursor
     from PySide6.QtWidgets import QApplication
@@ -86,6 +91,8 @@ def shoot_presentation(out: Path) -> list[Path]:
     from execdash_desktop.ui.services.query_service import QueryService
     from execdash_desktop.ui.selftest import wait_until
     from execdash_desktop.ui.services.settings import Settings
+    from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
+    from execdash_desktop.ui.present.fit import fit_problems
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     theme.install(app, "light")
@@ -93,7 +100,7 @@ def shoot_presentation(out: Path) -> list[Path]:
     written: list[Path] = []
     service = QueryService()
     settings = Settings()
-    settings.playlist = ["finance/nrr", "operations/uptime"]
+    settings.playlist = list(DRILLDOWNS)
     window = QtMainWindow(service, settings)
     service.setParent(window)
     window.page.ensure_chart()
@@ -109,11 +116,15 @@ def shoot_presentation(out: Path) -> list[Path]:
     window._on_presentation_action_triggered()
     wait_until(app, lambda: window.isFullScreen() and window.width() == geo.width(), 5000)
     window.presentation.playlist.pause()
+    fit: dict[str, list[str]] = {}
     grab(f"presentation-{size}-dashboard")
-    for key in ("finance/nrr", "operations/uptime"):
+    fit["dashboard"] = fit_problems(window, (window.presentation.bar,))
+    for key in settings.playlist:
         window.presentation.playlist.next()
         wait_until(app, lambda k=key: (t := window.drilldowns.tab(k)) is not None and t.drilldown is not None)
         grab(f"presentation-{size}-{key.replace('/', '-')}")
+        fit[key] = fit_problems(window, (window.presentation.bar,))
+    (out / f"fit-{size}.json").write_text(json.dumps(fit, indent=1))
     window.presentation.playlist.next()
     window.presentation.mouse_moved()  # the thin bar
     grab(f"presentation-{size}-bar")
@@ -185,9 +196,9 @@ def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Pa
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=str(ROOT / "artifacts" / "screenshots"))
-    ap.add_argument("--sizes", default="1920x1080,1024x768")
+    ap.add_argument("--sizes", default="1920x1080,1024x768,1093x614")
     ap.add_argument("--themes", default="light,dark")
-    ap.add_argument("--presentation", default="1024x768,1920x1080",
+    ap.add_argument("--presentation", default="1024x768,1280x720,1366x768,1920x1080",
                     help="screen sizes for presentation mode (full screen), '' for none")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--inner-presentation", action="store_true", help=argparse.SUPPRESS)

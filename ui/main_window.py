@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 
 from execdash_desktop import APP_NAME, __version__
 from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN, DRILLDOWNS, drilldown_for_alert
+from execdash_desktop.format import month_name
 from execdash_desktop.paths import demo_file
 
+from .dataio import import_actions
 from .export import export_actions
 from . import theme
 from .dashboard.page import QtDashboardPage
@@ -52,7 +54,7 @@ class QtMainWindow(QMainWindow):
         self._diagnostics = None
         self._render_waiting_for_chart: tuple | None = None
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(960, 640)
+        self.setMinimumSize(900, 540)  # fits a 1366x768 laptop at 125% (1093x614)
         self.setWindowIcon(theme.app_icon())
 
         self.page = QtDashboardPage()
@@ -93,6 +95,7 @@ class QtMainWindow(QMainWindow):
         self._fill_recent()
         self._wire()
         self.exports = export_actions.install(self)  # File > Export board pack / PNG
+        self.imports = import_actions.install(self)  # File > Import data / history, file drops
 
     def _wire(self) -> None:
         c, s, p = self.page.controls, self.session, self.page
@@ -103,6 +106,8 @@ class QtMainWindow(QMainWindow):
         p.cardActivated.connect(self._on_page_card_activated)
         p.alertActivated.connect(self._on_page_alert_activated)
         p.banner.retryRequested.connect(s.retry)
+        p.banner.openAnotherRequested.connect(self._on_open_action_triggered)
+        p.banner.openDemoRequested.connect(self._on_open_demo_action_triggered)
         p.chartReady.connect(self._on_page_chart_ready)
         s.fileOpened.connect(self._on_session_file_opened)
         s.payloadChanged.connect(self._on_session_payload_changed)
@@ -178,7 +183,8 @@ class QtMainWindow(QMainWindow):
         self.page.set_payload(payload)
         self._request_summary()
         notes = payload["meta"].get("notes") or ()  # read uncached, or without the -wal
-        self.status_as_of.setText(f"Data as of {payload['meta']['as_of']}" + (" \u2014 see note" if notes else ""))
+        self.status_as_of.setText(f"Data as of {month_name(payload['meta']['as_of'])}"
+                                  + (" \u2014 see note" if notes else ""))
         self.status_as_of.setToolTip("\n".join(notes))
         extra = {"range": payload["timeframe"]["range"], "as_of": payload["meta"]["as_of"]}
         first = not self._first_shown and cause == "load"
@@ -230,14 +236,30 @@ class QtMainWindow(QMainWindow):
         self.page.controls.set_state(state.range, state.granularity, state.as_of)
 
     def _on_session_source_changed(self, result) -> None:
-        when = datetime.fromtimestamp(result.mtime)
-        self.status_changed.setText(f"File changed {when.day} {when:%b %Y, %H:%M}")
+        when = datetime.fromtimestamp(result.data_changed_at)  # not the app's own timing writes
+        self.status_changed.setText(f"Data changed {when.day} {when:%b %Y, %H:%M}")
         self.status_changed.setToolTip(self.session.path or "")
+        path = self.session.path
+        demo = bool(getattr(result.src, "demo", False)) or (path is not None and Path(path) == demo_file())
+        self.page.set_badges(demo, result.read_only)
 
     def _on_session_failed(self, cause: str, message: str) -> None:
-        title = "Could not open the data file" if cause == "load" else "Could not read the data file"
-        self.page.banner.show_error(message, title)
         self.status_activity.setText("")
+        if cause == "load":  # the file itself: say so plainly, offer what can help
+            from execdash_desktop.file_check import plain_words
+
+            problem = plain_words(message)
+            self.page.banner.show_problem(problem.title, problem.text, message, problem.retry_helps)
+            if self.session.payload is None:  # else the file on screen stays, and so do its figures
+                self.page.subtitle.setText("No data shown: the file could not be opened")
+                self.status_as_of.setText("No data")
+            return
+        from execdash_desktop.file_check import plain_words
+
+        problem = plain_words(message)
+        self.page.banner.show_problem(problem.title, problem.text, message, retry=True)
+        for b in (self.page.banner.open_another, self.page.banner.open_demo):
+            b.hide()  # the file opened; it is a refresh or a view that failed
 
     def _on_session_progressed(self, fraction: float, message: str) -> None:
         self.status_activity.setText(f"{message} ({fraction:.0%})")
@@ -367,6 +389,7 @@ class QtMainWindow(QMainWindow):
         self.tabs.setCurrentWidget(tab)
 
     def _on_drilldowns_tab_opened(self, key: str) -> None:
+        self.drilldowns.tab(key).set_presenting(self.presentation.active)
         mgr = theme.manager()
         if mgr is not None:  # a card, alert or playlist click while presenting: the projector look
             mgr.dress(self.drilldowns.tab(key))
@@ -422,7 +445,7 @@ class QtMainWindow(QMainWindow):
             self.page.banner.clear()
             self.open_file(req.job.path)
         elif req.channel == "gates" and self._diagnostics is not None:
-            self._diagnostics.set_gates(result, f"Events of {self.session.path}")
+            self._diagnostics.set_gates(result, f"Timings kept with {self.session.path}")
         elif req.job.kind == "api_start":
             if (self._api is not None or not self.menus.serve_api.isChecked()
                     or req.job.path != self.session.path):

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDialog, QLabel, QMenu, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (QDialog, QHeaderView, QLabel, QMenu, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout)
 
 from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
 
@@ -183,8 +184,16 @@ class QtShortcutsDialog(QDialog):
         for r, (what, keys) in enumerate(rows):
             table.setItem(r, 0, QTableWidgetItem(what))
             table.setItem(r, 1, QTableWidgetItem(keys))
+        hh = table.horizontalHeader()
+        # the keys column as wide as its longest keys ("Ctrl+Shift+E", never "Ctrl-"), the
+        # dialog as wide as both columns: no scrolling across
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setWordWrap(False)
         table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
+        need = table.sizeHintForColumn(0) + table.sizeHintForColumn(1) + 24
+        need += table.verticalScrollBar().sizeHint().width() + 2 * table.frameWidth()
         self.table = table
         close = QPushButton("Close")
         close.clicked.connect(self.close)
@@ -192,4 +201,6 @@ class QtShortcutsDialog(QDialog):
         lay.addWidget(title)
         lay.addWidget(table, 1)
         lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
-        self.resize(520, 560)
+        m = lay.contentsMargins()
+        self.setMinimumWidth(need + m.left() + m.right())
+        self.resize(max(520, self.minimumWidth()), 560)

@@ -96,8 +96,10 @@ def test_open_an_unreadable_file_keeps_the_current_one(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.session.loadFailed, timeout=5000):
         window.open_file(bad)
     assert window.session.path == current
-    assert window.page.banner.isVisible() and "not a SQLite database" in window.page.banner.message()
-    assert window.page.banner.title.text() == "Could not open the data file"
+    banner = window.page.banner
+    assert banner.isVisible() and "not a SQLite database" in banner.details.text()  # behind Details
+    assert banner.title.text() == "This is not a dashboard data file"
+    assert window.page.subtitle.text().startswith("12 months")  # the current file's figures stay
 
 
 def test_theme_follows_the_setting_and_repaints(window, qapp):

@@ -85,35 +85,70 @@ def test_cli_pack_pages_and_text(demo50k, tmp_path, qtbot, theme_light):
     n = len(reader.pages)
     assert n == len(plan.pages) and f"{n} pages" in r.stdout and str(out) in r.stdout
     kinds = [p.kind for p in plan.pages]
-    assert kinds[:3] == ["cover", "dashboard", "summary"]
+    assert kinds[:4] == ["cover", "dashboard", "summary", "actions"]
+    assert n <= 12  # a document a board reads, not a print-out of every day
     assert {p.key for p in plan.pages if p.kind == "drilldown"} == set(bp.DEFAULT_DRILLDOWNS)
     pipeline = [i for i, p in enumerate(plan.pages) if p.key == "sales/pipeline"]
-    assert len(pipeline) >= 3  # the 365-row "Funnel by day" runs over several pages
 
     text = pdf_text(reader)
     cover = text[0]
-    for fact in (str(demo50k), "2026-10", "Nov 2025 \u2013 Oct 2026", "by month", "Exported", "A4, landscape"):
+    for fact in (str(demo50k), "Oct 2026", "Nov 2025 \u2013 Oct 2026", "by month", "Exported", "A4, landscape",
+                 "Demo data"):
         assert fact in cover, fact
     for title in (DRILLDOWNS[k] for k in bp.DEFAULT_DRILLDOWNS):
         assert title in cover  # the contents
     for i, page in enumerate(text, start=1):
-        assert f"Page {i} of {n}" in page and "board.sqlite" in page and "As of 2026-10" in page
+        assert f"Page {i} of {n}" in page and "board.sqlite" in page and "As of Oct 2026" in page
+        assert "Demo data" in page  # the demo's made-up figures say so on every page
+        if i > 1:  # the running head: which dashboard, which months, as of when
+            assert "Executive overview \u00b7 Nov 2025 \u2013 Oct 2026" in page and "as of Oct 2026" in page
     for value in card_texts(qtbot, data.payload):
         assert value in text[1], value
+    for control in ("3M", "YTD", "Quarter", "Latest", "All 6", "Refresh"):  # paper has no buttons
+        assert control not in text[1].split(), control
     summary = data.summary.sentences
     assert summary and flat(summary[0].text) in text[2]
     assert "Now" in text[2] and "Reason" in text[2] and "Action" in text[2]
+    actions = " ".join(text[i] for i, p in enumerate(plan.pages) if p.kind == "actions")
+    for a in data.payload["alerts"]:  # every alert and every open risk, in full
+        assert flat(a["title"]) in actions and flat(a["description"]) in actions, a["title"]
+    for r in data.payload["risks"]:
+        assert flat(r["title"]) in actions and flat(r["mitigation"]) in actions, r["title"]
+    assert "Operations" in actions and " ops " not in f" {actions} "
     for p, page_text in zip(plan.pages, text):
         if p.kind == "drilldown":
             assert DRILLDOWNS[p.key] in page_text
-    funnel = next(t for t in next(d for d in data.drilldowns if d.key == "sales/pipeline").tables
-                  if t.title == "Funnel by day")
-    from execdash_desktop.format import format_cell
+    # the 365-row day-by-day funnel is summed up by month on paper (the CSV keeps every day)
+    pipeline_text = " ".join(text[i] for i in pipeline)
+    assert "Funnel by month (month end)" in pipeline_text and "Day Leads MQL SQL Won" not in pipeline_text
+    assert "Month Leads MQL SQL Won" in pipeline_text and "2026-10 " in pipeline_text
 
-    last_row = [format_cell(v, f, data.currency) for v, f in zip(funnel.rows[-1], funnel.formats)]
-    assert " ".join(last_row) in text[pipeline[-1]] or all(c in " ".join(text[i] for i in pipeline)
-                                                           for c in last_row)
-    assert "Funnel by day (continued)" in text[pipeline[1]] and "Day Leads MQL SQL Won" in text[pipeline[1]]
+
+@pytest.mark.skipif(__import__("shutil").which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
+def test_every_page_of_the_default_pack_as_an_image(demo50k, tmp_path):
+    """The default pack drawn by `execdash pack`, each page turned into a PNG by poppler's
+    pdftoppm (another PDF reader than Qt's writer) for the screenshot folder."""
+    shots = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "pack.pdf"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = subprocess.run([sys.executable, "-m", "execdash_desktop", "pack", "--db", str(demo50k), "--range", "12m",
+                        "--as-of", "2026-10", "--paper", "a4", "--out", str(out)],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    for old in shots.glob("pack-page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(out), str(shots / "pack-page")], check=True, timeout=120)
+    pages = sorted(shots.glob("pack-page-*.png"))
+    n = len(pypdf.PdfReader(out).pages)
+    assert len(pages) == n <= 12
+    from PySide6.QtGui import QImage
+
+    for page in pages:
+        img = QImage(str(page))
+        assert img.width() > img.height() > 0, page.name  # landscape
+        colours = {img.pixel(x, y) for x in range(0, img.width(), 23) for y in range(0, img.height(), 17)}
+        assert len(colours) > 8, page.name  # drawn, not blank
 
 
 def test_a4_and_letter_are_landscape_in_points(demo50k, qtbot, theme_light):
@@ -142,7 +177,8 @@ def test_a_dark_screen_theme_still_prints_light(demo50k, qapp, qtbot, theme_ligh
     try:
         r = BoardPackRenderer(data, "a4")
         try:
-            for index in (1, 3):  # the dashboard (widgets) and a drill-down (chart widget, painted table)
+            first_drilldown = next(i for i, p in enumerate(r.pages) if p.kind == "drilldown")
+            for index in (1, first_drilldown):  # the dashboard (widgets), a drill-down (chart widget, table)
                 img = r.page_image(index)
                 w, h = img.width(), img.height()
                 grid = [img.pixelColor(int(w * (i + 0.5) / 48), int(h * (j + 0.5) / 32))
@@ -187,7 +223,32 @@ def test_export_board_pack_from_the_window(window, qtbot, tmp_path):
     text = pdf_text(reader)
     assert DRILLDOWNS["finance/nrr"] in text[-1] and f"Page {pages} of {pages}" in text[-1]
     assert "Board pack saved" in window.statusBar().currentMessage()
-    assert window.exports.dialog is None and not window.page.banner.isVisible()
+    assert window.exports.dialog is None
+    # a message that says where, with Open and Show in folder
+    box = window.exports.saved_box
+    assert box is not None and box.isVisible() and box.windowTitle() == "Board pack saved"
+    assert "from-window.pdf" in box.text() and f"{pages} pages" in box.text() and str(tmp_path) in box.informativeText()
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    class Catcher(QObject):  # the system's file handler, for this test: note what it was asked
+        def __init__(self):
+            super().__init__()
+            self.urls = []
+
+        @Slot(QUrl)
+        def handle(self, url):
+            self.urls.append(url.toLocalFile())
+
+    catcher = Catcher()
+    QDesktopServices.setUrlHandler("file", catcher, "handle")
+    try:
+        box.folder_button.click()
+        box.open_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert catcher.urls == [str(Path(path).parent), path]
+    qtbot.waitUntil(lambda: window.exports.saved_box is None)  # a button closes it
 
 
 def test_export_errors_show_in_the_banner(window, qtbot, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from execdash_desktop.format import EM_DASH, change_tone, format_change, format_value
+from execdash_desktop.format import EM_DASH, change_tone, format_change, format_value, month_name
 from execdash_desktop.packs.executive.kpis import KPI_KEYS
 from execdash_desktop.packs.executive.payload import rebucket
 
@@ -23,7 +23,7 @@ def test_cards_show_the_payload_values_for_a_known_file(window, expected):
     assert texts["revenue"].startswith("£") and texts["revenue"][-1] in "kMB"  # compact currency
     assert texts["uptime"].endswith("%") and texts["nrr"].endswith("%")
     assert texts["book_to_bill"].endswith("x") and texts["payback"].endswith(" mo")
-    assert window.status_as_of.text() == f"Data as of {expected['meta']['as_of']}"
+    assert window.status_as_of.text() == f"Data as of {month_name(expected['meta']['as_of'])}"
     assert window.windowTitle().startswith("exec.sqlite")
 
 
@@ -84,12 +84,13 @@ def test_range_switch_requeries_through_the_worker_and_updates_the_cards(window,
 
 def test_as_of_picker_lists_the_months_and_requeries(window, qtbot, expected):
     combo = window.page.controls.as_of
-    assert combo.itemText(0).startswith("Latest (2026-10)")
+    assert combo.itemText(0).startswith("Latest (Oct 2026)")  # one month style: 'Oct 2026'
+    assert combo.itemText(combo.findData("2026-06")) == "Jun 2026"
     assert combo.findData("2026-06") > 0
     with qtbot.waitSignal(window.session.payloadChanged, timeout=5000) as sig:
         window.page.controls.choose_as_of("2026-06")
     assert sig.args[1] == "as_of" and sig.args[0]["meta"]["as_of"] == "2026-06"
-    assert window.status_as_of.text() == "Data as of 2026-06"
+    assert window.status_as_of.text() == "Data as of Jun 2026"
 
 
 def test_controls_have_shortcuts_in_tooltips_and_help(window, qtbot):

@@ -26,6 +26,13 @@ from ..widgets.risks_panel import QtRisksPanel
 from ..widgets.summary_panel import QtSummaryPanel
 
 
+# least heights of the trend and of the row it shares with alerts and risks: a
+# projector (or a 1366x768 laptop at 125%) has less height than the window needs
+CHART_MIN = {False: 280, True: 170}
+LOWER_MIN = {False: 300, True: 170}
+COMPACT_H = 720  # page heights below this get the compact layout (see _fit_height)
+SPARK_MIN_H = 560
+
 PRIMARY = tuple(s for s in KPIS[:6])  # revenue, backlog, uptime, nrr, gm, payback
 HIGHLIGHTS = tuple(s for s in KPIS[6:])  # book_to_bill, coverage_months, arr, forecast
 
@@ -77,7 +84,7 @@ class QtDashboardPage(QScrollArea):
             card.activated.connect(self._on_card_activated)
 
         self.chart_holder = QWidget()
-        self.chart_holder.setMinimumHeight(280)
+        self.chart_holder.setMinimumHeight(CHART_MIN[False])
         hl = QVBoxLayout(self.chart_holder)
         hl.setContentsMargins(0, 0, 0, 0)
         self._chart_wait = QFrame()
@@ -92,23 +99,42 @@ class QtDashboardPage(QScrollArea):
         self.risks = QtRisksPanel()
         self.alerts.alertActivated.connect(self._on_alerts_alert_activated)
 
-        side = QVBoxLayout()
-        side.setSpacing(theme.SPACE["md"])
-        side.addWidget(self.alerts, 3)
-        side.addWidget(self.risks, 2)
+        self._side = QVBoxLayout()
+        self._side.setSpacing(theme.SPACE["md"])
         lower = QHBoxLayout()
         lower.setSpacing(theme.SPACE["md"])
         lower.addWidget(self.chart_holder, 11)
-        lower.addLayout(side, 8)
+        lower.addLayout(self._side, 8)
+        self._lower_layout = lower
+        self._three: bool | None = None
+        self._compact: bool | None = None
         lower_box = QWidget()
         lower_box.setLayout(lower)
         lower.setContentsMargins(0, 0, 0, 0)
-        lower_box.setMinimumHeight(300)
+        lower_box.setMinimumHeight(LOWER_MIN[False])
+        self._lower = lower_box
+        self._now = now
+        self.presenting = False
+        self.printing = False
         lower_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
+        self.demo_badge = QLabel("Demo data")
+        self.demo_badge.setToolTip("Made-up figures from the demo generator, not your company's")
+        self.read_only_badge = QLabel("Read-only")
+        self.read_only_badge.setToolTip("ExecDash does not write to this file: it keeps its own timings "
+                                        "in a separate file in your data folder")
+        title_row = QHBoxLayout()
+        title_row.setSpacing(theme.SPACE["sm"])
+        title_row.addWidget(self.title)
+        for badge, tone in ((self.demo_badge, "medium"), (self.read_only_badge, "neutral")):
+            badge.setObjectName("Chip")
+            badge.setProperty("tone", tone)
+            badge.hide()
+            title_row.addWidget(badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        title_row.addStretch(1)
         titles = QVBoxLayout()
         titles.setSpacing(2)
-        titles.addWidget(self.title)
+        titles.addLayout(title_row)
         titles.addWidget(self.subtitle)
         self._titles = QWidget()
         self._titles.setLayout(titles)
@@ -129,8 +155,74 @@ class QtDashboardPage(QScrollArea):
         lay.addWidget(self.highlight_grid)
         lay.addWidget(self.summary)
         lay.addWidget(lower_box, 1)
+        self._body_layout = lay
+        self._place_lower(False)
 
     # -- layout ---------------------------------------------------------------------------
+    def set_presenting(self, on: bool) -> None:
+        """A slide: from the top, never scrolled, alerts and risks as many as fit + "+N more"."""
+        self.presenting = on
+        self.verticalScrollBar().setValue(0)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if on
+                                        else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        for panel in (self.alerts, self.risks):
+            panel.set_fit(on)
+        self.summary.set_presenting(on)
+        self._compact = None
+        self._fit_height()
+
+    def set_printing(self) -> None:
+        """Paper (the board pack): no buttons, no scroll bars; the alerts and risks have a
+        page of their own, in full, so the trend spans the width."""
+        self.printing = True
+        for w in (self.controls, self.alerts, self.risks, self.summary.toggle, self.banner):
+            w.hide()
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._place_lower(True)
+
+    def _fit_height(self) -> None:
+        """Short screens (a 1366x768 laptop at 125%, 1024x768, a projector): no overlines,
+        the summary below the trend, alerts and risks beside it in columns, and below
+        SPARK_MIN_H no sparklines in the big cards, so the cards, the trend and the first
+        alerts and risks show without scrolling."""
+        h = self.viewport().height()
+        compact = self.presenting or h < COMPACT_H
+        if compact != self._compact:
+            self._compact = compact
+            short = compact and not self.presenting
+            self.chart_holder.setMinimumHeight(CHART_MIN[compact])
+            self._lower.setMinimumHeight(LOWER_MIN[compact])
+            self._now.setVisible(not compact)
+            for panel in (self.alerts, self.risks):
+                panel.over.setVisible(not compact)
+            if self.chart is not None:
+                self.chart.set_presenting(compact)
+            self._place_lower(compact or self.printing)
+            lay = self._body_layout
+            lay.removeWidget(self.summary)
+            lay.insertWidget(lay.indexOf(self._lower) + 1 if short else lay.indexOf(self._lower), self.summary)
+        for card in self.cards.values():
+            card.spark.setVisible(not (self._compact and not self.presenting and h < SPARK_MIN_H))
+
+    def _place_lower(self, three: bool) -> None:
+        """Alerts over risks beside the trend, or the three side by side."""
+        if three == self._three:
+            return
+        self._three = three
+        for panel in (self.alerts, self.risks):
+            self._side.removeWidget(panel)
+            self._lower_layout.removeWidget(panel)
+        if three:
+            self._lower_layout.setStretch(0, 9)
+            self._lower_layout.setStretch(1, 0)
+            self._lower_layout.addWidget(self.alerts, 7)
+            self._lower_layout.addWidget(self.risks, 7)
+        else:
+            self._lower_layout.setStretch(0, 11)
+            self._lower_layout.setStretch(1, 8)
+            self._side.addWidget(self.alerts, 3)
+            self._side.addWidget(self.risks, 2)
+
     def _place_header(self, narrow: bool) -> None:
         if narrow == self._narrow:
             return
@@ -148,12 +240,25 @@ class QtDashboardPage(QScrollArea):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_header(event.size().width())
+        self._fit_height()
         self._fit_summary()
+
+    def _titles_width(self) -> int:
+        """The title block's width for the widest title and subtitle any range gives, so
+        choosing YTD ("Year to date vs the previous 10") never moves the controls."""
+        badges = sum(b.sizeHint().width() + theme.SPACE["sm"] for b in (self.demo_badge, self.read_only_badge)
+                     if not b.isHidden())
+        subtitles = [f"{n} months vs the previous {n}" for n in (12, 24)] + ["Year to date vs the previous 12"]
+        widest = max([self.title.fontMetrics().horizontalAdvance("Sep 2025 \u2013 Sep 2026") + badges]
+                     + [self.subtitle.fontMetrics().horizontalAdvance(t) for t in subtitles])
+        return max(self._titles.sizeHint().width(), widest)
 
     def _fit_header(self, width: int) -> None:
         """Controls beside the title if they fit (labels hidden if that helps), else below it."""
+        for w in (self._titles, self.controls):  # sizes with the style sheet's fonts and padding
+            w.ensurePolished()
         avail = width - 2 * theme.SPACE["xl"] - 12  # margins, scroll bar
-        room = avail - self._titles.sizeHint().width() - self._header.horizontalSpacing()
+        room = avail - self._titles_width() - self._header.horizontalSpacing()
         self.controls.set_compact(False)
         if self.controls.sizeHint().width() <= room:
             self._place_header(False)
@@ -165,6 +270,9 @@ class QtDashboardPage(QScrollArea):
         """Open the summary by itself only where it fits without scrolling the page
         (1080p and up); else one line. The user's own choice stands."""
         s = self.summary
+        if self.presenting or self._compact:
+            s.set_expanded(False)
+            return
         if not s.isVisible() or s.user_chose or not s.sentences():
             return
         need = self.widget().minimumSizeHint().height()
@@ -187,6 +295,7 @@ class QtDashboardPage(QScrollArea):
                 self.chart.set_trend(*self._pending_trend)
                 self._pending_trend = None
             self.chart.set_anomalies(self._pending_anomalies)
+            self.chart.set_presenting(bool(self._compact))
             self.chartReady.emit()
         return self.chart
 
@@ -196,6 +305,12 @@ class QtDashboardPage(QScrollArea):
 
     def card(self, key: str) -> QtKpiCard:
         return self.cards.get(key) or self.highlights[key]
+
+    def set_badges(self, demo: bool, read_only: bool) -> None:
+        """"Demo data" for the generator's made-up file; "Read-only" when metrics go elsewhere."""
+        self.demo_badge.setVisible(demo)
+        self.read_only_badge.setVisible(read_only)
+        self._fit_header(self.width())
 
     def set_drill_titles(self, titles: dict[str, str]) -> None:
         """kpi key -> title of the drill-down its card opens (for tooltips)."""

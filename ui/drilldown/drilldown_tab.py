@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayo
                                QWidget)
 
 from execdash_desktop.format import NUMERIC, format_cell
+from execdash_desktop.table_summary import by_month
 
 from .. import theme
 from ..widgets.banner import QtBanner
@@ -68,6 +69,34 @@ class DrilldownTableModel(QAbstractTableModel):
         return None
 
 
+class _SomeRows(QSortFilterProxyModel):
+    """`limit` rows of the table (all when None): a slide shows what fits; the latest ones
+    of a table by period or day, else the first."""
+
+    def __init__(self, parent=None, latest: bool = False):
+        super().__init__(parent)
+        self.limit: int | None = None
+        self.latest = latest
+
+    def set_limit(self, limit: int | None) -> None:
+        if limit == self.limit:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter is deprecated
+            self.beginFilterChange()
+            self.limit = limit
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.limit = limit
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        if self.limit is None:
+            return True
+        if self.latest:
+            return source_row >= self.sourceModel().rowCount() - self.limit
+        return source_row < self.limit
+
+
 class _TableView(QTableView):
     painted = Signal()
 
@@ -79,20 +108,30 @@ class _TableView(QTableView):
         return QSize(400, self.minimumHeight())
 
 
+def table_width(columns: int) -> int:
+    """The widest a table card grows: about 180 px a column, at least 560."""
+    return max(560, 180 * columns + 2 * theme.SPACE["lg"])
+
+
+def _rows_text(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
+
+
 def _table_card(table, unit: str) -> tuple[QFrame, _TableView]:
     card = QFrame()
     card.setObjectName("Card")
     title = QLabel(table.title)
     title.setObjectName("PanelTitle")
-    count = QLabel(f"{len(table.rows)} row{'s' if len(table.rows) != 1 else ''}")
+    count = QLabel(_rows_text(len(table.rows)))
     count.setObjectName("Muted")
+    card.count = count
     head = QHBoxLayout()
     head.addWidget(title)
     head.addStretch(1)
     head.addWidget(count)
     view = _TableView()
     model = DrilldownTableModel(table, unit, view)
-    proxy = QSortFilterProxyModel(view)
+    proxy = _SomeRows(view, latest=bool(table.formats) and table.formats[0] in ("period", "date"))
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
     view.setModel(proxy)
@@ -112,8 +151,8 @@ def _table_card(table, unit: str) -> tuple[QFrame, _TableView]:
     row_h = view.fontMetrics().height() + 14
     view.verticalHeader().setDefaultSectionSize(row_h)
     visible = max(1, min(len(table.rows), MAX_VISIBLE_ROWS))
-    view.setMinimumHeight(hh.sizeHint().height() + visible * row_h + 4)
-    view.setMaximumHeight(view.minimumHeight())
+    view.setFixedHeight(hh.sizeHint().height() + visible * row_h + 4)
+    card.table, card.view = table, view
     view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     lay = QVBoxLayout(card)
     pad = theme.SPACE["lg"]
@@ -138,7 +177,9 @@ class QtDrilldownTab(QWidget):
         self.stale = False
         self.chart = None
         self.views: list[_TableView] = []
+        self._cards: list[QFrame] = []
         self._unit = "£"
+        self.presenting = False
 
         over = QLabel("DRILL-DOWN")
         over.setObjectName("Overline")
@@ -149,10 +190,10 @@ class QtDrilldownTab(QWidget):
         self.note.setWordWrap(True)
         self.export_button = QToolButton()
         self.export_button.setObjectName("Action")
-        self.export_button.setText("Export CSV")
+        self.export_button.setText("Export")
         self.export_button.setIcon(theme.icon("export"))
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.export_button.setToolTip("Save a table of this drill-down as CSV (Ctrl+E)")
+        self.export_button.setToolTip("Save a table of this drill-down as CSV or Excel (Ctrl+E)")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.banner = QtBanner()
@@ -181,6 +222,10 @@ class QtDrilldownTab(QWidget):
         wait.setObjectName("Empty")
         self.body_layout.addWidget(wait)
         self.body_layout.addStretch(1)
+        self.left_out = QLabel("")  # presenting: the tables that did not fit the slide
+        self.left_out.setObjectName("Muted")
+        self.left_out.setWordWrap(True)
+        self.left_out.hide()
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(theme.SPACE["xl"], theme.SPACE["lg"], theme.SPACE["xl"], 0)
@@ -188,6 +233,7 @@ class QtDrilldownTab(QWidget):
         lay.addLayout(head)
         lay.addWidget(self.banner)
         lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.left_out)
         self.setObjectName("DrilldownBody")
         # a plain QWidget subclass paints its style-sheet background only when asked to;
         # else the tab pane shows through (the screen theme's, under the projector one)
@@ -206,26 +252,99 @@ class QtDrilldownTab(QWidget):
                 item.widget().hide()
                 item.widget().deleteLater()
         self.views = []
+        self._cards = []
         self.chart = None
         if dd.chart is not None and dd.chart.rows:
             from .drilldown_chart import QtSeriesChart  # imports pyqtgraph
 
             self.chart = QtSeriesChart(dd.chart, self._unit, anomalies=dd.anomalies)
             self.body_layout.addWidget(self.chart)
-        for table in dd.tables:
-            card, view = _table_card(table, self._unit)
+        for table in dd.tables:  # on a slide a long daily table is summed up by month
+            card, view = _table_card(by_month(table) if self.presenting else table, self._unit)
             view.painted.connect(self.painted)
             self.views.append(view)
-            self.body_layout.addWidget(card)
+            self._cards.append(card)
+            # a readable width: on a 1920 screen a row does not run 1,400 px from label to number
+            card.setMaximumWidth(table_width(len(table.columns)))
+            row = QWidget()  # the card and a stretch beside it
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            rl.addWidget(card, 1000)
+            rl.addStretch(1)
+            self.body_layout.addWidget(row)
         if not dd.tables:
             empty = QLabel("No data for this drill-down in the file.")
             empty.setObjectName("Empty")
             self.body_layout.addWidget(empty)
         self.body_layout.addStretch(1)
         self._build_export_menu()
+        self._fit_slide()
+
+    # -- presentation mode: a slide that fits the screen ---------------------------------------
+    def set_presenting(self, on: bool) -> None:
+        """No Export button, no scrolling: as many rows as fit, the rest named below."""
+        if on == self.presenting:
+            return
+        self.presenting = on
+        self.export_button.setVisible(not on)
+        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if on
+                                               else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        if self.drilldown is not None:
+            self.set_drilldown(self.drilldown, self._unit)
+        self._fit_slide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_slide()
+
+    def _fit_slide(self) -> None:
+        """Share the slide's height among the tables, in order: each shows its first rows
+        (a table gets at least 3, else it is left out and named at the foot)."""
+        left: list[str] = []
+        if not self.presenting:
+            for card in self._cards:
+                card.view.model().set_limit(None)
+                card.show()
+            self.left_out.hide()
+            return
+        gap = self.body_layout.spacing()
+        room = self.height() - self.layout().contentsMargins().top() - self.layout().spacing()
+        room -= self.layout().itemAt(0).sizeHint().height()  # the heading
+        room -= self.left_out.fontMetrics().height() * 2 + self.layout().spacing()  # the foot
+        if self.chart is not None:
+            room -= self.chart.sizeHint().height() + gap
+        for card in self._cards:
+            view, n = card.view, len(card.table.rows)
+            row_h = view.verticalHeader().defaultSectionSize()
+            head = view.horizontalHeader().sizeHint().height() + 4
+            lay = card.layout()
+            m = lay.contentsMargins()
+            over = m.top() + m.bottom() + lay.spacing() + card.count.sizeHint().height() + head
+            fit = max(0, (room - over) // row_h)
+            if n and fit < min(n, 3):
+                card.hide()
+                left.append(f"{card.table.title} ({_rows_text(n)})")
+                continue
+            k = min(n, fit) if n else 0
+            view.model().set_limit(k)
+            view.setFixedHeight(head + max(k, 1) * row_h)
+            which = "latest" if view.model().latest else "first"
+            card.count.setText(_rows_text(n) if k >= n else f"{which} {k} of {n} rows")
+            card.show()
+            room -= over + max(k, 1) * row_h + gap
+        self.left_out.setText("Not on this slide: " + "; ".join(left) + ". Every row is in the window's "
+                              "Export CSV." if left else "")
+        self.left_out.setVisible(bool(left))
 
     def show_error(self, message: str) -> None:
-        self.banner.show_error(message, "Could not load this drill-down")
+        """Plain words up front; the technical line (file, table) behind Details."""
+        from execdash_desktop.file_check import plain_words
+
+        problem = plain_words(message)
+        self.banner.show_problem(problem.title, problem.text, message, retry=True)
+        self.banner.open_another.hide()
+        self.banner.open_demo.hide()
 
     def table_titles(self) -> list[str]:
         return [t.title for t in self.drilldown.tables] if self.drilldown else []
@@ -253,7 +372,8 @@ class QtDrilldownTab(QWidget):
         self.export_csv(0)
 
     def export_csv(self, index: int = 0, path: str | None = None) -> str | None:
-        """Write table `index` as CSV to `path` (asks the user when None); returns the path."""
+        """Write table `index` as CSV, or as Excel when `path` ends in .xlsx, to `path`
+        (asks the user when None); returns the path."""
         from execdash_desktop.boardpack import write_atomic
         from execdash_desktop.packs.executive.drilldowns import to_csv
 
@@ -262,15 +382,23 @@ class QtDrilldownTab(QWidget):
         table = self.drilldown.tables[index]
         if path is None:
             name = f"{_file_name_part(self.key)}-{_file_name_part(table.title)}.csv"
-            path, _ = QFileDialog.getSaveFileName(self, "Export CSV", str(Path.home() / name),
-                                                  "CSV files (*.csv)")
+            path, chosen = QFileDialog.getSaveFileName(self, "Export", str(Path.home() / name),
+                                                       "CSV files (*.csv);;Excel workbooks (*.xlsx)")
             if not path:
                 return None
+            if chosen.startswith("Excel") and not path.lower().endswith(".xlsx"):
+                path = str(Path(path).with_suffix(".xlsx"))
+        excel = path.lower().endswith(".xlsx")
         try:  # whole or not at all, and never over the data file
-            write_atomic(path, to_csv(table).encode("utf-8"), self._data_file())
+            if excel:  # a small table: written here, as the CSV is (XlsxWriter, through a temp file)
+                from execdash_desktop.dataio.export import write_table_xlsx
+
+                write_table_xlsx(path, table.title, table.columns, table.rows, self._data_file())
+            else:
+                write_atomic(path, to_csv(table).encode("utf-8"), self._data_file())
         except OSError as exc:
-            self.banner.show_error(f"{Path(path).name}: {exc.strerror or exc}", "Could not export the CSV",
-                                   retry=False)
+            self.banner.show_error(f"{Path(path).name}: {exc.strerror or exc}",
+                                   "Could not export the " + ("workbook" if excel else "CSV"), retry=False)
             return None
         self.csvExported.emit(self.key, table.title, len(table.rows))
         return path

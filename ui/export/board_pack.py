@@ -21,9 +21,11 @@ from PySide6.QtWidgets import QWidget
 
 from execdash_desktop import APP_NAME
 from execdash_desktop.boardpack import Geometry, Page, PackData, contents, default_paper, plan, write_atomic
+from execdash_desktop.format import month_name
 from execdash_desktop.packs.executive.anomalies import describe
 
 from .. import theme
+from .board_pack_actions import QtPackActions
 from .board_pack_paint import QtPackTables, draw_text, font, no_ligatures
 from ..dashboard.page import window_text
 
@@ -35,6 +37,7 @@ DASH_WIDTH = 1280  # the dashboard is laid out as on a 1280-px screen, then scal
 CHART_H = 270.0
 HEADING_H = 72.0
 GAP = 12.0
+DEMO = "Demo data"
 
 
 def page_rect(paper: str) -> QRectF:
@@ -57,7 +60,8 @@ class BoardPackRenderer:
         self.tables = QtPackTables(self.pal, data.currency)
         self.geometry = Geometry(body=self.content.height() - HEADING_H, chart=CHART_H,
                                  table_head=self.tables.head_h, row=self.tables.row_h, gap=GAP)
-        self.pages: list[Page] = plan(data.drilldowns, self.geometry, data.has_summary)
+        self.actions = QtPackActions(self.pal, data.payload, self.content.width(), self.geometry.body)
+        self.pages: list[Page] = plan(data.drilldowns, self.geometry, data.has_summary, self.actions.pages)
         self._drilldowns = {dd.key: dd for dd in data.drilldowns}
         self._widgets: list[QWidget] = []
         self._dashboard = None
@@ -114,9 +118,41 @@ class BoardPackRenderer:
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
             {"cover": self._paint_cover, "dashboard": self._paint_dashboard,
-             "summary": self._paint_summary, "drilldown": self._paint_drilldown}[page.kind](p, page)
+             "summary": self._paint_summary, "actions": self._paint_actions,
+             "drilldown": self._paint_drilldown}[page.kind](p, page)
+            self._paint_running_head(p, page)
             self._paint_footer(p, index)
         p.restore()
+
+    def _paint_running_head(self, p: QPainter, page: Page) -> None:
+        """Above every page: which dashboard, which months, as of when; "Demo data" when it is."""
+        r = QRectF(self.content.left(), MARGIN - 26, self.content.width(), 18)
+        x = r.right()
+        if self.data.demo:
+            f = font("caption", bold=True)
+            p.setFont(f)
+            w = p.fontMetrics().horizontalAdvance(DEMO) + 14
+            pill = QRectF(r.right() - w, r.top(), w, r.height())
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(self.pal.medium_soft))
+            p.drawRoundedRect(pill, r.height() / 2, r.height() / 2)
+            p.setPen(QColor(self.pal.text))
+            p.drawText(pill, Qt.AlignmentFlag.AlignCenter, DEMO)
+            x = pill.left() - 10
+        if page.kind == "cover":
+            return
+        span, what = window_text(self.data.payload)
+        p.setFont(font("caption"))
+        p.setPen(QColor(self.pal.muted))
+        p.drawText(QRectF(r.left(), r.top(), x - r.left(), r.height()),
+                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                   f"Executive overview \u00b7 {span} ({what}) \u00b7 as of {month_name(self.data.as_of)}")
+
+    def _paint_actions(self, p: QPainter, page: Page) -> None:
+        over = "ACTION" + (f" \u00b7 PAGE {page.part} OF {page.parts}" if page.parts > 1 else "")
+        y = self._heading(p, over, "Alerts and open risks", "Every alert and every open risk, in full")
+        c = self.content
+        self.actions.paint(p, page.part, QRectF(c.left(), y, c.width(), c.bottom() - y))
 
     def _paint_footer(self, p: QPainter, index: int) -> None:
         r = QRectF(self.content.left(), self.page.bottom() - MARGIN - FOOTER + 8, self.content.width(), FOOTER - 8)
@@ -127,7 +163,7 @@ class BoardPackRenderer:
         text_r = r.adjusted(0, 4, 0, 0)
         p.drawText(text_r, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, Path(self.data.path).name)
         p.drawText(text_r, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-                   f"As of {self.data.as_of}")
+                   f"As of {month_name(self.data.as_of)}")
         p.drawText(text_r, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                    f"Page {index + 1} of {len(self.pages)}")
 
@@ -153,8 +189,8 @@ class BoardPackRenderer:
         y += 52
         y = self._text(p, QRectF(x, y, c.width(), 30), f"{span} \u00b7 {what}", "heading", False,
                        pal.muted).bottom() + 36
-        facts = [("Data file", d.path), ("As of", d.as_of),
-                 ("Range", f"{tf['range']} ({span}), by {tf['granularity']}"),
+        facts = [("Data file", d.path), ("As of", month_name(d.as_of)),
+                 ("Range", f"{span} ({what.lower()}), by {tf['granularity']}"),
                  ("Exported", f"{self.exported_at:%Y-%m-%d %H:%M} {self.exported_at.tzname() or ''}".strip()),
                  ("Paper", f"{self.paper.upper() if self.paper == 'a4' else 'Letter'}, landscape")]
         label_w = 120
@@ -219,6 +255,8 @@ class BoardPackRenderer:
             page.controls.set_state(tf["range"], tf["granularity"], tf.get("as_of"))
             page.set_payload(d.payload)
             page.ensure_chart()
+            page.set_printing()
+            page.set_badges(d.demo, False)
             page.set_summary(d.summary)  # the panel's headline here; every sentence on its own page
             if d.has_summary:
                 page.summary.set_expanded(False, by_user=True)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLocale, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QImageWriter, QKeySequence, QPixmap
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLocale, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (QAction, QColor, QDesktopServices, QGuiApplication, QImageWriter, QKeySequence,
+                           QPixmap)
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from execdash_desktop.boardpack import DEFAULT_DRILLDOWNS, check_target, default_paper, write_atomic
 
@@ -44,6 +45,7 @@ class QtExportActions(QObject):
         self.window = window
         self.dialog = None
         self._target: tuple[str, str] | None = None  # (path, paper) of the pack being made
+        self.saved_box: QMessageBox | None = None  # "Board pack saved", Open / Show in folder
         self.board_pack = self._action("Export &board pack\u2026", self._on_board_pack_action_triggered,
                                        "Ctrl+Shift+E", "A PDF of the dashboard, the summary and drill-downs")
         self.png = self._action("Export PNG of this &view (2x)\u2026", self._on_png_action_triggered, None,
@@ -139,7 +141,39 @@ class QtExportActions(QObject):
             QGuiApplication.restoreOverrideCursor()
         self._target = None
         self.window.statusBar().showMessage(f"Board pack saved: {done['path']} ({done['pages']} pages)", STATUS_MS)
+        self._tell_saved(Path(done["path"]), done["pages"])
         self.packWritten.emit(done["path"], done["pages"])
+
+    def _tell_saved(self, path: Path, pages: int) -> None:
+        """A message over whatever tab is in view: where the pack is, Open, Show in folder."""
+        if self.saved_box is not None:
+            self.saved_box.close()
+        box = QMessageBox(QMessageBox.Icon.Information, "Board pack saved",
+                          f"The board pack is saved: {path.name} ({pages} pages).", parent=self.window)
+        box.setInformativeText(f"In {path.parent}")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setModal(False)
+        box.open_button = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+        box.folder_button = box.addButton("Show in folder", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setDefaultButton(box.open_button)
+        box.buttonClicked.connect(lambda b, p=str(path): self._on_saved_box_button_clicked(b, p))
+        box.destroyed.connect(self._on_saved_box_destroyed)
+        self.saved_box = box
+        box.show()
+
+    def _on_saved_box_button_clicked(self, button, path: str) -> None:
+        box = self.saved_box
+        if box is None:
+            return
+        if button is box.open_button:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))  # the system's PDF viewer
+        elif button is box.folder_button:
+            # the folder in the file manager (selecting the file itself has no portable API)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+
+    def _on_saved_box_destroyed(self, *_args) -> None:
+        self.saved_box = None
 
     def _on_service_request_failed(self, req, message: str) -> None:
         if req.channel == CHANNEL:

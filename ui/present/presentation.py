@@ -118,6 +118,7 @@ class QtPresentation(QObject):
         if mgr is not None:  # what the projector shows: the dashboard, the playlist's tabs, the bar
             tabs = [t for t in (w.drilldowns.tab(k) for k in pages or []) if t is not None]
             mgr.set_presenting(True, [w.page, self.bar, *tabs])
+        self._set_slides(True)
         w.showFullScreen()
         QTimer.singleShot(150, self._cover_screen)
         self.playlist.set_items(list(pages or []))
@@ -144,6 +145,7 @@ class QtPresentation(QObject):
         mgr = theme.manager()
         if mgr is not None:
             mgr.set_presenting(False)
+        self._set_slides(False)
         w = self.window
         for c, visible in self._saved.get("visible", []):
             c.setVisible(visible)
@@ -153,6 +155,15 @@ class QtPresentation(QObject):
         elif self._saved.get("geometry") is not None:
             w.restoreGeometry(self._saved["geometry"])
         self.activeChanged.emit(False)
+
+    def _set_slides(self, on: bool) -> None:
+        """The dashboard and the drill-down tabs as slides (fit the screen) or as pages."""
+        w = self.window
+        w.page.set_presenting(on)
+        for key in w.drilldowns.keys():
+            tab = w.drilldowns.tab(key)
+            if tab is not None:
+                tab.set_presenting(on)
 
     def _cover_screen(self) -> None:
         """Without a window manager (a kiosk, Xvfb) nobody grants full screen: take it."""

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
-from execdash_desktop import rollup
+from execdash_desktop import data_time, rollup
 from execdash_desktop.engine import Engine
-from execdash_desktop.store import open_reader
+from execdash_desktop.store import is_writable, open_reader, table_names
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,17 @@ class SourceResult:
     stamp: tuple  # rollup.file_stamp at load
     changed: bool  # False: the file is as it was at the last load (own writes excluded)
     loaded_in_ms: float = 0.0
+    data_mtime: float | None = None  # when the data last changed, the app's own writes aside
+    read_only: bool = False  # the app keeps its metrics in a side file, not in this file
 
     @property
     def mtime(self) -> float:
         """When the file last changed (seconds since the epoch)."""
         return max(s[1] for s in self.stamp) / 1e9
+
+    @property
+    def data_changed_at(self) -> float:
+        return self.data_mtime if self.data_mtime is not None else self.mtime
 
 
 def _freeze(stamp) -> tuple:
@@ -161,15 +167,17 @@ def _run_source(ctx: Context, job: Job, progress) -> SourceResult:
     with ctx.book.lock:
         stamp = _freeze(rollup.file_stamp(path))
         hit = ctx.book.get(path)
+        when = data_time.data_changed_at(path, stamp)
+        read_only = not is_writable(path) or not {"user_events", "user_event_meta"} <= table_names(ctx.reader(path))
         if hit is not None and hit[0] == stamp and not force:
             ctx.book.put(path, stamp, hit[1])
-            return SourceResult(hit[1], stamp, False, 0.0)
+            return SourceResult(hit[1], stamp, False, 0.0, when, read_only)
         if force:
             ctx.engine.forget(path)
         src = ctx.engine.source(path, progress=lambda f, m: progress(f, m))
         ctx.book.put(path, stamp, src)  # the stamp from before: a change during the load reloads
         changed = hit is None or hit[1] is not src
-        return SourceResult(src, stamp, changed, (time.perf_counter() - t0) * 1000)
+        return SourceResult(src, stamp, changed, (time.perf_counter() - t0) * 1000, when, read_only)
 
 
 def _run_drilldown(ctx: Context, job: Job, progress):

@@ -41,13 +41,20 @@ def process_age_ms() -> float | None:
         return None
 
 
-class _PaintWatch(QObject):
-    """Calls back once every visible target has painted (or gives up after a timeout)."""
+def on_screen(widget) -> bool:
+    """Shown and not scrolled out of view: a widget the user can see repaint. One scrolled
+    away repaints only when scrolled back, which would make a fast switch look slow."""
+    return widget is not None and widget.isVisible() and not widget.visibleRegion().isEmpty()
 
-    def __init__(self, targets: list, done: Callable[[float], None], parent: QObject):
+
+class _PaintWatch(QObject):
+    """Calls back once every target on screen has painted; with None when that did not
+    happen within PAINT_TIMEOUT_MS (the wait could not be measured: counted, not timed)."""
+
+    def __init__(self, targets: list, done: Callable[[float | None], None], parent: QObject):
         super().__init__(parent)
         self._done = done
-        self._pending = {id(t): t for t in targets if t is not None and t.isVisible()}
+        self._pending = {id(t): t for t in targets if on_screen(t)}
         self._conns = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -72,7 +79,8 @@ class _PaintWatch(QObject):
 
     def _on_timer_timeout(self) -> None:
         self._disconnect()
-        self.deleteLater()  # not painted (hidden window): nothing to record
+        self._done(None)  # not painted (a hidden window): an unmeasured wait
+        self.deleteLater()
 
     def _disconnect(self) -> None:
         self._timer.stop()
@@ -105,7 +113,8 @@ class MetricsRecorder(QObject):
         """Queue one event (its time is now); it is written, one transaction each, once
         the GUI has been quiet for a moment, on the query service's writer thread."""
         path = self._path_of()
-        meta = {k: round(float(v), 3) for k, v in (meta or {}).items() if v is not None}
+        # None: a wait that could not be measured (stored as NULL, counted by the gates)
+        meta = {k: (round(float(v), 3) if v is not None else None) for k, v in (meta or {}).items()}
         self.last[event_type] = dict(meta)
         self.eventRecorded.emit(event_type, dict(meta))
         if self.enabled and path:
@@ -131,8 +140,8 @@ class MetricsRecorder(QObject):
                    extra: dict | None = None, then: Callable[[float], None] | None = None) -> None:
         """A payload was applied for `cause`; record once `targets` have painted."""
 
-        def done(t_paint: float) -> None:
-            total = (t_paint - t0) * 1000
+        def done(t_paint: float | None) -> None:
+            total = (t_paint - t0) * 1000 if t_paint is not None else None
             if cause in ("load", "refresh"):
                 event = "page_load" if cause == "load" else "refresh"
                 self.record(event, {"ttfb_ms": max(0.0, (t_data - t0) * 1000), "render_total_ms": total})
@@ -140,7 +149,7 @@ class MetricsRecorder(QObject):
                 context = {"what": cause, **(extra or {})}
                 self.record("switch", {"switch_latency_ms": total}, context)
                 self.record("switch_range_or_granularity", None, context)
-            if then is not None:
+            if then is not None and t_paint is not None:
                 then(t_paint)
 
         self.after_paint(targets, done)
@@ -153,9 +162,9 @@ class MetricsRecorder(QObject):
         self.record("drilldown", None, {"key": key, "from": origin, "clicks": clicks})
 
     def drilldown_shown(self, key: str, clicks: int, t0: float, targets: list) -> None:
-        def done(t_paint: float) -> None:
-            self.record("drilldown_timing", {"drilldown_duration_ms": (t_paint - t0) * 1000,
-                                             "drilldown_clicks": clicks}, {"key": key})
+        def done(t_paint: float | None) -> None:
+            ms = (t_paint - t0) * 1000 if t_paint is not None else None
+            self.record("drilldown_timing", {"drilldown_duration_ms": ms, "drilldown_clicks": clicks}, {"key": key})
 
         self.after_paint(targets, done)
 

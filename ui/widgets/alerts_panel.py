@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QWidget
 
-from execdash_desktop.format import short_date
+from execdash_desktop.format import area_name, short_date
 
 from .list_panel import QtListPanel, RowDelegate
 
@@ -32,7 +32,7 @@ class _AlertDelegate(RowDelegate):
         self.text(p, QRectF(line1.left(), line1.top(), left - line1.left() - 8, 20),
                   str(row.get("title") or ""), "body", pal.text, QFont.Weight.DemiBold)
         line2 = QRectF(r.left(), r.top() + 22, r.width(), 18)
-        meta = " \u00b7 ".join(x for x in (str(row.get("type") or ""), short_date(row.get("created_at"))) if x)
+        meta = " \u00b7 ".join(x for x in (area_name(row.get("type")), short_date(row.get("created_at"))) if x)
         used = self.text(p, line2, meta, "caption", pal.faint,
                          align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.text(p, QRectF(line2.left(), line2.top(), line2.width() - used - 12, 18),
@@ -42,8 +42,8 @@ class _AlertDelegate(RowDelegate):
 def _tooltip(row: dict) -> str:
     return (f"<b>{escape(str(row.get('title') or ''))}</b><br>"
             f"{escape(str(row.get('description') or ''))}<br>"
-            f"<i>{escape(str(row.get('severity') or ''))} \u00b7 {escape(str(row.get('type') or ''))}"
-            f" \u00b7 {escape(str(row.get('created_at') or ''))}</i><br>Click to open its drill-down")
+            f"<i>{escape(str(row.get('severity') or '').capitalize())} \u00b7 {escape(area_name(row.get('type')))}"
+            f" \u00b7 raised {escape(short_date(row.get('created_at')))}</i><br>Click to open its drill-down")
 
 
 class QtAlertsPanel(QtListPanel):

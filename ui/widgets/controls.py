@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy,
                                QToolButton, QWidget)
+
+from execdash_desktop.format import month_name
 
 from .. import theme
 
@@ -68,6 +70,11 @@ class _Segment(QToolButton):
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()  # the style sheet's font arrived: the width follows the text
 
 
 def _segment_group(items, parent: QWidget) -> tuple[QFrame, QButtonGroup, dict[str, QToolButton]]:
@@ -176,10 +183,10 @@ class QtControlsBar(QWidget):
     def _sync_as_of(self) -> None:
         self.as_of.blockSignals(True)
         self.as_of.clear()
-        latest = self._months[-1] if self._months else "\u2014"
+        latest = month_name(self._months[-1]) if self._months else "\u2014"
         self.as_of.addItem(f"Latest ({latest})", None)
-        for m in reversed(self._months):
-            self.as_of.addItem(m, m)
+        for m in reversed(self._months):  # one month style everywhere: 'Oct 2026'
+            self.as_of.addItem(month_name(m), m)
         idx = self.as_of.findData(self._as_of) if self._as_of else 0
         self.as_of.setCurrentIndex(max(idx, 0))
         self.as_of.blockSignals(False)

@@ -215,6 +215,25 @@ class QtKpiCard(QFrame):
         row.addWidget(self.value, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.spark, 1, Qt.AlignmentFlag.AlignBottom)
         lay.addLayout(row)
+        self._top, self._row = top, row
+        self._delta_below = False
+
+    def _fit_label(self) -> None:
+        """A short card whose label and delta do not share a line: the delta moves down beside
+        the value, so the label is never cut ("Book-to-bil")."""
+        if self.variant == "primary":
+            return
+        m = self.layout().contentsMargins()
+        room = self.width() - m.left() - m.right() - self.delta.sizeHint().width() - self._top.spacing() - 6
+        below = self.label.fontMetrics().horizontalAdvance(self.label.text()) > room
+        if below == self._delta_below:
+            return
+        self._delta_below = below
+        (self._top if below else self._row).removeWidget(self.delta)
+        if below:
+            self._row.insertWidget(1, self.delta, 0, Qt.AlignmentFlag.AlignBottom)
+        else:
+            self._top.addWidget(self.delta)
 
     # -- data -------------------------------------------------------------------------
     def set_entry(self, entry: dict, compare: str = "", drill_title: str = "") -> None:
@@ -238,6 +257,7 @@ class QtKpiCard(QFrame):
         self._fit_value()
         self.delta.adjustSize()
         self._fit_compare()
+        self._fit_label()
 
     def entry(self) -> dict | None:
         return self._entry
@@ -306,6 +326,7 @@ class QtKpiCard(QFrame):
         super().resizeEvent(event)
         self._fit_value()
         self._fit_compare()
+        self._fit_label()
 
     def _fit_compare(self) -> None:
         """Show "vs prior 12 mo" where it fits beside a typical delta: the same rule for

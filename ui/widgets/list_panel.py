@@ -52,9 +52,11 @@ class RowDelegate(QStyledItemDelegate):
 
     HEIGHT = 58
     GAP = 8
+    trim_last_gap = False  # fitting: the last row needs no gap below it
 
     def sizeHint(self, option, index) -> QSize:
-        return QSize(200, self.HEIGHT + self.GAP)
+        last = index is not None and index.isValid() and index.row() == index.model().rowCount() - 1
+        return QSize(200, self.HEIGHT + (0 if last and self.trim_last_gap else self.GAP))
 
     def stripe(self, row: dict, pal) -> QColor:
         return QColor(pal.border_strong)
@@ -69,7 +71,8 @@ class RowDelegate(QStyledItemDelegate):
         pal = theme.palette()
         p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -self.GAP - 0.5)
+        gap = self.GAP if option.rect.height() > self.HEIGHT else 0  # the last row, fitting
+        r = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -gap - 0.5)
         hover = bool(option.state & QStyle.StateFlag.State_MouseOver)
         focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
         box = QPainterPath()
@@ -137,6 +140,7 @@ class QtListPanel(QFrame):
         titles.addWidget(self.title)
         head.addLayout(titles, 1)
         head.addLayout(self.chips)
+        self.over = over
 
         self.model = RowsModel(tooltip, self)
         self.view = QListView()
@@ -149,6 +153,7 @@ class QtListPanel(QFrame):
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setUniformItemSizes(True)
+        self.view.setMinimumHeight(delegate.HEIGHT + 2)  # a short screen: one row shows, the rest scroll
         self.view.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
         self.view.clicked.connect(self._on_view_clicked)
         self.view.activated.connect(self._on_view_clicked)
@@ -159,6 +164,13 @@ class QtListPanel(QFrame):
         self._stack = QStackedLayout(holder)
         self._stack.addWidget(self.view)
         self._stack.addWidget(self.empty)
+        # "fit" (presentation mode): only the rows that fit whole, then "+N more"; no scrolling
+        self.more = QLabel("")
+        self.more.setObjectName("Chip")
+        self.more.setProperty("tone", "neutral")
+        self.more.hide()
+        self._fit = False
+        self._all: list[dict] = []
 
         lay = QVBoxLayout(self)
         pad = theme.SPACE["lg"]
@@ -166,16 +178,63 @@ class QtListPanel(QFrame):
         lay.setSpacing(theme.SPACE["sm"])
         lay.addLayout(head)
         lay.addWidget(holder, 1)
+        head.insertWidget(1, self.more, 0, Qt.AlignmentFlag.AlignBottom)
+        self._head = head
         mgr = theme.manager()
         if mgr is not None:
             mgr.themeChanged.connect(self._on_theme_changed)
 
     def set_rows(self, rows: list[dict]) -> None:
-        self.model.set_rows(rows)
+        self._all = [dict(r) for r in rows]
         self._stack.setCurrentWidget(self.view if rows else self.empty)
+        self._show_rows()
 
     def rows(self) -> list[dict]:
-        return self.model.rows()
+        return [dict(r) for r in self._all]
+
+    def shown_rows(self) -> int:
+        """How many rows the list holds now (all of them unless fitting)."""
+        return self.model.rowCount()
+
+    def set_fit(self, on: bool) -> None:
+        """Show only the rows that fit whole with "+N more" beside the title (no scroll bar,
+        no overline), or all."""
+        if on == self._fit:
+            return
+        self._fit = on
+        self.over.setVisible(not on)
+        self._set_chips_visible(not on)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if on
+                                             else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.view.itemDelegate().trim_last_gap = on
+        self.view.setUniformItemSizes(not on)
+        self._show_rows()
+
+    def _room(self) -> int:
+        """Height the list and the "+N more" line share (the panel's, less its head)."""
+        lay = self.layout()
+        m = lay.contentsMargins()
+        return self.height() - m.top() - m.bottom() - self._head.sizeHint().height() - lay.spacing()
+
+    def _show_rows(self) -> None:
+        rows = self._all
+        shown = len(rows)
+        if self._fit and rows:
+            row_h = self.view.itemDelegate().sizeHint(None, None).height()
+            room = self._room() - 2 * self.view.frameWidth() - 2  # 2 px: rounding of the layout
+            shown = min(shown, max(0, (room + self.view.itemDelegate().GAP) // row_h))
+        if shown < len(rows):
+            self.more.setText(f"+{len(rows) - shown} more")
+            self.more.show()
+        else:
+            self.more.hide()
+        if [dict(r) for r in rows[:shown]] != self.model.rows():
+            self.model.set_rows(rows[:shown])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fit:
+            self._show_rows()
 
     def set_chips(self, chips: list[tuple[str, str]]) -> None:
         """(text, tone) pills beside the title; tone: high|medium|low|good|bad|neutral."""
@@ -189,9 +248,20 @@ class QtListPanel(QFrame):
             lab.setObjectName("Chip")
             lab.setProperty("tone", tone)
             self.chips.addWidget(lab, 0, Qt.AlignmentFlag.AlignBottom)
+            lab.setVisible(not self._fit)
+
+    def _set_chips_visible(self, on: bool) -> None:
+        """Counts beside the title; a slide has only "+N more" (its rows carry their own pills)."""
+        for i in range(self.chips.count()):
+            w = self.chips.itemAt(i).widget()
+            if w is not None:
+                w.setVisible(on)
 
     def activate_row(self, i: int) -> None:
-        self._on_view_clicked(self.model.index(i))
+        if i < self.model.rowCount():
+            self._on_view_clicked(self.model.index(i))
+        elif i < len(self._all):
+            self.rowActivated.emit(dict(self._all[i]))
 
     def _on_view_clicked(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)

@@ -36,6 +36,7 @@ class QtSummaryPanel(QFrame):
         self._summary = None
         self._expanded = True
         self._user_chose = False
+        self._presenting = False  # a slide: always the one line
 
         title = QLabel("Summary")
         title.setObjectName("PanelTitle")
@@ -116,6 +117,12 @@ class QtSummaryPanel(QFrame):
             self._apply()
             self.expandedChanged.emit(on)
 
+    def set_presenting(self, on: bool) -> None:
+        """A slide has no buttons: the state stays as the room decides."""
+        self._presenting = on
+        self.toggle.setVisible(not on)
+        self._apply()
+
     @property
     def user_chose(self) -> bool:
         return self._user_chose
@@ -134,8 +141,9 @@ class QtSummaryPanel(QFrame):
 
     def _apply(self) -> None:
         n = len(self._summary.sentences) if self._summary is not None else 0
-        self.body.setVisible(self._expanded)
-        self.headline.setVisible(not self._expanded)
+        open_ = self._expanded and not self._presenting
+        self.body.setVisible(open_)
+        self.headline.setVisible(not open_)
         self.toggle.setText("Less" if self._expanded else f"All {n}")
         self.toggle.setToolTip("Collapse the summary to one line" if self._expanded
                                else "Show every sentence under Now, Reason and Action")
@@ -152,7 +160,7 @@ class QtSummaryPanel(QFrame):
         h = self._body_height(event.size().width())
         if self.body.minimumHeight() != h:
             self.body.setFixedHeight(h)
-        if self._summary is not None and not self._expanded:
+        if self._summary is not None and not (self._expanded and not self._presenting):
             self._elide_headline(self._summary.sentences[0].text if self._summary.sentences else "")
 
 

@@ -15,7 +15,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 from PySide6.QtCore import QPointF, Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen  # noqa: E402
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget  # noqa: E402
 
 import pyqtgraph as pg  # noqa: E402
 
@@ -73,6 +73,37 @@ def _swatch(color: str, kind: str) -> QLabel:
     return lab
 
 
+PLOT_MIN = {False: 200, True: 110}
+
+
+class QtWholeOrNothingLabel(QLabel):
+    """A one-line label shown whole or not at all (never "by mont"): the layout gives it
+    what is left beside the title and the legend."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(0)
+        self._full = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._show()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def _show(self) -> None:
+        fits = self.fontMetrics().horizontalAdvance(self._full) <= self.contentsRect().width()
+        super().setText(self._full if fits else "")
+        self.setToolTip("" if fits else self._full)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._show()
+
+
 class QtTrendChart(QFrame):
     """A card with the revenue trend of a payload."""
 
@@ -85,16 +116,15 @@ class QtTrendChart(QFrame):
         self._granularity = "month"
         self._unit = "£"
         self._had_partial = False
-        self._label_px: dict[str, int] = {}
+        self._label_px: dict[str, int] = {}  # 'label@px' -> its width on the axis
         self.renders = 0  # how many times data was set (tests)
 
         over = QLabel("REASON")
         over.setObjectName("Overline")
         title = QLabel("Revenue trend")
         title.setObjectName("PanelTitle")
-        self.subtitle = QLabel("")
+        self.subtitle = QtWholeOrNothingLabel("")
         self.subtitle.setObjectName("Muted")
-        self.subtitle.setMinimumWidth(40)  # elided by the layout before the legend gives way
         self.partial_note = QLabel("* partial quarter: only part of it is inside the range")
         self.partial_note.setObjectName("Faint")
         keep = self.partial_note.sizePolicy()
@@ -108,20 +138,21 @@ class QtTrendChart(QFrame):
         titles = QVBoxLayout()
         titles.setSpacing(2)
         titles.addWidget(over)
+        self.over = over
         row = QHBoxLayout()
         row.setSpacing(theme.SPACE["sm"])
         row.addWidget(title)
-        row.addWidget(self.subtitle)
-        row.addStretch(1)
+        row.addWidget(self.subtitle, 1)
         titles.addLayout(row)
         head.addLayout(titles, 1)
         head.addLayout(self._legend)
+        self._head, self._titles, self._legend_below = head, titles, False
 
         self._axis = _MoneyAxis("left")
         self.plot = _PlotWidget(axisItems={"left": self._axis})
         self.plot.painted.connect(self.painted)
         adopt_menus(self.plot)
-        self.plot.setMinimumHeight(200)
+        self.plot.setMinimumHeight(PLOT_MIN[False])
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
@@ -266,9 +297,10 @@ class QtTrendChart(QFrame):
             self.plot.getAxis("bottom").setTicks([[], []])
             return
         widest = max(labels, key=len)
-        label_px = self._label_px.get(widest)
+        key = f"{widest}@{theme.TYPE['caption']}"  # the projector's type is larger
+        label_px = self._label_px.get(key)
         if label_px is None:
-            label_px = self._label_px[widest] = QFontMetrics(theme.font("caption")).horizontalAdvance(widest) + 12
+            label_px = self._label_px[key] = QFontMetrics(theme.font("caption")).horizontalAdvance(widest) + 12
         width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 70, 50)
         step = max(1, -(-n * label_px // int(width)))
         major = [(i, labels[i]) for i in range(n) if (n - 1 - i) % step == 0]
@@ -279,6 +311,16 @@ class QtTrendChart(QFrame):
         super().resizeEvent(event)
         if self._rows:
             self._update_ticks()
+
+    def set_presenting(self, on: bool) -> None:
+        """Compact (a slide, a short screen): no overline, a shorter least plot height, the
+        legend under the title so a narrow column takes the chart."""
+        self.over.setVisible(not on)
+        self.plot.setMinimumHeight(PLOT_MIN[on])
+        if on != self._legend_below:
+            self._legend_below = on
+            (self._head if on else self._titles).removeItem(self._legend)
+            (self._titles if on else self._head).addLayout(self._legend)
 
     def rows(self) -> list[dict]:
         return [dict(r) for r in self._rows]
@@ -394,7 +436,7 @@ class QtTrendChart(QFrame):
             h.addWidget(lab)
             self._legend.addWidget(box)
         if self._rows:
-            self.set_trend(self._rows, self._granularity, self._unit, self.subtitle.text())
+            self.set_trend(self._rows, self._granularity, self._unit, self.subtitle.full_text())
 
     def legend_names(self) -> list[str]:
         out = []

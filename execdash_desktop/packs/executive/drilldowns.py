@@ -20,7 +20,7 @@ from typing import Callable
 
 from ... import months as mo
 from ...errors import TableUnreadable
-from ...format import NUMERIC
+from ...format import NUMERIC, month_name
 from ...months import Window
 from ...store import select
 from . import breakdowns as bd
@@ -384,6 +384,8 @@ def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window:
         rd.notes.append(src.reasons["orders"])
     if key in _USES_ORDERS:
         rd.notes += _skipped_notes(src, window)
-    notes = [f"{window.label()} ({window.length} months)"] + rd.notes
+    # the window's words, as on the dashboard: 'Nov 2025 – Oct 2026 (12 months)'
+    span = f"{month_name(mo.fmt_month(window.start))} \u2013 {month_name(mo.fmt_month(window.end))}"
+    notes = [f"{span} ({window.length} months)"] + rd.notes
     return Drilldown(key, DRILLDOWNS[key], tuple(tables), tuple(notes), chart,
                      _chart_anomalies(key, conn, src, window, chart, sensitivity))

@@ -21,7 +21,7 @@ from ... import rollup
 from ...months import Window
 from ...errors import DataFileError, MissingTablesError
 from . import EXECUTIVE
-from ...store import open_reader, table_columns, table_names, unreadable_reason
+from ...store import is_demo, open_reader, table_columns, table_names, unreadable_reason
 
 # The tables the first screen reads; without the pack's required ones nothing can be served.
 REQUIRED = EXECUTIVE.required
@@ -93,6 +93,7 @@ class ExecSource:
     skipped_rows: dict[str, int] = field(default_factory=dict)  # table -> unreadable rows
     notes: tuple[str, ...] = ()  # how the file was read, when that limits the numbers
     orders_undated: int = 0  # order rows whose order_date reads as no month (skipped)
+    demo: bool = False  # written by the demo generator (store.is_demo)
 
     def skipped_for(self, key: str, w: Window) -> list[dict]:
         """Rows a KPI over W could not read: [{"rows": n, "why": "..."}] (tooltip, drill-down)."""
@@ -326,4 +327,4 @@ def _load(conn: sqlite3.Connection, path: str, progress, stamp: list) -> ExecSou
                       orders=orders, orders_present=orders_present, orders_undated=undated, sql_daily=sql_daily,
                       sql_stage=sql_stage, payback=payback, currency=currency, alerts=alerts,
                       risks=risks, pinned=pinned, reasons=reasons, skipped_rows=skipped,
-                      notes=tuple(notes))
+                      notes=tuple(notes), demo=is_demo(conn))

@@ -38,7 +38,7 @@ from typing import Callable
 import numpy as np
 
 from ....errors import DataFileError
-from ....store import SCHEMA_VERSION, create_schema, schema_sql
+from ....store import DEMO_APPLICATION_ID, SCHEMA_VERSION, create_schema, schema_sql
 from . import customers, daily, monthly, narrative, orders  # `orders` the module; _build's count is n_orders
 from .timeline import Calendar, month_index, period
 
@@ -219,6 +219,7 @@ def generate(path, *, end: str | None = None, months: int = 24, orders: int = 10
         conn = sqlite3.connect(tmp, isolation_level=None)
         _build(conn, seed=int(seed), end_ym=end_ym, months=int(months), n_orders=int(orders),
                progress=report)
+        conn.execute(f"PRAGMA application_id={DEMO_APPLICATION_ID}")  # the window and pack say "Demo data"
         conn.close()                                  # checkpoints; no -wal left behind
         conn = None
         _fsync_file(tmp)

@@ -1,0 +1,144 @@
+"""The dashboard on short screens (issue 13, items 1-2): what must show without scrolling,
+and the slide checker (ui/present/fit.py) catching what does not fit."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+
+
+def _inside_viewport(page, widget) -> bool:
+    vp = page.viewport()
+    top_left = widget.mapTo(vp, QPoint(0, 0))
+    return vp.rect().contains(QRect(top_left, widget.size()))
+
+
+def _row_rect(panel, i: int) -> QRect:
+    view = panel.view
+    r = view.visualRect(panel.model.index(i))
+    return QRect(view.viewport().mapTo(panel.window(), r.topLeft()), r.size())
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1093, 614)])
+def test_short_screens_show_cards_trend_and_first_alert_and_risk(make_window, data_file, qtbot, size):
+    window = make_window(data_file, size=size)
+    assert window.minimumSize().width() <= 1093 and window.minimumSize().height() <= 614
+    page = window.page
+    qtbot.waitUntil(lambda: page.width() > 0 and page.chart is not None)
+    qtbot.waitUntil(lambda: page.alerts.model.rowCount() > 0 and page.risks.model.rowCount() > 0)
+    assert page.verticalScrollBar().value() == 0
+    for card in page.all_cards():
+        assert _inside_viewport(page, card), card.key
+    assert _inside_viewport(page, page.chart)
+    page_rect = QRect(page.viewport().mapTo(window, QPoint(0, 0)), page.viewport().size())
+    for panel in (page.alerts, page.risks):
+        assert _inside_viewport(page, panel)
+        assert page_rect.contains(_row_rect(panel, 0)), type(panel).__name__
+    # the plot, not only its frame, has room
+    assert page.chart.plot.height() >= 100
+
+
+def test_a_tall_window_keeps_the_roomy_layout(make_window, data_file, qtbot):
+    window = make_window(data_file, size=(1440, 1000))
+    page = window.page
+    qtbot.waitUntil(lambda: page.chart is not None)
+    assert page._side.indexOf(page.alerts) >= 0  # alerts over risks, beside the trend
+    assert all(card.spark.isVisible() for card in page.all_cards())
+
+
+def test_fit_problems_names_a_cut_label_a_scroll_and_a_button(qtbot):
+    from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+    from execdash_desktop.ui.present.fit import fit_problems
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    root.resize(300, 200)
+    lay = QVBoxLayout(root)
+    cut = QLabel("A label far too long to be shown whole in a narrow box")
+    cut.setFixedWidth(80)
+    lay.addWidget(cut)
+    area = QScrollArea()
+    tall = QWidget()
+    tall.setMinimumHeight(800)
+    area.setWidget(tall)
+    lay.addWidget(area)
+    lay.addWidget(QPushButton("Export"))
+    root.show()
+    qtbot.waitExposed(root)
+    problems = "\n".join(fit_problems(root))
+    assert "is cut" in problems and "far too long" in problems
+    assert "scrolls down" in problems
+    assert "a control on the slide" in problems and "Export" in problems
+
+
+def test_a_slide_lists_rows_that_fit_and_counts_the_rest(make_window, data_file, qtbot):
+    window = make_window(data_file, size=(1024, 768))
+    page = window.page
+    qtbot.waitUntil(lambda: page.alerts.model.rowCount() > 0)
+    total = len(page.alerts.rows())
+    page.set_presenting(True)
+    qtbot.waitUntil(lambda: page.alerts.more.isVisible() or page.alerts.shown_rows() == total)
+    shown = page.alerts.shown_rows()
+    assert 1 <= shown <= total
+    if shown < total:
+        assert page.alerts.more.text() == f"+{total - shown} more"
+    qtbot.waitUntil(lambda: page.alerts.view.verticalScrollBar().maximum() == 0)  # laid out later
+    assert not page.summary.toggle.isVisible()
+    page.set_presenting(False)
+    assert page.alerts.shown_rows() == total and not page.alerts.more.isVisible()
+
+
+def test_shortcuts_dialog_shows_every_key_whole(window, qtbot):
+    from execdash_desktop.ui.menus import QtShortcutsDialog, shortcut_rows
+
+    dlg = QtShortcutsDialog(shortcut_rows(window), window)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    t = dlg.table
+    keys_col = t.horizontalHeader().sectionSize(1)
+    widest = max(t.fontMetrics().horizontalAdvance(t.item(r, 1).text()) for r in range(t.rowCount()))
+    assert keys_col >= widest  # "Ctrl+Shift+E", never "Ctrl-"
+    assert t.horizontalScrollBar().maximum() == 0 and not t.horizontalScrollBar().isVisible()
+
+
+def _laid_out(page) -> None:
+    """Apply every pending layout now (labels shown or hidden post their own requests)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        page.widget().layout().activate()
+
+
+def test_choosing_ytd_does_not_move_the_controls(make_window, data_file, qtbot):
+    import sqlite3
+
+    with sqlite3.connect(data_file) as c:  # a company's file: no "Demo data" badge widening the title
+        c.execute("PRAGMA application_id = 0")
+    window = make_window(data_file)
+    page = window.page
+    # around 1060 px the YTD title is just short enough for the controls to fit beside it
+    for width in (1024, 1064, 1184, 1440):
+        window.resize(width, 800)
+        qtbot.waitUntil(lambda w=width: window.width() == w and page.viewport().width() > w - 60)
+        _laid_out(page)
+        before = page.controls.mapTo(page, page.controls.rect().topLeft())
+        with qtbot.waitSignal(window.session.payloadChanged, timeout=10_000):
+            page.controls.choose_range("ytd")
+        assert page.subtitle.text().startswith("Year to date")
+        _laid_out(page)
+        assert page.controls.mapTo(page, page.controls.rect().topLeft()) == before, width
+        with qtbot.waitSignal(window.session.payloadChanged, timeout=10_000):
+            page.controls.choose_range("12m")
+
+
+def test_drilldown_tables_keep_a_readable_width_on_a_wide_screen(make_window, data_file, qtbot):
+    window = make_window(data_file, size=(1920, 1080))
+    tab = window.drilldowns.open("finance/revenue")
+    qtbot.waitUntil(lambda: tab.drilldown is not None and bool(tab.views), timeout=10_000)
+    qtbot.waitUntil(lambda: tab.views[0].width() > 0)
+    for view, table in zip(tab.views, tab.drilldown.tables):
+        assert view.width() <= 180 * len(table.columns) + 40, table.title
+    qtbot.waitUntil(lambda: tab.chart.width() > 1500)  # charts still use the width
