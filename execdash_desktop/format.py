@@ -90,7 +90,7 @@ def format_value(value: float | None, fmt: str, unit: str | None = None) -> str:
     return f"{value:,.2f}"
 
 
-UNCHANGED = "\u25ac unchanged"
+UNCHANGED = "unchanged"  # no arrow: as short as a change, so a card's pill never clips
 _ARROWS = {"up": "\u25b2", "down": "\u25bc", "flat": "\u25ac"}
 
 
@@ -131,8 +131,8 @@ def change_tone(entry: dict) -> str:
 def compare_text(entry: dict, months: int | None) -> str:
     """What a card's change is measured against, in an executive's words."""
     comparison = entry.get("comparison")
-    if comparison == "entered":
-        return "as entered"
+    if comparison == "entered":  # no comparison of its own: the tooltip says it is entered
+        return ""
     if comparison == "no_full_prior":
         return "no full prior period"
     if entry.get("delta") is None:

@@ -35,7 +35,7 @@ def test_payback_reads_as_entered_without_a_sparkline(window, qtbot):
     entries = _cards_ready(window, qtbot)
     card = window.page.card("payback")
     assert entries["payback"]["comparison"] == "entered"
-    assert card.compare.text() == "as entered"
+    assert card.compare.text() == ""
     assert "vs prior" not in card.compare.text()
     assert card.spark.values() == []
     assert "Entered in the data file" in card.toolTip()
