@@ -95,7 +95,8 @@ class PackData:
 
 def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
            monthly: dict | None = None, dashboard: str = registry.DEFAULT,
-           others: Callable[[str], tuple[Any, dict]] | None = None) -> PackData:
+           others: Callable[[str], tuple[Any, dict]] | None = None,
+           sensitivity: str = "normal") -> PackData:
     """Everything a pack shows, read with `conn` (a read-only connection).
 
     The dashboard page, summary and plain keys are `dashboard`'s; a key
@@ -103,6 +104,8 @@ def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
     -> (its source, its monthly payload). The summary is written from the
     month-granularity payload (`monthly`; rebuilt from `src` if None).
     `window` is unused (the payload's timeframe says it), kept for older callers.
+    `sensitivity` is the unusual-months setting (anomalies.SENSITIVITY) for the
+    summary and every drill-down.
     """
     del window
     dash = registry.get(dashboard)
@@ -116,13 +119,13 @@ def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
         if sep and name != dash.name and others is not None:
             other = registry.get(name)
             osrc, opayload = others(name)
-            dd = other.drilldown(key, conn, osrc, opayload)
+            dd = other.drilldown(key, conn, osrc, opayload, sensitivity)
             dds.append(replace(dd, key=k, title=f"{other.title} \u203a {dd.title}"))
         else:
-            dds.append(dash.drilldown(key if sep else k, conn, src, monthly))
+            dds.append(dash.drilldown(key if sep else k, conn, src, monthly, sensitivity))
     dds = tuple(for_paper(dd) for dd in dds)
     months = tuple(dash.as_of_options(src)) if dash.as_of_options else ()
-    summary = dash.summary(conn, src, monthly) if dash.summary else None
+    summary = dash.summary(conn, src, monthly, sensitivity) if dash.summary else None
     return PackData(str(path), payload, dds, summary, months, demo=bool(getattr(src, "demo", False)),
                     dashboard=dash.name)
 

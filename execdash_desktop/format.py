@@ -97,12 +97,63 @@ def format_value(value: float | None, fmt: str, unit: str | None = None) -> str:
     return f"{value:,.2f}"
 
 
+UNCHANGED = "unchanged"  # no arrow: as short as a change, so a card's pill never clips
+_ARROWS = {"up": "\u25b2", "down": "\u25bc", "flat": "\u25ac"}
+
+
 def format_delta(delta: float | None) -> str:
-    """Signed percentage with an arrow by the KPI's direction: '▲ +4.2%', '▼ -1.0%'."""
+    """Signed percentage with an arrow by the KPI's direction: '▲ +4.2%', '▼ -1.0%';
+    a change that rounds to zero reads 'unchanged' (never '-0.0%')."""
     if delta is None:
         return EM_DASH
-    arrow = {"up": "\u25b2", "down": "\u25bc", "flat": "\u25ac"}[direction_of(delta)]
-    return f"{arrow} {delta * 100:+.1f}%"
+    if round(delta * 100, 1) == 0:
+        return UNCHANGED
+    return f"{_ARROWS[direction_of(delta)]} {delta * 100:+.1f}%"
+
+
+def format_pp(pp: float | None) -> str:
+    """A change in percentage points: '▲ +0.2 pp' ('unchanged' when it rounds to zero)."""
+    if pp is None:
+        return EM_DASH
+    if round(pp, 1) == 0:
+        return UNCHANGED
+    return f"{_ARROWS['up' if pp > 0 else 'down']} {pp:+.1f} pp"
+
+
+def format_change(entry: dict) -> str:
+    """A KPI entry's change as the window, the pack and the summary show it: points for
+    the ratio KPIs that carry `delta_pp`, else the relative change."""
+    if "delta_pp" in entry and entry.get("delta") is not None:
+        return format_pp(entry["delta_pp"])
+    return format_delta(entry.get("delta"))
+
+
+def change_tone(entry: dict) -> str:
+    """good | bad | neutral for a KPI entry; neutral whenever its change reads 'unchanged'."""
+    if format_change(entry) == UNCHANGED:
+        return "neutral"
+    return delta_tone(entry.get("delta"), entry.get("better", "up"))
+
+
+def compare_text(entry: dict, months: int | None, usual: str | None = None) -> str:
+    """What a card's change is measured against, in an executive's words (`usual`: the
+    dashboard's own words for an ordinary comparison, e.g. "vs 30 days before")."""
+    comparison = entry.get("comparison")
+    if comparison == "entered":  # no comparison of its own: the tooltip says it is entered
+        return ""
+    if comparison == "no_full_prior":
+        return "no full prior period"
+    if entry.get("delta") is None:
+        return "no comparison"
+    if usual is not None:
+        return usual
+    return f"vs prior {months} mo" if months else "vs prior window"
+
+
+def skipped_text(entry: dict) -> str:
+    """'2 rows skipped: an order amount that is not a number' lines, or ''."""
+    return "; ".join(f"{s['rows']:,} row{'s' if s['rows'] != 1 else ''} skipped: {s['why']}"
+                     for s in entry.get("skipped") or ())
 
 
 def delta_tone(delta: float | None, better: str) -> str:
@@ -144,8 +195,11 @@ def payload_table(payload: dict) -> str:
     lines.append(f"{'KPI':<16}{'value':>14}{'delta':>14}  note")
     for k in payload["executiveKpis"]:
         note = k.get("reason") or ""
+        note = "; ".join(n for n in (note, skipped_text(k)) if n)
+        if k.get("comparison") == "no_full_prior":
+            note = "; ".join(n for n in ("no full prior period", note) if n)
         lines.append(f"{k['label']:<16}{format_value(k['value'], k['format'], k['unit']):>14}"
-                     f"{format_delta(k['delta']):>14}  {note}")
+                     f"{format_change(k):>14}  {note}")
     lines += ["", f"Revenue trend ({tf['granularity']})",
               f"{'period':<10}{'recognized':>14}{'booked':>14}{'backlog':>14}"]
     unit = payload.get("meta", {}).get("currency", "£")

@@ -1,20 +1,24 @@
 """The monthly rollup of `orders`, kept in the user cache folder, never in the user's file.
 
 Summing 10M order rows takes seconds; the KPIs need only per-month sums. They
-are computed once per version of the file (one range scan per month over
-date-ordered rowids, else one indexed range query per month, split across two
-read-only connections) and kept as `<key>.json`, valid while `<key>.stamp`
-matches the data file's (size, mtime) and its -wal's. The app's own metric
-writes re-stamp it (`note_own_write`), since they never touch `orders`.
+are computed once per version of the file in one pass over the table (`GROUP BY`
+month, whatever the row order) in the payload's own read transaction, and kept as
+`<key>.json`, valid while `<key>.stamp` matches the file's stamp (`file_stamp`:
+size, times and SQLite's own change markers). The app's own metric writes
+re-stamp it (`note_own_write`), since they never touch `orders`.
+
+A number that cannot be read (text such as 'n/a', a value too large to be
+finite) is skipped and counted, never summed as 0; an `order_date` held as an
+integer is Unix seconds.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,33 +26,62 @@ from typing import Callable
 from . import months as mo
 from .paths import file_key, user_cache_dir
 
-ROLLUP_VERSION = 3
+ROLLUP_VERSION = 4
 Progress = Callable[[float, str], None]
 
 RECURRING_TYPES = ("subscription", "recurring")
 
-# Fast path: when the table is stored in date order (append-only files, the
-# demo), each month is a contiguous rowid range found with one index lookup,
-# and a range scan is ~2x cheaper per row than index-driven lookups. Every
-# range proves itself: all its rows must fall inside its month, else we fall
-# back to one indexed range query per month.
-_RANGE_SQL = """
-SELECT coalesce(sum(amount), 0), coalesce(sum(profit), 0),
-       coalesce(sum(CASE WHEN type IN ('subscription', 'recurring') THEN amount END), 0),
-       count(*), count(profit), count(order_date), min(order_date), max(order_date)
-FROM orders WHERE rowid BETWEEN ? AND ?
+_MAX = "1.7976931348623157e308"  # the largest finite double: above it is an infinity
+
+
+def _number(col: str) -> str:
+    """The column's value when it reads as a finite number, else NULL.
+
+    Text is a number only when SQLite's own numeric conversion gives it back
+    unchanged ('12.5' yes, 'n/a' or '12abc' no); an infinity is not a number
+    (a 20-million-digit amount reads as one). A finite 1e308 is one: sums that
+    overflow are the KPIs' to report ("too large to add up").
+    """
+    return (f"CASE typeof({col}) WHEN 'real' THEN CASE WHEN abs({col}) <= {_MAX} THEN {col} END "
+            f"WHEN 'integer' THEN {col} "
+            f"WHEN 'text' THEN CASE WHEN CAST({col} AS NUMERIC) = {col} "
+            f"AND abs(CAST({col} AS REAL)) <= {_MAX} THEN CAST({col} AS REAL) END END")
+
+
+_A, _P = _number("amount"), _number("profit")
+_IS_RECURRING = "type IN ('subscription', 'recurring')"
+
+# The one pass over the table: plain sums per text month, and what tells that a
+# month needs a careful look (a NULL, a text or an infinite number: SQLite
+# orders every number before any text, so max() returns the text if there is
+# one; an infinity makes the month's total infinite).
+_FAST_SQL = """
+SELECT substr(order_date, 1, 7), total(amount), total(profit),
+       total(CASE WHEN type IN ('subscription', 'recurring') THEN amount END), count(*),
+       count(amount), count(profit), max(amount), max(profit)
+FROM orders GROUP BY 1
 """
-_MONTH_SQL = """
-SELECT coalesce(sum(amount), 0), coalesce(sum(profit), 0),
-       coalesce(sum(CASE WHEN type IN ('subscription', 'recurring') THEN amount END), 0),
-       count(*), count(profit)
-FROM orders WHERE order_date >= ? AND order_date < ?
+# The careful sums of some rows: each number read or skipped and counted.
+_CAREFUL = f"""
+SELECT {{month}}, total(a), total(CASE WHEN a IS NOT NULL THEN p END),
+       total(CASE WHEN p IS NOT NULL THEN a END), total(CASE WHEN r THEN a END), count(*),
+       count(amount) - count(a), count(CASE WHEN a IS NOT NULL AND p IS NULL THEN profit END)
+FROM (SELECT order_date, {_A} AS a, {_P} AS p, amount, profit, {_IS_RECURRING} AS r FROM orders
+      WHERE {{where}})
+GROUP BY 1
 """
-_WITH_PROFIT_SQL = "SELECT coalesce(sum(amount), 0) FROM orders WHERE profit IS NOT NULL AND {where}"
-_TYPES_SQL = """
-SELECT type, coalesce(sum(amount), 0), coalesce(sum(profit), 0),
-       coalesce(sum(CASE WHEN profit IS NOT NULL THEN amount END), 0), count(*)
-FROM orders WHERE {where} GROUP BY type
+# a month's text dates sort in [YYYY-MM, YYYY-MM~), an index range
+_MONTH_ROWS = _CAREFUL.format(month="?", where="order_date >= ? AND order_date < ?")
+# numbers sort before any text: the Unix-second dates are the index range below ''
+_EPOCH_ROWS = _CAREFUL.format(month="strftime('%Y-%m', order_date, 'unixepoch')", where="order_date < ''")
+# the drill-downs' per-type sums of one month: its text dates, then its Unix-second dates (both indexed)
+_TYPES_SQL = f"""
+SELECT type, total(a), total(CASE WHEN a IS NOT NULL THEN p END),
+       total(CASE WHEN p IS NOT NULL THEN a END), count(*)
+FROM (SELECT type, {_A} AS a, {_P} AS p FROM orders WHERE order_date >= ? AND order_date < ?
+      UNION ALL
+      SELECT type, {_A} AS a, {_P} AS p FROM orders WHERE order_date >= ? AND order_date < ?)
+GROUP BY type
 """
 
 
@@ -59,26 +92,60 @@ class OrdersMonth:
     amount_with_profit: float  # the gm denominator: amount of rows that have a profit
     recurring: float  # subscription + recurring amount (ARR)
     count: int
+    bad_amount: int = 0  # rows whose amount is not a readable number (left out of every sum)
+    bad_profit: int = 0  # rows with a readable amount whose profit is not (left out of gm)
+
+
+@dataclass(frozen=True)
+class OrdersRollup:
+    months: dict[int, OrdersMonth]
+    undated: int  # rows whose order_date reads as no month (skipped)
 
 
 TypeRow = tuple  # (type, amount, profit, amount_with_profit, count)
 
 
-def file_stamp(path: str | os.PathLike) -> list[list[int]]:
-    """(size, mtime_ns) of the file and of its -wal: changes when the data does.
+# -- knowing the version of the file --------------------------------------------------
 
+def _header(path: str, size: int) -> list:
+    """What SQLite changes in a file on a commit: the db header's change counter (rollback
+    journal), the WAL header's checkpoint sequence and salts (a WAL restarted in place)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(size)
+    except OSError:
+        return []
+    return list(head[24:28] if size == 100 else head[12:24])
+
+
+def file_stamp(path: str | os.PathLike) -> list[list]:
+    """The file's version: (size, mtime, ctime, SQLite change markers) of the file and its -wal.
+
+    Any committed change shows: a commit in rollback mode bumps the header's
+    change counter; in WAL mode it grows the -wal or restarts it with new
+    salts; and every write to the file sets its ctime, which `touch -r`
+    cannot restore (a checkpoint of a same-size WAL edit shows only there).
     An empty -wal holds no data (readers create one, the last close deletes
     it), so it stamps the same as none.
     """
     out = []
-    for p in (os.fspath(path), f"{os.fspath(path)}-wal"):  # os.stat: called per metrics write
+    db = os.fspath(path)
+    for p, head in ((db, 100), (f"{db}-wal", 32)):  # os.stat: called per metrics write
         try:
             st = os.stat(p)
-            out.append([st.st_size, st.st_mtime_ns] if st.st_size else [0, 0])
         except FileNotFoundError:
             out.append([0, 0])
+            continue
+        if not st.st_size:
+            out.append([0, 0])
+            continue
+        # the db's ctime, not the -wal's: SQLite re-owns a -wal as a reader opens it (as root)
+        ctime = st.st_ctime_ns if head == 100 else 0
+        out.append([st.st_size, st.st_mtime_ns, ctime, *_header(p, head)])
     return out
 
+
+# -- the side file ------------------------------------------------------------------
 
 def _side_paths(path: str | os.PathLike) -> tuple[Path, Path]:
     """The rollup document, and the tiny file holding the stamp it is valid for.
@@ -120,7 +187,7 @@ def _replace(target: Path, text: str) -> bool:
         return False
 
 
-_STAMP_WIDTH = 160  # a stamp is ~80 characters of JSON; the file is always this wide
+_STAMP_WIDTH = 240  # a stamp is ~150 characters of JSON; the file is always this wide
 
 
 def _write_stamp(stamp_path: Path, stamp: list) -> None:
@@ -143,11 +210,11 @@ def _write_stamp(stamp_path: Path, stamp: list) -> None:
         pass
 
 
-def _read_side(path) -> dict | None:
-    """The rollup document if it is valid for the file as it is now."""
+def _read_side(path, stamp: list) -> dict | None:
+    """The rollup document if it is valid for the file at `stamp`."""
     try:
         doc_path, stamp_path = _side_paths(path)
-        if json.loads(stamp_path.read_text("utf-8")) != file_stamp(path):
+        if json.loads(stamp_path.read_text("utf-8")) != stamp:
             return None
         doc = json.loads(doc_path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -169,7 +236,8 @@ def note_own_write(path: str | os.PathLike, stamp_before: list,
                    stamp_after: list | None = None) -> None:
     """After the app wrote only metrics tables: keep the rollup valid.
 
-    `stamp_after` (default: the file as it is now) is what the write left.
+    `stamp_after` (default: the file as it is now) is what the write left; the
+    caller proves nobody else committed between the two stamps.
     """
     try:
         _, stamp_path = _side_paths(path)
@@ -180,21 +248,21 @@ def note_own_write(path: str | os.PathLike, stamp_before: list,
     _write_stamp(stamp_path, stamp_after or file_stamp(path))
 
 
-def month_bounds(conn: sqlite3.Connection) -> tuple[int, int] | None:
-    """First and last month present in orders (two index lookups).
+# -- computing ------------------------------------------------------------------------
 
-    Two separate subqueries: min() and max() in one SELECT defeat SQLite's
-    min/max optimisation and scan the whole index.
-    """
-    # bounded to date-shaped text (still an index lookup): an empty or garbled
-    # order_date must not hide every good month
-    lo, hi = conn.execute(
-        "SELECT (SELECT min(order_date) FROM orders WHERE order_date >= '0000-01'), "
-        "(SELECT max(order_date) FROM orders WHERE order_date < '9999-99')").fetchone()
-    a, b = mo.parse_month(lo), mo.parse_month(hi)
-    if a is None or b is None:
-        return None
-    return a, b
+def _month_epoch(idx: int) -> int:
+    """Unix seconds at the start of month `idx` (UTC), for integer order dates.
+
+    Counted from days, not datetime: the month after 9999-12 must have a start too."""
+    year, month = idx // 12, idx % 12 + 1
+    # days from 1970-01-01 to the 1st of the month (proleptic Gregorian, any year >= 1)
+    y, m = (year, month) if month > 2 else (year - 1, month + 12)
+    days = 365 * y + y // 4 - y // 100 + y // 400 + (153 * (m - 3) + 2) // 5 - 719468
+    return days * 86400
+
+
+# VM steps per order row of _FAST_SQL, measured: only scales the progress estimate
+_STEPS_PER_ROW = 30
 
 
 def has_rowid(conn: sqlite3.Connection, table: str) -> bool:
@@ -205,132 +273,96 @@ def has_rowid(conn: sqlite3.Connection, table: str) -> bool:
     return "WITHOUT ROWID" not in " ".join(str(row[1] or "").upper().split())
 
 
-def _month_ranges(conn: sqlite3.Connection, months: list[int]) -> dict[int, tuple[int, int]]:
-    """Candidate rowid range per month, assuming date order (checked by the scan)."""
-    lo_id, hi_id = conn.execute("SELECT (SELECT min(rowid) FROM orders), "
-                                "(SELECT max(rowid) FROM orders)").fetchone()
-    starts = [lo_id]
-    for m in months[1:]:
-        # the month starts at the smallest rowid of its first day with orders
-        # (within a day, plain dates and timestamps may interleave)
-        row = conn.execute("SELECT order_date FROM orders WHERE order_date >= ? "
-                           "ORDER BY order_date LIMIT 1", (mo.first_day(m),)).fetchone()
-        if row is None or not isinstance(row[0], str):
-            starts.append(hi_id + 1)
-            continue
-        day = row[0][:10]
-        starts.append(conn.execute("SELECT min(rowid) FROM orders WHERE order_date >= ? "
-                                   "AND order_date < ?", (day, day + "~")).fetchone()[0])
-    ends = [s - 1 for s in starts[1:]] + [hi_id]
-    return dict(zip(months, zip(starts, ends)))
+def _row_estimate(conn: sqlite3.Connection) -> int:
+    """About how many orders (two rowid lookups; a view or WITHOUT ROWID table: a guess)."""
+    if not has_rowid(conn, "orders"):
+        return 1_000_000
+    lo, hi = conn.execute("SELECT (SELECT min(rowid) FROM orders), (SELECT max(rowid) FROM orders)").fetchone()
+    return 0 if lo is None else hi - lo + 1
 
 
-class _Unsorted(Exception):
-    """A rowid range held rows of another month: use the indexed path."""
+def _usable(*values) -> bool:
+    return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
 
 
-def _scan_ranges(conn, items: list[tuple[int, tuple[int, int]]], done) -> dict[int, OrdersMonth]:
-    out = {}
-    for idx, (lo, hi) in items:
-        if hi < lo:
-            done(idx)
-            continue
-        amount, profit, recurring, n, n_profit, n_date, dmin, dmax = conn.execute(
-            _RANGE_SQL, (lo, hi)).fetchone()
-        if n and (n_date != n or not isinstance(dmin, str) or not isinstance(dmax, str)
-                  or dmin < mo.first_day(idx) or dmax >= mo.first_day(idx + 1)):
-            raise _Unsorted()
-        if n:
-            with_profit = amount if n_profit == n else conn.execute(
-                _WITH_PROFIT_SQL.format(where="rowid BETWEEN ? AND ?"), (lo, hi)).fetchone()[0]
-            out[idx] = OrdersMonth(float(amount), float(profit), float(with_profit),
-                                   float(recurring), int(n))
-        done(idx)
-    return out
+def compute(conn: sqlite3.Connection, progress: Progress | None = None) -> OrdersRollup:
+    """Per-month sums of `orders` as `conn`'s read transaction sees the file.
 
-
-def _scan_months(conn, items: list[tuple[int, tuple[int, int]]], done) -> dict[int, OrdersMonth]:
-    out = {}
-    for idx, _ in items:
-        bounds = (mo.first_day(idx), mo.first_day(idx + 1))
-        amount, profit, recurring, n, n_profit = conn.execute(_MONTH_SQL, bounds).fetchone()
-        if n:
-            with_profit = amount if n_profit == n else conn.execute(
-                _WITH_PROFIT_SQL.format(where="order_date >= ? AND order_date < ?"), bounds).fetchone()[0]
-            out[idx] = OrdersMonth(float(amount), float(profit), float(with_profit),
-                                   float(recurring), int(n))
-        done(idx)
-    return out
-
-
-def _parallel(open_conn, scan, items, done, workers: int) -> dict:
-    """Run `scan` over items split across `workers` read-only connections.
-
-    sqlite3 releases the GIL while it steps, so two connections use two cores.
+    One plain `GROUP BY` pass on one connection (the payload's, so it is one
+    version of the file; a pass split over two connections read two versions
+    under a writer in a loop). Only a month whose numbers are not all plain
+    (a NULL, text, an infinity) is summed again, carefully, through the
+    order_date index; Unix-second dates likewise (the index range below '').
     """
-    def run(chunk):
-        conn = open_conn()
-        try:
-            return scan(conn, chunk, done)
-        finally:
-            conn.close()
+    rows = _row_estimate(conn)
+    est = max(1, rows * _STEPS_PER_ROW // 50_000)
+    ticks = [0]
 
-    if workers <= 1 or len(items) < 4:
-        return run(items)
-    out: dict = {}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rollup") as pool:
-        for part in pool.map(run, [items[i::workers] for i in range(workers)]):
-            out.update(part)
-    return out
+    def tick() -> int:
+        ticks[0] += 1
+        if progress is not None:
+            progress(min(0.99, ticks[0] / est), "summing orders")
+        return 0
+
+    conn.set_progress_handler(tick, 50_000)
+    try:
+        fast = conn.execute(_FAST_SQL).fetchall()
+    finally:
+        conn.set_progress_handler(None, 0)
+    months: dict[int, list] = {}
+    undated = 0
+    epoch_seen = False
+    for key, amount, profit, recurring, n, n_amount, n_profit, *extremes in fast:
+        idx = mo.parse_month(key)
+        if idx is None:  # a Unix-second date, or not a date
+            undated += n
+            epoch_seen = epoch_seen or not isinstance(key, str) or not key[:1].isalpha()
+            continue
+        if n_amount == n == n_profit and _usable(amount, profit, recurring, *extremes):
+            months[idx] = [amount, profit, amount, recurring, n, 0, 0]
+        else:
+            text = mo.fmt_month(idx)
+            row = conn.execute(_MONTH_ROWS, (text, text, text + "~")).fetchone()
+            months[idx] = list(row[1:]) if row else [0.0, 0.0, 0.0, 0.0, 0, 0, 0]
+    if epoch_seen:
+        for key, *sums in conn.execute(_EPOCH_ROWS):
+            idx = mo.parse_month(key)
+            if idx is None:
+                continue
+            undated -= sums[4]
+            acc = months.setdefault(idx, [0.0, 0.0, 0.0, 0.0, 0, 0, 0])
+            for i, v in enumerate(sums):
+                acc[i] += v
+    if progress is not None:
+        progress(1.0, "summing orders")
+    return OrdersRollup({k: OrdersMonth(float(a), float(p), float(ap), float(r), int(n), int(ba), int(bp))
+                         for k, (a, p, ap, r, n, ba, bp) in months.items()}, undated)
 
 
-def compute(conn: sqlite3.Connection, open_conn: Callable[[], sqlite3.Connection],
-            progress: Progress | None = None, workers: int = 2
-            ) -> tuple[dict[int, OrdersMonth], dict[int, tuple[int, int]] | None]:
-    """Per-month sums of `orders`, and the month rowid ranges when date-ordered."""
-    bounds = month_bounds(conn)
-    if bounds is None:
-        return {}, None
-    months = list(range(bounds[0], bounds[1] + 1))
-    # newest first: the months a dashboard shows are ready soonest
-    items = [(m, (0, -1)) for m in reversed(months)]
-    lock = threading.Lock()
-    finished = [0]
-
-    def done(_idx: int) -> None:
-        with lock:
-            finished[0] += 1
-            n = finished[0]
-        if progress:
-            progress(min(1.0, n / len(items)), f"summing orders: {min(n, len(items))}/{len(items)} months")
-
-    # a view or a WITHOUT ROWID table has no rowid ranges: one query per month
-    if has_rowid(conn, "orders"):
-        ranges = _month_ranges(conn, months)
-        try:
-            return _parallel(open_conn, _scan_ranges, sorted(ranges.items(), reverse=True), done,
-                             workers), ranges
-        except _Unsorted:
-            finished[0] = 0
-    return _parallel(open_conn, _scan_months, items, done, workers), None
+def _to_doc(path, data: OrdersRollup) -> dict:
+    return {"version": ROLLUP_VERSION, "path": str(Path(path).resolve()),
+            "months": {str(k): [v.amount, v.profit, v.amount_with_profit, v.recurring, v.count,
+                                v.bad_amount, v.bad_profit] for k, v in data.months.items()},
+            "undated": data.undated, "types": {}}
 
 
 def orders_by_month(path: str | os.PathLike, conn: sqlite3.Connection,
-                    open_conn: Callable[[], sqlite3.Connection],
-                    progress: Progress | None = None) -> dict[int, OrdersMonth]:
-    """The rollup for this version of the file: from the side file, or computed."""
-    doc = _read_side(path)
-    if doc is not None:
-        return {int(k): OrdersMonth(*v) for k, v in doc["months"].items()}
-    stamp = file_stamp(path)
-    data, ranges = compute(conn, open_conn, progress)
+                    progress: Progress | None = None, stamp: list | None = None) -> OrdersRollup:
+    """The rollup as `conn` sees the file: from the side file, or computed.
+
+    `conn` is in the caller's read transaction; `stamp` was taken before it
+    began. The side file is used, and written, only when the
+    file's stamp is the same now: nothing was committed since, so the side
+    file and the transaction hold the same version of the file.
+    """
+    stamp = stamp if stamp is not None else file_stamp(path)
+    doc = _read_side(path, stamp)
+    if doc is not None and file_stamp(path) == stamp:
+        return OrdersRollup({int(k): OrdersMonth(*v) for k, v in doc["months"].items()},
+                            int(doc.get("undated", 0)))
+    data = compute(conn, progress)
     if file_stamp(path) == stamp:  # the file did not change under us
-        _write_side(path, {
-            "version": ROLLUP_VERSION, "path": str(Path(path).resolve()),
-            "months": {str(k): [v.amount, v.profit, v.amount_with_profit, v.recurring, v.count]
-                       for k, v in data.items()},
-            "ranges": None if ranges is None else {str(k): list(v) for k, v in ranges.items()},
-            "types": {}}, stamp)
+        _write_side(path, _to_doc(path, data), stamp)
     return data
 
 
@@ -338,10 +370,9 @@ def orders_by_type(path: str | os.PathLike, conn: sqlite3.Connection,
                    months: list[int]) -> dict[int, tuple[TypeRow, ...]]:
     """Per-month sums by order type (drill-downs), cached in the same side file."""
     stamp = file_stamp(path)
-    doc = _read_side(path)
+    doc = _read_side(path, stamp)
     valid = doc is not None
     cached = doc.get("types", {}) if valid else {}
-    ranges = doc.get("ranges") if valid else None
     out: dict[int, tuple[TypeRow, ...]] = {}
     todo = []
     for m in months:
@@ -350,12 +381,9 @@ def orders_by_type(path: str | os.PathLike, conn: sqlite3.Connection,
         else:
             todo.append(m)
     for m in todo:
-        if ranges is not None and str(m) in ranges:
-            rows = conn.execute(_TYPES_SQL.format(where="rowid BETWEEN ? AND ?"),
-                                tuple(ranges[str(m)])).fetchall()
-        else:
-            rows = conn.execute(_TYPES_SQL.format(where="order_date >= ? AND order_date < ?"),
-                                (mo.first_day(m), mo.first_day(m + 1))).fetchall()
+        # text dates of the month sort in [YYYY-MM, YYYY-MM~); numbers sort before any text
+        text = mo.fmt_month(m)
+        rows = conn.execute(_TYPES_SQL, (text, text + "~", _month_epoch(m), _month_epoch(m + 1))).fetchall()
         out[m] = tuple((t, float(a), float(p), float(ap), int(n)) for t, a, p, ap, n in rows)
     if todo and valid and file_stamp(path) == stamp:
         doc.setdefault("types", {}).update({str(m): [list(t) for t in out[m]] for m in todo})

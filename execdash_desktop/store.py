@@ -129,16 +129,26 @@ def open_reader(path: str | os.PathLike) -> ReaderConnection:
         raise _explain(p, exc) from exc
 
 
-def open_writer(path: str | os.PathLike) -> sqlite3.Connection:
-    """The one writer connection (metrics tables only), WAL + synchronous=NORMAL."""
+def enable_wal(conn: sqlite3.Connection) -> None:
+    """The writer's journal: WAL unless the settings turn it off."""
+    if wal_enabled():
+        conn.execute("PRAGMA journal_mode=WAL")
+
+
+def open_writer(path: str | os.PathLike, wal: bool = True) -> sqlite3.Connection:
+    """The one writer connection (metrics tables only), WAL + synchronous=NORMAL.
+
+    `wal=False` leaves the journal as it is, for a caller that switches it
+    itself (`enable_wal`) and wants to know what the switch changed.
+    """
     p = check_path(path)
     timeout = busy_timeout_ms()
     try:
         conn = sqlite3.connect(str(p), timeout=timeout / 1000, check_same_thread=False,
                                isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
-        if wal_enabled():
-            conn.execute("PRAGMA journal_mode=WAL")
+        if wal:
+            enable_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn

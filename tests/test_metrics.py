@@ -166,9 +166,9 @@ def test_readonly_database_error_while_writing_goes_to_the_side_file(db, monkeyp
     real = metrics.store.open_writer
     # a file that looks writable but is not (read-only mount, immutable file)
     monkeypatch.setattr(metrics.store, "open_writer",
-                        lambda p: sqlite3.connect(metrics.store._uri(p, mode="ro"), uri=True,
+                        lambda p, **kw: sqlite3.connect(metrics.store._uri(p, mode="ro"), uri=True,
                                                   isolation_level=None, check_same_thread=False)
-                        if str(p) == str(db.resolve()) else real(p))
+                        if str(p) == str(db.resolve()) else real(p, **kw))
     _read_only_checks(db)
 
 

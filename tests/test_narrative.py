@@ -68,17 +68,18 @@ def test_the_summary_of_the_demo_file(demo):
     s = summarize(demo)
     assert [(x.section, x.text, x.source) for x in s.sentences] == [
         ("now", "Backlog moved most, for the better: £8.2M, \u25b2 +58.3%.", "card:backlog"),
-        ("now", "The largest move for the worse: NRR, 105.5%, \u25bc -0.9%.", "card:nrr"),
-        ("reason", "Backlog rose most in Aug 2026, from £6.5M to £8.8M, above its usual range (up to £7.5M).",
+        ("now", "The largest move for the worse: NRR, 105.5%, \u25bc -1.0 pp.", "card:nrr"),
+        ("reason", "Backlog rose most in Aug 2026, from £6.5M to £8.8M, above its usual range (up to £7.3M).",
          "trend"),
-        ("reason", "Booked in Aug 2026 was £4.4M, above its usual range (up to £2.6M).", "trend"),
+        ("reason", "In Oct 2026 expansion of 8.0% outweighed gross churn of 2.5%, for an NRR of 105.5%.",
+         "drilldown:finance/nrr"),
         ("action", "2 high alerts need an owner: \u201cBacklog up 35% in 2026-08\u201d and "
                    "\u201cUptime dipped to 97.7% in 2026-09\u201d.", "alerts"),
         ("action", "3 risks are overdue: \u201cFreight rate volatility\u201d (Head of Supply, due 4 Sep 2026), "
                    "\u201cBacklog exceeds assembly capacity\u201d (COO, due 7 Sep 2026) and "
                    "\u201cData-protection audit findings\u201d (General Counsel, due 24 Sep 2026).", "risks"),
     ]
-    assert s.sentences[2].figures == ("£6.5M", "£8.8M", "£7.5M")
+    assert s.sentences[2].figures == ("£6.5M", "£8.8M", "£7.3M")
     assert [x.text for x in s.section("action")] == [x.text for x in s.sentences[4:]]
     # every anomaly is listed, the uptime dip of the Uptime drill-down too
     assert {(a.series, a.period) for a in s.anomalies} >= {("backlog", "2026-08"), ("booked", "2026-08"),
@@ -89,8 +90,8 @@ def test_the_summary_of_the_last_three_months(demo):
     texts = [x.text for x in summarize(demo, "3m").sentences]
     assert texts[:4] == [
         "ARR moved most, for the better: £6.0M, \u25b2 +102.5%.",
-        "The largest move for the worse: NRR, 105.5%, \u25bc -1.2%.",
-        "Booked in Aug 2026 was £4.4M, above its usual range (up to £2.6M).",
+        "The largest move for the worse: NRR, 105.5%, \u25bc -1.3 pp.",
+        "Backlog in Aug 2026 was £8.8M, above its usual range (up to £7.3M).",
         "In Oct 2026 expansion of 8.0% outweighed gross churn of 2.5%, for an NRR of 105.5%.",
     ]
 
@@ -106,7 +107,7 @@ def test_the_uptime_reason_names_the_dip_of_the_uptime_drilldown(demo):
     conn.close()
     check_sentences(s)
     assert [(x.text, x.source) for x in s.sentences[:2]] == [
-        ("Uptime moved most, for the worse: 99.1%, \u25bc -0.7%.", "card:uptime"),
+        ("Uptime moved most, for the worse: 99.1%, \u25bc -0.7 pp.", "card:uptime"),
         ("Uptime was lowest in Sep 2026, at 97.7%, below its usual range (down to 98.8%).",
          "drilldown:operations/uptime")]
 
@@ -123,13 +124,13 @@ def test_an_anomaly_that_prints_like_its_bound_is_not_voiced():
 
 
 def test_figures_are_formatted_as_the_cards_show_them(demo):
-    from execdash_desktop.format import format_delta, format_value
+    from execdash_desktop.format import format_change, format_value
     src = Engine().source(demo)
     cards = {k["key"]: k for k in build_payload(src, "12m", today=TODAY)["executiveKpis"]}
     s = summarize(demo)
     for x in s.section("now"):
         k = cards[x.source.split(":")[1]]
-        assert x.figures == (format_value(k["value"], k["format"], k["unit"]), format_delta(k["delta"]))
+        assert x.figures == (format_value(k["value"], k["format"], k["unit"]), format_change(k))
 
 
 def _copy(demo, tmp_path, *sql: str):

@@ -98,6 +98,7 @@ class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
         self.menus.full_refresh.setChecked(settings.full_refresh)
         mgr = theme.manager()
         self.menus.theme[mgr.mode if mgr else "system"].setChecked(True)
+        self.menus.unusual_months[settings.unusual_months].setChecked(True)
         self.api = QtApiToggle(service, self.menus.serve_api, lambda: self.session.path, self)
         self.diagnostics = DiagnosticsTab(self.tabs, service, lambda: self.session.path, self.recorder.flush, self)
         self._switch_actions: list[QAction] = []
@@ -331,7 +332,8 @@ class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
             return
         if s.path and s.src is not None and s.monthly is not None:
             tf = s.monthly["timeframe"]
-            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation), dashboard=s.name,
+            job = Job("summary", s.path, (tf["range"], tf["as_of"], s.data_generation, s.sensitivity),
+                      dashboard=s.name,
                       payload=(s.src, s.monthly))
             v.summary_lane.submit(job, lambda req, summary: self._on_summary_written(v, req, summary),
                                   lambda _req, message: self._on_summary_failed(v, message))
@@ -385,6 +387,15 @@ class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
         mgr = theme.manager()
         if mgr is not None:
             mgr.set_mode(mode)
+
+    def _on_unusual_months_action_triggered(self, level: str) -> None:
+        """Off / Normal / Sensitive: every dashboard's trend rings (with its summary) and the
+        drill-down each shows."""
+        self.settings.unusual_months = level
+        for v in self.views.values():
+            v.session.sensitivity = level
+            self._request_summary(v)
+            v.drilldowns.refresh()
 
     def _on_full_refresh_action_toggled(self, on: bool) -> None:
         self.settings.full_refresh = on

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (QDialog, QHeaderView, QLabel, QMenu, QPushButton,
 
 from execdash_desktop.dashboards import all_dashboards
 
+from .services.settings import UNUSUAL_MONTHS
+
 
 @dataclass
 class Menus:
@@ -27,6 +29,7 @@ class Menus:
     quit: QAction
     refresh: QAction
     theme: dict[str, QAction]
+    unusual_months: dict[str, QAction]
     drilldowns: dict[str, QAction]
     full_refresh: QAction
     serve_api: QAction
@@ -123,6 +126,17 @@ def build_menus(w) -> Menus:
     settings_menu.addAction(full_refresh)
     settings_menu.addAction(serve_api)
     settings_menu.addAction(playlist)
+    unusual_menu = settings_menu.addMenu("&Unusual months")
+    unusual_menu.setToolTip("How readily a month far from what its recent months predict is ringed")
+    group = QActionGroup(w)
+    unusual_actions = {}
+    for level, text in UNUSUAL_MONTHS.items():
+        a = QAction(text, w)
+        a.setCheckable(True)
+        a.triggered.connect(lambda _=False, lv=level: w._on_unusual_months_action_triggered(lv))
+        group.addAction(a)
+        unusual_menu.addAction(a)
+        unusual_actions[level] = a
 
     help_menu = bar.addMenu("&Help")
     shortcuts = _action(w, "&Keyboard shortcuts", w._on_shortcuts_action_triggered,
@@ -134,8 +148,8 @@ def build_menus(w) -> Menus:
     help_menu.addSeparator()
     help_menu.addAction(about)
     return Menus(open_file, open_demo, recent, close_tab, export_csv, quit_, refresh, theme_actions,
-                 drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts, diagnostics, about,
-                 controls, dashboards_menu)
+                 unusual_actions, drill_actions, full_refresh, serve_api, presentation, playlist, shortcuts,
+                 diagnostics, about, controls, dashboards_menu)
 
 
 def presentation_keys() -> list[QKeySequence]:

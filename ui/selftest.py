@@ -63,7 +63,7 @@ def main() -> int:
 
 
 def _run(tmp: Path, c: _Checks) -> int:
-    from execdash_desktop.format import format_delta, format_value
+    from execdash_desktop.format import format_change, format_value
     from execdash_desktop.packs.executive.demo import generate
     from execdash_desktop.packs.executive.drilldowns import CARD_DRILLDOWN
 
@@ -100,7 +100,7 @@ def _run(tmp: Path, c: _Checks) -> int:
     for entry in payload["executiveKpis"]:
         card = window.page.card(entry["key"])
         want = format_value(entry["value"], entry["format"], entry["unit"])
-        if card.value_text() != want or card.delta_text() != format_delta(entry["delta"]):
+        if card.value_text() != want or card.delta_text() != format_change(entry):
             wrong.append(f"{entry['key']}: {card.value_text()} != {want}")
     c.check(not wrong, "ten cards show the payload's values and deltas", "; ".join(wrong) or
             ", ".join(f"{e['label']} {window.page.card(e['key']).value_text()}" for e in payload["executiveKpis"][:3]))

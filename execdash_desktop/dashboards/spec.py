@@ -125,12 +125,14 @@ class Dashboard:
     load: Callable[[str, Progress | None], Any] = field(compare=False)  # (path, progress) -> source
     payload: Callable[..., dict] = field(compare=False)  # (source, range, granularity, as_of) -> dict
     rebucket: Callable[[dict, str], dict] = field(compare=False)  # (monthly payload, granularity)
-    drilldown: Callable[..., Any] = field(compare=False)  # (key, conn, source, payload) -> tables.Drilldown
-    summary: Callable[..., Any] | None = field(default=None, compare=False)  # (conn, source, payload) -> narrative.Summary
+    drilldown: Callable[..., Any] = field(compare=False)  # (key, conn, source, payload, sensitivity='normal') -> tables.Drilldown
+    summary: Callable[..., Any] | None = field(default=None, compare=False)  # (conn, source, payload, sensitivity='normal') -> narrative.Summary
     demo: Callable[..., dict] | None = field(default=None, compare=False)  # (conn, seed=, end=, progress=, **size) -> facts (with "summary")
     demo_options: Mapping[str, str] = field(default_factory=dict)  # `execdash demo --OPTION N` -> demo keyword
     alert_drilldown: Callable[[dict], str] | None = field(default=None, compare=False)
     as_of_options: Callable[[Any], list[str]] | None = field(default=None, compare=False)  # (source) -> picker values
+    # (source, range, as_of) -> the polled alerts known at that as-of month (else all the source's alerts)
+    alerts_at: Callable[[Any, str, str | None], list[dict]] | None = field(default=None, compare=False)
     text: Callable[[dict], str] | None = field(default=None, compare=False)  # payload -> terminal text (else format.dashboard_text)
     # snapshot mapping: a source database's table names -> this dashboard's (PostgreSQL "Bug" -> "bugs"),
     # and per table the column names that are not simply the snake_case of the source's

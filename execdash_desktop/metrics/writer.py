@@ -133,10 +133,10 @@ class MetricsWriter:
             return self._conn
         store.check_path(self.data_path)
         if self._data_file_usable():
-            stamp_before = rollup.file_stamp(self.data_path)
             conn = None
             try:
-                conn = store.open_writer(self.data_path)
+                conn = store.open_writer(self.data_path, wal=False)
+                self._switch_journal(conn)
                 usable = _has_metric_tables(conn)
             except (DataFileError, sqlite3.Error) as exc:
                 if conn is not None:
@@ -144,9 +144,6 @@ class MetricsWriter:
                 if not _is_readonly_error(exc):
                     raise
                 usable = False
-            # switching the journal to WAL rewrites the header and makes a -wal
-            # file; neither touches `orders` (listeners hear of it like a commit)
-            self._after_own_write(stamp_before)
             if usable:
                 self._conn, self._target = conn, self.data_path
                 return conn
@@ -175,13 +172,15 @@ class MetricsWriter:
     def _switch_to_side(self) -> sqlite3.Connection:
         """The data file refused our rows (read-only after all, odd table shape)."""
         if self._conn is not None:
-            stamp_before = rollup.file_stamp(self.data_path)
+            try:
+                self._own_change(self._conn, lambda c: c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall())
+            except sqlite3.Error:
+                pass
             try:
                 self._conn.close()
             except sqlite3.Error:
                 pass
             self._conn = None
-            self._after_own_write(stamp_before)
         return self._open_side()
 
     # -- writing ---------------------------------------------------------------
@@ -305,6 +304,37 @@ class MetricsWriter:
                 self._after_own_write(stamp_before, stamp_after)
         return ids
 
+    def _switch_journal(self, conn: sqlite3.Connection) -> None:
+        """Switch the file to WAL and keep the rollup valid, if nobody else committed meanwhile.
+
+        The switch rewrites the header (its change counter + 1) and makes a
+        -wal file; neither touches `orders` (listeners hear of it like a
+        commit). It also resets the connection's data_version, so another
+        commit before it shows as a counter more than one ahead, and one after
+        it as a data_version that moved.
+        """
+        stamp_before = rollup.file_stamp(self.data_path)
+        store.enable_wal(conn)
+        dv = conn.execute("PRAGMA data_version").fetchone()[0]
+        stamp_after = rollup.file_stamp(self.data_path)
+        if stamp_after == stamp_before or conn.execute("PRAGMA data_version").fetchone()[0] != dv:
+            return
+        db_before, db_after = stamp_before[0], stamp_after[0]
+        if stamp_before[1] != [0, 0] or len(db_before) < 7 or len(db_after) < 7:
+            return  # it was WAL already: any change is someone else's
+        if int.from_bytes(bytes(db_after[3:7]), "big") - int.from_bytes(bytes(db_before[3:7]), "big") == 1:
+            self._after_own_write(stamp_before, stamp_after)
+
+    def _own_change(self, conn: sqlite3.Connection, change) -> None:
+        """Run `change(conn)` (a journal switch, a checkpoint) and keep the rollup valid,
+        only when no other connection committed from the stamp before to the stamp after."""
+        dv_before = conn.execute("PRAGMA data_version").fetchone()[0]
+        stamp_before = rollup.file_stamp(self.data_path)
+        change(conn)
+        stamp_after = rollup.file_stamp(self.data_path)
+        if conn.execute("PRAGMA data_version").fetchone()[0] == dv_before:
+            self._after_own_write(stamp_before, stamp_after)
+
     def _after_own_write(self, stamp_before: list, stamp_after: list | None = None) -> None:
         stamp_after = stamp_after or rollup.file_stamp(self.data_path)
         rollup.note_own_write(self.data_path, stamp_before, stamp_after)
@@ -323,12 +353,13 @@ class MetricsWriter:
             if conn is None:
                 return
             own = self._target == self.data_path
-            stamp_before = rollup.file_stamp(self.data_path) if own else None
             try:
-                conn.close()
+                if own:  # checkpoint now, while we can tell whether anyone else committed
+                    self._own_change(conn, lambda c: c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall())
+            except sqlite3.Error:
+                pass
             finally:
-                if own:
-                    self._after_own_write(stamp_before)
+                conn.close()  # the WAL is empty: closing it changes no stamp
 
     def __enter__(self) -> "MetricsWriter":
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from execdash_desktop.format import EM_DASH, delta_tone, format_delta, format_value, month_name
+from execdash_desktop.format import EM_DASH, change_tone, format_change, format_value, month_name
 from execdash_desktop.packs.executive.kpis import KPI_KEYS
 from execdash_desktop.packs.executive.payload import rebucket
 
@@ -15,9 +15,10 @@ def test_cards_show_the_payload_values_for_a_known_file(window, expected):
     for entry in expected["executiveKpis"]:
         card = page.card(entry["key"])
         assert card.value_text() == format_value(entry["value"], entry["format"], entry["unit"])
-        assert card.delta_text() == format_delta(entry["delta"])
-        assert card.tone() == delta_tone(entry["delta"], entry["better"])
-        assert card.spark.values() == [h["value"] for h in entry["history"]]
+        assert card.delta_text() == format_change(entry)  # points for uptime, NRR, margin (issue 11)
+        assert card.tone() == change_tone(entry)
+        entered = entry["comparison"] == "entered"  # CAC payback: no line pretending it moves
+        assert card.spark.values() == ([] if entered else [h["value"] for h in entry["history"]])
     texts = {e["key"]: page.card(e["key"]).value_text() for e in expected["executiveKpis"]}
     assert texts["revenue"].startswith("£") and texts["revenue"][-1] in "kMB"  # compact currency
     assert texts["uptime"].endswith("%") and texts["nrr"].endswith("%")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScroll
                                QVBoxLayout, QWidget)
 
 from execdash_desktop.dashboards import Dashboard, registry
-from execdash_desktop.format import month_name
+from execdash_desktop.format import compare_text, month_name
 
 from .. import theme
 from ..widgets.banner import QtBanner
@@ -384,7 +384,7 @@ class QtDashboardPage(QScrollArea):
         self._fit_header(self.width())
         d = self.dashboard
         n = payload.get("meta", {}).get("months")
-        compare = f"vs prior {n} mo" if n else ("vs 30 days before" if d.as_of == "timestamp" else "vs prior window")
+        usual = f"vs prior {n} mo" if n else ("vs 30 days before" if d.as_of == "timestamp" else "vs prior window")
         history = payload.get("meta", {}).get("history") or {}
         for entry in payload.get(d.kpis_key, []):
             key = entry["key"]
@@ -392,7 +392,8 @@ class QtDashboardPage(QScrollArea):
                 spec = d.kpi(key)
                 # the declaration says how it reads and which way is good; the payload may say too
                 full = {"format": spec.format, "better": spec.polarity, "history": history.get(key), **entry}
-                self.card(key).set_entry(full, compare, self._drill_titles.get(key, ""))
+                # no comparison, no full prior period, an entered value: the card says so
+                self.card(key).set_entry(full, compare_text(full, n, usual), self._drill_titles.get(key, ""))
         self.set_trend(payload)
         for panel in d.panels:
             widget = self.panels.get(panel.name)

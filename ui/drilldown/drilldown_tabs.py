@@ -80,7 +80,7 @@ class DrilldownTabs(QObject):
         version = self._current_version()
         if version is None:
             return
-        w, _, gen = version
+        w, _, gen, _ = version
         for key in keys or self.titles:
             hit = self._cache.get(key)
             if key in self._open or (hit is not None and hit[0] == version):
@@ -131,7 +131,8 @@ class DrilldownTabs(QObject):
     def _current_version(self) -> tuple | None:
         res = self.session.result
         w = self.session.window()
-        return None if res is None or w is None else (w, self.session.path, self.session.data_generation)
+        return None if res is None or w is None else (w, self.session.path, self.session.data_generation,
+                                                      self.session.sensitivity)
 
     def _is_stale(self, key: str) -> bool:
         return self._version.get(key) != self._current_version()
@@ -146,7 +147,7 @@ class DrilldownTabs(QObject):
         if version is None:
             tab.show_error("No data file is loaded yet.")
             return
-        w, _, gen = version
+        w, _, gen, _ = version
         key = tab.key
         job = self._job(key, w, gen)
         lane = self._lanes.get(key) or self._lanes.setdefault(key, self.service.lane(f"drilldown:{key}", self))
@@ -155,7 +156,8 @@ class DrilldownTabs(QObject):
 
     def _job(self, key: str, window, gen: int) -> Job:
         s = self.session
-        return Job("drilldown", s.path, (key, window, gen), payload=(s.src, s.monthly), dashboard=s.name)
+        return Job("drilldown", s.path, (key, window, gen, s.sensitivity), payload=(s.src, s.monthly),
+                   dashboard=s.name)
 
     def _on_prefetched(self, key: str, version: tuple, dd) -> None:
         self._cache[key] = (version, dd)
@@ -184,6 +186,10 @@ class DrilldownTabs(QObject):
         self._refresh_current()
 
     def _on_tabs_current_changed(self, _index: int) -> None:
+        self._refresh_current()
+
+    def refresh(self) -> None:
+        """Re-read the tab in view (a setting that changes what they show, such as unusual months)."""
         self._refresh_current()
 
     def _refresh_current(self) -> None:

@@ -119,7 +119,8 @@ class QtExportActions(QObject):
         tf = s.payload["timeframe"]
         others = {v.name: (v.session.src, v.session.monthly) for v in self.window.views.values()
                   if v.session is not s and v.session.src is not None}
-        job = Job("board_pack_data", s.path, (tuple(keys), s.window(), s.data_generation, tf["granularity"]),
+        job = Job("board_pack_data", s.path, (tuple(keys), s.window(), s.data_generation, tf["granularity"],
+                                              s.sensitivity),
                   payload=(s.src, s.payload, s.monthly, s.window(), others), dashboard=s.name)
         self._target = (path, paper)
         self.window.statusBar().showMessage("Preparing the board pack\u2026")

@@ -199,15 +199,17 @@ def _run_holdings(ctx: Context, job: Job, progress) -> tuple[str, ...]:
 
 
 def _run_drilldown(ctx: Context, job: Job, progress):
-    """args: (key, window, data generation); payload: (source, monthly payload)."""
+    """args: (key, window, data generation[, unusual-months sensitivity]); payload: (source, monthly payload)."""
     src, payload = job.payload
-    return registry.get(job.dashboard).drilldown(job.args[0], ctx.reader(job.path), src, payload)
+    sensitivity = job.args[3] if len(job.args) > 3 else "normal"
+    return registry.get(job.dashboard).drilldown(job.args[0], ctx.reader(job.path), src, payload, sensitivity)
 
 
 def _run_summary(ctx: Context, job: Job, progress):
     """The Now / Reason / Action sentences of a monthly payload (job.payload = (src, payload))."""
     src, payload = job.payload
-    return registry.get(job.dashboard).summary(ctx.reader(job.path), src, payload)
+    sensitivity = job.args[3] if len(job.args) > 3 else "normal"
+    return registry.get(job.dashboard).summary(ctx.reader(job.path), src, payload, sensitivity)
 
 
 def _run_panel(ctx: Context, job: Job, progress):
@@ -249,8 +251,9 @@ def _run_board_pack_data(ctx: Context, job: Job, progress):
             raise KeyError(f"the {name} dashboard is not loaded yet")
         return others[name]
 
+    sensitivity = job.args[4] if len(job.args) > 4 else "normal"
     return gather(ctx.reader(job.path), src, payload, window, job.args[0], job.path, monthly,
-                  dashboard=job.dashboard, others=other)
+                  dashboard=job.dashboard, others=other, sensitivity=sensitivity)
 
 
 def _run_gates(ctx: Context, job: Job, progress):

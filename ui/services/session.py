@@ -69,6 +69,7 @@ class QtDataSession(QObject):
         self.state = ViewState()
         self.result: SourceResult | None = None
         self.data_generation = 0  # +1 each time the file's data is (re)loaded
+        self.sensitivity = settings.unusual_months  # of unusual months: off | normal | sensitive
         self.monthly: dict | None = None
         self.payload: dict | None = None
         self._retry: tuple[str, Job, Intent] | None = None  # (lane, job, intent) that failed
@@ -249,7 +250,7 @@ class QtDataSession(QObject):
 
     def _on_alerts_done(self, req, result: SourceResult) -> None:
         if req.job.path == self.path:
-            self.alertsPolled.emit(list(getattr(result.src, "alerts", ())), self._poll_interval)
+            self.alertsPolled.emit(self._alerts_known(result.src), self._poll_interval)
             self._on_check_done(req, result)
 
     def _on_check_done(self, req, result: SourceResult) -> None:
@@ -269,6 +270,12 @@ class QtDataSession(QObject):
         self.stateChanged.emit(self.state)
         self._apply(result, intent, t_done, force_changed=True)
         self._arm_poll()
+
+    def _alerts_known(self, src) -> list[dict]:
+        """The polled alerts known at the shown as-of month (the dashboard's rule, if it has one)."""
+        if self.dashboard.alerts_at is not None:
+            return self.dashboard.alerts_at(src, self.state.range, self.state.as_of)
+        return list(getattr(src, "alerts", ()))
 
     def _apply(self, result: SourceResult, intent: Intent, t_done: float,
                force_changed: bool = False) -> None:

@@ -21,6 +21,10 @@ DEFAULT_RANGE = "12m"
 DEFAULT_GRANULARITY = "month"
 
 
+# the unusual-months sensitivity levels (anomalies.SENSITIVITY) and their menu words
+UNUSUAL_MONTHS = {"off": "Off", "normal": "Normal", "sensitive": "Sensitive"}
+
+
 @dataclass(frozen=True)
 class ViewState:
     """The dashboard's controls for one file."""
@@ -125,6 +129,16 @@ class Settings:
     @full_refresh.setter
     def full_refresh(self, on: bool) -> None:
         self._s.setValue("refresh/full_every_60s", bool(on))
+
+    @property
+    def unusual_months(self) -> str:
+        """How readily months are ringed as unusual: off | normal | sensitive."""
+        v = str(self._s.value("view/unusual_months", "normal"))
+        return v if v in UNUSUAL_MONTHS else "normal"
+
+    @unusual_months.setter
+    def unusual_months(self, level: str) -> None:
+        self._s.setValue("view/unusual_months", level if level in UNUSUAL_MONTHS else "normal")
 
     @property
     def theme(self) -> str:

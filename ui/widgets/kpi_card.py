@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
                                QWidget)
 
-from execdash_desktop.format import EM_DASH, delta_tone, format_delta, format_value
+from execdash_desktop.format import EM_DASH, change_tone, format_change, format_value, skipped_text
 
 from .. import theme
 
@@ -28,10 +28,10 @@ def _presenting() -> bool:
     return bool(mgr is not None and mgr.presenting and not theme.printing())
 
 
-def delta_label(delta: float | None, tone: str, marks: bool = False) -> str:
+def delta_label(entry: dict, tone: str, marks: bool = False) -> str:
     """The delta pill's text; with `marks` good/bad is shown by a mark too, not only by
     colour (projector theme: colour-blind viewers, washed-out colours)."""
-    text = format_delta(delta)
+    text = format_change(entry)
     if marks and tone in TONE_MARKS:
         text += f"\u2009{TONE_MARKS[tone]}"  # a thin space: the pill stays short
     return text
@@ -245,11 +245,13 @@ class QtKpiCard(QFrame):
         self._value_text = format_value(value, entry.get("format", ""), entry.get("unit"))
         self.value.setText(self._value_text)
         self._set_prop(self.value, "empty", "true" if value is None else "false")
-        tone = delta_tone(entry.get("delta"), entry.get("better", "up"))
-        self.delta.setText(delta_label(entry.get("delta"), tone, _presenting()))
+        tone = change_tone(entry)
+        self.delta.setText(delta_label(entry, tone, _presenting()))
         self._set_prop(self.delta, "tone", tone)
-        self.compare.setText(compare if entry.get("delta") is not None else "no comparison")
-        hist = [h.get("value") for h in entry.get("history") or []]
+        self.compare.setText(compare)
+        # an entered value (CAC payback) has no monthly history: no line pretending it moves
+        hist = ([] if entry.get("comparison") == "entered"
+                else [h.get("value") for h in entry.get("history") or []])
         self.spark.set_values(hist, tone)
         self.setToolTip(self._tooltip(entry, tone))
         self._fit_value()
@@ -277,8 +279,16 @@ class QtKpiCard(QFrame):
         else:
             good = {"good": "good", "bad": "worse", "neutral": "flat"}[tone]
             better = "higher is better" if entry.get("better", "up") == "up" else "lower is better"
-            tip = (f"<b>{label}</b>: {self._value_text}<br>"
-                   f"Change {format_delta(entry.get('delta'))} vs the previous window ({good}; {better})")
+            tip = f"<b>{label}</b>: {self._value_text}<br>"
+            if entry.get("comparison") == "entered":
+                tip += (f"Entered in the data file, with its own change of {format_change(entry)} "
+                        f"({good}; {better}); it does not follow the range")
+            elif entry.get("comparison") == "no_full_prior":
+                tip += "No change shown: the file does not hold a full prior period to compare with"
+            else:
+                tip += f"Change {format_change(entry)} vs the previous window ({good}; {better})"
+        if entry.get("skipped"):
+            tip += f"<br>{skipped_text(entry)}"
         if self._drill_title:
             tip += f"<br><i>Click to open {self._drill_title}</i>"
         return tip

@@ -37,17 +37,17 @@ def _rebucket(payload, granularity):
     return rebucket(payload, granularity)
 
 
-def _drilldown(key, conn, src, payload):
+def _drilldown(key, conn, src, payload, sensitivity="normal"):
     from .drilldowns import build_drilldown
     from .narrative import window_of
 
-    return build_drilldown(key, conn, src, window_of(payload))
+    return build_drilldown(key, conn, src, window_of(payload), sensitivity)
 
 
-def _summary(conn, src, payload):
+def _summary(conn, src, payload, sensitivity="normal"):
     from .narrative import build_summary
 
-    return build_summary(conn, src, payload)
+    return build_summary(conn, src, payload, sensitivity)
 
 
 def _demo(conn, *, seed=7, end=None, progress=None, orders=100_000, months=24):
@@ -70,8 +70,19 @@ def _text(payload):
 
 def _as_of_options(src):
     from ... import months as mo
+    from .payload import as_of_months
 
-    return [mo.fmt_month(m) for m in sorted(src.revenue)]
+    return [mo.fmt_month(m) for m in as_of_months(src)]
+
+
+def _alerts_at(src, range_, as_of):
+    from ...errors import InvalidRequestError
+    from .payload import alerts_known_at, resolve_window
+
+    try:
+        return alerts_known_at(src, resolve_window(src, range_, as_of))
+    except InvalidRequestError:
+        return [dict(a) for a in src.alerts]
 
 
 DASHBOARD = Dashboard(
@@ -101,6 +112,7 @@ DASHBOARD = Dashboard(
     demo_options={"orders": "orders", "months": "months"},
     alert_drilldown=_alert_drilldown,
     as_of_options=_as_of_options,
+    alerts_at=_alerts_at,
     text=_text,
 )
 EXECUTIVE = DASHBOARD  # the name older modules and tests use

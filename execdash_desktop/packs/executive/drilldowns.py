@@ -10,6 +10,7 @@ row by row each time it opens. A table that cannot be read becomes a note, never
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Callable
 
@@ -20,7 +21,7 @@ from ...months import Window
 from ...store import select
 from ...tables import Drilldown, Table, column_key, to_csv  # noqa: F401  (re-exported)
 from . import breakdowns as bd
-from .anomalies import TRAILING, Anomaly, flag
+from .anomalies import HISTORY, Anomaly, flag
 from .kpis import forecast_parts
 from .payload import monthly_trend
 from .series import SERIES, Monthly, Series, read_monthly
@@ -29,9 +30,30 @@ from .source import ExecSource
 
 from .catalogue import CARD_DRILLDOWN, DRILLDOWNS  # noqa: E402,F401  (re-exported: the catalogue lives there)
 
+# What an alert is about, by the words that name its metric, most specific first:
+# an alert opens the drill-down that shows the number it quotes.
+ALERT_METRICS: tuple[tuple[str, str], ...] = (
+    (r"uptime|time to repair|mttr|mtbf|restart", "operations/uptime"),
+    (r"doa|dead[- ]on[- ]arrival|defect|warranty|service cost", "operations/uptime"),
+    (r"backlog", "supply"),
+    (r"lead[- ]time|cogs|freight|component cost|inventory|turns|safety stock", "supply/inventory_turns"),
+    (r"cac|payback|acquisition cost|cost per acquired", "finance/payback"),
+    (r"nrr|net revenue retention|churn|expansion|renewal", "finance/nrr"),
+    (r"gross margin|margin", "finance/gm"),
+    (r"arr|recurring|subscription", "finance/arr"),
+    (r"pipeline|win rate|leads|mqls?|webinar|funnel", "sales/pipeline"),
+    (r"forecast", "sales/revenue"),
+    (r"referrals?|customers?|feedback|nps", "customers"),
+    (r"utili[sz]ation|telemetry|active devices|consumption", "telemetry"),
+    (r"revenue|billings|bookings", "finance/revenue"),
+)
+_ALERT_METRIC_RES = tuple((re.compile(rf"\b(?:{words})\b", re.IGNORECASE), key)
+                          for words, key in ALERT_METRICS)
+
+# the fallback when no metric is named: the alert's type
 ALERT_DRILLDOWN: dict[str, str] = {
     "ops": "operations/uptime", "operations": "operations/uptime", "uptime": "operations/uptime",
-    "supply": "supply", "backlog": "supply", "inventory": "supply/inventory_turns",
+    "supply": "supply/inventory_turns", "backlog": "supply", "inventory": "supply/inventory_turns",
     "sales": "sales/pipeline", "marketing": "sales/pipeline", "pipeline": "sales/pipeline",
     "finance": "finance/revenue", "revenue": "finance/revenue", "retention": "finance/nrr",
     "churn": "finance/nrr", "customers": "customers", "customer": "customers",
@@ -40,15 +62,15 @@ ALERT_DRILLDOWN: dict[str, str] = {
 
 
 def drilldown_for_alert(alert: dict) -> str:
+    """The drill-down an alert opens: by the metric its title names, else its description's,
+    else its type; Finance › Revenue when nothing says."""
+    for field in ("title", "description"):
+        text = str(alert.get(field) or "")
+        for pattern, key in _ALERT_METRIC_RES:
+            if pattern.search(text):
+                return key
     kind = str(alert.get("type") or "").strip().lower()
-    if kind in ALERT_DRILLDOWN:
-        return ALERT_DRILLDOWN[kind]
-    title = f"{alert.get('title') or ''} {alert.get('description') or ''}".lower()
-    for word, key in (("uptime", "operations/uptime"), ("backlog", "supply"),
-                      ("churn", "finance/nrr"), ("pipeline", "sales/pipeline")):
-        if word in title:
-            return key
-    return "finance/revenue"
+    return ALERT_DRILLDOWN.get(kind, "finance/revenue")
 
 
 # -- readers ----------------------------------------------------------------
@@ -172,12 +194,15 @@ def _expenses_by_month(rd, src, w) -> Table:
 
 
 def _finance_payback(rd, src, w):
-    row = rd.query("executive_kpis", "SELECT label, value, unit, delta, direction FROM executive_kpis "
-                   "WHERE key = 'payback'")
-    kpi = Table("CAC payback (entered by hand)", ("Label", "Months", "Unit", "Change", "Direction"),
-                tuple(row), ("text", "months", "text", "ratio", "text"))
+    # an executive's words: what the figure is and why it does not follow the range
+    row = rd.query("executive_kpis", "SELECT label, value, delta FROM executive_kpis WHERE key = 'payback'")
+    kpi = Table("CAC payback, as entered", ("Measure", "Months to earn back acquisition cost",
+                                            "Change as entered"),
+                tuple(row), ("text", "months", "ratio"))
     spend_t = _expenses_by_month(rd, src, w)
-    rd.notes.append("CAC payback is entered by hand in the data file, not worked out from orders and costs.")
+    rd.notes.append("CAC payback is the number of months a new customer takes to pay back what it cost "
+                    "to win them. It is entered in the data file with its own change, not worked out "
+                    "from orders or spend, so it stays the same whatever range is shown.")
     return (kpi, spend_t), spend_t
 
 
@@ -228,6 +253,18 @@ _BUILDERS = {
 _USES_ORDERS = {"finance/revenue", "finance/gm", "finance/arr"}
 
 
+def _skipped_notes(src: ExecSource, w: Window) -> list[str]:
+    """Orders the sums of this window could not read, said in words: '2 orders skipped in
+    this period: the amount is not a number.'"""
+    words = {"an order amount that is not a number": "the amount is not a number",
+             "an order profit that is not a number": "the profit is not a number (left out of the margin)",
+             "an order date that is not a date": "the order date is not a date (in no period)"}
+    out = []
+    for s in src.skipped_for("gm", w):
+        out.append(f"{s['rows']:,} order{'s' if s['rows'] != 1 else ''} skipped: {words.get(s['why'], s['why'])}.")
+    return out
+
+
 # -- anomalies on the chart ----------------------------------------------------------
 
 def _trend_history(rd, src, w):
@@ -238,7 +275,7 @@ def _catalogue(group: str, metric: str):
     return lambda rd, src, w: _series(rd, SERIES[group][metric], w)
 
 
-# The chart's columns over the 12 months before the window (matched by column
+# The chart's columns over the HISTORY months before the window (matched by column
 # label), so its first months are judged against real history, as on the trend.
 # In-memory for trend and order charts; one small query for the others. The
 # daily funnel (sales/pipeline) is not monthly and gets none.
@@ -255,11 +292,11 @@ _CHART_HISTORY: dict[str, Callable[["_Reader", ExecSource, Window], Table]] = {
 
 
 def _chart_anomalies(key: str, conn: sqlite3.Connection, src: ExecSource, w: Window,
-                     chart: Table | None) -> tuple[Anomaly, ...]:
+                     chart: Table | None, sensitivity: str = "normal") -> tuple[Anomaly, ...]:
     if chart is None or not chart.rows or chart.formats[0] != "period" or key not in _CHART_HISTORY:
         return ()
     # its own reader: a table missing here is already a note of the drill-down
-    before = _CHART_HISTORY[key](_Reader(conn), src, Window(w.start - TRAILING, w.start - 1))
+    before = _CHART_HISTORY[key](_Reader(conn), src, Window(w.start - HISTORY, w.start - 1))
     out: list[Anomaly] = []
     for i, (label, fmt) in enumerate(zip(chart.columns, chart.formats)):
         if i == 0 or fmt not in NUMERIC:
@@ -268,19 +305,24 @@ def _chart_anomalies(key: str, conn: sqlite3.Connection, src: ExecSource, w: Win
         history = [(r[0], r[j]) for r in before.rows] if j is not None else []
         rows = history + [(r[0], r[i]) for r in chart.rows]
         out += flag(column_key(label), label, fmt, [str(p) for p, _ in rows], [v for _, v in rows],
-                    first=len(history))
+                    first=len(history), sensitivity=sensitivity)
     return tuple(out)
 
 
-def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window: Window) -> Drilldown:
-    """The tables of one drill-down over the window. KeyError for an unknown key."""
+def build_drilldown(key: str, conn: sqlite3.Connection, src: ExecSource, window: Window,
+                    sensitivity: str = "normal") -> Drilldown:
+    """The tables of one drill-down over the window. KeyError for an unknown key.
+
+    `sensitivity` is the unusual-months setting (anomalies.SENSITIVITY)."""
     builder = _BUILDERS[key]
     rd = _Reader(conn)
     tables, chart = builder(rd, src, window)
     if key in _USES_ORDERS and "orders" in src.reasons:
         rd.notes.append(src.reasons["orders"])
+    if key in _USES_ORDERS:
+        rd.notes += _skipped_notes(src, window)
     # the window's words, as on the dashboard: 'Nov 2025 – Oct 2026 (12 months)'
     span = f"{month_name(mo.fmt_month(window.start))} \u2013 {month_name(mo.fmt_month(window.end))}"
     notes = [f"{span} ({window.length} months)"] + rd.notes
     return Drilldown(key, DRILLDOWNS[key], tuple(tables), tuple(notes), chart,
-                     _chart_anomalies(key, conn, src, window, chart))
+                     _chart_anomalies(key, conn, src, window, chart, sensitivity))

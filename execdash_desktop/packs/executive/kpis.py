@@ -219,4 +219,6 @@ KPIS: tuple[KpiSpec, ...] = tuple(
             _finite(k.compute, _TABLE_OF.get(k.key, "revenue_trend")), k.point_in_time)
     for k in _KPIS)
 KPI_KEYS = tuple(k.key for k in KPIS)
+# ratio KPIs whose change executives read in percentage points (payload `delta_pp`)
+PP_KEYS = ("uptime", "nrr", "gm")
 BY_KEY = {k.key: k for k in KPIS}

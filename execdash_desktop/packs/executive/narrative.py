@@ -21,7 +21,7 @@ from typing import Sequence
 
 from ... import months as mo
 from ...errors import DataFileError
-from ...format import delta_tone, format_delta, format_value, month_name, short_date
+from ...format import change_tone, format_change, format_value, month_name, short_date
 from ...months import Window
 from ...narrative import MAX_SENTENCES, Sentence, SentenceWriter, Summary, is_num, listing  # noqa: F401
 from .anomalies import Anomaly, band_clause, trend_anomalies, uptime_anomalies
@@ -71,12 +71,14 @@ def window_of(payload: dict) -> Window | None:
     return Window(start, end) if start is not None and end is not None and start <= end else None
 
 
-def build_summary(conn: sqlite3.Connection, src: ExecSource, payload: dict) -> Summary:
-    """The summary of a month-granularity payload built from `src`."""
+def build_summary(conn: sqlite3.Connection, src: ExecSource, payload: dict,
+                  sensitivity: str = "normal") -> Summary:
+    """The summary of a month-granularity payload built from `src`; `sensitivity` is the
+    unusual-months setting (anomalies.SENSITIVITY)."""
     w = window_of(payload)
     if w is None:
         return Summary((), ())
-    anomalies = trend_anomalies(src, w) + uptime_anomalies(src, w)
+    anomalies = trend_anomalies(src, w, sensitivity) + uptime_anomalies(src, w, sensitivity)
     return compose(payload, read_drivers(conn, src, w), anomalies)
 
 
@@ -131,7 +133,7 @@ class _Writer(SentenceWriter):
         None when value and bound print the same ("£4.6M, above ... up to £4.6M" would read wrong).
         """
         clause, bound = band_clause(a, self.unit)
-        return None if bound == self.value(a, a.value) else (clause, bound)
+        return None if bound is None else (clause, bound)
 
 
 def anomaly_priority(rank: int) -> int:
@@ -140,18 +142,24 @@ def anomaly_priority(rank: int) -> int:
 
 
 def _movers(w: _Writer) -> list[dict]:
-    """KPIs with a value and a change that is good or bad, largest change first (ties: card order)."""
+    """KPIs with a value and a change that is good or bad, largest change first (ties: card order).
+
+    An entered value (CAC payback: a figure typed into the file with its own
+    change) did not move over the window, so it is not ranked against those that did.
+    """
     out = []
     for i, k in enumerate(w.payload.get("executiveKpis") or ()):
         if not (_num(k.get("value")) and _num(k.get("delta")) and k.get("label")):
             continue
-        if delta_tone(k["delta"], k.get("better", "up")) != "neutral":
+        if k.get("comparison") == "entered":
+            continue
+        if change_tone(k) != "neutral":
             out.append((-abs(k["delta"]), i, k))
     return [k for *_, k in sorted(out, key=lambda t: t[:2])]
 
 
 def _card(k: dict) -> tuple[str, str]:
-    return format_value(k["value"], k.get("format", ""), k.get("unit")), format_delta(k["delta"])
+    return format_value(k["value"], k.get("format", ""), k.get("unit")), format_change(k)
 
 
 def _now(w: _Writer) -> list[dict]:
@@ -160,11 +168,11 @@ def _now(w: _Writer) -> list[dict]:
     if not movers:
         return []
     top = movers[0]
-    good = delta_tone(top["delta"], top.get("better", "up")) == "good"
+    good = change_tone(top) == "good"
     v, d = _card(top)
     w.add(0, "now", f"{top['label']} moved most, for the {'better' if good else 'worse'}: {v}, {d}.",
           (v, d), f"card:{top['key']}")
-    other = next((k for k in movers[1:] if (delta_tone(k["delta"], k.get("better", "up")) == "good") != good),
+    other = next((k for k in movers[1:] if (change_tone(k) == "good") != good),
                  None)
     if other is None:
         return [top]

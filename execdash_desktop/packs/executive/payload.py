@@ -12,18 +12,19 @@ from datetime import date
 from ... import months as mo
 from ...errors import InvalidRequestError
 from ...months import Window
-from .kpis import BY_KEY, KPIS, delta_of, direction_of
+from .kpis import BY_KEY, KPIS, PP_KEYS, delta_of, direction_of
 from .source import ExecSource
 
 
 def resolve_as_of(src: ExecSource, as_of: str | None) -> int:
-    """The as-of month: the user's (must exist in revenue_trend) or the latest."""
+    """The as-of month: the user's (any month from the first to the last
+    revenue_trend period, a gap month included) or the latest."""
     if as_of is not None:
         idx = mo.require_month(as_of)
-        if idx not in src.revenue:
-            known = sorted(src.revenue)
-            span = f"{mo.fmt_month(known[0])}..{mo.fmt_month(known[-1])}" if known else "none"
-            raise InvalidRequestError("as_of", as_of, f"a month with a revenue_trend row ({span})")
+        if idx not in as_of_months(src):
+            span = (f"{mo.fmt_month(min(src.revenue))}..{mo.fmt_month(max(src.revenue))}"
+                    if src.revenue else "none")
+            raise InvalidRequestError("as_of", as_of, f"a month within the revenue_trend periods ({span})")
         return idx
     if src.revenue:
         return max(src.revenue)
@@ -31,6 +32,11 @@ def resolve_as_of(src: ExecSource, as_of: str | None) -> int:
         return max(src.orders)
     today = date.today()
     return mo.month_index(today.year, today.month)
+
+
+def as_of_months(src: ExecSource) -> range:
+    """Every valid as-of month: the first to the last revenue_trend period, gaps included."""
+    return range(min(src.revenue), max(src.revenue) + 1) if src.revenue else range(0)
 
 
 def resolve_window(src: ExecSource, range_: str, as_of: str | None) -> Window:
@@ -44,21 +50,37 @@ def _finite(value: float | None) -> float | None:
     return value if value is None or math.isfinite(value) else None
 
 
+def full_prior(src: ExecSource, w: Window) -> bool:
+    """Whether the previous window lies wholly inside the file's revenue_trend months."""
+    return bool(src.revenue) and w.previous().start >= min(src.revenue)
+
+
 def kpi_entry(src: ExecSource, key: str, w: Window, with_history: bool = True) -> dict:
     spec = BY_KEY[key]
     value, reason = spec.compute(src, w)
     if _finite(value) is None and value is not None:  # JSON has no inf/nan
         value, reason = None, f"{spec.label} is not a finite number in {w.label()}"
-    if key == "payback":
-        delta = src.payback[1] if src.payback else None
+    prev = None
+    if key == "payback":  # entered in executive_kpis with its own change: nothing to compare
+        delta, comparison = (src.payback[1] if src.payback else None), "entered"
+    elif not spec.point_in_time and not full_prior(src, w):
+        # a sum or mean over a partial previous window is not a like-for-like comparison
+        delta, comparison = None, "no_full_prior"
     else:
         prev, _ = spec.compute(src, w.previous())
-        delta = delta_of(value, prev)
+        delta, comparison = delta_of(value, prev), "prior_window"
     unit = src.currency if spec.unit == "currency" else spec.unit
     out = {"key": key, "label": spec.label, "value": value, "unit": unit, "delta": delta,
-           "direction": direction_of(delta), "better": spec.better, "format": spec.fmt}
+           "direction": direction_of(delta), "better": spec.better, "format": spec.fmt,
+           "comparison": comparison}
+    if key in PP_KEYS:
+        pp = None if value is None or _finite(prev) is None else (value - prev) * 100.0
+        out["delta_pp"] = pp
     if value is None:
         out["reason"] = reason
+    skipped = src.skipped_for(key, w)
+    if skipped:
+        out["skipped"] = skipped
     if with_history:
         out["history"] = [{"period": mo.fmt_month(m), "value": _finite(spec.compute(src, Window(m, m))[0])}
                           for m in w.months]
@@ -72,6 +94,14 @@ def monthly_trend(src: ExecSource, w: Window) -> list[dict]:
         if r is not None:
             rows.append({"period": mo.fmt_month(m), "recognized": r[0], "booked": r[1], "backlog": r[2]})
     return rows
+
+
+def alerts_known_at(src: ExecSource, w: Window) -> list[dict]:
+    """Alerts created on or before the last day of the as-of month (no date: always shown):
+    an as-of month shows what was known then."""
+    end = mo.last_day(w.end)
+    return [dict(a) for a in src.alerts
+            if a.get("created_at") is None or str(a["created_at"]).strip()[:10] <= end]
 
 
 def _risk_rows(src: ExecSource, w: Window, today: date | None) -> list[dict]:
@@ -96,7 +126,7 @@ def build_payload(src: ExecSource, range_: str = "12m", granularity: str = "mont
     return {
         "executiveKpis": [kpi_entry(src, spec.key, w) for spec in KPIS],
         "revenueTrend": mo.bucket_trend(trend, w, granularity),
-        "alerts": [dict(a) for a in src.alerts],
+        "alerts": alerts_known_at(src, w),
         "risks": _risk_rows(src, w, today),
         "timeframe": {"range": range_, "granularity": granularity,
                       "start_date": mo.first_day(w.start), "end_date": mo.last_day(w.end),

@@ -17,6 +17,7 @@ from typing import Callable
 
 from ... import months as mo
 from ... import rollup
+from ...months import Window
 from ...errors import DataFileError, MissingTablesError
 from . import EXECUTIVE
 from ...store import is_demo, open_reader, table_columns, table_names, unreadable_reason
@@ -51,7 +52,34 @@ class ExecSource:
     reasons: dict[str, str] = field(default_factory=dict)  # table -> why it is unusable
     skipped_rows: dict[str, int] = field(default_factory=dict)  # table -> unreadable rows
     notes: tuple[str, ...] = ()  # how the file was read, when that limits the numbers
+    orders_undated: int = 0  # order rows whose order_date reads as no month (skipped)
     demo: bool = False  # written by the demo generator (store.is_demo)
+
+    def skipped_for(self, key: str, w: Window) -> list[dict]:
+        """Rows a KPI over W could not read: [{"rows": n, "why": "..."}] (tooltip, drill-down)."""
+        out = []
+        if key in ("gm", "arr"):
+            months = list(w.months) if key == "gm" else [w.end]
+            bad_amount = sum(o.bad_amount for m in months if (o := self.orders.get(m)))
+            bad_profit = sum(o.bad_profit for m in months if (o := self.orders.get(m)))
+            if bad_amount:
+                out.append({"rows": bad_amount, "why": "an order amount that is not a number"})
+            if bad_profit and key == "gm":
+                out.append({"rows": bad_profit, "why": "an order profit that is not a number"})
+            if self.orders_undated:
+                out.append({"rows": self.orders_undated, "why": "an order date that is not a date"})
+        else:
+            table = SKIP_TABLE.get(key)
+            if table and self.skipped_rows.get(table):
+                out.append({"rows": self.skipped_rows[table],
+                            "why": "a period or number that cannot be read"})
+        return out
+
+
+# the monthly table each KPI reads (its unreadable rows are the KPI's to mention)
+SKIP_TABLE = {"revenue": "revenue_trend", "backlog": "revenue_trend", "book_to_bill": "revenue_trend",
+              "coverage_months": "revenue_trend", "uptime": "ops_uptime", "nrr": "retention_nrr",
+              "forecast": "pipeline_winrate"}
 
 
 
@@ -122,12 +150,24 @@ def _revenue_row(r: tuple):
 
 def load_source(path: str | Path, progress: rollup.Progress | None = None,
                 conn: sqlite3.Connection | None = None) -> ExecSource:
-    """Query a data file for the executive dashboard. Raises DataFileError."""
+    """Query a data file for the executive dashboard. Raises DataFileError.
+
+    Every query runs in one read transaction: the payload is one version of
+    the file, even while another process writes to it.
+    """
     own = conn is None
     if conn is None:
         conn = open_reader(path)
     try:
-        return _load(conn, str(path), progress)
+        stamp = rollup.file_stamp(path)
+        began = not conn.in_transaction
+        if began:
+            conn.execute("BEGIN")
+        try:
+            return _load(conn, str(path), progress, stamp)
+        finally:
+            if began and conn.in_transaction:
+                conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise DataFileError(f"{path}: locked by another writer for longer than the busy timeout") from exc
@@ -139,7 +179,7 @@ def load_source(path: str | Path, progress: rollup.Progress | None = None,
             conn.close()
 
 
-def _load(conn: sqlite3.Connection, path: str, progress) -> ExecSource:
+def _load(conn: sqlite3.Connection, path: str, progress, stamp: list) -> ExecSource:
     tables = table_names(conn)
     missing = [t for t in REQUIRED if t not in tables]
     if missing:
@@ -170,11 +210,13 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> ExecSource:
 
     orders: dict = {}
     orders_present = False
+    undated = 0
     with _guard("orders", reasons):
         if _has(conn, tables, "orders", ("amount", "profit", "order_date", "type"), reasons):
             orders_present = conn.execute("SELECT 1 FROM orders LIMIT 1").fetchone() is not None
             if orders_present:
-                orders = rollup.orders_by_month(path, conn, lambda: open_reader(path), progress)
+                rolled = rollup.orders_by_month(path, conn, progress, stamp=stamp)
+                orders, undated = rolled.months, rolled.undated
                 uncached = rollup.uncached_reason()
                 if uncached:
                     notes.append(uncached)
@@ -242,7 +284,7 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> ExecSource:
                     pinned[rng] = (a, b)
 
     return ExecSource(path=path, revenue=revenue, uptime=uptime, nrr=nrr, winrate=winrate,
-                      orders=orders, orders_present=orders_present, sql_daily=sql_daily,
+                      orders=orders, orders_present=orders_present, orders_undated=undated, sql_daily=sql_daily,
                       sql_stage=sql_stage, payback=payback, currency=currency, alerts=alerts,
                       risks=risks, pinned=pinned, reasons=reasons, skipped_rows=skipped,
                       notes=tuple(notes), demo=is_demo(conn))
