@@ -61,7 +61,13 @@ def test_refresh_can_be_cancelled(window, qtbot, pg, monkeypatch):
     dialog = _open_dialog(window, qtbot, schema="big")
     dialog.address.setText(pg.url(USER, DB))
     seen = []
-    window.service.requestProgressed.connect(lambda req, f, m: seen.append(m))
+    shown = dialog.set_progress  # the progress the dialog is given, as it is given it
+
+    def record(fraction: float, message: str) -> None:
+        seen.append(message)
+        shown(fraction, message)
+
+    monkeypatch.setattr(dialog, "set_progress", record)
     with qtbot.waitSignal(window.snapshots.snapshotFailed, timeout=120_000) as failed:
         dialog.start.click()
         qtbot.waitUntil(lambda: "copying orders" in seen, timeout=60_000)

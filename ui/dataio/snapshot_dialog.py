@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
 
 from ..services.query_service import Job
 
-CHANNEL = "snapshot"
-INFO_CHANNEL = "snapshot-info"
 DEFAULT_ADDRESS = "postgresql://user@host:5432/database"
 
 
@@ -219,9 +217,9 @@ class QtSnapshotActions(QObject):
         self.status.setObjectName("StatusSnapshot")
         window.statusBar().addWidget(self.status)
         window.session.fileOpened.connect(self._on_session_file_opened)
-        window.service.resultReady.connect(self._on_service_result_ready)
-        window.service.requestFailed.connect(self._on_service_request_failed)
-        window.service.requestProgressed.connect(self._on_service_request_progressed)
+        # results come back to these lanes only (a newer snapshot or file supersedes the older)
+        self._lane = window.service.lane("snapshot", self)
+        self._info_lane = window.service.lane("snapshot-info", self)
 
     # the remembered source: the address without a password, and the schema
     @property
@@ -247,8 +245,8 @@ class QtSnapshotActions(QObject):
     def _on_dialog_snapshot_requested(self, req: SnapshotRequest, path: str) -> None:
         self._remember(req.address, req.schema)
         self._request = req
-        self.window.service.submit(CHANNEL, Job("snapshot", str(Path(path).expanduser()), (id(req),),
-                                                payload=req), ("snapshot",))
+        self._lane.submit(Job("snapshot", str(Path(path).expanduser()), (id(req),), payload=req),
+                          self._on_snapshot_done, self._on_snapshot_failed, self._on_snapshot_progressed)
 
     def _on_dialog_cancel_requested(self) -> None:
         if self._request is not None:
@@ -256,31 +254,30 @@ class QtSnapshotActions(QObject):
 
     def _on_session_file_opened(self, path: str) -> None:
         self.status.setText("")
-        self.window.service.submit(INFO_CHANNEL, Job("snapshot_info", path), ("snapshot-info",))
+        self._info_lane.submit(Job("snapshot_info", path), self._on_info_read)
 
-    def _on_service_result_ready(self, req, result, _t_done: float) -> None:
-        if req.channel == INFO_CHANNEL:
-            if req.job.path == self.window.session.path:
-                self.status.setText(status_text(result))
-                self.status.setToolTip(f"From {result['from']}, schema {result.get('schema', 'public')}"
-                                       if result else "")
-        elif req.channel == CHANNEL:
-            self._request = None
-            if self.dialog is not None:
-                self.dialog.set_running(False)
-                self.dialog.accept()
-            self.window.open_file(result.path)  # the new file is in place: show it
-            self.snapshotDone.emit(result)
+    def _on_info_read(self, req, result) -> None:
+        if req.job.path == self.window.session.path:
+            self.status.setText(status_text(result))
+            self.status.setToolTip(f"From {result['from']}, schema {result.get('schema', 'public')}"
+                                   if result else "")
 
-    def _on_service_request_failed(self, req, message: str) -> None:
-        if req.channel == CHANNEL:
-            self._request = None
-            if self.dialog is not None:
-                self.dialog.show_failure(message)
-            self.snapshotFailed.emit(message)
+    def _on_snapshot_done(self, _req, result) -> None:
+        self._request = None
+        if self.dialog is not None:
+            self.dialog.set_running(False)
+            self.dialog.accept()
+        self.window.open_file(result.path)  # the new file is in place: show it
+        self.snapshotDone.emit(result)
 
-    def _on_service_request_progressed(self, req, fraction: float, message: str) -> None:
-        if req.channel == CHANNEL and self.dialog is not None:
+    def _on_snapshot_failed(self, _req, message: str) -> None:
+        self._request = None
+        if self.dialog is not None:
+            self.dialog.show_failure(message)
+        self.snapshotFailed.emit(message)
+
+    def _on_snapshot_progressed(self, _req, fraction: float, message: str) -> None:
+        if self.dialog is not None:
             self.dialog.set_progress(fraction, message)
 
 
