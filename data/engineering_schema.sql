@@ -123,7 +123,7 @@ CREATE TABLE IF NOT EXISTS portfolio_metrics (
 
 CREATE TABLE IF NOT EXISTS import_logs (
   id TEXT PRIMARY KEY,
-  source TEXT NOT NULL CHECK (source IN ('csv', 'github', 'manual')),
+  source TEXT NOT NULL CHECK (source IN ('csv', 'xlsx', 'ods', 'postgresql', 'github', 'manual')),  -- seed 003's three, and the app's imports and snapshots (data-in.md)
   records_imported INTEGER NOT NULL DEFAULT 0,
   records_failed INTEGER NOT NULL DEFAULT 0,
   errors TEXT NOT NULL DEFAULT '[]',             -- JSON array

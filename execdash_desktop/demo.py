@@ -17,6 +17,7 @@ from typing import Callable, Mapping, Sequence
 
 from .dashboards import registry
 from .errors import DataFileError
+from .store import DEMO_APPLICATION_ID
 
 Progress = Callable[[float, str], None]
 
@@ -62,6 +63,7 @@ def write_demo(path: str | os.PathLike, names: Sequence[str] | None = None, *, s
                     report((i + f) / len(dashboards), f"{d.title}: {msg}")
 
                 facts[d.name] = d.demo(conn, seed=seed, end=end, progress=part, **dict((options or {}).get(d.name, {})))
+            conn.execute(f"PRAGMA application_id={DEMO_APPLICATION_ID}")  # the window and pack say "Demo data"
         finally:
             conn.close()
         with open(tmp, "rb+") as fh:

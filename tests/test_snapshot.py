@@ -38,7 +38,7 @@ def _log_rows(path: Path) -> list[dict]:
     conn = sqlite3.connect(path)
     try:
         rows = conn.execute("SELECT source, records_imported, metadata, timestamp FROM import_logs "
-                            "ORDER BY timestamp, rowid").fetchall()
+                            "WHERE source = 'postgresql' ORDER BY timestamp, rowid").fetchall()
     finally:
         conn.close()
     return [{"source": s, "records": n, "meta": json.loads(m), "timestamp": t} for s, n, m, t in rows]
@@ -48,7 +48,7 @@ def test_snapshot_equals_the_source_file(pg, demo_file, tmp_path, capsys):
     out = tmp_path / "board.db"
     r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out))
     assert r.returncode == 0, r.stderr
-    assert f"snapshot of {USER}@127.0.0.1/{DB} (executive)" in r.stdout
+    assert f"snapshot of {USER}@127.0.0.1/{DB} (executive, engineering)" in r.stdout
     assert _kpis(out, capsys) == _kpis(demo_file, capsys)
     logs = _log_rows(out)
     assert len(logs) == 1 and logs[0]["source"] == "postgresql"
@@ -144,13 +144,19 @@ def test_missing_optional_table_stays_empty(pg, tmp_path):
 
 def test_missing_required_table_skips_the_dashboard(pg, tmp_path):
     out = tmp_path / "b.db"
-    for schema in ("other", "empty"):
-        r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", schema)
-        assert r.returncode == 2 and not out.exists()
-        assert r.stderr.count("\n") == 1
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "empty")
+    assert r.returncode == 2 and not out.exists()
+    assert r.stderr.count("\n") == 1
+    # no revenue_trend: the Executive dashboard is skipped, the Engineering one still copied
     r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "other")
+    assert r.returncode == 0 and "(engineering)" in r.stdout
     assert ("skipped the Executive dashboard: reader@127.0.0.1/company has no table revenue_trend "
-            "in schema other") in r.stderr
+            "in schema other") in r.stdout + r.stderr
+    out.unlink()
+    r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "other",
+                  "--dashboards", "executive")
+    assert r.returncode == 2 and not out.exists()
+    assert r.stderr.count("\n") == 1
     r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--dashboards", "sales")
     assert r.returncode == 2 and "unknown dashboard sales: expected executive" in r.stderr
 

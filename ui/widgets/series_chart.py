@@ -23,6 +23,9 @@ def period_label(period: str, granularity: str) -> str:
     return quarter_of(period) if granularity == "quarter" or "Q" in str(period) else month_name(period)[:3]
 
 
+PLOT_MIN = {False: 200, True: 120}  # least plot height: the page's own, and compact
+
+
 class QtTrendSpecChart(QFrame):
     painted = Signal()
 
@@ -35,6 +38,7 @@ class QtTrendSpecChart(QFrame):
         self.renders = 0
         over = self.over = QLabel("REASON")
         over.setObjectName("Overline")
+        self.over = over
         title = QLabel(spec.title)
         title.setObjectName("PanelTitle")
         title.setMinimumWidth(80)
@@ -57,7 +61,7 @@ class QtTrendSpecChart(QFrame):
         self.plot = _PlotWidget()
         adopt_menus(self.plot)
         self.plot.painted.connect(self.painted)
-        self.plot.setMinimumHeight(200)
+        self.plot.setMinimumHeight(PLOT_MIN[False])
         self.plot.setMinimumWidth(240)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -107,6 +111,11 @@ class QtTrendSpecChart(QFrame):
         self.setToolTip(self.hover_text(len(rows) - 1) if rows else "")
         self.renders += 1
         self.plot.update()
+
+    def set_presenting(self, on: bool) -> None:
+        """Compact (a slide, a short screen): no overline, a shorter least plot height."""
+        self.over.setVisible(not on)
+        self.plot.setMinimumHeight(PLOT_MIN[on])
 
     def rows(self) -> list[dict]:
         return list(self._rows)
