@@ -36,7 +36,7 @@ class QtTrendSpecChart(QFrame):
         self._rows: list[dict] = []
         self._granularity = "month"
         self.renders = 0
-        over = self.over = QLabel("REASON")
+        over = QLabel("REASON")
         over.setObjectName("Overline")
         self.over = over
         title = QLabel(spec.title)
@@ -128,12 +128,6 @@ class QtTrendSpecChart(QFrame):
 
     def set_anomalies(self, _anomalies) -> None:
         """This chart marks no unusual periods (the Executive chart does)."""
-
-    def set_presenting(self, on: bool) -> None:
-        """Compact (a slide, a short screen), as the page asks of any trend chart: no
-        overline and a shorter least plot height."""
-        self.over.setVisible(not on)
-        self.plot.setMinimumHeight(140 if on else 200)
 
     def legend_names(self) -> list[str]:
         return [s.label for s, _ in self._items]
