@@ -27,10 +27,13 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 HEADER_TIMEOUT_S = 5.0
 BODY_TIMEOUT_S = 10.0
 MAX_CONNECTIONS = 512
-# asyncio accepts up to `backlog` connections per wake-up before any of them
-# is refused: a descriptor each, so the cap plus one batch must stay under the
-# process's limit (uvicorn's default backlog of 2048 alone passes 1024)
-ACCEPT_BACKLOG = 256
+# asyncio accepts up to `backlog` connections per wake-up, and a refused one
+# keeps its descriptor for three more loop turns (protocol task, connection_made,
+# connection_lost), while each turn may accept another batch: the cap plus four
+# batches must stay under the process's limit (uvicorn's default backlog of 2048
+# alone passes 1024; with one batch of headroom a CI run hit EMFILE)
+ACCEPT_BACKLOG = 100
+_BATCHES_IN_FLIGHT = 4
 _FD_HEADROOM = 64  # descriptors kept for the data file, its readers, logs...
 
 
@@ -53,7 +56,7 @@ def connection_cap() -> int:
 
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
         if soft != resource.RLIM_INFINITY:
-            cap = min(cap, max(8, soft - _FD_HEADROOM - ACCEPT_BACKLOG))
+            cap = min(cap, max(8, soft - _FD_HEADROOM - _BATCHES_IN_FLIGHT * ACCEPT_BACKLOG))
     except (ImportError, OSError, ValueError):
         pass
     return max(1, cap)
