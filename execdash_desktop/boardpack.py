@@ -17,7 +17,7 @@ import stat
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .dashboards import registry
 from .table_summary import by_month, merge_by_period
@@ -74,6 +74,7 @@ class PackData:
     months: tuple[str, ...] = ()  # months of the file (the as-of picker's list)
     demo: bool = False  # the demo generator's made-up figures: every page says so
     dashboard: str = registry.DEFAULT  # whose payload this is (registry name)
+    panels: Mapping[str, Any] = field(default_factory=dict)  # generic panel name -> what its query returned
 
     @property
     def has_summary(self) -> bool:
@@ -81,11 +82,19 @@ class PackData:
 
     @property
     def currency(self) -> str:
-        return self.payload.get("meta", {}).get("currency", "\u00a3")
+        """The payload's meta currency, else the unit of the dashboard's first money KPI."""
+        found = self.payload.get("meta", {}).get("currency")
+        if found:
+            return found
+        d = registry.get(self.dashboard)
+        money = {k.key for k in d.kpis if k.format == "currency"}
+        return next((e.get("unit") for e in self.payload.get(d.kpis_key, []) if e.get("key") in money
+                     and e.get("unit")), "\u00a3")
 
     @property
     def as_of(self) -> str:
-        return self.payload["meta"]["as_of"]
+        meta = self.payload.get("meta") or {}  # a payload without meta (Commerce) says its as-of in its timeframe
+        return meta.get("as_of") or self.payload.get("timeframe", {}).get("as_of") or ""
 
     @property
     def title(self) -> str:
@@ -126,8 +135,10 @@ def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
     dds = tuple(for_paper(dd) for dd in dds)
     months = tuple(dash.as_of_options(src)) if dash.as_of_options else ()
     summary = dash.summary(conn, src, monthly, sensitivity) if dash.summary else None
+    # the generic panels the page draws from a query of their own (spec.Panel.kind): read here, once
+    panels = {p.name: p.query(conn, src, monthly) for p in dash.panels if p.kind and p.query is not None}
     return PackData(str(path), payload, dds, summary, months, demo=bool(getattr(src, "demo", False)),
-                    dashboard=dash.name)
+                    dashboard=dash.name, panels=panels)
 
 
 def for_paper(dd: Drilldown) -> Drilldown:

@@ -226,17 +226,20 @@ def payload_table(payload: dict) -> str:
 def dashboard_text(dash, payload: dict) -> str:
     """Any dashboard's payload as terminal text, from its declaration (dashboards.spec.Dashboard)."""
     tf = payload["timeframe"]
-    unit = (payload.get("meta") or {}).get("currency", "\u00a3")
+    entries = {e["key"]: e for e in payload.get(dash.kpis_key, [])}
+    money = [entries[k.key].get("unit") for k in dash.kpis if k.format == "currency" and k.key in entries]
+    # the payload's meta currency, else its first money KPI's unit (a payload without meta)
+    unit = (payload.get("meta") or {}).get("currency") or next((u for u in money if u), "\u00a3")
+    width = max([20] + [len(k.label) + 1 for k in dash.kpis if len(k.label) > 20])
     lines = [f"{dash.title} KPIs  {tf['start_date']} .. {tf['end_date']}  "
              f"(range {tf['range']}, as of {tf.get('as_of')})", ""]
-    lines.append(f"{'KPI':<20}{'value':>14}{'delta':>14}  note")
-    entries = {e["key"]: e for e in payload.get(dash.kpis_key, [])}
+    lines.append(f"{'KPI':<{width}}{'value':>14}{'delta':>14}  note")
     for card in dash.kpis:
         e = entries.get(card.key)
         if e is None:
             continue
         cell = format_value(e["value"], card.format, unit if card.format == "currency" else card.unit)
-        lines.append(f"{card.label:<20}{cell:>14}{format_delta(e['delta']):>14}  {e.get('reason') or ''}")
+        lines.append(f"{card.label:<{width}}{cell:>14}{format_delta(e['delta']):>14}  {e.get('reason') or ''}")
     trend = dash.trend
     lines += ["", f"{trend.title} ({tf['granularity']})",
               f"{'period':<10}" + "".join(f"{s.label:>14}" for s in trend.series)]

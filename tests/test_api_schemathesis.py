@@ -33,7 +33,8 @@ def _app():
     os.environ.setdefault("EXECDASH_CACHE_DIR", str(_DIR / "cache"))
     if not _SRC.exists():  # every dashboard's tables, so the generated routes serve real data too
         write_demo(_SRC, None, seed=7, end="2026-10",
-                   options={"executive": {"months": 24, "orders": 4000}, "engineering": {"bugs": 400}})
+                   options={"executive": {"months": 24, "orders": 4000}, "engineering": {"bugs": 400},
+                            "commerce": {"orders": 3000, "conversations": 2000, "days": 90}})
     db = _DIR / "work.sqlite"
     shutil.copy(_SRC, db)
     return create_app(db)
@@ -44,7 +45,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _app())
 
 def _data_dependent_422(response) -> bool:
     """A well-formed value the data cannot serve: an as-of month with no
-    revenue_trend row, an as-of moment outside the file's bugs (or a date the
+    revenue_trend row, an as-of moment outside the file's bugs or sales days (or a date the
     calendar lacks, 2026-02-30), an event time that does not exist in UTC. The schema
     cannot say which months a file holds; these 422s are the contract."""
     if response.status_code != 422:
@@ -55,7 +56,8 @@ def _data_dependent_422(response) -> bool:
         return False
     return bool(detail) and all(
         (d.get("parameter") == "as_of" and d.get("type") == "invalid_parameter"
-         and any(w in d.get("msg", "") for w in ("revenue_trend", "the file's bugs", "a date YYYY-MM-DD")))
+         and any(w in d.get("msg", "") for w in ("revenue_trend", "the file's bugs", "a date YYYY-MM-DD",
+                                                "the file's sales days")))
         or (d.get("parameter") == "event_time" and "out of range" in d.get("msg", ""))
         for d in detail)
 

@@ -38,7 +38,8 @@ def digest(path: Path) -> str:
 
 def test_demo_then_kpis_json_matches_engine(tmp_path):
     db = tmp_path / "d.sqlite"
-    r = run("demo", "--db", str(db), "--end", "2026-10", "--months", "12", "--orders", "3000")
+    r = run("demo", "--db", str(db), "--end", "2026-10", "--months", "12", "--orders", "3000",
+            "--shipments", "3000", "--conversations", "2000", "--days", "90")
     assert r.returncode == 0, r.stderr
     for rng in ("3m", "12m", "ytd"):
         for gran in ("month", "quarter"):

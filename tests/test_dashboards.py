@@ -79,7 +79,7 @@ def test_import_contracts_hold():
 
 
 def test_registry_lists_both_dashboards_and_tells_a_file_apart():
-    assert dsh.names() == ("executive", "engineering")
+    assert dsh.names() == ("executive", "engineering", "commerce")
     assert [d.name for d in dsh.dashboards_in({"bugs"})] == ["engineering"]
     assert dsh.default_for({"bugs"}).name == "engineering"
     assert dsh.default_for({"bugs", "revenue_trend"}).name == "executive"

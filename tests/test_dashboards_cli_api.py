@@ -27,7 +27,8 @@ def digest(path) -> str:
 def both(tmp_path_factory):
     """`execdash demo` with no choice: every dashboard's tables in one file."""
     path = tmp_path_factory.mktemp("both") / "both.sqlite"
-    r = run("demo", "--db", str(path), "--end", "2026-10", "--orders", "3000", "--months", "12", "--bugs", "1500")
+    r = run("demo", "--db", str(path), "--end", "2026-10", "--orders", "3000", "--months", "12", "--bugs", "1500",
+            "--shipments", "5000", "--conversations", "2000", "--days", "120")
     assert r.returncode == 0, r.stderr
     assert "1,500 bugs" in r.stdout and "3,000 orders" in r.stdout
     return path
@@ -96,8 +97,9 @@ def test_demo_refuses_an_unknown_dashboard_and_an_existing_file(both, tmp_path):
 def test_api_serves_every_dashboard_beside_the_old_routes(both, eng_only):
     with TestClient(create_app(both)) as c:
         h = c.get("/api/health").json()
-        assert h["packs"] == ["executive", "engineering"] and h["missing_tables"] == []
-        assert [d["route"] for d in h["dashboards"]] == ["/api/executive-dashboard", "/api/engineering-dashboard"]
+        assert h["packs"] == ["executive", "engineering", "commerce"] and h["missing_tables"] == []
+        assert [d["route"] for d in h["dashboards"]] == ["/api/executive-dashboard", "/api/engineering-dashboard",
+                                                         "/api/commerce-dashboard"]
         r = c.get("/api/engineering-dashboard", params={"range": "6m", "as_of": "2026-10-01"})
         assert r.status_code == 200
         cli = run("kpis", "--db", str(both), "--dashboard", "engineering", "--range", "6m", "--as-of", "2026-10-01",

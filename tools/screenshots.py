@@ -68,7 +68,7 @@ def _demo_file() -> Path:
 
 
 def _two_dashboard_file() -> Path:
-    """A demo file with the Executive and the Engineering dashboards' tables."""
+    """A demo file with the Executive, Engineering and Commerce dashboards' tables."""
     data = _demo_file()
     import sqlite3
 
@@ -79,6 +79,7 @@ def _two_dashboard_file() -> Path:
     conn = sqlite3.connect(both)
     try:
         registry.get("engineering").demo(conn, seed=7, end="2026-10", bugs=5000)
+        registry.get("commerce").demo(conn, seed=7, end="2026-10", orders=20_000, conversations=8000, days=200)
         conn.commit()
     finally:
         conn.close()
@@ -86,7 +87,7 @@ def _two_dashboard_file() -> Path:
 
 
 def shoot_dashboards(out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
-    """A file with two dashboards: the window with its sidebar, and the Engineering page."""
+    """A file with three dashboards: the window with its sidebar, the Engineering and Commerce pages."""
     data = _two_dashboard_file()
     from PySide6.QtWidgets import QApplication
 
@@ -107,7 +108,7 @@ def shoot_dashboards(out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
     window.move(0, 0)
     window.show()
     window.open_file(data)
-    if not wait_until(app, lambda: window.page.payload is not None and len(window.views) == 2, 20_000):
+    if not wait_until(app, lambda: window.page.payload is not None and len(window.views) == 3, 20_000):
         raise RuntimeError("the two dashboards did not arrive")
     grab = _grabber(app, window, out, written)
     eng = window.views["engineering"]
@@ -125,6 +126,17 @@ def shoot_dashboards(out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
         grab(f"engineering-{w}x{h}-light")
         bar.setValue(bar.maximum())
         grab(f"engineering-{w}x{h}-light-lower")
+        bar.setValue(0)
+        window.show_dashboard("commerce")
+        com = window.views["commerce"]
+        checks = com.page.panels["data_quality"]
+        wait_until(app, lambda: com.session.payload is not None and checks.table.rowCount() == 10
+                   and com.page.summary.sentences() != [], 30_000)
+        bar = com.page.verticalScrollBar()
+        bar.setValue(0)
+        grab(f"commerce-{w}x{h}-light")
+        bar.setValue(bar.maximum())
+        grab(f"commerce-{w}x{h}-light-lower")
         bar.setValue(0)
     window.close()
     app.processEvents()

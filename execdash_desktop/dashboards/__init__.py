@@ -48,6 +48,12 @@ Rendering a dashboard `d` (all Qt-free; slow calls go on a worker thread)
   limit)` -> tables.Page (on a worker thread): a lazy model asks for the
   rows it shows, never for all of them. Filters: {"severity", "status",
   "project", "assignee", "search"}; an empty value does not filter.
+  A panel declaring `kind` ("table" | "progress" | "checks", spec.Panel)
+  needs no widget of its own: its query returns a plain dict the window's
+  generic panel draws (columns/rows/tones, a progress bar, pass/warn/fail
+  checks, {"disabled": why} for a missing table) with its `drilldown` one
+  click away (ui/dashboard/panels/generic.py); Commerce declares all its
+  panels that way. `KpiCard.target` / `.compare` label a card.
 - Drill-downs: `d.drilldowns` (spec.DrilldownEntry: key, title). A click on
   card k opens `kpi.drilldown`; `d.drilldown(key, conn, src, payload)` ->
   tables.Drilldown (titled tables, an optional chart table whose first

@@ -19,6 +19,7 @@ from .spec import Dashboard
 PACK_MODULES: tuple[str, ...] = (
     "execdash_desktop.packs.executive",
     "execdash_desktop.packs.engineering",
+    "execdash_desktop.packs.commerce",
 )
 DEFAULT = "executive"  # when a file holds several dashboards, or none
 

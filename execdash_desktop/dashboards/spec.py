@@ -44,6 +44,8 @@ class KpiCard:
     tier: str = "card"  # "card" (the top row) or "highlight" (the smaller row)
     drilldown: str | None = None  # key in Dashboard.drilldowns opened by a click
     unit: str | None = None  # fixed unit ("h", "mo"); currency comes from the payload
+    target: str | None = None  # shown on the card when set: "Target 250"
+    compare: str | None = None  # what the delta compares with, when the card's own: "vs same days last month"
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -96,6 +98,10 @@ class Panel:
     title: str
     payload_key: str | None = None
     query: Callable[..., Any] | None = field(default=None, compare=False)
+    # a generic panel the window draws from the declaration alone (ui/dashboard/panels/generic.py):
+    # "table" | "progress" | "checks"; None: the window has a widget for `name`
+    kind: str | None = None
+    placement: str | None = None  # "side" | "wide" | "half" (generic panels; default "half")
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def demo50k(tmp_path_factory) -> Path:
     """The demo file the issue names: 50,000 orders to 2026-10."""
     p = tmp_path_factory.mktemp("pack") / "board.sqlite"
     r = subprocess.run([sys.executable, "-m", "execdash_desktop", "demo", "--db", str(p), "--orders", "50000",
-                        "--end", "2026-10"], capture_output=True, text=True, timeout=120)
+                        "--end", "2026-10", "--shipments", "3000", "--conversations", "2000", "--days", "90"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     return p
 

@@ -42,7 +42,11 @@ def test_screenshots_at_both_sizes():
                        ("engineering-1920x1080-light", (1920, 1080)),
                        ("engineering-1920x1080-light-lower", (1920, 1080)),
                        ("engineering-1024x768-light", (1024, 768)),
-                       ("engineering-1024x768-light-lower", (1024, 768))):
+                       ("engineering-1024x768-light-lower", (1024, 768)),
+                       ("commerce-1920x1080-light", (1920, 1080)),
+                       ("commerce-1920x1080-light-lower", (1920, 1080)),
+                       ("commerce-1024x768-light", (1024, 768)),
+                       ("commerce-1024x768-light-lower", (1024, 768))):
         img = QImage(str(OUT / f"{name}.png"))
         assert not img.isNull(), name
         assert (img.width(), img.height()) == size, name

@@ -43,8 +43,9 @@ SPARK_MIN_H = 560
 
 
 def _chart_for(spec):
-    """The trend chart of a TrendSpec: the revenue chart has its own widget."""
-    if spec.payload_key == "revenueTrend":
+    """The trend chart of a TrendSpec: the Executive revenue chart (recognized / booked / backlog) has its
+    own widget; any other trend is drawn from its declared series."""
+    if {s.key for s in spec.series} >= {"recognized", "booked"}:
         from ..widgets.trend_chart import QtTrendChart  # imports pyqtgraph
 
         return QtTrendChart()
@@ -119,7 +120,7 @@ class QtDashboardPage(QScrollArea):
         self.summary.setVisible("summary" in names)
         self.panels: dict[str, QWidget] = {}
         for name in names:
-            widget = make_panel(name)
+            widget = make_panel(name, d.panel(name))
             if widget is not None:
                 self.panels[name] = widget
                 widget.setObjectName(widget.objectName() or "Card")
@@ -391,9 +392,11 @@ class QtDashboardPage(QScrollArea):
             if key in self.cards or key in self.highlights:
                 spec = d.kpi(key)
                 # the declaration says how it reads and which way is good; the payload may say too
-                full = {"format": spec.format, "better": spec.polarity, "history": history.get(key), **entry}
+                full = {"format": spec.format, "better": spec.polarity, "history": history.get(key),
+                        "target": spec.target, **entry}
                 # no comparison, no full prior period, an entered value: the card says so
-                self.card(key).set_entry(full, compare_text(full, n, usual), self._drill_titles.get(key, ""))
+                said = spec.compare or compare_text(full, n, usual)
+                self.card(key).set_entry(full, said, self._drill_titles.get(key, ""))
         self.set_trend(payload)
         for panel in d.panels:
             widget = self.panels.get(panel.name)
@@ -403,10 +406,15 @@ class QtDashboardPage(QScrollArea):
     def set_trend(self, payload: dict) -> None:
         tf = payload["timeframe"]
         gran = tf["granularity"]
-        sub = f"by {gran} \u00b7 {payload.get('meta', {}).get('currency', '£')}"
-        if self.dashboard.trend.series[0].format != "currency":
+        d = self.dashboard
+        # the money symbol: the payload's meta, else the unit of its first money KPI
+        currency = payload.get("meta", {}).get("currency") or next(
+            (e.get("unit") for e in payload.get(d.kpis_key, []) if e.get("key") in self.cards
+             and d.kpi(e["key"]).format == "currency" and e.get("unit")), "£")
+        sub = f"by {gran} \u00b7 {currency}"
+        if d.trend.series[0].format != "currency":
             sub = f"by {gran}"
-        args = (payload.get(self.dashboard.trend.payload_key, []), gran, payload.get("meta", {}).get("currency", "£"), sub)
+        args = (payload.get(d.trend.payload_key, []), gran, currency, sub)
         if self.chart is None:
             self._pending_trend = args
         else:

@@ -257,6 +257,8 @@ class BoardPackRenderer:
             page.controls.set_months(list(d.months))
             page.controls.set_state(tf["range"], tf["granularity"], tf.get("as_of"))
             page.set_payload(d.payload)
+            for name, data in (getattr(d, "panels", None) or {}).items():
+                page.set_panel_data(name, data)
             page.ensure_chart()
             page.set_printing()
             page.set_badges(d.demo, False)

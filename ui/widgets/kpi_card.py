@@ -248,7 +248,8 @@ class QtKpiCard(QFrame):
         tone = change_tone(entry)
         self.delta.setText(delta_label(entry, tone, _presenting()))
         self._set_prop(self.delta, "tone", tone)
-        self.compare.setText(compare)
+        # a target says more than the comparison on a narrow card; the comparison stays in the tooltip
+        self.compare.setText(entry["target"] if entry.get("target") else compare)
         # an entered value (CAC payback) has no monthly history: no line pretending it moves
         hist = ([] if entry.get("comparison") == "entered"
                 else [h.get("value") for h in entry.get("history") or []])
@@ -286,9 +287,11 @@ class QtKpiCard(QFrame):
             elif entry.get("comparison") == "no_full_prior":
                 tip += "No change shown: the file does not hold a full prior period to compare with"
             else:
-                tip += f"Change {format_change(entry)} vs the previous window ({good}; {better})"
+                tip += f"Change {format_change(entry)} {self._compare or 'vs the previous window'} ({good}; {better})"
         if entry.get("skipped"):
             tip += f"<br>{skipped_text(entry)}"
+        if entry.get("target"):
+            tip += f"<br>{str(entry['target']).capitalize()}"
         if self._drill_title:
             tip += f"<br><i>Click to open {self._drill_title}</i>"
         return tip
@@ -375,6 +378,8 @@ class QtKpiGrid(QWidget):
 
     def columns_for(self, width: int) -> int:
         n = len(self.cards)
+        if n == 0:  # a dashboard without cards of this tier
+            return 1
         gap = self._grid.horizontalSpacing()
         fit = max(1, min(n, (width + gap) // (self._min + gap)))
         rows = math.ceil(n / fit)

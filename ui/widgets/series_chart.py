@@ -16,14 +16,11 @@ import pyqtgraph as pg  # noqa: E402
 from execdash_desktop.format import format_cell, month_name
 
 from .. import theme
-from .trend_chart import _PlotWidget, _swatch, adopt_menus, quarter_of
+from .trend_chart import PLOT_MIN, _PlotWidget, _swatch, adopt_menus, quarter_of
 
 
 def period_label(period: str, granularity: str) -> str:
     return quarter_of(period) if granularity == "quarter" or "Q" in str(period) else month_name(period)[:3]
-
-
-PLOT_MIN = {False: 200, True: 120}  # least plot height: the page's own, and compact
 
 
 class QtTrendSpecChart(QFrame):
@@ -36,9 +33,8 @@ class QtTrendSpecChart(QFrame):
         self._rows: list[dict] = []
         self._granularity = "month"
         self.renders = 0
-        over = QLabel("REASON")
+        self.over = over = QLabel("REASON")
         over.setObjectName("Overline")
-        self.over = over
         title = QLabel(spec.title)
         title.setObjectName("PanelTitle")
         title.setMinimumWidth(80)
@@ -94,7 +90,8 @@ class QtTrendSpecChart(QFrame):
     def set_trend(self, rows: list[dict], granularity: str, _currency: str = "£", subtitle: str = "") -> None:
         self._rows = [dict(r) for r in rows]
         self._granularity = granularity
-        self.subtitle.setText(subtitle)
+        partial = any(r.get("partial") for r in rows)  # a period only partly in the data: marked with *
+        self.subtitle.setText(subtitle + (" \u00b7 * partial period" if partial else ""))
         xs = list(range(len(rows)))
         for s, item in self._items:
             ys = [float(r.get(s.key)) if r.get(s.key) is not None else float("nan") for r in rows]
@@ -104,7 +101,7 @@ class QtTrendSpecChart(QFrame):
                 item.setData(xs, ys, connect="finite")
         axis = self.plot.getAxis("bottom")
         step = max(1, len(rows) // 12)
-        axis.setTicks([[(i, period_label(r.get(self.spec.period_key, ""), granularity))
+        axis.setTicks([[(i, period_label(r.get(self.spec.period_key, ""), granularity) + ("*" if r.get("partial") else ""))
                         for i, r in enumerate(rows) if i % step == 0]])
         if rows:
             self.plot.setXRange(-0.6, len(rows) - 0.4, padding=0)
@@ -122,7 +119,7 @@ class QtTrendSpecChart(QFrame):
 
     def hover_text(self, index: int) -> str:
         r = self._rows[index]
-        parts = [f"<b>{r.get(self.spec.period_key)}</b>"]
+        parts = [f"<b>{r.get(self.spec.period_key)}</b>" + (" (partial)" if r.get("partial") else "")]
         parts += [f"{s.label}: {format_cell(r.get(s.key), s.format)}" for s, _ in self._items]
         return "<br>".join(parts)
 

@@ -72,7 +72,12 @@ PANELS: dict[str, Callable[[], QWidget]] = {
 # "summary" is the page's own Now / Reason / Action strip, shown when a dashboard names it.
 
 
-def make_panel(name: str) -> QWidget | None:
-    """The widget of panel `name`, or None for a name this window does not know."""
+def make_panel(name: str, panel=None) -> QWidget | None:
+    """The widget of panel `name`; a declared generic kind (spec.Panel.kind) gets the generic widget;
+    None for a name this window does not know."""
+    if panel is not None and getattr(panel, "kind", None):
+        from .generic import QtGenericPanel
+
+        return QtGenericPanel(panel.title, panel.kind, panel.placement)
     factory = PANELS.get(name)
     return factory() if factory is not None else None

@@ -1,0 +1,120 @@
+"""Commerce dashboard benchmark (issue 15): payload timings and memory at demo scale and 10x.
+
+    python benchmarks/bench_commerce.py [--sizes demo,10x] [--runs 5]
+
+Every figure is a median over --runs runs, each in a fresh process. "first
+payload" is the first Engine.payload(dashboard="commerce") on a file that
+process never saw (the whole load: the grouped scans of fulfilment and
+conversations, the small tables, the data-quality checks), "repeat" a second
+call in the same process, "kpis process" the wall time of `execdash kpis
+--dashboard commerce --json` as a whole, "peak RSS" the first payload
+process's maximum resident set; "first payload cpu" its CPU time (the figure
+that does not depend on how busy a shared machine is).
+demo: 500 days, 300k fulfilment rows, 100k conversations; 10x: 3M and 1M.
+Files are built once by the seeded demo (benchmarks/.cache/commerce-<size>.sqlite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import CACHE, print_table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"demo": (300_000, 100_000), "10x": (3_000_000, 1_000_000)}
+TARGETS = {("demo", "first_payload_ms"): 400, ("demo", "repeat_ms"): 2,
+           ("10x", "first_payload_ms"): 3000, ("10x", "peak_rss_mb"): 300}
+
+CHILD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from execdash_desktop.engine import Engine
+t_import = time.perf_counter() - t0
+eng = Engine()
+c = time.process_time(); a = time.perf_counter(); p = eng.payload(sys.argv[1], dashboard="commerce")
+first = time.perf_counter() - a; first_cpu = time.process_time() - c
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+reps = []
+for _ in range(20):
+    a = time.perf_counter(); eng.payload(sys.argv[1], dashboard="commerce"); reps.append(time.perf_counter() - a)
+reps.sort()
+a = time.perf_counter(); eng.payload(sys.argv[1], "12m", "month", "2026-09-15", dashboard="commerce")
+other = time.perf_counter() - a
+print(json.dumps({"import_ms": t_import * 1000, "first_payload_ms": first * 1000, "peak_rss_mb": rss,
+                  "first_payload_cpu_ms": first_cpu * 1000,
+                  "repeat_ms": reps[len(reps) // 2] * 1000, "other_as_of_ms": other * 1000}))
+"""
+
+
+def commerce_file(label: str) -> Path:
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"commerce-{label}.sqlite"
+    if not path.exists():
+        from execdash_desktop.packs.commerce.demo import build_into
+
+        t = time.perf_counter()
+        tmp = path.with_suffix(".part")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        orders, conversations = SIZES[label]
+        build_into(conn, end="2026-10", orders=orders, conversations=conversations, days=500, seed=7)
+        conn.close()
+        os.replace(tmp, path)
+        print(f"built {path.name} in {time.perf_counter() - t:.1f} s", flush=True)
+    return path
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def measure(path: Path, runs: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for _ in range(runs):
+        r = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, env=_env(),
+                           check=True)
+        for k, v in json.loads(r.stdout).items():
+            out.setdefault(k, []).append(v)
+        a = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "execdash_desktop", "kpis", "--db", str(path), "--dashboard",
+                        "commerce", "--json"], capture_output=True, env=_env(), check=True)
+        out.setdefault("kpis_process_ms", []).append((time.perf_counter() - a) * 1000)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="demo,10x")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    rows = []
+    for label in args.sizes.split(","):
+        path = commerce_file(label)
+        samples = measure(path, args.runs)
+        for metric in ("first_payload_ms", "first_payload_cpu_ms", "repeat_ms", "other_as_of_ms", "kpis_process_ms", "peak_rss_mb",
+                       "import_ms"):
+            vals = samples[metric]
+            med = statistics.median(vals)
+            target = TARGETS.get((label, metric))
+            rows.append([label, metric, f"{med:.2f}", f"{min(vals):.2f}", f"{max(vals):.2f}",
+                         "" if target is None else target,
+                         "" if target is None else f"{med / target:.2f}",
+                         "" if target is None else ("ok" if med <= target else "OVER")])
+    print(f"\nCommerce dashboard, medians of {args.runs} runs (load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores)\n")
+    print_table(["size", "metric", "median", "min", "max", "target", "ratio", ""], rows)
+
+
+if __name__ == "__main__":
+    main()

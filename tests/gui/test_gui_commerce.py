@@ -1,0 +1,94 @@
+"""The Commerce page rendered by the shell from its declaration alone: eight cards with targets, the
+generic panels (tables, progress bar, pass/warn/fail checks), a missing table greying only its panel,
+and a click on the checks opening the failing rows."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def commerce_master(demo_master, tmp_path_factory) -> Path:
+    """The Executive demo plus a small Commerce demo (made once, never written to)."""
+    from execdash_desktop.dashboards import registry
+
+    p = tmp_path_factory.mktemp("commerce") / "three.sqlite"
+    shutil.copyfile(demo_master, p)
+    conn = sqlite3.connect(p)
+    try:
+        registry.get("commerce").demo(conn, seed=7, end="2026-10", orders=6000, conversations=3000, days=120)
+        conn.commit()
+    finally:
+        conn.close()
+    return p
+
+
+def _commerce(make_window, path, qtbot):
+    w = make_window(path)
+    qtbot.waitUntil(lambda: "commerce" in w.views, timeout=15_000)
+    w.show_dashboard("commerce")
+    v = w.views["commerce"]
+    qtbot.waitUntil(lambda: v.session.payload is not None, timeout=30_000)
+    return w, v
+
+
+def test_commerce_page_from_its_declaration(make_window, commerce_master, tmp_path, qtbot):
+    from execdash_desktop.engine import Engine
+
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    w, v = _commerce(make_window, path, qtbot)
+    page = v.page
+    want = Engine().payload(path, "12m", "month", dashboard="commerce")
+    assert set(page.cards) == {e["key"] for e in want["commerceKpis"]} and len(page.cards) == 8
+    aov = page.card("aov_30d")
+    qtbot.waitUntil(lambda: aov.entry() is not None, timeout=10_000)
+    assert aov.compare.text() == "target $250" and "vs 30 days before" in aov.toolTip()
+    assert "target < 30 min" in page.card("first_response_p50_7d").compare.text()
+    panels = page.panels
+    for name in ("stock_alerts", "fulfillment_health", "cx_health", "milestones", "operator_sla", "time_saved",
+                 "data_quality"):
+        assert name in panels, name
+    checks = panels["data_quality"]
+    qtbot.waitUntil(lambda: checks.table.rowCount() == 10, timeout=20_000)
+    results = [checks.table.item(i, 0).text() for i in range(10)]
+    assert set(results) <= {"PASS", "WARN", "FAIL"} and "FAIL" in results
+    alerts = panels["stock_alerts"]
+    qtbot.waitUntil(lambda: alerts.table.rowCount() > 0, timeout=10_000)
+    assert alerts.table.item(0, 0).text() == "Critical" and alerts.table.item(0, 1).text() == "HR-0007"
+    bar = panels["milestones"]
+    qtbot.waitUntil(lambda: bar.bar.value() > 0, timeout=10_000)
+    # failing rows one click away
+    with qtbot.waitSignal(checks.drilldownRequested, timeout=5000) as sig:
+        checks.table.cellClicked.emit(1, 0)
+    assert sig.args == ["quality/checks"]
+
+
+def test_a_missing_table_greys_only_its_panel(make_window, commerce_master, tmp_path, qtbot):
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE cx_conversations")
+    conn.commit()
+    conn.close()
+    w, v = _commerce(make_window, path, qtbot)
+    cx = v.page.panels["cx_health"]
+    qtbot.waitUntil(lambda: not cx.isEnabled(), timeout=20_000)
+    assert "cx_conversations" in cx.note.text()
+    ful = v.page.panels["fulfillment_health"]
+    qtbot.waitUntil(lambda: ful.table.rowCount() > 0, timeout=20_000)
+    assert ful.isEnabled()
+
+
+def test_commerce_trend_marks_the_partial_month(make_window, commerce_master, tmp_path, qtbot):
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    w, v = _commerce(make_window, path, qtbot)
+    chart = v.page.ensure_chart()
+    qtbot.waitUntil(lambda: chart.rows() != [], timeout=20_000)
+    assert chart.rows()[-1]["partial"] is True and chart.rows()[-1]["period"] == "2026-10"
+    assert "partial" in chart.subtitle.text() and "(partial)" in chart.hover_text(len(chart.rows()) - 1)
