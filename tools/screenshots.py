@@ -67,7 +67,7 @@ def _demo_file() -> Path:
     return data
 
 
-def _two_dashboard_file() -> Path:
+def _three_dashboard_file() -> Path:
     """A demo file with the Executive, Engineering and Commerce dashboards' tables."""
     data = _demo_file()
     import sqlite3
@@ -86,30 +86,43 @@ def _two_dashboard_file() -> Path:
     return both
 
 
-def shoot_dashboards(out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
-    """A file with three dashboards: the window with its sidebar, the Engineering and Commerce pages."""
-    data = _two_dashboard_file()
+def _open_window(data: Path, ready, what: str, theme_name: str = "light", settings=None,
+                 size: tuple[int, int] | None = None, timeout_ms: int | None = None):
+    """The window on `data`, shown and waited for until `ready(window)`: (app, theme manager, window)."""
     from PySide6.QtWidgets import QApplication
 
     from execdash_desktop.ui import theme
     from execdash_desktop.ui.main_window import QtMainWindow
-    from execdash_desktop.ui.selftest import wait_until
+    from execdash_desktop.ui.selftest import TIMEOUT_MS, wait_until
     from execdash_desktop.ui.services.query_service import QueryService
     from execdash_desktop.ui.services.settings import Settings
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    theme.install(app, "light")
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    mgr = theme.install(app, theme_name)
     service = QueryService()
-    window = QtMainWindow(service, Settings())
+    window = QtMainWindow(service, settings if settings is not None else Settings())
     service.setParent(window)
     window.page.ensure_chart()
-    window.move(0, 0)
+    if size is None:
+        window.move(0, 0)
+    else:
+        window.resize(*size)
     window.show()
     window.open_file(data)
-    if not wait_until(app, lambda: window.page.payload is not None and len(window.views) == 3, 20_000):
-        raise RuntimeError("the two dashboards did not arrive")
+    if not wait_until(app, lambda: ready(window), timeout_ms or TIMEOUT_MS):
+        raise RuntimeError(f"{what} did not arrive")
+    return app, mgr, window
+
+
+def shoot_dashboards(out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
+    """A file with three dashboards: the window with its sidebar, the Engineering and Commerce pages."""
+    from execdash_desktop.ui.selftest import wait_until
+
+    app, _mgr, window = _open_window(_three_dashboard_file(),
+                                     lambda w: w.page.payload is not None and len(w.views) == 3,
+                                     "the three dashboards", timeout_ms=20_000)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
     grab = _grabber(app, window, out, written)
     eng = window.views["engineering"]
     for w, h in sizes:
@@ -160,33 +173,20 @@ def shoot_presentation(out: Path) -> list[Path]:
     """Presentation mode on the whole (virtual) screen: the dashboard, every drill-down, the
     bar; and fit-WxH.json: what does not fit on each slide (ui/present/fit.py)."""
     import json
-    data = _demo_file()
     from PySide6.QtGui import QCursor
-    from PySide6.QtWidgets import QApplication
 
-    from execdash_desktop.ui import theme
-    from execdash_desktop.ui.main_window import QtMainWindow
-    from execdash_desktop.ui.services.query_service import QueryService
-    from execdash_desktop.ui.selftest import wait_until
-    from execdash_desktop.ui.services.settings import Settings
     from execdash_desktop.packs.executive.drilldowns import DRILLDOWNS
     from execdash_desktop.ui.present.fit import fit_problems
+    from execdash_desktop.ui.selftest import wait_until
+    from execdash_desktop.ui.services.settings import Settings
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    theme.install(app, "light")
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    service = QueryService()
     settings = Settings()
     settings.playlist = list(DRILLDOWNS)
-    window = QtMainWindow(service, settings)
-    service.setParent(window)
-    window.page.ensure_chart()
-    window.resize(1000, 700)
-    window.show()
-    window.open_file(data)
-    if not wait_until(app, lambda: window.page.payload is not None and window.page.summary.sentences()):
-        raise RuntimeError("the payload or the summary did not arrive")
+    app, _mgr, window = _open_window(_demo_file(),
+                                     lambda w: w.page.payload is not None and w.page.summary.sentences(),
+                                     "the payload or the summary", settings=settings, size=(1000, 700))
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
     geo = window.screen().geometry()
     size = f"{geo.width()}x{geo.height()}"
     grab = _grabber(app, window, out, written)
@@ -214,29 +214,12 @@ def shoot_presentation(out: Path) -> list[Path]:
 
 def shoot(out: Path, sizes: list[tuple[int, int]], themes: list[str]) -> list[Path]:
     """Run inside the X session: open the window and write the PNGs."""
-    data = _demo_file()
-
-    from PySide6.QtWidgets import QApplication
-
-    from execdash_desktop.ui import theme
-    from execdash_desktop.ui.main_window import QtMainWindow
-    from execdash_desktop.ui.services.query_service import QueryService
     from execdash_desktop.ui.selftest import wait_until
-    from execdash_desktop.ui.services.settings import Settings
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    mgr = theme.install(app, themes[0])
+    app, mgr, window = _open_window(_demo_file(), lambda w: w.page.payload is not None, "the payload",
+                                    theme_name=themes[0])
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    service = QueryService()
-    window = QtMainWindow(service, Settings())
-    service.setParent(window)
-    window.page.ensure_chart()
-    window.move(0, 0)
-    window.show()
-    window.open_file(data)
-    if not wait_until(app, lambda: window.page.payload is not None):
-        raise RuntimeError("the payload did not arrive")
 
     grab = _grabber(app, window, out, written)
 
