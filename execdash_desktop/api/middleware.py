@@ -13,12 +13,16 @@ import time
 
 from starlette.exceptions import HTTPException
 
+from . import routes_client, routes_events
 from .common import etag_matches
 from .routes_dashboard import DASHBOARD_PATH, fast_key
 from .routes_domains import fast_keys
 
 # cached GETs the middleware answers without routing: path -> cache key of a plain query
 FAST_PATHS = {DASHBOARD_PATH: fast_key, **fast_keys()}
+# hot POSTs it answers without routing when the body is valid: path -> handler(ctx, scope, body)
+# giving the answer's bytes, or None to hand the request to the router (errors, other cases)
+FAST_POSTS = {"/api/events": routes_events.fast_post, "/api/ai-summary": routes_client.fast_post}
 
 ACCESS_LOG = logging.getLogger("execdash_desktop.api.access")
 
@@ -28,6 +32,37 @@ def _json_response(status: int, body: dict, extra_headers: list | None = None):
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
     return ({"type": "http.response.start", "status": status, "headers": headers + (extra_headers or [])},
             {"type": "http.response.body", "body": data})
+
+
+def _is_json(scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value.split(b";", 1)[0].strip().lower() == b"application/json"
+    return False
+
+
+async def _buffered(receive):
+    """The whole body (already capped by its Content-Length), and a receive that
+    hands it over again: (None, receive) when the client disconnected first."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, receive
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay():
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
 
 
 class ApiMiddleware:
@@ -114,6 +149,20 @@ class ApiMiddleware:
                 await send_wrapper(hit[0])
                 await send_wrapper(hit[1])
                 return
+
+            if length is not None and scope["method"] == "POST" and self.ctx is not None:
+                handler = FAST_POSTS.get(scope["path"])
+                if handler is not None and _is_json(scope):
+                    body, receive = await _buffered(receive)
+                    if body is None:
+                        return  # the client went away
+                    answer = await handler(self.ctx, scope, body)
+                    if answer is not None:
+                        await send_wrapper({"type": "http.response.start", "status": 200, "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(answer)).encode())]})
+                        await send_wrapper({"type": "http.response.body", "body": answer})
+                        return
 
             seen = 0
             max_body = self.max_body

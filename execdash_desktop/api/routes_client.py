@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Annotated
@@ -70,12 +71,23 @@ def payload_anomalies(payload: dict) -> list[Anomaly]:
         return []
     trend = sorted((r for r in payload.get("revenueTrend") or () if isinstance(r.get("period"), str)),
                    key=lambda r: r["period"])
-    periods = [r["period"] for r in trend]
+    rows = tuple((r["period"], *(r.get(key) for key, _, _ in TREND_SERIES)) for r in trend)
+    try:
+        return list(_trend_anomalies(rows))
+    except TypeError:  # a value that cannot be a cache key: judge it uncached
+        return list(_trend_anomalies.__wrapped__(rows))
+
+
+@functools.lru_cache(maxsize=32)
+def _trend_anomalies(rows: tuple) -> tuple[Anomaly, ...]:
+    # memoised: the web client posts the dashboard's own payload each time the summary
+    # opens, and judging three series costs ~1.5 ms; the result is a pure function of them
+    periods = [r[0] for r in rows]
     out: list[Anomaly] = []
-    for key, _, label in TREND_SERIES:
-        out += flag(key, label, "currency", periods, [r.get(key) for r in trend])
+    for i, (key, _, label) in enumerate(TREND_SERIES, start=1):
+        out += flag(key, label, "currency", periods, [r[i] for r in rows])
     order = {key: i for i, (key, _, _) in enumerate(TREND_SERIES)}
-    return sorted(out, key=lambda a: (a.period, order[a.series]))
+    return tuple(sorted(out, key=lambda a: (a.period, order[a.series])))
 
 
 def file_summary_entry(ctx: ApiContext, range_: str, as_of: str | None) -> Entry:
@@ -105,14 +117,34 @@ async def ai_summary_post(request: Request, body: SummaryRequest, range: RangeQ 
         doc = json.loads(entry.body)
         doc["meta"].update(asked)
         return _json(doc)
+    return _json(posted_summary(body, asked))
+
+
+def posted_summary(body: SummaryRequest, asked: dict) -> dict:
+    """The seed-shaped summary of a posted payload: no file reads, so no drill-down
+    reasons, and unusual months judged within the posted trend."""
     payload = body.data.model_dump(exclude_none=True)
-    # the posted payload only: no file reads, so no drill-down reasons, and unusual months
-    # judged within the posted trend
     summary = compose(payload, None, payload_anomalies(payload))
     unit = (payload.get("meta") or {}).get("currency")
     tf = payload.get("timeframe") or {}
-    return _json(seed_summary(summary, unit, {"from": "payload", "range": tf.get("range"),
-                                              "as_of": tf.get("as_of"), **asked}))
+    return seed_summary(summary, unit, {"from": "payload", "range": tf.get("range"),
+                                        "as_of": tf.get("as_of"), **asked})
+
+
+async def fast_post(ctx: ApiContext, scope: dict, body: bytes) -> bytes | None:
+    """POST /api/ai-summary with a payload and no query, without the router
+    (ApiMiddleware); None leaves the request to the router (file summaries, errors).
+    Validated as FastAPI does: json.loads, then the model in Python mode."""
+    if scope.get("query_string"):
+        return None
+    try:
+        body_model = SummaryRequest.model_validate(json.loads(body))
+    except ValueError:
+        return None
+    if body_model.data is None:
+        return None
+    asked = {"question": body_model.question, "provider_requested": body_model.provider, "provider": None}
+    return _json(posted_summary(body_model, asked)).body
 
 
 # -- the local user and the app's settings ---------------------------------------------------
