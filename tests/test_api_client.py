@@ -501,3 +501,42 @@ def test_a_question_with_a_lone_surrogate_is_still_answered_in_json(client):
     assert r.status_code in (200, 422), r.text
     if r.status_code == 200:
         assert json.loads(r.content)["meta"]["question"] == "why \ud800?"
+
+
+def test_the_middlewares_short_cut_answers_as_the_router_does(client, demo):
+    """A valid event and a posted-payload summary are answered by ApiMiddleware without
+    the router (the hot path); a body the router would refuse still reaches the router.
+    Each pair below differs only in what makes the router take the request."""
+    from execdash_desktop.api import middleware
+
+    payload = {"data": get(client, "/api/executive-dashboard", range="24m"), "question": "Why?"}
+    fast = client.post("/api/ai-summary", json=payload)
+    routed = client.post("/api/ai-summary", params={"range": "12m"}, json=payload)  # a query: the router
+    assert fast.status_code == routed.status_code == 200
+    assert fast.json() == routed.json() and fast.json()["meta"]["from"] == "payload"
+    # the short cut really answered the first one: its handler alone gives the same bytes
+    import asyncio
+
+    scope = {"query_string": b"", "headers": []}
+    direct = asyncio.run(middleware.FAST_POSTS["/api/ai-summary"](None, scope, json.dumps(payload).encode()))
+    assert json.loads(direct) == fast.json()
+
+    conn = sqlite3.connect(demo)
+    try:
+        before = conn.execute("SELECT max(id) FROM user_events").fetchone()[0] or 0
+    finally:
+        conn.close()
+    ok = client.post("/api/events", json={"event_type": "drilldown", "meta": {"key": "revenue", "drilldown_clicks": 2}})
+    assert ok.status_code == 200 and ok.json() == {"status": "logged", "id": before + 1}
+    # refused by the model (unknown type, non-numeric timing): the router's 422, nothing stored
+    for bad in ({"event_type": "nope"}, {"event_type": "drilldown", "meta": {"drilldown_clicks": "two"}}):
+        r = client.post("/api/events", json=bad)
+        assert r.status_code == 422 and r.json()["error"] == "invalid_request", r.text
+    conn = sqlite3.connect(demo)
+    try:
+        assert conn.execute("SELECT max(id) FROM user_events").fetchone()[0] == before + 1
+        rows = conn.execute("SELECT metric, v FROM user_event_meta WHERE event_id = ? ORDER BY metric",
+                            (before + 1,)).fetchall()
+    finally:
+        conn.close()
+    assert rows == [("drilldown_clicks", 2.0), ("key", None)]
