@@ -225,10 +225,10 @@ def run_import(db: str | os.PathLike, sources: list[str], *, table: str | None =
     t0 = time.perf_counter()
     progress = progress or (lambda f, m: None)
     cancelled = cancelled or (lambda: False)
+    progress(0.0, "Opening the files")  # first: reading the dashboards' schemas takes a moment
     db = Path(db).expanduser()
     specs = importable_tables()
     log = ProblemLog()
-    progress(0.0, "Opening the files")
     with ExitStack() as stack:
         plans = plan_import(sources, stack, table, sheet, overrides)
         progress(0.0, "Checking the columns")
@@ -341,6 +341,7 @@ def _import_part(conn, plan: Plan, spec: TableSpec, mode: str, log: ProblemLog, 
     try:
         from .readers import CHUNK_ROWS
 
+        progress(0.0, f"Reading {what}")  # a workbook loads whole before its first rows
         for chunk in read_chunks(plan.sheet, chunk_rows or CHUNK_ROWS):
             if cancelled():
                 raise ImportCancelled
