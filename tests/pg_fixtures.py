@@ -42,7 +42,9 @@ def _execdash(*args: str, env: dict | None = None, password: str | None = PASSWO
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     p = tmp_path_factory.mktemp("snapsrc") / "source.db"
-    assert cli.main(["demo", "--db", str(p), "--orders", "3000", "--end", "2026-10"]) == 0
+    # every dashboard, the Commerce one small: its 400k demo rows would be loaded seven times
+    assert cli.main(["demo", "--db", str(p), "--orders", "3000", "--end", "2026-10", "--shipments", "3000",
+                     "--conversations", "1000", "--days", "120"]) == 0
     return p
 
 

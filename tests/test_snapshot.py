@@ -28,10 +28,13 @@ from execdash_desktop.snapshot import SnapshotCancelled, SnapshotError, snapshot
 from execdash_desktop.snapshot.targets import Dashboard, match_column, match_table  # noqa: E402
 from tests.pg_fixtures import DB, PASSWORD, USER, _execdash, demo_file, pg  # noqa: E402,F401
 
-def _kpis(path: Path, capsys) -> dict:
+def _kpis(path: Path, capsys, dashboard: str = "executive") -> dict:
     capsys.readouterr()
-    assert cli.main(["kpis", "--json", "--db", str(path)]) == 0
+    assert cli.main(["kpis", "--json", "--db", str(path), "--dashboard", dashboard]) == 0
     return json.loads(capsys.readouterr().out)
+
+
+DASHBOARDS = ("executive", "engineering", "commerce")
 
 
 def _log_rows(path: Path) -> list[dict]:
@@ -48,8 +51,9 @@ def test_snapshot_equals_the_source_file(pg, demo_file, tmp_path, capsys):
     out = tmp_path / "board.db"
     r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out))
     assert r.returncode == 0, r.stderr
-    assert f"snapshot of {USER}@127.0.0.1/{DB} (executive, engineering)" in r.stdout
-    assert _kpis(out, capsys) == _kpis(demo_file, capsys)
+    assert f"snapshot of {USER}@127.0.0.1/{DB} (executive, engineering, commerce)" in r.stdout
+    for name in DASHBOARDS:  # every dashboard's numbers, as on the file the server was loaded from
+        assert _kpis(out, capsys, name) == _kpis(demo_file, capsys, name), name
     logs = _log_rows(out)
     assert len(logs) == 1 and logs[0]["source"] == "postgresql"
     meta = logs[0]["meta"]
@@ -70,7 +74,8 @@ def test_prisma_camel_case_schema(pg, demo_file, tmp_path, capsys):
     out = tmp_path / "prisma.db"
     r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "prisma")
     assert r.returncode == 0, r.stderr
-    assert _kpis(out, capsys) == _kpis(demo_file, capsys)
+    for name in DASHBOARDS:
+        assert _kpis(out, capsys, name) == _kpis(demo_file, capsys, name), name
 
 
 def test_password_is_nowhere_on_disk(pg, tmp_path):
@@ -147,9 +152,9 @@ def test_missing_required_table_skips_the_dashboard(pg, tmp_path):
     r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "empty")
     assert r.returncode == 2 and not out.exists()
     assert r.stderr.count("\n") == 1
-    # no revenue_trend: the Executive dashboard is skipped, the Engineering one still copied
+    # no revenue_trend: the Executive dashboard is skipped, the other two still copied
     r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--schema", "other")
-    assert r.returncode == 0 and "(engineering)" in r.stdout
+    assert r.returncode == 0 and "(engineering, commerce)" in r.stdout
     assert ("skipped the Executive dashboard: reader@127.0.0.1/company has no table revenue_trend "
             "in schema other") in r.stdout + r.stderr
     out.unlink()

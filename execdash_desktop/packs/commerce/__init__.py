@@ -37,14 +37,18 @@ def _rebucket(payload, granularity):
     return rebucket(payload, granularity)
 
 
-def _drilldown(key, conn, src, payload):
+def _drilldown(key, conn, src, payload, sensitivity="normal"):
     from .drilldowns import build_drilldown
+
+    del sensitivity  # its charts ring no unusual months (yet)
 
     return build_drilldown(key, conn, src, payload)
 
 
-def _summary(conn, src, payload):
+def _summary(conn, src, payload, sensitivity="normal"):
     from .narrative import build_summary
+
+    del sensitivity  # its summary rings no unusual months
 
     return build_summary(conn, src, payload)
 
