@@ -54,7 +54,8 @@ def test_round_trip_through_xlsx_keeps_every_number(tmp_path):
 
     names = [d.name for d in dashboards()]
     demo = tmp_path / "demo.db"
-    assert run("demo", "--db", str(demo), "--orders", "3000", timeout=300).returncode == 0
+    assert run("demo", "--db", str(demo), "--orders", "3000", "--shipments", "3000", "--conversations", "1000",
+               "--days", "120", timeout=300).returncode == 0
     new = tmp_path / "new.db"
     for name in names:
         book = tmp_path / f"{name}.xlsx"
