@@ -37,7 +37,9 @@ while not os.path.exists(stop):
                  (sign * 5e6, sign * 4e6, last))
     conn.execute("COMMIT")
     sign, n = -sign, n + 1
-    time.sleep(0.001)  # a rollback-journal writer in a tight loop would starve every reader
+    # a rollback-journal writer in a tight loop starves every reader: SQLite's busy handler
+    # retries every 100 ms or so, and on a loaded machine a 1 ms gap was missed for 5 s
+    time.sleep(0.005)
 print(n)
 """
 
