@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from execdash_desktop.cards import full_entry, usual_compare
 from execdash_desktop.dashboards import Dashboard, registry
 from execdash_desktop.format import compare_text, month_name
 
@@ -384,16 +385,14 @@ class QtDashboardPage(QScrollArea):
         self.subtitle.setText(what)
         self._fit_header(self.width())
         d = self.dashboard
-        n = payload.get("meta", {}).get("months")
-        usual = f"vs prior {n} mo" if n else ("vs 30 days before" if d.as_of == "timestamp" else "vs prior window")
+        n, usual = usual_compare(d, payload)
         history = payload.get("meta", {}).get("history") or {}
         for entry in payload.get(d.kpis_key, []):
             key = entry["key"]
             if key in self.cards or key in self.highlights:
                 spec = d.kpi(key)
                 # the declaration says how it reads and which way is good; the payload may say too
-                full = {"format": spec.format, "better": spec.polarity, "history": history.get(key),
-                        "target": spec.target, **entry}
+                full = full_entry(spec, entry, history)
                 # no comparison, no full prior period, an entered value: the card says so
                 said = spec.compare or compare_text(full, n, usual)
                 self.card(key).set_entry(full, said, self._drill_titles.get(key, ""))
