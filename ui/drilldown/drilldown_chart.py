@@ -144,9 +144,6 @@ class QtSeriesChart(QFrame):
         major, minor = period_ticks(periods, [False] * len(periods), self.plot.width() - 80)
         self.plot.getAxis("bottom").setTicks([major, minor])
 
-    def shown_ticks(self) -> list[str]:
-        """The labels on the time axis now (tests)."""
-        return [t for _, t in (self.plot.getAxis("bottom")._tickLevels or [[]])[0]]
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

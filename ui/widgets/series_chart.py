@@ -115,9 +115,6 @@ class QtTrendSpecChart(QFrame):
                                     [bool(r.get("partial")) for r in rows], self.plot.width() - 70)
         self.plot.getAxis("bottom").setTicks([major, minor])
 
-    def shown_ticks(self) -> list[str]:
-        """The labels on the time axis now (tests)."""
-        return [t for _, t in (self.plot.getAxis("bottom")._tickLevels or [[]])[0]]
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -297,9 +297,6 @@ class QtTrendChart(QFrame):
                                     [bool(r.get("partial")) for r in self._rows], width)
         self.plot.getAxis("bottom").setTicks([major, minor])
 
-    def shown_ticks(self) -> list[str]:
-        """The labels on the time axis now (tests)."""
-        return [t for _, t in (self.plot.getAxis("bottom")._tickLevels or [[]])[0]]
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
