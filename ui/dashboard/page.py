@@ -265,8 +265,16 @@ class QtDashboardPage(QScrollArea):
             lay = self._body_layout
             lay.removeWidget(self.summary)
             lay.insertWidget(lay.indexOf(self._lower) + 1 if short else lay.indexOf(self._lower), self.summary)
+        self._show_sparks()
+
+    def _show_sparks(self) -> None:
+        """The big cards' sparklines, unless the screen is too short or no card has a history
+        to draw (Commerce): an empty line would only make every card taller."""
+        h = self.viewport().height()
+        room = not (self._compact and not self.presenting and h < SPARK_MIN_H)
+        history = any(len(c.spark.values()) >= 2 for c in self.cards.values())
         for card in self.cards.values():
-            card.spark.setVisible(not (self._compact and not self.presenting and h < SPARK_MIN_H))
+            card.spark.setVisible(room and history)
 
     def _place_lower(self, three: bool) -> None:
         """The side panels (alerts over risks) beside the trend, or all side by side with it."""
@@ -396,6 +404,7 @@ class QtDashboardPage(QScrollArea):
                 # no comparison, no full prior period, an entered value: the card says so
                 said = spec.compare or compare_text(full, n, usual)
                 self.card(key).set_entry(full, said, self._drill_titles.get(key, ""))
+        self._show_sparks()
         self.set_trend(payload)
         for panel in d.panels:
             widget = self.panels.get(panel.name)

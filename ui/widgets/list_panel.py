@@ -7,7 +7,7 @@ widgets. A click (or Enter) on a row emits `rowActivated(dict)`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView,
                                QStackedLayout, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
@@ -234,7 +234,8 @@ class QtListPanel(QFrame):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._fit_head()
+        # moving a layout while the parent's is setting geometries is unsafe: after this event
+        QTimer.singleShot(0, self, self._fit_head)
         if self._fit:
             self._show_rows()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # noqa: E402
 
@@ -18,7 +18,7 @@ from execdash_desktop.format import format_cell, period_name
 from .. import theme
 from ..drilldown.drilldown_chart import _ValueAxis
 from .period_axis import period_ticks
-from .trend_chart import PLOT_MIN, _PlotWidget, _swatch, adopt_menus
+from .trend_chart import PLOT_MIN, QtWholeOrNothingLabel, _PlotWidget, _swatch, adopt_menus
 
 
 class QtTrendSpecChart(QFrame):
@@ -33,12 +33,12 @@ class QtTrendSpecChart(QFrame):
         self.renders = 0
         self.over = over = QLabel("REASON")
         over.setObjectName("Overline")
-        title = QLabel(spec.title)
+        title = QLabel(spec.title)  # never narrower than its words ("Bugs crea")
         title.setObjectName("PanelTitle")
-        title.setMinimumWidth(80)
-        self.subtitle = QLabel("")
+        title.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        # "by month · $" shown whole or not at all, in what the title leaves
+        self.subtitle = QtWholeOrNothingLabel("")
         self.subtitle.setObjectName("Muted")
-        self.subtitle.setMinimumWidth(20)  # elided by the layout before the legend gives way
         self._legend = QHBoxLayout()
         self._legend.setSpacing(theme.SPACE["md"])
         head = QHBoxLayout()
@@ -47,8 +47,7 @@ class QtTrendSpecChart(QFrame):
         titles.addWidget(over)
         row = QHBoxLayout()
         row.addWidget(title)
-        row.addWidget(self.subtitle)
-        row.addStretch(1)
+        row.addWidget(self.subtitle, 1)  # all that is left beside the title: whole, or nothing
         titles.addLayout(row)
         head.addLayout(titles, 1)
         head.addLayout(self._legend)
