@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .format import EM_DASH, area_name, compact_currency, short_date
+from .words import months_in_words
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def _alerts(rows: list[dict], title: str) -> PrintPanel:
         meta = " \u00b7 ".join(x for x in (area_name(a.get("type")),
                                           f"raised {short_date(a.get('created_at'))}" if a.get("created_at") else "")
                                if x)
-        items.append(PrintItem(str(a.get("title") or ""), sev.upper(), sev, str(a.get("description") or ""), meta))
+        items.append(PrintItem(months_in_words(str(a.get("title") or "")), sev.upper(), sev,
+                               months_in_words(str(a.get("description") or "")), meta))
     counts = _severity_count(rows)
     return PrintPanel(f"{title} \u00b7 {len(rows)}" + (f" ({counts})" if counts else ""), tuple(items), "No alerts")
 

@@ -41,7 +41,9 @@ def table_words(table: str) -> str:
     return TABLE_WORDS.get(table, table.replace("_", " "))
 
 
-def _months(text: str) -> str:
+def months_in_words(text: str) -> str:
+    """'Backlog up 35% in 2026-08' -> 'Backlog up 35% in Aug 2026' (an alert's words from the file:
+    the window and the pack say months one way; the API keeps the file's text)."""
     text = _MONTHS.sub(lambda m: f"{month_name(m.group(1))} \u2013 {month_name(m.group(2))}", text)
     return _MONTH.sub(lambda m: month_name(m.group(0)), text)
 
@@ -69,5 +71,5 @@ def plain_reason(reason: object, label: str = "") -> str:
         out = f"No {table_words(m.group(1))} {m.group(2)}"
     else:
         out = _IDENT.sub(lambda m: table_words(m.group(0)), text)
-    out = _months(out)
+    out = months_in_words(out)
     return out[:1].upper() + out[1:]

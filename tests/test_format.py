@@ -75,3 +75,11 @@ def test_why_a_figure_is_missing_in_plain_words(reason, label, plain):
     said = plain_reason(reason, label)
     assert said == plain
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", said)  # no table or column name
+
+
+def test_months_in_a_file_s_text_read_as_the_app_says_them():
+    from execdash_desktop.words import months_in_words
+
+    assert months_in_words("Backlog up 35% in 2026-08") == "Backlog up 35% in Aug 2026"
+    assert months_in_words("in 2025-11..2026-10") == "in Nov 2025 \u2013 Oct 2026"
+    assert months_in_words("on 2026-07-20, HR-2026-13") == "on 2026-07-20, HR-2026-13"  # a day, not a month
