@@ -147,7 +147,7 @@ def _checks(data: dict, title: str) -> PrintPanel:
     for r in sorted(rows, key=lambda r: order.get(str(r.get("status")), 3)):
         status = str(r.get("status") or "")
         failing = r.get("failing")
-        examples = ", ".join(str(e) for e in (r.get("examples") or [])[:3])
+        examples = months_in_words(", ".join(str(e) for e in (r.get("examples") or [])[:3]))
         body = (f"{failing:,} failing" if isinstance(failing, int) and failing else "")
         body += (f" (e.g. {examples})" if examples and body else "")
         items.append(PrintItem(str(r.get("title") or r.get("check") or ""), status.upper(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .format import month_name
+from .format import month_name, short_date
 
 # a table as what it holds; any other table: its name without underscores
 TABLE_WORDS = {
@@ -41,9 +41,16 @@ def table_words(table: str) -> str:
     return TABLE_WORDS.get(table, table.replace("_", " "))
 
 
+_STAMP = re.compile(r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_DAY = re.compile(r"\b\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+
+
 def months_in_words(text: str) -> str:
-    """'Backlog up 35% in 2026-08' -> 'Backlog up 35% in Aug 2026' (an alert's words from the file:
-    the window and the pack say months one way; the API keeps the file's text)."""
+    """'Backlog up 35% in 2026-08' -> 'Backlog up 35% in Aug 2026', '2026-07-20' -> '20 Jul 2026',
+    '2026-10-31T23:41:43Z' -> '31 Oct 2026 23:41' (words from the file or a note: the window and
+    the pack say dates one way; the API keeps the file's text)."""
+    text = _STAMP.sub(lambda m: f"{short_date(m.group(1))} {m.group(2)}", text)
+    text = _DAY.sub(lambda m: short_date(m.group(0)), text)
     text = _MONTHS.sub(lambda m: f"{month_name(m.group(1))} \u2013 {month_name(m.group(2))}", text)
     return _MONTH.sub(lambda m: month_name(m.group(0)), text)
 

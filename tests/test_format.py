@@ -82,4 +82,5 @@ def test_months_in_a_file_s_text_read_as_the_app_says_them():
 
     assert months_in_words("Backlog up 35% in 2026-08") == "Backlog up 35% in Aug 2026"
     assert months_in_words("in 2025-11..2026-10") == "in Nov 2025 \u2013 Oct 2026"
-    assert months_in_words("on 2026-07-20, HR-2026-13") == "on 2026-07-20, HR-2026-13"  # a day, not a month
+    assert months_in_words("on 2026-07-20, HR-2026-13") == "on 20 Jul 2026, HR-2026-13"  # a day; not a month
+    assert months_in_words("As of 2026-10-31T23:41:43Z") == "As of 31 Oct 2026 23:41"

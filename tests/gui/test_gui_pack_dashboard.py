@@ -97,6 +97,7 @@ def test_dashboard_page_is_printed_from_the_declaration(three_file, dashboard, q
         if control not in labels.split():  # "Revenue YTD" is a card's name, not a button
             assert control not in text.split(), control
     assert dash.trend.title in text
+    assert not re.search(r"\b20\d\d-[01]\d\b", text), re.findall(r"\S*20\d\d-[01]\d\S*", text)  # 'Aug 2026'
     printed = {name for name in dash.board_pack.panels}
     assert set(r.dashboard_shown) == printed
     for name in printed:

@@ -24,6 +24,7 @@ from execdash_desktop import APP_NAME
 from execdash_desktop.boardpack import Geometry, Page, PackData, contents, default_paper, plan, write_atomic
 from execdash_desktop.format import month_name
 from execdash_desktop.packs.executive.anomalies import describe
+from execdash_desktop.words import months_in_words
 
 from .. import theme
 from .board_pack_actions import QtPackActions
@@ -321,7 +322,7 @@ class BoardPackRenderer:
         title = dd.title + (" (continued)" if page.part > 1 else "")
         unusual = [describe(a, self.data.currency) for a in dd.anomalies]
         notes = list(dd.notes) + ([f"Unusual: {'; '.join(unusual)}"] if unusual and page.part == 1 else [])
-        y = self._heading(p, over, title, " \u00b7 ".join(notes))
+        y = self._heading(p, over, title, months_in_words(" \u00b7 ".join(notes)))
         c = self.content
         if page.chart:
             self._paint_chart(p, dd, QRectF(c.left(), y, c.width(), CHART_H))
