@@ -138,3 +138,18 @@ def test_a_figure_the_file_lacks_says_why_in_plain_words(demo_master, tmp_path, 
 
     text, _r = dashboard_page(gather(path, "executive"))
     assert "No figure entered by hand for CAC payback" in text and "executive_kpis" not in text
+
+
+@pytest.mark.parametrize("dashboard", ["engineering", "commerce"])
+def test_every_page_of_a_pack_says_dates_as_the_app_does(three_file, dashboard, qtbot, theme_light):
+    """Headings' as-of moments, table periods, days and timestamps: 'Oct 2026', '22 Oct 2026 01:59'."""
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.ui.export.board_pack import render_pdf
+
+    data = gather(three_file, dashboard, registry.get(dashboard).board_pack.drilldowns)
+    pdf, pages = render_pdf(data, "a4")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == pages
+    for n, page in enumerate(reader.pages, start=1):
+        text = flat(page.extract_text())
+        assert not re.search(r"\b20\d\d-[01]\d\b", text), (n, re.findall(r"\S*20\d\d-[01]\d\S*", text)[:3])

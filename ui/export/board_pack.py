@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from execdash_desktop import APP_NAME
 from execdash_desktop.boardpack import Geometry, Page, PackData, contents, default_paper, plan, write_atomic
-from execdash_desktop.format import month_name
+from execdash_desktop.format import month_name, short_date
 from execdash_desktop.packs.executive.anomalies import describe
 from execdash_desktop.words import months_in_words
 
@@ -197,7 +197,8 @@ class BoardPackRenderer:
                        pal.muted).bottom() + 36
         facts = [("Data file", d.path), ("As of", month_name(d.as_of)),
                  ("Range", f"{span} ({what.lower()}), by {tf['granularity']}"),
-                 ("Exported", f"{self.exported_at:%Y-%m-%d %H:%M} {self.exported_at.tzname() or ''}".strip()),
+                 ("Exported", f"{short_date(self.exported_at.date().isoformat())}, {self.exported_at:%H:%M} "
+                              f"{self.exported_at.tzname() or ''}".strip()),
                  ("Paper", f"{self.paper.upper() if self.paper == 'a4' else 'Letter'}, landscape")]
         label_w = 120
         for label, value in facts:

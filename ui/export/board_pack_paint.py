@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from execdash_desktop.format import NUMERIC, format_cell, format_value, period_name
+from execdash_desktop.words import months_in_words
 
 from .. import theme
 
@@ -62,7 +63,8 @@ class QtPackTables:
         paper is read, not sorted or re-imported (the CSV export keeps 2026-10)."""
         if fmt in ("period", "date") and value not in (None, ""):
             return period_name(str(value)[:10])
-        return format_cell(value, fmt, self.unit)
+        text = format_cell(value, fmt, self.unit)
+        return text if fmt in NUMERIC else months_in_words(text)  # '2026-10-22T01:59:25Z' -> '22 Oct 2026 01:59'
 
     def widths(self, dd, index: int, width: float) -> list[float]:
         """The same widths on every page of a table: by content, the rest shared out."""
