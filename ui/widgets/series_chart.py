@@ -46,6 +46,7 @@ class QtTrendSpecChart(QFrame):
         titles.setSpacing(2)
         titles.addWidget(over)
         row = QHBoxLayout()
+        row.setSpacing(theme.SPACE["sm"])
         row.addWidget(title)
         row.addWidget(self.subtitle, 1)  # all that is left beside the title: whole, or nothing
         titles.addLayout(row)
