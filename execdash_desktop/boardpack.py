@@ -136,7 +136,9 @@ def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
     months = tuple(dash.as_of_options(src)) if dash.as_of_options else ()
     summary = dash.summary(conn, src, monthly, sensitivity) if dash.summary else None
     # the generic panels the page draws from a query of their own (spec.Panel.kind): read here, once
-    panels = {p.name: p.query(conn, src, monthly) for p in dash.panels if p.kind and p.query is not None}
+    # and the panels the pack prints on its dashboard page (board_pack.panels)
+    panels = {p.name: p.query(conn, src, monthly) for p in dash.panels
+              if p.query is not None and (p.kind or p.name in dash.board_pack.panels)}
     return PackData(str(path), payload, dds, summary, months, demo=bool(getattr(src, "demo", False)),
                     dashboard=dash.name, panels=panels)
 
@@ -228,10 +230,11 @@ def _drilldown_pages(dd: Drilldown, geo: Geometry) -> list[Page]:
             for i, items in enumerate(pages)]
 
 
-def plan(drilldowns: Sequence[Drilldown], geo: Geometry, summary: bool = True, actions: int = 0) -> list[Page]:
+def plan(drilldowns: Sequence[Drilldown], geo: Geometry, summary: bool = True, actions: int = 0,
+         title: str = "Executive") -> list[Page]:
     """Every page of the pack, in order; `actions`: how many pages every alert and open
-    risk take in full (the renderer measures their text)."""
-    pages = [Page("cover", "Cover"), Page("dashboard", "Executive dashboard")]
+    risk take in full (the renderer measures their text); `title`: the dashboard's."""
+    pages = [Page("cover", "Cover"), Page("dashboard", f"{title} dashboard")]
     if summary:
         pages.append(Page("summary", "Summary: now, reason, action"))
     pages += [Page("actions", "Alerts and open risks", part=i + 1, parts=actions) for i in range(actions)]

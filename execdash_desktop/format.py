@@ -22,6 +22,59 @@ def month_name(period: str) -> str:
     return f"{MONTH_ABBR[m - 1]} {y}" if 1 <= m <= 12 else str(period)
 
 
+def period_name(period: object) -> str:
+    """A period as the app says it: '2026-08' -> 'Aug 2026', '2026-Q3' -> 'Q3 2026',
+    '2026-08-15' -> '15 Aug 2026'; anything else as it is."""
+    text = str(period or "")
+    kind, year, part = _period_parts(text)
+    if kind == "month":
+        return f"{MONTH_ABBR[part - 1]} {year}"
+    if kind == "quarter":
+        return f"Q{part} {year}"
+    if kind == "day":
+        return short_date(text[:10])
+    return text
+
+
+def _period_parts(text: str) -> tuple[str, int, int]:
+    """('month' | 'quarter' | 'day' | '', year, month or quarter)."""
+    try:
+        year = int(text[:4])
+        if len(text) >= 7 and text[4] == "-" and text[5] in "Qq" and 1 <= int(text[6]) <= 4 and len(text) == 7:
+            return "quarter", year, int(text[6])
+        month = int(text[5:7])
+    except (ValueError, IndexError):
+        return "", 0, 0
+    if text[4:5] != "-" or not 1 <= month <= 12:
+        return "", 0, 0
+    if len(text) == 7:
+        return "month", year, month
+    if len(text) >= 10 and text[7] == "-" and text[8:10].isdigit():
+        return "day", year, month
+    return "", 0, 0
+
+
+def axis_labels(periods: list) -> list[str]:
+    """The labels of a chart's shown ticks, in order: months 'Aug 2026', 'Sep', ... 'Jan 2027'
+    (the year once, where it changes), days '15 Aug 2026', '22 Aug'..., quarters 'Q3 2026'."""
+    out: list[str] = []
+    last_year = None
+    for period in periods:
+        text = str(period or "")
+        kind, year, part = _period_parts(text)
+        if kind == "quarter":
+            out.append(f"Q{part} {year}")
+        elif kind == "month":
+            out.append(MONTH_ABBR[part - 1] + (f" {year}" if year != last_year else ""))
+        elif kind == "day":
+            day = int(text[8:10])
+            out.append(f"{day} {MONTH_ABBR[part - 1]}" + (f" {year}" if year != last_year else ""))
+        else:
+            out.append(text)
+        last_year = year if kind else last_year
+    return out
+
+
 AREAS = {"ops": "Operations", "operations": "Operations", "supply": "Supply", "sales": "Sales",
          "marketing": "Marketing", "finance": "Finance", "customers": "Customers", "customer": "Customers",
          "quality": "Quality", "telemetry": "Telemetry", "retention": "Retention", "churn": "Retention",

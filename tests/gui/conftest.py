@@ -43,6 +43,32 @@ def demo_master(tmp_path_factory) -> Path:
     return p
 
 
+@pytest.fixture(scope="session")
+def three_master(demo_master, tmp_path_factory) -> Path:
+    """The demo file plus small Engineering and Commerce demos: three dashboards (never written to)."""
+    import sqlite3
+
+    from execdash_desktop.dashboards import registry
+
+    p = tmp_path_factory.mktemp("three") / "three.sqlite"
+    shutil.copyfile(demo_master, p)
+    conn = sqlite3.connect(p)
+    try:
+        registry.get("engineering").demo(conn, seed=7, end="2026-10", bugs=1500)
+        registry.get("commerce").demo(conn, seed=7, end="2026-10", orders=4000, conversations=2000, days=90)
+        conn.commit()
+    finally:
+        conn.close()
+    return p
+
+
+@pytest.fixture
+def three_file(three_master, tmp_path) -> Path:
+    p = tmp_path / "three.sqlite"
+    shutil.copyfile(three_master, p)
+    return p
+
+
 @pytest.fixture
 def data_file(demo_master, tmp_path) -> Path:
     """This test's own copy of the demo file (the app writes its metrics into it)."""

@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from execdash_desktop.cards import full_entry, usual_compare
 from execdash_desktop.dashboards import Dashboard, registry
 from execdash_desktop.format import compare_text, month_name
 
@@ -264,8 +265,16 @@ class QtDashboardPage(QScrollArea):
             lay = self._body_layout
             lay.removeWidget(self.summary)
             lay.insertWidget(lay.indexOf(self._lower) + 1 if short else lay.indexOf(self._lower), self.summary)
+        self._show_sparks()
+
+    def _show_sparks(self) -> None:
+        """The big cards' sparklines, unless the screen is too short or no card has a history
+        to draw (Commerce): an empty line would only make every card taller."""
+        h = self.viewport().height()
+        room = not (self._compact and not self.presenting and h < SPARK_MIN_H)
+        history = any(len(c.spark.values()) >= 2 for c in self.cards.values())
         for card in self.cards.values():
-            card.spark.setVisible(not (self._compact and not self.presenting and h < SPARK_MIN_H))
+            card.spark.setVisible(room and history)
 
     def _place_lower(self, three: bool) -> None:
         """The side panels (alerts over risks) beside the trend, or all side by side with it."""
@@ -384,19 +393,18 @@ class QtDashboardPage(QScrollArea):
         self.subtitle.setText(what)
         self._fit_header(self.width())
         d = self.dashboard
-        n = payload.get("meta", {}).get("months")
-        usual = f"vs prior {n} mo" if n else ("vs 30 days before" if d.as_of == "timestamp" else "vs prior window")
+        n, usual = usual_compare(d, payload)
         history = payload.get("meta", {}).get("history") or {}
         for entry in payload.get(d.kpis_key, []):
             key = entry["key"]
             if key in self.cards or key in self.highlights:
                 spec = d.kpi(key)
                 # the declaration says how it reads and which way is good; the payload may say too
-                full = {"format": spec.format, "better": spec.polarity, "history": history.get(key),
-                        "target": spec.target, **entry}
+                full = full_entry(spec, entry, history)
                 # no comparison, no full prior period, an entered value: the card says so
                 said = spec.compare or compare_text(full, n, usual)
                 self.card(key).set_entry(full, said, self._drill_titles.get(key, ""))
+        self._show_sparks()
         self.set_trend(payload)
         for panel in d.panels:
             widget = self.panels.get(panel.name)

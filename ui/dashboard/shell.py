@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QListWidgetItem
 
 from execdash_desktop.dashboards import registry
 
-from execdash_desktop.format import month_name
+from execdash_desktop.format import month_name, short_date
 
 from ..services.query_service import Job
 from ..services.session import QtDataSession
@@ -43,7 +43,9 @@ def as_of_text(payload: dict) -> str:
 def as_of_label(payload: dict) -> str:
     """As the status bar says it: 'Oct 2026' (one month style everywhere) or '31 Oct 2026 23:41'."""
     text = as_of_text(payload)
-    return month_name(text) if len(text) == 7 else text
+    if len(text) == 7:
+        return month_name(text)
+    return short_date(text) if len(text) == 10 else text  # a day: '28 Oct 2026', as everywhere
 
 
 class DashboardsMixin:

@@ -17,6 +17,7 @@ from execdash_desktop.format import compact_currency, format_value  # noqa: E402
 from execdash_desktop.packs.executive.anomalies import K, TRAILING, describe  # noqa: E402
 
 from .. import theme
+from ..widgets.period_axis import period_ticks
 
 
 class _ValueAxis(pg.AxisItem):
@@ -135,15 +136,14 @@ class QtSeriesChart(QFrame):
         super().showEvent(event)
 
     def _update_ticks(self) -> None:
-        """Label every period that fits at this width and type size (the latest always)."""
-        labels = [str(r[0])[:10] for r in self.table.rows]
-        if not labels:
+        """Label every period that fits at this width and type size (the latest always), in the
+        app's date style ("Aug 2026", "Sep"...; days "15 Aug 2026", "22 Aug")."""
+        periods = [str(r[0])[:10] for r in self.table.rows]
+        if not periods:
             return
-        label_px = QFontMetrics(theme.font("caption")).horizontalAdvance(max(labels, key=len)) + 12
-        width = max(self.plot.width() - 80, 50)
-        step = max(1, math.ceil(len(labels) * label_px / width))
-        n = len(labels)
-        self.plot.getAxis("bottom").setTicks([[(i, labels[i]) for i in range(n) if (n - 1 - i) % step == 0], []])
+        major, minor = period_ticks(periods, [False] * len(periods), self.plot.width() - 80)
+        self.plot.getAxis("bottom").setTicks([major, minor])
+
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

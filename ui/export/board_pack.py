@@ -1,9 +1,10 @@
-"""The board pack as a PDF: QPdfWriter + QPainter, drawing the screen's own widgets.
+"""The board pack as a PDF: QPdfWriter + QPainter, with print layouts.
 
-The dashboard page is an offscreen `QtDashboardPage` and each drill-down's chart
-the tabs' `QtSeriesChart`, rendered in the light print theme whatever the
-screen's (a widget style sheet beats the application's, and `theme.override`
-steers the custom-painted parts). Tables are painted row by row (a QTableView
+The dashboard page is drawn from the payload (board_pack_dashboard.py: cards,
+the trend, the dashboard's printed panels); its trend chart and each
+drill-down's chart are the window's chart widgets, rendered offscreen in the
+light print theme whatever the screen's (a widget style sheet beats the
+application's, and `theme.override` steers the custom-painted parts). Tables are painted row by row (a QTableView
 paints only the rows it shows), cut into pages by the Qt-free plan
 (execdash_desktop/boardpack.py). Text stays text: the PDF is searchable and
 a text extractor reads it. Everything here runs on the GUI thread.
@@ -15,17 +16,19 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 from PySide6.QtWidgets import QWidget
 
 from execdash_desktop import APP_NAME
 from execdash_desktop.boardpack import Geometry, Page, PackData, contents, default_paper, plan, write_atomic
-from execdash_desktop.format import month_name
+from execdash_desktop.format import month_name, short_date
 from execdash_desktop.packs.executive.anomalies import describe
+from execdash_desktop.words import months_in_words
 
 from .. import theme
 from .board_pack_actions import QtPackActions
+from .board_pack_dashboard import QtPackDashboard
 from .board_pack_paint import QtPackTables, draw_text, font, no_ligatures
 from ..dashboard.page import window_text
 
@@ -33,7 +36,6 @@ DPI = 96  # one device unit = one screen pixel: widgets render at the size they 
 PAPER = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 MARGIN = 36.0
 FOOTER = 24.0
-DASH_WIDTH = 1280  # the dashboard is laid out as on a 1280-px screen, then scaled to the page
 CHART_H = 270.0
 HEADING_H = 72.0
 GAP = 12.0
@@ -61,10 +63,15 @@ class BoardPackRenderer:
         self.geometry = Geometry(body=self.content.height() - HEADING_H, chart=CHART_H,
                                  table_head=self.tables.head_h, row=self.tables.row_h, gap=GAP)
         self.actions = QtPackActions(self.pal, data.payload, self.content.width(), self.geometry.body)
-        self.pages: list[Page] = plan(data.drilldowns, self.geometry, data.has_summary, self.actions.pages)
+        from execdash_desktop.dashboards import registry
+
+        # the pages of every alert and open risk, for a dashboard that has them
+        listed = {"alerts", "risks"} & {p.name for p in registry.get(data.dashboard).panels}
+        self.pages: list[Page] = plan(data.drilldowns, self.geometry, data.has_summary,
+                                      self.actions.pages if listed else 0, data.title)
         self._drilldowns = {dd.key: dd for dd in data.drilldowns}
         self._widgets: list[QWidget] = []
-        self._dashboard = None
+        self.dashboard_shown: dict[str, int] = {}  # panel name -> items the dashboard page shows (tests)
 
     # -- output ---------------------------------------------------------------------------
     def pdf_bytes(self) -> bytes:
@@ -108,7 +115,6 @@ class BoardPackRenderer:
             w.hide()
             w.deleteLater()
         self._widgets.clear()
-        self._dashboard = None
 
     # -- one page ---------------------------------------------------------------------------
     def paint_page(self, p: QPainter, index: int) -> None:
@@ -146,7 +152,7 @@ class BoardPackRenderer:
         p.setPen(QColor(self.pal.muted))
         p.drawText(QRectF(r.left(), r.top(), x - r.left(), r.height()),
                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                   f"Executive overview \u00b7 {span} ({what}) \u00b7 as of {month_name(self.data.as_of)}")
+                   f"{self.data.title} overview \u00b7 {span} ({what}) \u00b7 as of {month_name(self.data.as_of)}")
 
     def _paint_actions(self, p: QPainter, page: Page) -> None:
         over = "ACTION" + (f" \u00b7 PAGE {page.part} OF {page.parts}" if page.parts > 1 else "")
@@ -185,13 +191,14 @@ class BoardPackRenderer:
         f.setPixelSize(34)
         p.setFont(f)
         p.setPen(QColor(pal.text))
-        p.drawText(QRectF(x, y, c.width(), 44), Qt.AlignmentFlag.AlignLeft, "Executive board pack")
+        p.drawText(QRectF(x, y, c.width(), 44), Qt.AlignmentFlag.AlignLeft, f"{d.title} board pack")
         y += 52
         y = self._text(p, QRectF(x, y, c.width(), 30), f"{span} \u00b7 {what}", "heading", False,
                        pal.muted).bottom() + 36
         facts = [("Data file", d.path), ("As of", month_name(d.as_of)),
                  ("Range", f"{span} ({what.lower()}), by {tf['granularity']}"),
-                 ("Exported", f"{self.exported_at:%Y-%m-%d %H:%M} {self.exported_at.tzname() or ''}".strip()),
+                 ("Exported", f"{short_date(self.exported_at.date().isoformat())}, {self.exported_at:%H:%M} "
+                              f"{self.exported_at.tzname() or ''}".strip()),
                  ("Paper", f"{self.paper.upper() if self.paper == 'a4' else 'Letter'}, landscape")]
         label_w = 120
         for label, value in facts:
@@ -211,67 +218,47 @@ class BoardPackRenderer:
             p.drawLine(QPointF(cx, cy + 22), QPointF(cx + cw, cy + 22))
             cy += 27
 
-    # -- the dashboard, as on screen ----------------------------------------------------------
+    # -- the dashboard, drawn from the payload -------------------------------------------------
     def _paint_dashboard(self, p: QPainter, _page: Page) -> None:
-        c = self.content
-        scale = c.width() / DASH_WIDTH
-        page = self._dashboard_widget(round(c.height() / scale))
-        body = page.widget()
+        from execdash_desktop.dashboards import registry
+
+        d, c = self.data, self.content
+        dash = registry.get(d.dashboard)
+        span, what = window_text(d.payload)
+        gran = d.payload["timeframe"].get("granularity", "month")
+        y = self._heading(p, "DASHBOARD", f"{dash.title} overview", f"{span} \u00b7 {what} \u00b7 by {gran}")
+        board = QtPackDashboard(self.pal, d, dash, c.width())
+        y = board.paint_cards(p, c.left(), y, board.cards, True)
+        y = board.paint_cards(p, c.left(), y, board.highlights, False)
+        lower = QRectF(c.left(), y, c.width(), c.bottom() - y)
+        chart_w = c.width() * board.chart_share() - (GAP if board.panels else 0)
+        self._paint_trend(p, dash, QRectF(lower.left(), lower.top(), chart_w, lower.height()))
+        actions = next((i + 1 for i, pg in enumerate(self.pages) if pg.kind == "actions"), None)
+        self.dashboard_shown = board.paint_panels(
+            p, QRectF(lower.left() + chart_w + GAP, lower.top(), lower.right() - chart_w - GAP - lower.left(),
+                      lower.height()), {"alerts": actions, "risks": actions} if actions else {})
+
+    def _paint_trend(self, p: QPainter, dash, rect: QRectF) -> None:
+        """The window's trend chart for this payload, offscreen, in the print theme."""
+        from ..dashboard.page import _chart_for  # imports pyqtgraph
+
+        d = self.data
+        tf = d.payload["timeframe"]
+        gran = tf.get("granularity", "month")
+        money = dash.trend.series[0].format == "currency"
+        chart = self._offscreen(_chart_for(dash.trend))
+        chart.set_trend(d.payload.get(dash.trend.payload_key, []), gran, d.currency,
+                        f"by {gran} \u00b7 {d.currency}" if money else f"by {gran}")
+        if d.summary is not None:
+            chart.set_anomalies(d.summary.anomalies)
+        chart.set_presenting(False)
+        chart.plot.setMaximumHeight(16_777_215)
+        chart.resize(int(rect.width()), int(rect.height()))
         p.save()
-        p.translate(c.topLeft())
-        p.scale(scale, scale)
-        sparks = [card.spark for card in page.all_cards()]
-        for s in sparks:
-            s.hide()
-        body.render(p, QPoint(0, 0), renderFlags=QWidget.RenderFlag.DrawChildren
-                    | QWidget.RenderFlag.DrawWindowBackground)
-        for s in sparks:
-            s.show()
-        self._paint_sparklines(p, body, sparks)
+        p.translate(rect.topLeft())
+        chart.render(p, QPoint(0, 0), renderFlags=QWidget.RenderFlag.DrawChildren
+                     | QWidget.RenderFlag.DrawWindowBackground)
         p.restore()
-
-    @staticmethod
-    def _paint_sparklines(p: QPainter, body: QWidget, sparks: list) -> None:
-        """Sparklines as images: Qt's PDF engine drops the alpha of a gradient, which turns
-        their faint fill solid; they hold no text, so an image loses nothing."""
-        for s in sparks:
-            ratio = 4
-            img = QImage(s.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
-            img.setDevicePixelRatio(ratio)
-            img.fill(Qt.GlobalColor.transparent)
-            ip = QPainter(img)
-            s.render(ip, QPoint(0, 0), renderFlags=QWidget.RenderFlag.DrawChildren)
-            ip.end()
-            p.drawImage(QRectF(QPointF(s.mapTo(body, QPoint(0, 0))), QSizeF(s.size())), img)
-
-    def _dashboard_widget(self, height: int):
-        if self._dashboard is None:
-            from ..dashboard.page import QtDashboardPage
-
-            d = self.data
-            tf = d.payload["timeframe"]
-            from execdash_desktop.dashboards import registry
-
-            page = self._offscreen(QtDashboardPage(dashboard=registry.get(getattr(d, "dashboard", None)
-                                                                          or registry.DEFAULT)))
-            page.controls.set_months(list(d.months))
-            page.controls.set_state(tf["range"], tf["granularity"], tf.get("as_of"))
-            page.set_payload(d.payload)
-            for name, data in (getattr(d, "panels", None) or {}).items():
-                page.set_panel_data(name, data)
-            page.ensure_chart()
-            page.set_printing()
-            page.set_badges(d.demo, False)
-            page.set_summary(d.summary)  # the panel's headline here; every sentence on its own page
-            if d.has_summary:
-                page.summary.set_expanded(False, by_user=True)
-            for card in page.all_cards():  # painted apart: see _paint_sparklines
-                keep = card.spark.sizePolicy()
-                keep.setRetainSizeWhenHidden(True)
-                card.spark.setSizePolicy(keep)
-            page.resize(DASH_WIDTH, height)  # never shown: render() lays a hidden widget out
-            self._dashboard = page
-        return self._dashboard
 
     def _offscreen(self, w: QWidget) -> QWidget:
         """A widget laid out and styled like the screen's, never shown on it, in the print theme."""
@@ -336,7 +323,7 @@ class BoardPackRenderer:
         title = dd.title + (" (continued)" if page.part > 1 else "")
         unusual = [describe(a, self.data.currency) for a in dd.anomalies]
         notes = list(dd.notes) + ([f"Unusual: {'; '.join(unusual)}"] if unusual and page.part == 1 else [])
-        y = self._heading(p, over, title, " \u00b7 ".join(notes))
+        y = self._heading(p, over, title, months_in_words(" \u00b7 ".join(notes)))
         c = self.content
         if page.chart:
             self._paint_chart(p, dd, QRectF(c.left(), y, c.width(), CHART_H))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 
-from execdash_desktop.format import area_name, short_date
+from execdash_desktop.pack_panels import panel_items
 
 from .board_pack_paint import font
 
@@ -47,22 +47,16 @@ class QtPackActions:
     def pages(self) -> int:
         return max(len(self._alert_pages), len(self._risk_pages), 1)
 
-    # -- words -----------------------------------------------------------------------------------
+    # -- words (execdash_desktop.pack_panels: the dashboard page says them the same way) -------------
     @staticmethod
     def _alert_lines(a: dict) -> tuple[str, str, str, str, bool]:
-        sev = str(a.get("severity") or "low").lower()
-        meta = " \u00b7 ".join(x for x in (area_name(a.get("type")),
-                                          f"raised {short_date(a.get('created_at'))}" if a.get("created_at") else "")
-                               if x)
-        return str(a.get("title") or ""), sev.upper(), str(a.get("description") or ""), meta, sev == "high"
+        item = panel_items("alerts", None, "Alerts", [a]).items[0]
+        return item.title, item.pill, item.body, item.meta, item.tone == "high"
 
     @staticmethod
     def _risk_lines(r: dict) -> tuple[str, str, str, str, bool]:
-        due = f"due {short_date(r.get('due'))}" if r.get("due") else "no due date"
-        mitigation = f"Mitigation: {r.get('mitigation')}" if r.get("mitigation") else "No mitigation yet"
-        overdue = bool(r.get("overdue"))
-        body = f"{r.get('owner') or 'No owner named'}, {due}. {mitigation}"
-        return str(r.get("title") or ""), "OVERDUE" if overdue else "", body, "", overdue
+        item = panel_items("risks", None, "Risks", [r]).items[0]  # who and when, then the mitigation
+        return item.title, item.pill, f"{item.meta}. {item.body}", "", bool(item.pill)
 
     # -- sizes -------------------------------------------------------------------------------------
     def _wrapped_h(self, f, text: str, width: float) -> float:

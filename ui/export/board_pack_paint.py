@@ -10,7 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from execdash_desktop.format import NUMERIC, format_cell, format_value
+from execdash_desktop.format import NUMERIC, format_cell, format_value, period_name
+from execdash_desktop.words import months_in_words
 
 from .. import theme
 
@@ -54,9 +55,16 @@ class QtPackTables:
         if key not in self._cells:
             t = dd.tables[index]
             fmts = [t.formats[i] if i < len(t.formats) else "text" for i in range(len(t.columns))]
-            self._cells[key] = [[format_cell(v, f, self.unit) for v, f in zip(row, fmts)]
-                                for row in t.rows]
+            self._cells[key] = [[self.cell(v, f) for v, f in zip(row, fmts)] for row in t.rows]
         return self._cells[key]
+
+    def cell(self, value, fmt: str) -> str:
+        """As the tabs show it, but periods and days in the app's words ("Oct 2026", "9 Oct 2026"):
+        paper is read, not sorted or re-imported (the CSV export keeps 2026-10)."""
+        if fmt in ("period", "date") and value not in (None, ""):
+            return period_name(str(value)[:10])
+        text = format_cell(value, fmt, self.unit)
+        return text if fmt in NUMERIC else months_in_words(text)  # '2026-10-22T01:59:25Z' -> '22 Oct 2026 01:59'
 
     def widths(self, dd, index: int, width: float) -> list[float]:
         """The same widths on every page of a table: by content, the rest shared out."""

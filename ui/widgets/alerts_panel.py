@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QWidget
 
 from execdash_desktop.format import area_name, short_date
+from execdash_desktop.words import months_in_words
 
 from .list_panel import QtListPanel, RowDelegate
 
@@ -30,18 +31,18 @@ class _AlertDelegate(RowDelegate):
         line1 = QRectF(r.left(), r.top(), r.width(), 20)
         left = self.pill(p, r.right(), r.top() + 1, sev.upper(), fg, bg)
         self.text(p, QRectF(line1.left(), line1.top(), left - line1.left() - 8, 20),
-                  str(row.get("title") or ""), "body", pal.text, QFont.Weight.DemiBold)
+                  months_in_words(str(row.get("title") or "")), "body", pal.text, QFont.Weight.DemiBold)
         line2 = QRectF(r.left(), r.top() + 22, r.width(), 18)
         meta = " \u00b7 ".join(x for x in (area_name(row.get("type")), short_date(row.get("created_at"))) if x)
         used = self.text(p, line2, meta, "caption", pal.faint,
                          align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.text(p, QRectF(line2.left(), line2.top(), line2.width() - used - 12, 18),
-                  str(row.get("description") or ""), "small", pal.muted)
+                  months_in_words(str(row.get("description") or "")), "small", pal.muted)
 
 
 def _tooltip(row: dict) -> str:
-    return (f"<b>{escape(str(row.get('title') or ''))}</b><br>"
-            f"{escape(str(row.get('description') or ''))}<br>"
+    return (f"<b>{escape(months_in_words(str(row.get('title') or '')))}</b><br>"
+            f"{escape(months_in_words(str(row.get('description') or '')))}<br>"
             f"<i>{escape(str(row.get('severity') or '').capitalize())} \u00b7 {escape(area_name(row.get('type')))}"
             f" \u00b7 raised {escape(short_date(row.get('created_at')))}</i><br>Click to open its drill-down")
 

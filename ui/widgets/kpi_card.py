@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePo
                                QWidget)
 
 from execdash_desktop.format import EM_DASH, change_tone, format_change, format_value, skipped_text
+from execdash_desktop.words import plain_reason
 
 from .. import theme
 
@@ -218,6 +219,26 @@ class QtKpiCard(QFrame):
         self._top, self._row = top, row
         self._delta_below = False
 
+    def label_fits(self, width: int) -> bool:
+        """Whether the label reads whole on one line in a card `width` px wide."""
+        m = self.layout().contentsMargins()
+        return self.label.fontMetrics().horizontalAdvance(self.label.text()) <= width - m.left() - m.right()
+
+    def set_label_lines(self, lines: int) -> None:
+        """A big card's label on one line, or wrapped over two ("First response / (median, 7 d)"):
+        the grid gives every card of a page the same, so a row of cards stays level."""
+        if self.variant != "primary":
+            return
+        two = lines > 1
+        if two == self.label.wordWrap():
+            return
+        self.label.setWordWrap(two)
+        if two:
+            self.label.setFixedHeight(2 * self.label.fontMetrics().lineSpacing() + 2)
+        else:
+            self.label.setMinimumHeight(0)
+            self.label.setMaximumHeight(16_777_215)
+
     def _fit_label(self) -> None:
         """A short card whose label and delta do not share a line: the delta moves down beside
         the value, so the label is never cut ("Book-to-bil")."""
@@ -275,8 +296,8 @@ class QtKpiCard(QFrame):
     def _tooltip(self, entry: dict, tone: str) -> str:
         label = entry.get("label", self.key)
         if entry.get("value") is None:
-            why = entry.get("reason") or "no data"
-            tip = f"<b>{label}</b>: not available<br>{why}"
+            # the payload's reason is the data team's ("no executive_kpis row"): the card says it plainly
+            tip = f"<b>{label}</b>: not available<br>{plain_reason(entry.get('reason'), label)}"
         else:
             good = {"good": "good", "bad": "worse", "neutral": "flat"}[tone]
             better = "higher is better" if entry.get("better", "up") == "up" else "lower is better"
@@ -400,7 +421,15 @@ class QtKpiGrid(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._reflow(self.columns_for(event.size().width()))
+        width = event.size().width()
+        cols = self.columns_for(width)
+        self._reflow(cols)
+        # a label too long for one line wraps, and then every card's does (rows stay level)
+        gap = self._grid.horizontalSpacing()
+        card_w = (width - gap * (cols - 1)) // max(cols, 1)
+        lines = 1 if all(c.label_fits(card_w) for c in self.cards) else 2
+        for c in self.cards:
+            c.set_label_lines(lines)
 
     def card(self, key: str) -> QtKpiCard:
         return next(c for c in self.cards if c.key == key)

@@ -7,7 +7,7 @@ widgets. A click (or Enter) on a row emits `rowActivated(dict)`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView,
                                QStackedLayout, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
@@ -141,6 +141,7 @@ class QtListPanel(QFrame):
         head.addLayout(titles, 1)
         head.addLayout(self.chips)
         self.over = over
+        self._titles, self._chips_below = titles, False
 
         self.model = RowsModel(tooltip, self)
         self.view = QListView()
@@ -233,8 +234,30 @@ class QtListPanel(QFrame):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        # moving a layout while the parent's is setting geometries is unsafe: after this event
+        QTimer.singleShot(0, self, self._fit_head)
         if self._fit:
             self._show_rows()
+
+    def _fit_head(self) -> None:
+        """The chips beside the title where both fit, else under it: a narrow column (1024x768)
+        keeps the title whole ("SLA breaches", not "SLA bre")."""
+        m = self.layout().contentsMargins()
+        avail = self.width() - m.left() - m.right()
+        chips = self.chips.sizeHint().width() if self.chips.count() and not self._fit else 0
+        more = self.more.sizeHint().width() + self._head.spacing() if self.more.isVisibleTo(self) else 0
+        title = self.title.fontMetrics().horizontalAdvance(self.title.text())
+        below = bool(chips) and title + more + self._head.spacing() + chips > avail
+        if below == self._chips_below:
+            return
+        self._chips_below = below
+        (self._head if below else self._titles).removeItem(self.chips)
+        if below:
+            self._titles.addLayout(self.chips)
+            self.chips.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        else:
+            self._head.addLayout(self.chips)
+            self.chips.setAlignment(Qt.AlignmentFlag(0))
 
     def set_chips(self, chips: list[tuple[str, str]]) -> None:
         """(text, tone) pills beside the title; tone: high|medium|low|good|bad|neutral."""
@@ -249,6 +272,7 @@ class QtListPanel(QFrame):
             lab.setProperty("tone", tone)
             self.chips.addWidget(lab, 0, Qt.AlignmentFlag.AlignBottom)
             lab.setVisible(not self._fit)
+        self._fit_head()
 
     def _set_chips_visible(self, on: bool) -> None:
         """Counts beside the title; a slide has only "+N more" (its rows carry their own pills)."""

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # noqa: E402
 
-from execdash_desktop.format import format_cell, month_name
+from execdash_desktop.format import format_cell, period_name
 
 from .. import theme
-from .trend_chart import PLOT_MIN, _PlotWidget, _swatch, adopt_menus, quarter_of
-
-
-def period_label(period: str, granularity: str) -> str:
-    return quarter_of(period) if granularity == "quarter" or "Q" in str(period) else month_name(period)[:3]
+from ..drilldown.drilldown_chart import _ValueAxis
+from .period_axis import period_ticks
+from .trend_chart import PLOT_MIN, QtWholeOrNothingLabel, _PlotWidget, _swatch, adopt_menus
 
 
 class QtTrendSpecChart(QFrame):
@@ -35,12 +33,12 @@ class QtTrendSpecChart(QFrame):
         self.renders = 0
         self.over = over = QLabel("REASON")
         over.setObjectName("Overline")
-        title = QLabel(spec.title)
+        title = QLabel(spec.title)  # never narrower than its words ("Bugs crea")
         title.setObjectName("PanelTitle")
-        title.setMinimumWidth(80)
-        self.subtitle = QLabel("")
+        title.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        # "by month · $" shown whole or not at all, in what the title leaves
+        self.subtitle = QtWholeOrNothingLabel("")
         self.subtitle.setObjectName("Muted")
-        self.subtitle.setMinimumWidth(20)  # elided by the layout before the legend gives way
         self._legend = QHBoxLayout()
         self._legend.setSpacing(theme.SPACE["md"])
         head = QHBoxLayout()
@@ -48,13 +46,16 @@ class QtTrendSpecChart(QFrame):
         titles.setSpacing(2)
         titles.addWidget(over)
         row = QHBoxLayout()
+        row.setSpacing(theme.SPACE["sm"])
         row.addWidget(title)
-        row.addWidget(self.subtitle)
-        row.addStretch(1)
+        row.addWidget(self.subtitle, 1)  # all that is left beside the title: whole, or nothing
         titles.addLayout(row)
         head.addLayout(titles, 1)
         head.addLayout(self._legend)
-        self.plot = _PlotWidget()
+        self._head, self._titles, self._legend_below = head, titles, False
+        # money and counts read as the cards say them ("$400k", not a bare "0" and no other label)
+        self._axis = _ValueAxis(spec.series[0].format, "\u00a3")
+        self.plot = _PlotWidget(axisItems={"left": self._axis})
         adopt_menus(self.plot)
         self.plot.painted.connect(self.painted)
         self.plot.setMinimumHeight(PLOT_MIN[False])
@@ -90,6 +91,7 @@ class QtTrendSpecChart(QFrame):
     def set_trend(self, rows: list[dict], granularity: str, _currency: str = "£", subtitle: str = "") -> None:
         self._rows = [dict(r) for r in rows]
         self._granularity = granularity
+        self._axis.unit = _currency or self._axis.unit
         partial = any(r.get("partial") for r in rows)  # a period only partly in the data: marked with *
         self.subtitle.setText(subtitle + (" \u00b7 * partial period" if partial else ""))
         xs = list(range(len(rows)))
@@ -99,27 +101,47 @@ class QtTrendSpecChart(QFrame):
                 item.setOpts(x=xs, height=[0.0 if v != v else v for v in ys], width=0.55)
             else:
                 item.setData(xs, ys, connect="finite")
-        axis = self.plot.getAxis("bottom")
-        step = max(1, len(rows) // 12)
-        axis.setTicks([[(i, period_label(r.get(self.spec.period_key, ""), granularity) + ("*" if r.get("partial") else ""))
-                        for i, r in enumerate(rows) if i % step == 0]])
+        self._update_ticks()
         if rows:
             self.plot.setXRange(-0.6, len(rows) - 0.4, padding=0)
         self.setToolTip(self.hover_text(len(rows) - 1) if rows else "")
         self.renders += 1
         self.plot.update()
 
+    def _update_ticks(self) -> None:
+        """Every period that fits, in the app's date style ("Aug 2026", "Sep"..., "Q3 2026")."""
+        rows = self._rows
+        major, minor = period_ticks([r.get(self.spec.period_key, "") for r in rows],
+                                    [bool(r.get("partial")) for r in rows], self.plot.width() - 70)
+        self.plot.getAxis("bottom").setTicks([major, minor])
+
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._rows:
+            self._update_ticks()
+
     def set_presenting(self, on: bool) -> None:
-        """Compact (a slide, a short screen): no overline, a shorter least plot height."""
+        """Compact (a slide, a short screen): no overline, a shorter least plot height, the
+        legend under the title so a narrow column keeps the title whole ("Bugs created vs resolved")."""
         self.over.setVisible(not on)
         self.plot.setMinimumHeight(PLOT_MIN[on])
+        if on != self._legend_below:
+            self._legend_below = on
+            (self._head if on else self._titles).removeItem(self._legend)
+            if on:
+                self._titles.addLayout(self._legend)
+                self._legend.setAlignment(Qt.AlignmentFlag.AlignLeft)
+            else:
+                self._head.addLayout(self._legend)
+                self._legend.setAlignment(Qt.AlignmentFlag.AlignRight)
 
     def rows(self) -> list[dict]:
         return list(self._rows)
 
     def hover_text(self, index: int) -> str:
         r = self._rows[index]
-        parts = [f"<b>{r.get(self.spec.period_key)}</b>" + (" (partial)" if r.get("partial") else "")]
+        parts = [f"<b>{period_name(r.get(self.spec.period_key))}</b>" + (" (partial)" if r.get("partial") else "")]
         parts += [f"{s.label}: {format_cell(r.get(s.key), s.format)}" for s, _ in self._items]
         return "<br>".join(parts)
 
@@ -141,6 +163,7 @@ class QtTrendSpecChart(QFrame):
             axis.setTickFont(theme.font("caption"))
         pi = self.plot.getPlotItem()
         pi.getAxis("left").setGrid(40)
+        pi.getAxis("left").setWidth(58)
         while self._legend.count():
             w = self._legend.takeAt(0).widget()
             if w is not None:
@@ -159,7 +182,7 @@ class QtTrendSpecChart(QFrame):
             lab = QLabel(s.label)
             lab.setObjectName("Muted")
             self._legend.addWidget(lab)
-        self._legend.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self._legend.setAlignment(Qt.AlignmentFlag.AlignLeft if self._legend_below else Qt.AlignmentFlag.AlignRight)
 
 
 def _preview() -> QWidget:

@@ -1,6 +1,6 @@
 """The revenue trend (pyqtgraph): Recognized bars, Booked and Backlog lines.
 
-x labels are the periods (`YYYY-MM` by month, `YYYY-Qn` by quarter); a
+x labels are the periods ("Aug 2026", "Sep"... by month, "Q3 2026" by quarter); a
 quarter only partly inside the window is hatched and its label starred.
 Hovering shows every value of the period; the legend sits in the header.
 pyqtgraph is imported here only, after PySide6, so the first paint of the
@@ -14,17 +14,18 @@ import os
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 from PySide6.QtCore import QPointF, Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen  # noqa: E402
+from PySide6.QtGui import QBrush, QColor, QFont, QPen  # noqa: E402
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget  # noqa: E402
 
 import pyqtgraph as pg  # noqa: E402
 
-from execdash_desktop.format import compact_currency  # noqa: E402
+from execdash_desktop.format import compact_currency, period_name  # noqa: E402
 from execdash_desktop.packs.executive.anomalies import describe  # noqa: E402
 
 from ..drilldown.drilldown_chart import mark_anchor, mark_font, unclip  # noqa: E402
 
 from .. import theme
+from .period_axis import period_ticks
 
 SERIES = (("recognized", "Recognized"), ("booked", "Booked"), ("backlog", "Backlog"))
 
@@ -116,7 +117,6 @@ class QtTrendChart(QFrame):
         self._granularity = "month"
         self._unit = "£"
         self._had_partial = False
-        self._label_px: dict[str, int] = {}  # 'label@px' -> its width on the axis
         self.renders = 0  # how many times data was set (tests)
 
         over = QLabel("REASON")
@@ -290,22 +290,13 @@ class QtTrendChart(QFrame):
         self.plot.setToolTip(f"<b>! unusual month</b>{tip}" if tip else "")
 
     def _update_ticks(self) -> None:
-        """Label every period that fits (the latest always), never overlapping."""
-        labels = self.tick_labels()
-        n = len(labels)
-        if not n:
-            self.plot.getAxis("bottom").setTicks([[], []])
-            return
-        widest = max(labels, key=len)
-        key = f"{widest}@{theme.TYPE['caption']}"  # the projector's type is larger
-        label_px = self._label_px.get(key)
-        if label_px is None:
-            label_px = self._label_px[key] = QFontMetrics(theme.font("caption")).horizontalAdvance(widest) + 12
+        """Label every period that fits (the latest always), never overlapping, in the app's
+        date style ("Aug 2026", "Sep"..., "Q3 2026")."""
         width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 70, 50)
-        step = max(1, -(-n * label_px // int(width)))
-        major = [(i, labels[i]) for i in range(n) if (n - 1 - i) % step == 0]
-        minor = [(i, "") for i in range(n) if (n - 1 - i) % step != 0]
+        major, minor = period_ticks([r["period"] for r in self._rows],
+                                    [bool(r.get("partial")) for r in self._rows], width)
         self.plot.getAxis("bottom").setTicks([major, minor])
+
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -326,14 +317,15 @@ class QtTrendChart(QFrame):
         return [dict(r) for r in self._rows]
 
     def tick_labels(self) -> list[str]:
-        return [r["period"] + ("*" if r.get("partial") else "") for r in self._rows]
+        """Every period's name ("Aug 2026", "Q3 2026*")."""
+        return [period_name(r["period"]) + ("*" if r.get("partial") else "") for r in self._rows]
 
     # -- hover ------------------------------------------------------------------------------
     def hover_text(self, index: int) -> str:
         """The hover label of one period (rich text)."""
         pal = theme.palette()
         r = self._rows[index]
-        head = r["period"] + (" <span style='color:%s'>(partial)</span>" % pal.faint if r.get("partial") else "")
+        head = period_name(r["period"]) + (" <span style='color:%s'>(partial)</span>" % pal.faint if r.get("partial") else "")
         lines = [f"<b>{head}</b>"]
         colors = {"recognized": pal.series_recognized, "booked": pal.series_booked,
                   "backlog": pal.series_backlog}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...errors import DataFileError, MissingTablesError
-from ...store import open_reader, table_names
+from ...store import is_demo, open_reader, table_names
 from ...values import ratio01, to_float
 from . import catalogue as cat
 from . import quality_sql
@@ -67,6 +67,7 @@ class ComSource:
     quality: dict[str, tuple[int | None, int, list[str]]]  # check -> failing, checked, examples
     skipped: dict[str, int] = field(default_factory=dict)  # table -> rows with an unreadable day
     memo: dict = field(default_factory=dict)  # payloads by (range, granularity, as-of)
+    demo: bool = False  # written by the demo generator (store.is_demo): the page and pack say "Demo data"
 
 
 def parse_day(value: object) -> int | None:
@@ -270,7 +271,8 @@ def load_source(path: str | os.PathLike, progress=None) -> ComSource:
         quality = quality_sql.static_checks(conn, have, src["sales"], checks)
         return ComSource(p, (stat.st_mtime_ns, stat.st_size), have, tuple(t for t in cat.TABLES if t not in have),
                          src["sales"], src["sales_days"], activation, operators, time_saved, latest, skus,
-                         snapshot_days, alerts, ful, cx, cx_frt, escalated, quality, src["skipped"])
+                         snapshot_days, alerts, ful, cx, cx_frt, escalated, quality, src["skipped"],
+                         demo=is_demo(conn))
     except sqlite3.DatabaseError as exc:
         raise DataFileError(f"{p}: cannot be read as a Commerce file ({exc})") from None
     finally:

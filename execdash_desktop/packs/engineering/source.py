@@ -21,7 +21,7 @@ import numpy as np
 from ... import months as mo
 from ...errors import DataFileError, MissingTablesError
 from ...moments import SQL_EPOCH
-from ...store import open_reader, table_columns, table_names
+from ...store import is_demo, open_reader, table_columns, table_names
 from ...values import to_float
 from . import catalogue as cat
 
@@ -151,6 +151,7 @@ class EngSource:
     currency: str = cat.CURRENCY
     notes: tuple[str, ...] = ()  # data-quality notes (unknown values, unreadable rows)
     reasons: dict[str, str] = field(default_factory=dict)  # table -> why it is unusable
+    demo: bool = False  # written by the demo generator (store.is_demo): the page and pack say "Demo data"
     _memo: dict = field(default_factory=dict, compare=False, repr=False)  # facts by as-of moment
     _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
 
@@ -357,7 +358,7 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> EngSource:
     monthly = _monthly(conn, tables, reasons, notes)
     portfolio = _portfolio(conn, tables, reasons)
     src = EngSource(path=path, bugs=bugs, latest=latest, first=first, projects=projects, monthly=monthly,
-                    portfolio=portfolio, notes=tuple(notes), reasons=reasons)
+                    portfolio=portfolio, notes=tuple(notes), reasons=reasons, demo=is_demo(conn))
     if latest is not None:  # the default as-of's breach rows, read now: its payload needs no query
         from .rules import facts
         from .texts import breach_texts
