@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from .dashboards import registry
-from .table_summary import by_month, merge_by_period
+from .table_summary import by_month, merge_by_period, on_paper
 from .tables import Drilldown
 
 PAPERS = ("a4", "letter")
@@ -144,9 +144,16 @@ def gather(conn, src, payload: dict, window, keys: Sequence[str], path: str,
 
 
 def for_paper(dd: Drilldown) -> Drilldown:
-    """A drill-down as the pack prints it: day-by-day tables one row a month (the CSV export
-    keeps every day), tables over the same months side by side in one."""
-    return replace(dd, tables=merge_by_period(tuple(by_month(t) for t in dd.tables)))
+    """A drill-down as the pack prints it: day-by-day tables of levels one row a month (the
+    CSV export keeps every day), tables over the same months side by side in one, and no
+    table longer than a page of rows (table_summary.on_paper says which rows are left off)."""
+    tables, notes = [], list(dd.notes)
+    for t in merge_by_period(tuple(by_month(t) for t in dd.tables)):
+        t, note = on_paper(t)
+        tables.append(t)
+        if note:
+            notes.append(note)
+    return replace(dd, tables=tuple(tables), notes=tuple(notes))
 
 
 # -- the page plan -------------------------------------------------------------------------

@@ -18,9 +18,9 @@ def is_daily(table: Table) -> bool:
 
 
 def by_month(table: Table, limit: int = DAILY_LIMIT) -> Table:
-    """`table` with one row per month (the month's last day) when it is daily and longer
-    than `limit` rows; else `table` itself."""
-    if not is_daily(table) or len(table.rows) <= limit:
+    """`table` with one row per month (the month's last day) when it is daily, of levels, and
+    longer than `limit` rows; else `table` itself (see `latest_rows` for long tables of flows)."""
+    if not is_daily(table) or table.daily != "level" or len(table.rows) <= limit:
         return table
     last: dict[str, tuple] = {}
     for row in sorted((r for r in table.rows if r and r[0]), key=lambda r: str(r[0])):
@@ -28,6 +28,26 @@ def by_month(table: Table, limit: int = DAILY_LIMIT) -> Table:
     rows = tuple((month, *row[1:]) for month, row in sorted(last.items()))
     title = table.title.replace("by day", "by month") if "by day" in table.title else f"{table.title} by month"
     return Table(f"{title} (month end)", ("Month", *table.columns[1:]), rows, ("period", *table.formats[1:]))
+
+
+PAPER_ROWS = 40  # a long table on paper: a page of rows, the rest in the CSV export
+
+
+def on_paper(table: Table, limit: int = PAPER_ROWS) -> tuple[Table, str | None]:
+    """A table short enough for a document: past `limit` rows, the latest days of a daily
+    table or the first rows of any other (drill-downs list the most important first),
+    with the sentence that says so; else the table and None."""
+    n = len(table.rows)
+    if n <= limit:
+        return table, None
+    if not is_daily(table):
+        rows, which = table.rows[:limit], "first"
+    elif str(table.rows[0][0]) <= str(table.rows[-1][0]):  # oldest day first
+        rows, which = table.rows[-limit:], "latest"
+    else:
+        rows, which = table.rows[:limit], "latest"
+    return (Table(table.title, table.columns, rows, table.formats, table.daily),
+            f"{table.title}: the {which} {limit} of {n:,} rows; the CSV export from the window has every row.")
 
 
 MAX_MERGED_COLUMNS = 8  # a landscape page reads eight columns comfortably

@@ -23,6 +23,9 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple, ...]
     formats: tuple[str, ...]  # per column: text|date|period|currency|ratio|number|int|months|multiple|hours|days
+    # a day-by-day table's values: "level" (a balance: a month reads as its last day) or
+    # "flow" (a day's sales: a month's last day would mislead, so paper shows the latest days)
+    daily: str = "level"
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def _sales(conn, src, payload, d):
             rows.append((r.iso(x), s["revenue"], s["orders"], r.ratio(s["revenue"], s["orders"]),
                          r.ratio(s["fulfilled"], s["orders"])))
     t = Table("Daily sales, last 90 days", ("Day", "Revenue", "Orders", "Average order", "Fulfilled"),
-              tuple(rows), ("date", "currency", "int", "currency", "ratio"))
+              tuple(rows), ("date", "currency", "int", "currency", "ratio"), daily="flow")
     chart = Table("Daily revenue", ("Day", "Revenue"), tuple((x[0], x[1]) for x in rows), ("period", "currency"))
     return [t], chart, []
 
