@@ -263,6 +263,9 @@ def test_drilldowns_and_summary(files):
         assert "SKU-A" in hist.tables[0].title and [r[0] for r in hist.tables[0].rows] == ["2026-03-03", "2026-03-09"]
         orders = DASH.drilldown("fulfillment/orders", conn, src, p).tables[0]
         assert [r[0] for r in orders.rows] == ["#2", "#9", "#4", "#6", "#5"]
+        # codes read as words on screen and paper (the messy file writes them in capitals too)
+        words = {v for row in orders.rows for v in row[1:2] + row[4:6] if v}
+        assert words and all("_" not in w and w[0].isupper() and w[1:] == w[1:].lower() for w in words), words
         summary = DASH.summary(conn, src, p)
         sections = {s.section for s in summary.sentences}
         assert sections == {"now", "reason", "action"}
