@@ -79,12 +79,15 @@ class QtPackTables:
             if total <= width:
                 extra = (width - total) / len(want)
                 out = [w + extra for w in want]
-            else:  # too wide: the widest give way (their text is elided)
+            else:  # too wide: the widest text columns give way (a title elides; a figure never does)
+                fmts = [t.formats[i] if i < len(t.formats) else "text" for i in range(len(want))]
                 cap = width / len(want)
-                small = sum(w for w in want if w <= cap)
-                big = [w for w in want if w > cap]
-                share = (width - small) / (sum(big) or 1.0)
-                out = [w if w <= cap else w * share for w in want]
+                keep = [fmts[i] in NUMERIC or w <= cap for i, w in enumerate(want)]
+                fixed = sum(w for w, k in zip(want, keep) if k)
+                if fixed >= width or all(keep):  # figures alone overflow: everything shares
+                    keep, fixed = [w <= cap for w in want], sum(w for w in want if w <= cap)
+                share = (width - fixed) / (sum(w for w, k in zip(want, keep) if not k) or 1.0)
+                out = [w if k else w * share for w, k in zip(want, keep)]
             self._widths[key] = out
         return self._widths[key]
 
