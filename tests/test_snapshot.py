@@ -430,3 +430,23 @@ def test_the_snapshot_log_is_the_import_log():
     assert read_schema(LOG_SCHEMA).tables[0].columns == read_schema(IMPORT_LOGS_SQL).tables[0].columns
     assert " ".join(LOG_SCHEMA.split()) == " ".join(IMPORT_LOGS_SQL.split())
 
+
+
+def test_password_hashes_of_the_source_stay_on_the_server(pg, tmp_path):
+    """The CTO schema's users.password_hash (no chart reads it) is never copied to a laptop."""
+    with pg.admin(DB) as a:
+        a.execute("UPDATE public.users SET password_hash = 'pbkdf2_sha256$600000$salt$' || id")
+    try:
+        out = tmp_path / "b.db"
+        r = _execdash("snapshot", "--from", pg.url(USER, DB), "--db", str(out), "--dashboards", "engineering")
+        assert r.returncode == 0, r.stderr
+        conn = sqlite3.connect(out)
+        try:
+            assert conn.execute("SELECT count(*), count(password_hash) FROM users").fetchone()[0] > 0
+            assert conn.execute("SELECT count(password_hash) FROM users").fetchone() == (0,)
+        finally:
+            conn.close()
+        assert b"pbkdf2_sha256" not in out.read_bytes()
+    finally:
+        with pg.admin(DB) as a:
+            a.execute("UPDATE public.users SET password_hash = NULL")

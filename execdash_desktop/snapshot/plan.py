@@ -10,12 +10,18 @@ dates as YYYY-MM-DD.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from psycopg import sql
 
 from .source import SnapshotError, SourceColumn
 from .targets import APP_TABLES, Column, Dashboard, Schema, Table, match_column, match_table, read_schema
+
+
+# credentials never travel to a laptop: a column named like one is left empty (NULL) when
+# the dashboard does not need it (the CTO schema's users.password_hash: no chart reads it)
+SECRET_COLUMN = re.compile(r"password|passwd|secret|token|api_?key", re.I)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,8 @@ def _table_plan(d: Dashboard, t: Table, source: str, cols: list[SourceColumn]) -
     names = list(by_name)
     pairs = []
     for c in t.columns:
+        if not c.required and SECRET_COLUMN.search(c.name):
+            continue
         s = match_column(c.name, names, tuple(d.aliases.get(f"{t.name}.{c.name}", ())))
         if s is None:
             if c.required:
