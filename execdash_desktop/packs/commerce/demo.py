@@ -199,7 +199,7 @@ def _stock(conn, rng, d0, d_end) -> None:
         rows.extend(zip([f"is-{d}-{i}" for i in range(200)], range(1000, 1200), range(5000, 5200), skus, [iso] * 200,
                         q, [int(x > 10) * 2 for x in q], [0] * 200, [None] * 200, [None] * 200, [None] * 200,
                         cover.tolist(), [15] * 200, status.tolist(), tiers, [iso] * 200))
-    rows.append((f"is-dup", 1010, 5010, "HR-0011", r.iso(d_end - 30), 50, 0, 0, None, None, None, 30, 15,
+    rows.append(("is-dup", 1010, 5010, "HR-0011", r.iso(d_end - 30), 50, 0, 0, None, None, None, 30, 15,
                  "in_stock", "slow", r.iso(d_end - 30)))  # planted: duplicate stock count
     conn.executemany("INSERT INTO inventory_snapshots VALUES (" + ",".join("?" * 16) + ")", rows)
 
