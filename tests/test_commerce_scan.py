@@ -152,3 +152,13 @@ def test_a_conversation_without_status_counts_as_not_resolved(tmp_path):
 
     p = get("commerce").payload(load_source(path), "12m", "month", None)
     assert p["cx"]["resolution_rate"] == pytest.approx(0.5) and p["cx"]["first_response_p50"] == pytest.approx(15)
+
+
+def test_sparse_rowids_are_read_in_one_pass(monkeypatch):
+    """Large ids as the rowid (1 and 10^15): rowid ranges would be nearly all empty, so one pass."""
+    monkeypatch.setattr(scan, "CHUNK_ROWS", 3)
+    conn = _memory()
+    conn.execute("INSERT INTO fulfillment_tracking (rowid, id, order_created_at) VALUES (1, 'a', '2026-03-05'),"
+                 " (1000000000000000, 'b', '2026-03-06')")
+    assert scan._chunks(conn, "fulfillment_tracking") == [""]
+    assert scan.fulfilment(conn)["days"].tolist() == [20517, 20518]
