@@ -90,10 +90,10 @@ def _packed(conn, table: str, day_col: str, code: str, bits: int, value_col: str
             o = conn.execute(f"SELECT group_concat({other}, ',') FROM {table}{where}").fetchone()[0]
             values[-1][is_other] = _floats(o, int(is_other.sum()), table)
         p >>= 12
-        days.append(p >> bits)
-        codes.append(p & ((1 << bits) - 1))
+        days.append((p >> bits).astype(np.int32))  # NO_DAY and every julianday day fit
+        codes.append((p & ((1 << bits) - 1)).astype(np.int16))
         extras += x.split(",") if x else []
-    return _join(days, np.int64), _join(codes, np.int16), _join(values, float), extras
+    return _join(days, np.int32), _join(codes, np.int16), _join(values, float), extras
 
 
 def failing(conn, table: str, check: tuple[str, str]) -> list[str]:
