@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,6 +176,9 @@ _SCANS = (("fulfillment_tracking", "fulfilment", scan.fulfilment),
           ("cx_conversations", "conversations", scan.conversations),
           ("inventory_snapshots", "inventory", _inventory),
           ("cx_conversations", "conversations_failing", scan.conversations_failing))
+_STEP_WORDS = {"fulfilment": "read fulfilment", "fulfilment_failing": "checked fulfilment times",
+               "conversations": "read conversations", "inventory": "read stock counts",
+               "conversations_failing": "checked response times"}
 
 
 def load_source(path: str | os.PathLike, progress=None) -> ComSource:
@@ -192,9 +195,13 @@ def load_source(path: str | os.PathLike, progress=None) -> ComSource:
             raise MissingTablesError(p, ["sales_metrics_daily"])
         have = frozenset(t for t in cat.TABLES if t in names)
         with ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 1)))) as pool:
-            running = {name: pool.submit(_own_connection, p, read) for table, name, read in _SCANS if table in have}
+            running = {pool.submit(_own_connection, p, read): name for table, name, read in _SCANS if table in have}
             src = _small_tables(conn, have, report)
-            return _assemble(p, stat, have, src, {k: f.result() for k, f in running.items()}, conn, report)
+            big = {}
+            for future in as_completed(running):  # the bar moves as each scan lands
+                big[running[future]] = future.result()
+                report(0.2 + 0.6 * len(big) / len(running), _STEP_WORDS[running[future]])
+            return _assemble(p, stat, have, src, big, conn, report)
     except sqlite3.DatabaseError as exc:
         raise DataFileError(f"{p}: cannot be read as a Commerce file ({exc})") from None
     finally:
@@ -204,7 +211,7 @@ def load_source(path: str | os.PathLike, progress=None) -> ComSource:
 def _small_tables(conn, have: frozenset[str], report) -> dict:
     src: dict = {"skipped": {}}
     read_day = _day_reader()
-    report(0.05, "reading sales")
+    report(0.05, "reading sales, stock, fulfilment and conversations")
     _load_sales(conn, src, read_day)
     activation, time_saved, operators, latest = {}, {}, [], {}
     latest["sales_metrics_daily"] = int(src["sales_days"][-1]) if len(src["sales_days"]) else None
@@ -242,7 +249,6 @@ def _small_tables(conn, have: frozenset[str], report) -> dict:
 
 
 def _assemble(p: str, stat, have: frozenset[str], src: dict, big: dict, conn, report) -> ComSource:
-    report(0.3, "reading stock, fulfilment and conversations")
     latest, checks = src["latest"], {}
     snapshot_days, alerts = np.zeros(0, dtype=np.int64), {}
     if "inventory" in big:
