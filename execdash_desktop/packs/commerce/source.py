@@ -194,7 +194,8 @@ def load_source(path: str | os.PathLike, progress=None) -> ComSource:
         if "sales_metrics_daily" not in names:
             raise MissingTablesError(p, ["sales_metrics_daily"])
         have = frozenset(t for t in cat.TABLES if t in names)
-        with ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 1)))) as pool:
+        # one core left for the window's own thread (on two cores two scans starved its frames)
+        with ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 2) - 1))) as pool:
             running = {pool.submit(_own_connection, p, read): name for table, name, read in _SCANS if table in have}
             src = _small_tables(conn, have, report)
             big = {}
