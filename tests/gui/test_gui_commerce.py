@@ -92,3 +92,20 @@ def test_commerce_trend_marks_the_partial_month(make_window, commerce_master, tm
     qtbot.waitUntil(lambda: chart.rows() != [], timeout=20_000)
     assert chart.rows()[-1]["partial"] is True and chart.rows()[-1]["period"] == "2026-10"
     assert "partial" in chart.subtitle.text() and "(partial)" in chart.hover_text(len(chart.rows()) - 1)
+
+
+def test_a_stock_alert_row_opens_that_products_history(make_window, commerce_master, tmp_path, qtbot):
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    w, v = _commerce(make_window, path, qtbot)
+    alerts = v.page.panels["stock_alerts"]
+    qtbot.waitUntil(lambda: alerts.table.rowCount() > 1, timeout=10_000)
+    sku = alerts.table.item(1, 1).text()  # not the most urgent one
+    assert sku != alerts.table.item(0, 1).text()
+    alerts.table.cellClicked.emit(1, 0)
+    key = f"inventory/history?{sku}"
+    qtbot.waitUntil(lambda: v.drilldowns.tab(key) is not None and v.drilldowns.tab(key).drilldown is not None,
+                    timeout=20_000)
+    tab = v.drilldowns.tab(key)
+    assert tab.drilldown.tables[0].title.startswith(f"Stock of {sku}") and tab.drilldown.tables[0].rows
+    assert w.tabs.tabText(w.tabs.indexOf(tab)).endswith(f": {sku}")

@@ -42,7 +42,7 @@ class DrilldownTabs(QObject):
     # -- opening ----------------------------------------------------------------------------
     def open(self, key: str, clicks: int = 1, t0: float | None = None, origin: str = "card") -> QtDrilldownTab:
         t0 = time.perf_counter() if t0 is None else t0
-        if key not in self.titles:
+        if self._base(key) not in self.titles:
             raise KeyError(f"unknown drill-down {key!r}")
         if origin != "restore":  # reopening last session's tabs is nobody's click
             self.recorder.drilldown_clicked(key, clicks, origin)
@@ -58,12 +58,13 @@ class DrilldownTabs(QObject):
             else:
                 self._load(tab, (t0, clicks))
             return tab
-        tab = QtDrilldownTab(key, self.titles[key], data_file=lambda: self.session.path)
+        title = self.title_of(key)
+        tab = QtDrilldownTab(key, title, data_file=lambda: self.session.path)
         tab.retryRequested.connect(lambda k=key: self._reload(k))
         tab.csvExported.connect(self._on_tab_exported)
         self._open[key] = tab
-        index = self.tabs.addTab(tab, self.titles[key])
-        self.tabs.setTabToolTip(index, f"{self.titles[key]} (Ctrl+W closes)")
+        index = self.tabs.addTab(tab, title)
+        self.tabs.setTabToolTip(index, f"{title} (Ctrl+W closes)")
         self.tabs.setCurrentWidget(tab)
         cached = self._cache.get(key)
         if cached is not None and cached[0] == self._current_version():
@@ -95,10 +96,19 @@ class DrilldownTabs(QObject):
         behind the tab in view (each loads in the background)."""
         current = self.tabs.currentWidget()
         for key in keys:
-            if key in self.titles and key not in self._open:
+            if self._base(key) in self.titles and key not in self._open:
                 self.open(key, clicks=0, origin="restore")
         if current is not None:
             self.tabs.setCurrentWidget(current)
+
+    @staticmethod
+    def _base(key: str) -> str:
+        """A key may carry one argument after '?' (a product for one product's history)."""
+        return key.partition("?")[0]
+
+    def title_of(self, key: str) -> str:
+        base, _, arg = key.partition("?")
+        return f"{self.titles[base]}: {arg}" if arg else self.titles[base]
 
     def tab(self, key: str) -> QtDrilldownTab | None:
         return self._open.get(key)

@@ -58,12 +58,14 @@ def _alerts(conn, src, payload, d):
     return [Table("Stock alerts, most urgent first", p["columns"], tuple(p["rows"]), p["formats"])], None, []
 
 
-def _history(conn, src, payload, d):
+def _history(conn, src, payload, d, sku=None):
+    """One product's stock: the one asked for ("inventory/history?SKU"), else the most urgent alert's."""
     _need(src, "inventory_snapshots")
     alerts = payload["inventoryAlerts"] or []
-    if not alerts:
+    if not sku and not alerts:
         return [], None, ["No stock alerts: no product to follow."]
-    sku = alerts[0]["sku"]
+    why = "the product chosen." if sku else "the most urgent stock alert."
+    sku = sku or alerts[0]["sku"]
     rows = conn.execute(
         f"SELECT substr(trim(snapshot_date), 1, 10) AS day, {num('quantity_available')}, {num('days_of_cover')},"
         f" {enum('stock_status')} FROM inventory_snapshots WHERE trim(sku) = ? AND {day('snapshot_date')} <= ?"
@@ -71,7 +73,9 @@ def _history(conn, src, payload, d):
     t = Table(f"Stock of {sku}, last 90 snapshots", ("Day", "Available", "Days of cover", "Status"), tuple(rows),
               ("date", "int", "days", "text"))
     chart = Table(f"Stock of {sku}", ("Day", "Available"), tuple((x[0], x[1]) for x in rows), ("period", "int"))
-    return [t], chart, [f"Product {sku}: the most urgent stock alert."]
+    if not rows:
+        return [t], None, [f"Product {sku}: no stock counts on or before this day."]
+    return [t], chart, [f"Product {sku}: {why}"]
 
 
 def _said(code: str | None) -> str:
@@ -174,10 +178,14 @@ _BUILDERS = {"sales/daily": _sales, "skus/performance": _skus, "inventory/alerts
 
 def build_drilldown(key: str, conn: sqlite3.Connection, src: ComSource, payload: dict) -> Drilldown:
     """The drill-down `key` at the payload's as-of day. KeyError for an unknown key."""
-    builder = _BUILDERS[key]
+    base, _, arg = key.partition("?")  # "inventory/history?HR-0007": one product's history
+    builder = _BUILDERS[base]
+    if arg and base != "inventory/history":
+        raise KeyError(key)
     d = parse_day(payload["asOf"])
     try:
-        tables, chart, notes = builder(conn, src, payload, d)
+        tables, chart, notes = builder(conn, src, payload, d, arg) if arg else builder(conn, src, payload, d)
     except _Missing as exc:
         tables, chart, notes = [], None, [str(exc)]
-    return Drilldown(key, cat.DRILLDOWNS[key], tuple(tables), tuple([f"As of {payload['asOf']}"] + notes), chart)
+    title = f"{cat.DRILLDOWNS[base]}: {arg}" if arg else cat.DRILLDOWNS[base]
+    return Drilldown(key, title, tuple(tables), tuple([f"As of {payload['asOf']}"] + notes), chart)

@@ -37,6 +37,8 @@ def stock_alerts(conn, src, payload) -> dict:
     return {"kind": "table", "currency": cat.CURRENCY, "columns": ("Severity", "Product", "Status", "Available", "Days of cover"),
             "formats": ("text", "text", "text", "int", "int"), "rows": rows,
             "tones": [_TONE[a["severity"]] for a in alerts], "drilldown": "inventory/alerts",
+            # a row opens that product's stock history; the Details button the whole list
+            "row_drilldowns": [f"inventory/history?{a['sku']}" if a["sku"] else None for a in alerts],
             "note": f"{len(alerts)} alerts" if alerts else "No stock alerts"}
 
 

@@ -93,7 +93,7 @@ def kpis(src: ComSource, d: int) -> list[dict]:
 def alerts(src: ComSource, d: int) -> list[dict] | None:
     if "inventory_snapshots" not in src.tables:
         return None
-    return r.alerts_at(src.alerts, src.snapshot_days, d)
+    return r.alerts_at(src.stock_alerts, src.snapshot_days, d)
 
 
 def frt(src: ComSource, span: tuple[int, int], p: float) -> float | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .sqlread import before, boolean, enum, num
+from .sqlread import before, boolean, enum, enum_case, not_before, num
 
 EXAMPLES = 20
 
@@ -43,6 +43,15 @@ FULFILLMENT_TIMES = (
 RESPONSE_TIMES = (
     f"{before('first_response_at', 'conversation_created_at')} OR {num('first_response_time_minutes')} < 0",
     "coalesce(chatwoot_conversation_id, id)")
+
+# the same conditions, truthy on exactly the same rows, with the usual values decided cheaply first
+_FULFILLED = enum_case("fulfillment_status", {"fulfilled": "1", "cancelled": "0", "unfulfilled": "0", "partial": "0"}, "0")
+FULFILLMENT_TIMES_FAST = (
+    f"(CASE WHEN fulfilled_at IS NULL THEN {_FULFILLED} WHEN {not_before('fulfilled_at', 'order_created_at')}"
+    f" THEN 0 ELSE {FULFILLMENT_TIMES[0]} END)", FULFILLMENT_TIMES[1])
+RESPONSE_TIMES_FAST = (
+    f"(CASE WHEN {not_before('first_response_at', 'conversation_created_at')}"
+    f" THEN {num('first_response_time_minutes')} < 0 ELSE {RESPONSE_TIMES[0]} END)", RESPONSE_TIMES[1])
 
 
 def static_checks(conn: sqlite3.Connection, have: frozenset[str], sales: dict[int, dict], done: dict

@@ -126,13 +126,13 @@ def snapshot_on_or_before(snapshot_days: np.ndarray, d: int) -> int | None:
     return int(snapshot_days[i - 1]) if i else None
 
 
-def alerts_at(alert_rows: list[tuple], snapshot_days: np.ndarray, d: int) -> list[dict] | None:
+def alerts_at(alert_rows: dict[int, list[tuple]], snapshot_days: np.ndarray, d: int) -> list[dict] | None:
     """The alert list of the latest snapshot on or before d (None without one), ordered as pinned."""
     s = snapshot_on_or_before(snapshot_days, d)
     if s is None:
         return None
     out = []
-    for day_, sku, status, qty, cover in alert_rows:
+    for day_, sku, status, qty, cover in alert_rows.get(s, ()):
         if day_ == s:
             sev = severity(status, cover)
             out.append({"sku": sku, "severity": sev, "stock_status": status,

@@ -42,3 +42,29 @@ def epoch(col: str) -> str:
 def day(col: str) -> str:
     """The UTC calendar day (days since 1970-01-01) of a timestamp or date column."""
     return f"CAST(julianday(trim({col})) - 2440587.5 AS INTEGER)"
+
+
+# ---- the same readings for the big tables' scans, cheap for values stored the usual way. Each is
+# equal to the reading above for every stored value (tests/test_commerce_scan.py checks them on
+# messy values): SQLite's string functions (trim, lower, substr) allocate a copy per call and
+# cost more than the date parse itself, so a value already in the usual form skips them.
+def day_fast(col: str) -> str:
+    """= day(col): julianday reads trailing but not leading spaces; trim only when the first read fails."""
+    return f"CAST(coalesce(julianday({col}), julianday(trim({col}))) - 2440587.5 AS INTEGER)"
+
+
+def boolean_fast(col: str) -> str:
+    """= boolean(col): a stored 1 or 0 answers at once."""
+    return f"(CASE {col} WHEN 1 THEN 1 WHEN 0 THEN 0 ELSE {boolean(col)} END)"
+
+
+def enum_case(col: str, cases: dict[str, str], other: str) -> str:
+    """CASE over enum(col): a value stored exactly as one of the names matches without lower(trim())."""
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in cases.items())
+    return f"(CASE {col} {whens} ELSE (CASE {enum(col)} {whens} ELSE {other} END) END)"
+
+
+def not_before(a: str, b: str) -> str:
+    """True only where before(a, b) is false: a is not earlier as text and not earlier as a moment
+    (NULL, so undecided, when either is unreadable without trim)."""
+    return f"({a} >= {b} AND julianday({a}) >= julianday({b}))"

@@ -195,6 +195,8 @@ class QtGenericPanel(QFrame):
         if self._drilldown:
             self.drilldownRequested.emit(self._drilldown)
 
-    def _on_table_cell_clicked(self, _row: int, _col: int) -> None:
-        if self._drilldown:
-            self.drilldownRequested.emit(self._drilldown)
+    def _on_table_cell_clicked(self, row: int, _col: int) -> None:
+        per_row = self.data.get("row_drilldowns") or []  # e.g. one product's history for each alert row
+        key = per_row[row] if 0 <= row < len(per_row) and per_row[row] else self._drilldown
+        if key:
+            self.drilldownRequested.emit(key)

@@ -1,0 +1,223 @@
+"""The big tables read in one pass each: fulfilment, conversations, stock counts.
+
+Every row is reduced inside SQLite to one packed integer (its UTC day and the
+codes the rules use, and a small number such as days to ship); SQLite writes
+a chunk of rows as one comma-separated text (group_concat) that numpy parses
+in C, so no Python object is made per row. A data-quality check over a whole
+table is its own scan (`failing`), so that it can run beside the others on
+another connection. Chunks follow the rowid (a range seek, no extra scan) so
+that no single step holds the interpreter for long: the window keeps painting
+while a large file loads. The readings are sqlread's fast forms, equal to the
+plain ones for every value (tests/test_commerce_scan.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from ...errors import DataFileError
+from . import catalogue as cat
+from .quality_sql import FULFILLMENT_TIMES_FAST, RESPONSE_TIMES_FAST
+from .sqlread import boolean_fast, day_fast, enum, enum_case, epoch, num
+
+NO_DAY = -(10 ** 9)
+CHUNK_ROWS = 200_000  # rowids per chunk: ~10 ms of parsing each
+SEP = "char(31)"
+VALUE_MAX, VALUE_OTHER = 4093, 4095  # the value slot of a packed row (12 bits)
+
+
+def _chunks(conn, table: str) -> list[str]:  # CHUNK_ROWS read at call time (tests use small chunks)
+    """WHERE clauses that split the table by rowid ("" for one pass: a view or a table without rowid)."""
+    try:  # two statements: SQLite answers a lone min() or max() of the rowid from the b-tree's ends
+        lo = conn.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
+        hi = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
+    except sqlite3.OperationalError:
+        return [""]
+    if lo is None or not isinstance(lo, int) or not isinstance(hi, int):
+        return [""]
+    if hi - lo + 1 > 4 * max(CHUNK_ROWS, conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]):
+        return [""]  # sparse rowids (large ids as the key): ranges would be mostly empty
+    return [f" WHERE rowid BETWEEN {a} AND {min(hi, a + CHUNK_ROWS - 1)}" for a in range(lo, hi + 1, CHUNK_ROWS)]
+
+
+def _ints(text: str | None, n: int, what: str) -> np.ndarray:
+    out = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
+    if len(out) != n:  # the expressions never give NULL, so this is a reading fault, not data
+        raise DataFileError(f"{what}: read {len(out)} values for {n} rows")
+    return out
+
+
+def _floats(text: str | None, n: int, what: str) -> np.ndarray:
+    out = np.fromstring(text, dtype=float, sep=",") if text else np.empty(0, float)
+    if len(out) != n:
+        raise DataFileError(f"{what}: read {len(out)} values for {n} rows")
+    return out
+
+
+def _keys(text: str | None) -> list[str]:
+    return text.split(chr(30)) if text else []
+
+
+def _code(col: str, names: tuple[str, ...]) -> str:
+    """1 + the position of a known name (any case, padded); 0 for none / blank; len(names) + 1 for another."""
+    cases = {"": "0", **{n: str(i + 1) for i, n in enumerate(names)}}
+    return f"(CASE WHEN {col} IS NULL THEN 0 ELSE {enum_case(col, cases, str(len(names) + 1))} END)"
+
+
+def _packed(conn, table: str, day_col: str, code: str, bits: int, value_col: str,
+            extra: str = "NULL") -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per row: UTC day (NO_DAY when unreadable), code, num(value_col) (NaN for none); `extra` listed
+    (comma-separated, NULLs skipped) for the rows where it is not NULL.
+
+    One integer per row: (day << bits | code) << 12 | v, where v is 0 for no value, value + 1 for a
+    stored integer from 0 to 4093 (days, minutes: nearly every row), 4095 for any other value, whose
+    readings a second query of that chunk then lists (in row order; none on a file of plain numbers)."""
+    small = f"typeof({value_col}) = 'integer' AND {value_col} BETWEEN 0 AND {VALUE_MAX}"
+    v = f"(CASE WHEN {value_col} IS NULL THEN 0 WHEN {small} THEN {value_col} + 1 ELSE {VALUE_OTHER} END)"
+    other = f"(CASE WHEN {value_col} IS NULL OR ({small}) THEN NULL ELSE ifnull({num(value_col)}, 'nan') END)"
+    packed = f"(ifnull({day_fast(day_col)}, {NO_DAY}) * {1 << bits} + {code}) * {VALUE_OTHER + 1} + {v}"
+    days, codes, values, extras = [], [], [], []
+    for where in _chunks(conn, table):
+        n, p, x = conn.execute(f"SELECT count(*), group_concat({packed}, ','), group_concat({extra}, ',')"
+                               f" FROM {table}{where}").fetchone()
+        p = _ints(p, n, table)
+        vc = p & VALUE_OTHER
+        values.append(np.where(vc == 0, np.nan, vc - 1.0))
+        is_other = vc == VALUE_OTHER
+        if is_other.any():
+            o = conn.execute(f"SELECT group_concat({other}, ',') FROM {table}{where}").fetchone()[0]
+            values[-1][is_other] = _floats(o, int(is_other.sum()), table)
+        p >>= 12
+        days.append((p >> bits).astype(np.int32))  # NO_DAY and every julianday day fit
+        codes.append((p & ((1 << bits) - 1)).astype(np.int16))
+        extras += x.split(",") if x else []
+    return _join(days, np.int32), _join(codes, np.int16), _join(values, float), extras
+
+
+def failing(conn, table: str, check: tuple[str, str]) -> list[str]:
+    """The sorted keys of the rows failing a data-quality check (its own scan: it can run beside the rest)."""
+    expr, key = check
+    text = conn.execute(f"SELECT group_concat(CASE WHEN {expr} THEN CAST({key} AS TEXT) END, char(30))"
+                        f" FROM {table}").fetchone()[0]
+    return sorted(_keys(text))
+
+
+def _join(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+
+
+def fulfilment(conn) -> dict:
+    st = enum_case("fulfillment_status", {"fulfilled": "0", "cancelled": "1", "unfulfilled": "2", "partial": "2"}, "2")
+    code = (f"{st} + 4 * {boolean_fast('is_sla_breach')} + 8 * {boolean_fast('has_issue')}"
+            f" + 16 * {_code('issue_type', cat.ISSUE_TYPES)} + 128 * {_code('issue_severity', cat.SEVERITIES)}")
+    days, codes, dtf, _ = _packed(conn, "fulfillment_tracking", "order_created_at", code, 10, "days_to_fulfill")
+    return {"days": days, "codes": codes, "dtf": dtf}
+
+
+def fulfilment_failing(conn) -> list[str]:
+    return failing(conn, "fulfillment_tracking", FULFILLMENT_TIMES_FAST)
+
+
+def conversations_failing(conn) -> list[str]:
+    return failing(conn, "cx_conversations", RESPONSE_TIMES_FAST)
+
+
+def conversations(conn) -> dict:
+    resolved = enum_case("status", {"resolved": "1", "closed": "1", "open": "0", "pending": "0"}, "0")
+    esc = boolean_fast("is_escalated")
+    code = (f"{resolved} + 2 * {boolean_fast('is_sla_breach')} + 4 * {esc}"
+            f" + 8 * {_code('sentiment', cat.SENTIMENTS)}")
+    table = "cx_conversations"
+    has_rowid = _chunks(conn, table) != [""]
+    days, codes, frt, rowids = _packed(conn, table, "conversation_created_at", code, 6, "first_response_time_minutes",
+                                       f"CASE WHEN {esc} THEN rowid END" if has_rowid else "NULL")
+    # the escalated conversations one by one (a few percent of the rows), fetched by rowid
+    cols = (f"SELECT chatwoot_conversation_id, {epoch('conversation_created_at')} AS t, {enum('status')},"
+            f" {epoch('resolved_at')}, escalation_reason, {enum('priority')} FROM {table}")
+    if has_rowid:
+        rows = conn.execute(f"{cols} WHERE rowid IN (SELECT value FROM json_each(?)) AND t IS NOT NULL"
+                            " ORDER BY rowid", ("[" + ",".join(rowids) + "]",)).fetchall() if rowids else []
+    else:
+        from .sqlread import boolean
+
+        rows = conn.execute(f"{cols} WHERE {boolean('is_escalated')} AND t IS NOT NULL").fetchall()
+    escalated = [{"conversation": cid, "created": int(t), "status": status, "resolved": res, "reason": reason,
+                  "priority": prio} for cid, t, status, res, reason, prio in rows]
+    return {"days": days, "codes": codes, "frt": frt, "escalated": escalated}
+
+
+# ---- stock counts: every snapshot's alerts, the snapshot days, checks 5 and 8
+_STOCK = {"out_of_stock": "1", "low_stock": "2", "overstock": "3", "in_stock": "0"}
+_STOCK_NAMES = {1: "out_of_stock", 2: "low_stock", 3: "overstock"}
+
+
+def _typed(col: str) -> str:
+    """A number as text that reads back as the same Python value: an integer as itself, a real with
+    17 digits (round trip), none as N."""
+    return (f"(CASE typeof({col}) WHEN 'integer' THEN {col} WHEN 'real' THEN printf('%!.17g', {col})"
+            f" ELSE 'N' END)")
+
+
+def _value(text: str) -> int | float | None:
+    if text == "N":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+class StockAlerts:
+    """Every snapshot's alert rows, made into tuples only for the day asked (a payload needs two days)."""
+
+    def __init__(self, days: np.ndarray, sku_ids: np.ndarray, codes: np.ndarray, values: list[str],
+                 sku_of: list[str | None]) -> None:
+        keep = days != NO_DAY
+        self._rows = np.flatnonzero(keep)[np.argsort(days[keep], kind="stable")]  # by day, then as stored
+        self._days = days[self._rows]
+        self._sku_ids, self._codes, self._values, self._sku_of = sku_ids, codes, values, sku_of
+
+    def get(self, d: int, default=()) -> list[tuple] | tuple:
+        a, b = int(np.searchsorted(self._days, d, "left")), int(np.searchsorted(self._days, d, "right"))
+        return [(d, self._sku_of[int(self._sku_ids[i])], _STOCK_NAMES[int(self._codes[i])],
+                 _value(self._values[2 * i]), _value(self._values[2 * i + 1])) for i in self._rows[a:b].tolist()] or default
+
+
+def inventory(conn) -> dict | None:
+    """None when a SKU holds the separator character (the caller then reads the rows one by one)."""
+    day, st, qty = day_fast("snapshot_date"), enum_case("stock_status", _STOCK, "0"), num("quantity_available")
+    packed = f"ifnull({day}, {NO_DAY}) * 16 + {st} * 4 + ifnull({qty} < 0, 0) * 2 + (sku IS NULL)"
+    alert = f"CASE WHEN {st} > 0 THEN {_typed(qty)} || ',' || {_typed(num('days_of_cover'))} END"
+    parts, skus, alert_values = [], [], []
+    for where in _chunks(conn, "inventory_snapshots"):
+        n, p, s, a = conn.execute(
+            f"SELECT count(*), group_concat({packed}, ','), group_concat(ifnull(sku, ''), {SEP}),"
+            f" group_concat({alert}, ',') FROM inventory_snapshots{where}").fetchone()
+        parts.append(_ints(p, n, "inventory_snapshots"))
+        chunk_skus = s.split(chr(31)) if n else []
+        if len(chunk_skus) != n:
+            return None
+        skus += chunk_skus
+        alert_values += a.split(",") if a else []
+    p = np.concatenate(parts) if parts else np.empty(0, np.int64)
+    days, status, neg, null_sku = p >> 4, (p >> 2) & 3, (p & 2) > 0, (p & 1) > 0
+    # SKUs as SQLite's trim() reads them (spaces only), None for a NULL; numbered for the duplicate count
+    raw_id = {x: i for i, x in enumerate(dict.fromkeys(skus))}
+    ids = np.fromiter(map(raw_id.__getitem__, skus), dtype=np.int64, count=len(skus))
+    norm_id: dict[str | None, int] = {}
+    lut = np.array([norm_id.setdefault(x.strip(" "), len(norm_id)) for x in raw_id] or [0], dtype=np.int64)
+    none_id = norm_id.setdefault(None, len(norm_id))
+    sku_id = np.where(null_sku, none_id, lut[ids] if len(ids) else ids)
+    sku_of = list(norm_id)  # id -> name (None for none)
+    valid = days != NO_DAY
+    flagged = status > 0  # the rows whose two numbers came along (unreadable days among them)
+    if 2 * int(flagged.sum()) != len(alert_values):
+        raise DataFileError(f"inventory_snapshots: read {len(alert_values)} alert values for {int(flagged.sum())} alerts")
+    alerts = StockAlerts(days[flagged], sku_id[flagged], status[flagged], alert_values, sku_of)
+    keys = days[valid] * len(sku_of) + sku_id[valid]
+    uniq, counts = np.unique(keys, return_counts=True)
+    dup = [(sku_of[int(k % len(sku_of))], int(k // len(sku_of)), int(c)) for k, c in zip(uniq[counts > 1], counts[counts > 1])]
+    negative = [(sku_of[sid], d) for d, sid in zip(days[valid & neg].tolist(), sku_id[valid & neg].tolist())]
+    return {"rows": len(p), "days": np.unique(days[valid]), "alerts": alerts, "negative": negative, "dups": dup}

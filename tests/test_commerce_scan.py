@@ -1,0 +1,164 @@
+"""The Commerce big-table scans (packs/commerce/scan.py): their cheap SQL readings equal the plain ones
+(sqlread) on messy values, and the packed one-pass reads equal a row-by-row read of the same rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib import resources
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from execdash_desktop.packs.commerce import catalogue as cat
+from execdash_desktop.packs.commerce import quality_sql, scan
+from execdash_desktop.packs.commerce.source import _inventory_rows, load_source
+from execdash_desktop.packs.commerce.sqlread import boolean, boolean_fast, day, day_fast, enum, enum_case, num
+
+SCHEMA = resources.files("execdash_desktop.data").joinpath("commerce_schema.sql").read_text()
+
+# timestamps as files hold them: T or space, Z / z / an offset / nothing, fractions, dates alone,
+# padding on either side, julian day numbers, junk
+_MOMENTS = ["2026-03-05T10:00:00Z", "2026-03-05 10:00:00", "2026-03-05T10:00:00.25Z", "2026-03-05T23:30:00-05:00",
+            "2026-03-06 01:00:00+02:00", "2026-03-05", "2026-03-05T10:00:00z", "2026-03-05T10:00",
+            "2026-03-04T10:00:00Z", "2026-03-05T09:59:59Z", "1969-12-31T23:00:00Z", "2461000", "2461000.5", "x", ""]
+moment = st.one_of(st.none(), st.integers(2440000, 2462000),
+                   st.builds(lambda m, l, r: " " * l + m + " " * r, st.sampled_from(_MOMENTS),
+                             st.integers(0, 2), st.integers(0, 2)))
+word = st.one_of(st.none(), st.integers(-1, 2), st.builds(
+    lambda w, up, l, r: " " * l + (w.upper() if up else w) + " " * r,
+    st.sampled_from(["fulfilled", "cancelled", "partial", "unfulfilled", "resolved", "closed", "open", "pending",
+                     "Delayed_Shipping", "missing_items", "high", "critical", "low", "positive", "very_negative",
+                     "other", "", "yes", "TRUE", "t", "1", "0", "no", "f"]),
+    st.booleans(), st.integers(0, 1), st.integers(0, 1)))
+number = st.one_of(st.none(), st.integers(-5, 5000), st.floats(-10, 10, allow_nan=False),
+                   st.sampled_from(["3", " 4 ", "2.5", "abc", "", "1e2", "-1"]))
+
+
+def _memory() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(word, word, word, word, number, moment, moment), min_size=1, max_size=25))
+def test_fast_readings_equal_the_plain_ones(rows):
+    conn = _memory()
+    conn.executemany("INSERT INTO fulfillment_tracking (id, fulfillment_status, is_sla_breach, issue_type,"
+                     " issue_severity, days_to_fulfill, order_created_at, fulfilled_at) VALUES (?,?,?,?,?,?,?,?)",
+                     [(str(i), *r) for i, r in enumerate(rows)])
+    st_cases = {"fulfilled": "0", "cancelled": "1", "unfulfilled": "2"}
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in st_cases.items())
+    pairs = [
+        (day_fast("order_created_at"), day("order_created_at")),
+        (day_fast("fulfilled_at"), day("fulfilled_at")),
+        (boolean_fast("is_sla_breach"), boolean("is_sla_breach")),
+        (boolean_fast("fulfillment_status"), boolean("fulfillment_status")),
+        (enum_case("fulfillment_status", st_cases, "2"), f"(CASE {enum('fulfillment_status')} {whens} ELSE 2 END)"),
+        (scan._code("issue_type", cat.ISSUE_TYPES), _plain_code("issue_type", cat.ISSUE_TYPES)),
+        (f"NOT NOT {quality_sql.FULFILLMENT_TIMES_FAST[0]}", f"NOT NOT {quality_sql.FULFILLMENT_TIMES[0]}"),
+    ]
+    for fast, plain in pairs:
+        got = conn.execute(f"SELECT {fast}, {plain}, order_created_at, fulfilled_at FROM fulfillment_tracking").fetchall()
+        for a, b, *row in got:
+            assert (a or 0) == (b or 0) if "NOT NOT" in fast else a == b, (fast[:60], row)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(moment, moment, number), min_size=1, max_size=25))
+def test_fast_response_check_flags_the_same_rows(rows):
+    conn = _memory()
+    conn.executemany("INSERT INTO cx_conversations (id, conversation_created_at, first_response_at,"
+                     " first_response_time_minutes) VALUES (?,?,?,?)", [(str(i), *r) for i, r in enumerate(rows)])
+    fast, plain = quality_sql.RESPONSE_TIMES_FAST[0], quality_sql.RESPONSE_TIMES[0]
+    for a, b in conn.execute(f"SELECT {fast}, {plain} FROM cx_conversations"):
+        assert bool(a) == bool(b)
+
+
+def _plain_code(col: str, names: tuple[str, ...]) -> str:
+    whens = " ".join(f"WHEN '{n}' THEN {i + 1}" for i, n in enumerate(names))
+    return f"(CASE WHEN {col} IS NULL THEN 0 ELSE (CASE {enum(col)} WHEN '' THEN 0 {whens} ELSE {len(names) + 1} END) END)"
+
+
+@pytest.mark.parametrize("chunk", [3, 1000])
+def test_packed_fulfilment_read_equals_the_rows(monkeypatch, chunk):
+    """Day, codes and days to ship of every row, as a row-by-row read gives them; several chunks and
+    values outside the packed slot (text, fractions, big, negative) included."""
+    monkeypatch.setattr(scan, "CHUNK_ROWS", chunk)
+    conn = _memory()
+    rng = np.random.default_rng(3)
+    statuses = ["fulfilled", " FULFILLED", "cancelled", "partial", "Unfulfilled ", None, "odd"]
+    moments = ["2026-03-05T10:00:00Z", " 2026-03-06 01:00:00+02:00", "2026-03-07T23:00:00-05:00", "bad", None]
+    dtfs = [0, 1, 3, 4093, 4094, 9999, -2, 2.5, "3", " 7 ", "x", None]
+    rows = [(str(i), statuses[rng.integers(len(statuses))], int(rng.integers(2)), ["yes", "FALSE", 1, 0][i % 4],
+             [None, "delayed_shipping", "MISSING_ITEMS", "other"][i % 4], [None, "High", " low", "x"][i % 4],
+             dtfs[i % len(dtfs)], moments[rng.integers(len(moments))]) for i in range(60)]
+    conn.executemany("INSERT INTO fulfillment_tracking (id, fulfillment_status, is_sla_breach, has_issue, issue_type,"
+                     " issue_severity, days_to_fulfill, order_created_at) VALUES (?,?,?,?,?,?,?,?)", rows)
+    got = scan.fulfilment(conn)
+    st_ = f"(CASE {enum('fulfillment_status')} WHEN 'fulfilled' THEN 0 WHEN 'cancelled' THEN 1 ELSE 2 END)"
+    want = conn.execute(
+        f"SELECT ifnull({day('order_created_at')}, {scan.NO_DAY}), {st_} + 4 * {boolean('is_sla_breach')}"
+        f" + 8 * {boolean('has_issue')} + 16 * {_plain_code('issue_type', cat.ISSUE_TYPES)}"
+        f" + 128 * {_plain_code('issue_severity', cat.SEVERITIES)}, {num('days_to_fulfill')}"
+        " FROM fulfillment_tracking ORDER BY rowid").fetchall()
+    assert got["days"].tolist() == [w[0] for w in want]
+    assert got["codes"].tolist() == [w[1] for w in want]
+    assert [None if np.isnan(v) else v for v in got["dtf"].tolist()] == [w[2] for w in want]
+
+
+def test_packed_inventory_read_equals_the_row_by_row_read(monkeypatch):
+    monkeypatch.setattr(scan, "CHUNK_ROWS", 4)
+    conn = _memory()
+    rows = [("HR-1", "2026-03-01", "low_stock", 5, 3), (" HR-1 ", "2026-03-01T00:00:00Z", "LOW_STOCK", "5", 2.5),
+            ("HR-2", "2026-03-01", "out_of_stock", 0, 0), ("HR-2", "2026-03-02", " Overstock", 0.1 + 0.2, None),
+            (None, "2026-03-02", "low_stock", -3, 1), (None, "2026-03-02", "in_stock", "-1.5", 40),
+            ("HR-3", "bad", "low_stock", 1, 1), ("HR-3", " 2026-03-02", "low_stock", 1e20, "7"),
+            ("HR-4", "2026-03-03", "odd", 2, 2), ("HR-4", "2026-03-03", "low_stock", None, "x")]
+    conn.executemany("INSERT INTO inventory_snapshots (id, sku, snapshot_date, stock_status, quantity_available,"
+                     " days_of_cover) VALUES (?,?,?,?,?,?)", [(str(i), *r) for i, r in enumerate(rows)])
+    fast, plain = scan.inventory(conn), _inventory_rows(conn)
+    assert fast["rows"] == plain["rows"] == len(rows)
+    assert fast["days"].tolist() == plain["days"].tolist()
+    assert sorted(fast["negative"], key=repr) == sorted(plain["negative"], key=repr)
+    assert sorted(fast["dups"], key=repr) == sorted(plain["dups"], key=repr) and fast["dups"]  # HR-1 twice on 1 March
+    for d in plain["days"].tolist():
+        a, b = fast["alerts"].get(d, ()), plain["alerts"].get(d, ())
+        assert [tuple(map(repr, x)) for x in a] == [tuple(map(repr, x)) for x in b]  # 5 stays an int, 0.3... exact
+
+
+def test_a_sku_holding_the_separator_is_read_row_by_row():
+    conn = _memory()
+    conn.execute("INSERT INTO inventory_snapshots (id, sku, snapshot_date, stock_status) VALUES"
+                 " ('a', 'HR' || char(31) || '1', '2026-03-01', 'low_stock')")
+    assert scan.inventory(conn) is None  # the caller (source._inventory) then reads the rows one by one
+
+
+def test_a_conversation_without_status_counts_as_not_resolved(tmp_path):
+    """A NULL status used to drop that row's codes only (the columns then misaligned and the load failed)."""
+    path = tmp_path / "c.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(SCHEMA)
+    conn.execute("INSERT INTO sales_metrics_daily (id, date, total_revenue, total_orders) VALUES ('s', '2026-03-10',"
+                 " 100, 2)")
+    conn.executemany("INSERT INTO cx_conversations (id, chatwoot_conversation_id, status, conversation_created_at,"
+                     " first_response_time_minutes) VALUES (?,?,?,?,?)",
+                     [("a", 1, None, "2026-03-10T09:00:00Z", 10), ("b", 2, "resolved", "2026-03-10T10:00:00Z", 20)])
+    conn.commit()
+    conn.close()
+    from execdash_desktop.dashboards import get
+
+    p = get("commerce").payload(load_source(path), "12m", "month", None)
+    assert p["cx"]["resolution_rate"] == pytest.approx(0.5) and p["cx"]["first_response_p50"] == pytest.approx(15)
+
+
+def test_sparse_rowids_are_read_in_one_pass(monkeypatch):
+    """Large ids as the rowid (1 and 10^15): rowid ranges would be nearly all empty, so one pass."""
+    monkeypatch.setattr(scan, "CHUNK_ROWS", 3)
+    conn = _memory()
+    conn.execute("INSERT INTO fulfillment_tracking (rowid, id, order_created_at) VALUES (1, 'a', '2026-03-05'),"
+                 " (1000000000000000, 'b', '2026-03-06')")
+    assert scan._chunks(conn, "fulfillment_tracking") == [""]
+    assert scan.fulfilment(conn)["days"].tolist() == [20517, 20518]
