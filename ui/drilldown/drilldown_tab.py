@@ -8,7 +8,6 @@ table to a file the user picks.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
