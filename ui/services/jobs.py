@@ -46,6 +46,8 @@ class SourceResult:
     loaded_in_ms: float = 0.0
     data_mtime: float | None = None  # when the data last changed, the app's own writes aside
     read_only: bool = False  # the app keeps its metrics in a side file, not in this file
+    # ((range, as_of), the month payload) built in the worker for the state asked, or None
+    monthly: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def mtime(self) -> float:
@@ -189,8 +191,21 @@ def _run_source(ctx: Context, job: Job, progress) -> SourceResult:
             ctx.engine.forget(path)
         src = ctx.engine.source(path, progress=lambda f, m: progress(f, m), dashboard=dash)
         ctx.book.put(path, stamp, src, dash)  # the stamp from before: a change during the load reloads
-        changed = hit is None or hit[1] is not src
-        return SourceResult(src, stamp, changed, (time.perf_counter() - t0) * 1000, when, read_only)
+    changed = hit is None or hit[1] is not src
+    return SourceResult(src, stamp, changed, (time.perf_counter() - t0) * 1000, when, read_only,
+                        _month_payload(dash, src, job.payload))
+
+
+def _month_payload(dash: str, src, want) -> tuple | None:
+    """The month payload for `want` = (range, as_of), built here, off the GUI thread (a big
+    Commerce file's first payload took 100-250 ms there); None when it cannot be built
+    (the session then builds it itself and reports the reason)."""
+    if not want:
+        return None
+    try:
+        return want, registry.get(dash).payload(src, want[0], "month", want[1])
+    except Exception:  # an as-of the file no longer covers...: the session's path handles it
+        return None
 
 
 def _run_holdings(ctx: Context, job: Job, progress) -> tuple[str, ...]:

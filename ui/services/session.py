@@ -106,14 +106,18 @@ class QtDataSession(QObject):
         p = str(Path(path).expanduser().resolve())
         state = self.settings.view_state(p, self.dashboard.name)
         self.opening = p
-        self._submit("open", self._job(p), Intent("load", time.perf_counter(), state))
+        self._submit("open", self._job(p, state=state), Intent("load", time.perf_counter(), state))
 
     @property
     def name(self) -> str:
         return self.dashboard.name
 
-    def _job(self, path: str, args: tuple = ()) -> Job:
-        return Job("source", path, args, dashboard=self.dashboard.name)
+    def _job(self, path: str, args: tuple = (), state=None) -> Job:
+        """A load of `path`; the worker also builds the month payload for `state` (default:
+        the current one), so a big dashboard's first payload is not built on the GUI thread."""
+        state = state or self.state
+        want = (state.range, state.as_of) if state is not None else None
+        return Job("source", path, args, payload=want, dashboard=self.dashboard.name)
 
     @property
     def src(self):
@@ -290,7 +294,11 @@ class QtDataSession(QObject):
             state = state.with_(as_of=None)  # that month is no longer in the file
             self._set_state(state)
         try:
-            self.monthly = d.payload(src, state.range, "month", state.as_of)
+            built = result.monthly
+            if built is not None and built[0] == (state.range, state.as_of) and built[1] is not None:
+                self.monthly = built[1]  # built by the worker with the source
+            else:
+                self.monthly = d.payload(src, state.range, "month", state.as_of)
         except InvalidRequestError as exc:
             if state.as_of is None:
                 self.loadFailed.emit(intent.cause, str(exc))

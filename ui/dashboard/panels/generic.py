@@ -24,6 +24,8 @@ from ... import theme
 DASH = "\u2014"
 STATUS_WORDS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
 
+PANEL_ROWS = 50  # rows a table panel shows on the dashboard (Details has them all)
+
 
 def cell_text(value, fmt: str, currency: str = "\u00a3") -> str:
     if value is None:
@@ -162,9 +164,17 @@ class QtGenericPanel(QFrame):
 
     def _show_table(self, d: dict) -> None:
         self._show_stats(d.get("stats"))
-        self._fill(d.get("columns", ()), d.get("formats", ()), d.get("rows", ()), d.get("tones", ()))
-        self.note.setText(d.get("note") or "")
-        self.note.setVisible(bool(d.get("note")))
+        rows = d.get("rows", ())
+        # a dashboard panel is a glance: its first rows (the most urgent first), the rest one
+        # click away in Details; filling thousands of cells froze the window for 100+ ms
+        shown = rows[:PANEL_ROWS]
+        self._fill(d.get("columns", ()), d.get("formats", ()), shown, d.get("tones", ()))
+        notes = [d.get("note") or ""]
+        if len(rows) > len(shown):
+            notes.append(f"The first {len(shown)} of {len(rows):,}" + ("; Details lists them all." if self._drilldown else "."))
+        text = " ".join(n for n in notes if n)
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def _show_checks(self, d: dict) -> None:
         rows = d.get("rows", [])
