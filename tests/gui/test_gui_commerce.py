@@ -109,3 +109,23 @@ def test_a_stock_alert_row_opens_that_products_history(make_window, commerce_mas
     tab = v.drilldowns.tab(key)
     assert tab.drilldown.tables[0].title.startswith(f"Stock of {sku}") and tab.drilldown.tables[0].rows
     assert w.tabs.tabText(w.tabs.indexOf(tab)).endswith(f": {sku}")
+
+
+def test_a_table_panel_shows_its_first_rows_and_says_how_many_more(qtbot):
+    """A dashboard panel is a glance: 50 rows at most (thousands froze the window), the count
+    of the rest, and the row clicked still opens its own drill-down."""
+    from execdash_desktop.ui.dashboard.panels.generic import PANEL_ROWS, QtGenericPanel
+
+    panel = QtGenericPanel("Stock alerts", "table")
+    qtbot.addWidget(panel)
+    rows = [(f"HR-{i:04d}", i) for i in range(1234)]
+    panel.set_data({"columns": ("Product", "Available"), "formats": ("text", "int"), "rows": rows,
+                    "row_drilldowns": [f"inventory/history?HR-{i:04d}" for i in range(1234)]})
+    assert panel.table.rowCount() == PANEL_ROWS == 50
+    assert panel.table.item(49, 0).text() == "HR-0049"
+    assert "The first 50 of 1,234" in panel.note.text()
+    with qtbot.waitSignal(panel.drilldownRequested) as opened:
+        panel._on_table_cell_clicked(3, 0)
+    assert opened.args == ["inventory/history?HR-0003"]
+    panel.set_data({"columns": ("Product", "Available"), "formats": ("text",), "rows": rows[:5]})  # a format short
+    assert panel.table.rowCount() == 5 and "first" not in panel.note.text()

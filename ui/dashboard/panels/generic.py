@@ -154,8 +154,9 @@ class QtGenericPanel(QFrame):
         for i, row in enumerate(rows):
             colours = _tone_colours(pal, tones[i] if i < len(tones) else None)
             for j, value in enumerate(row):
-                item = QTableWidgetItem(cell_text(value, formats[j] if j < len(formats) else "text", self._currency))
-                if formats[j] in ("int", "number", "ratio", "currency", "days", "minutes"):
+                fmt = formats[j] if j < len(formats) else "text"
+                item = QTableWidgetItem(cell_text(value, fmt, self._currency))
+                if fmt in ("int", "number", "ratio", "currency", "days", "minutes"):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if colours is not None and j == 0:
                     item.setForeground(QBrush(QColor(colours[0])))
