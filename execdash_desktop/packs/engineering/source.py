@@ -225,14 +225,15 @@ def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress
         ranges = [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
         parts = _parallel(conn, path, ints, ranges, progress)
     cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    del parts  # the chunks' copies: a million bugs' peak memory is the arrays, twice, without this
     if "project" not in cols:
         cols["project"] = cols["codes"] // _PACK - 1
         cols["codes"] = cols["codes"] % _PACK
     updated, resolved = cols.pop("updated_at"), cols.pop("resolved_at")
     cols["created"] = cols.pop("created_at")
     cols["resolution"] = np.where(resolved != _NULL, resolved, updated)  # resolved_at, else updated_at
-    known = np.concatenate([updated[updated != _NULL], resolved[resolved != _NULL]])
-    latest = float(known.max()) / 1000.0 if known.size else None  # the latest updated or resolved moment
+    top = max(int(updated.max(initial=_NULL)), int(resolved.max(initial=_NULL)))  # _NULL is below every moment
+    latest = top / 1000.0 if top != _NULL else None  # the latest updated or resolved moment
     out: dict[str, np.ndarray] = {}
     for name, col in cols.items():
         if name in _SCALE:
