@@ -235,6 +235,7 @@ def bench_dashboards(path: Path, tmp: Path, switches: int, diagnose: bool = Fals
     window.resize(1920, 1080)
     window.show()
     window.page.ensure_chart()
+    stages = {"window shown": rss_mb()}
     got: list[tuple[str, dict, dict]] = []
     window.recorder.eventRecorded.connect(lambda ev, meta: got.append((ev, meta)))
 
@@ -256,6 +257,7 @@ def bench_dashboards(path: Path, tmp: Path, switches: int, diagnose: bool = Fals
     window.open_file(path)
     until(lambda: len(window.views) == 2 and all(v.session.payload is not None for v in window.views.values()))
     first_load = (time.perf_counter() - t0) * 1000
+    stages["both dashboards loaded"] = rss_mb()
     eng = window.views["engineering"]
     window.show_dashboard("engineering")
     table = eng.page.panels["bug_table"]
@@ -287,6 +289,7 @@ def bench_dashboards(path: Path, tmp: Path, switches: int, diagnose: bool = Fals
         print(f"-- GUI thread over {switches} switches (idle waits included), by own time --", file=sys.stderr)
         print(out.getvalue()[:9000], file=sys.stderr)
 
+    stages["after the switches"] = rss_mb()
     window.show_dashboard("engineering")
     eng.page.ensureWidgetVisible(table.table)
     idle(300)
@@ -314,11 +317,19 @@ def bench_dashboards(path: Path, tmp: Path, switches: int, diagnose: bool = Fals
     res = {"first_load": first_load, "switch": switch, "frames": frames, "frames_cpu": cpu, "rows": model.total,
            "pages": len(model.fetched) - fetched_before, "all_pages": -(-model.total // PAGE),
            "last_rows_ms": last_rows_ms, "rss": rss_mb()}
+    stages["after the scroll"] = res["rss"]
     if diagnose:
+        import ctypes
         import gc
         import tracemalloc
 
         gc.collect()
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)  # what the C heap holds free but not given back
+            stages["after gc + malloc_trim(0)"] = rss_mb()
+        except OSError:
+            pass
+        print("-- RSS by stage: " + ", ".join(f"{k} {v:.0f} MB" for k, v in stages.items()), file=sys.stderr)
         snap = tracemalloc.take_snapshot()
         traced, peak = tracemalloc.get_traced_memory()
         print(f"-- memory: RSS {res['rss']:.0f} MB, traced by Python {traced / 1e6:.0f} MB "
