@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+# built demo files, kept between runs (EXECDASH_BENCH_CACHE: another folder, e.g. on a bigger disk)
+CACHE = Path(os.environ.get("EXECDASH_BENCH_CACHE") or Path(__file__).resolve().parent / ".cache")
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 
 

@@ -36,10 +36,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import demo_file, print_table  # noqa: E402
+from _common import CACHE, demo_file, print_table  # noqa: E402
 
 DEFAULT_FILE = Path("/tmp/execdash_demo_1m.sqlite")
-TWO_FILE = Path(__file__).resolve().parent / ".cache" / "eng-1m-two.sqlite"
+TWO_FILE = CACHE / "eng-1m-two.sqlite"
 TARGETS = {"dashboard_switch": 100.0, "scroll_frame_max": 50.0, "start_warm": 1200.0, "render_total": 1000.0, "ttfb": 300.0, "granularity_p95": 16.0,
            "range": 150.0, "drilldown": 150.0, "rss_mb": 350.0,
            "present": 500.0}  # not in an issue: a theme switch and full screen, under half a second
@@ -207,8 +207,14 @@ def two_dashboard_file(bugs: int = 1_000_000) -> Path:
     return TWO_FILE
 
 
-def bench_dashboards(path: Path, tmp: Path, switches: int) -> dict:
-    """Dashboard switches (click -> painted) and the 1M-bug table scrolled end to end."""
+def bench_dashboards(path: Path, tmp: Path, switches: int, diagnose: bool = False) -> dict:
+    """Dashboard switches (click -> painted) and the 1M-bug table scrolled end to end.
+    `diagnose`: also what holds the memory (tracemalloc: slower, so its timings are not the
+    figures) and where the GUI thread spends a switch (cProfile), printed to stderr."""
+    if diagnose:
+        import tracemalloc
+
+        tracemalloc.start(12)
     os.environ["EXECDASH_DATA_DIR"] = str(tmp / "data")
     os.environ["EXECDASH_CACHE_DIR"] = str(tmp / "two-cache")
     if not os.environ.get("DISPLAY"):
@@ -229,6 +235,7 @@ def bench_dashboards(path: Path, tmp: Path, switches: int) -> dict:
     window.resize(1920, 1080)
     window.show()
     window.page.ensure_chart()
+    stages = {"window shown": rss_mb()}
     got: list[tuple[str, dict, dict]] = []
     window.recorder.eventRecorded.connect(lambda ev, meta: got.append((ev, meta)))
 
@@ -250,6 +257,7 @@ def bench_dashboards(path: Path, tmp: Path, switches: int) -> dict:
     window.open_file(path)
     until(lambda: len(window.views) == 2 and all(v.session.payload is not None for v in window.views.values()))
     first_load = (time.perf_counter() - t0) * 1000
+    stages["both dashboards loaded"] = rss_mb()
     eng = window.views["engineering"]
     window.show_dashboard("engineering")
     table = eng.page.panels["bug_table"]
@@ -259,6 +267,11 @@ def bench_dashboards(path: Path, tmp: Path, switches: int) -> dict:
     idle(500)
 
     switch = []
+    if diagnose:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
     for i in range(switches):
         n = len(got)
         name = "engineering" if i % 2 == 0 else "executive"
@@ -266,7 +279,17 @@ def bench_dashboards(path: Path, tmp: Path, switches: int) -> dict:
         until(lambda: any(e == "switch" and m.get("switch_latency_ms") is not None for e, m in got[n:]), 10)
         switch.append(next(m["switch_latency_ms"] for e, m in got[n:] if e == "switch"))
         idle(120)
+    if diagnose:
+        import io
+        import pstats
 
+        prof.disable()
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(30)
+        print(f"-- GUI thread over {switches} switches (idle waits included), by own time --", file=sys.stderr)
+        print(out.getvalue()[:9000], file=sys.stderr)
+
+    stages["after the switches"] = rss_mb()
     window.show_dashboard("engineering")
     eng.page.ensureWidgetVisible(table.table)
     idle(300)
@@ -294,6 +317,30 @@ def bench_dashboards(path: Path, tmp: Path, switches: int) -> dict:
     res = {"first_load": first_load, "switch": switch, "frames": frames, "frames_cpu": cpu, "rows": model.total,
            "pages": len(model.fetched) - fetched_before, "all_pages": -(-model.total // PAGE),
            "last_rows_ms": last_rows_ms, "rss": rss_mb()}
+    stages["after the scroll"] = res["rss"]
+    if diagnose:
+        import ctypes
+        import gc
+        import tracemalloc
+
+        gc.collect()
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)  # what the C heap holds free but not given back
+            stages["after gc + malloc_trim(0)"] = rss_mb()
+        except OSError:
+            pass
+        print("-- RSS by stage: " + ", ".join(f"{k} {v:.0f} MB" for k, v in stages.items()), file=sys.stderr)
+        snap = tracemalloc.take_snapshot()
+        traced, peak = tracemalloc.get_traced_memory()
+        print(f"-- memory: RSS {res['rss']:.0f} MB, traced by Python {traced / 1e6:.0f} MB "
+              f"(peak {peak / 1e6:.0f} MB); largest holders by line --", file=sys.stderr)
+        for st in snap.statistics("lineno")[:25]:
+            print(f"{st.size / 1e6:8.1f} MB {st.count:9,d}  {st.traceback[0]}", file=sys.stderr)
+        print("-- by call stack (top 8) --", file=sys.stderr)
+        for st in snap.statistics("traceback")[:8]:
+            print(f"{st.size / 1e6:8.1f} MB", file=sys.stderr)
+            for fr in st.traceback.format()[-10:]:
+                print("   ", fr, file=sys.stderr)
     window.close()
     app.processEvents()
     return res
@@ -339,7 +386,7 @@ def bench_presentation(app, window, idle, runs: int) -> tuple[list, list, list]:
     return enter, leave, step
 
 
-def run_dashboards(switches: int, two_file: Path | None = None) -> bool:
+def run_dashboards(switches: int, two_file: Path | None = None, diagnose: bool = False) -> bool:
     """Issue 10's figures in a clean child process; prints their table."""
     src = two_file or two_dashboard_file()
     print(f"dashboards file: {src} ({src.stat().st_size / 1e6:.0f} MB)", flush=True)
@@ -348,8 +395,10 @@ def run_dashboards(switches: int, two_file: Path | None = None) -> bool:
         path = tmp / "two.sqlite"
         shutil.copyfile(src, path)
         child = subprocess.run([sys.executable, __file__, "--in-process-dashboards", "--file", str(path),
-                                "--tmp", str(tmp), "--switches", str(switches)],
+                                "--tmp", str(tmp), "--switches", str(switches)] + (["--diagnose"] if diagnose else []),
                                capture_output=True, text=True, timeout=1800)
+        if diagnose:
+            print(child.stderr, flush=True)
         if child.returncode != 0:
             print(child.stdout, child.stderr, file=sys.stderr)
             return False
@@ -388,17 +437,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--two-file", type=Path, default=None,
                     help="a file with both dashboards (default: the 1M-bug demo, built once)")
     ap.add_argument("--in-process-dashboards", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--diagnose", action="store_true",
+                    help="with the dashboards: what holds the memory, where a switch spends (slower run)")
     args = ap.parse_args(argv)
 
     if args.in_process_dashboards:
-        print("RESULT " + json.dumps(bench_dashboards(args.file, args.tmp, args.switches)), flush=True)
+        print("RESULT " + json.dumps(bench_dashboards(args.file, args.tmp, args.switches, args.diagnose)), flush=True)
         return 0
 
     if args.in_process:  # the child: a clean process for the in-process figures
         print("RESULT " + json.dumps(bench_in_process(args.file, args.tmp, args.switches, args.runs)), flush=True)
         return 0
     if not args.skip_dashboards:
-        dash = run_dashboards(args.switches, args.two_file)
+        dash = run_dashboards(args.switches, args.two_file, args.diagnose)
         if args.dashboards_only:
             return 0 if dash else 1
 

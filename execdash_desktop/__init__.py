@@ -1,15 +1,23 @@
 """ExecDash Desktop: the Qt-free core (store, packs, metrics, command line)."""
 
-from importlib import metadata as _metadata
-
 APP_NAME = "ExecDash"
 ORG_NAME = "ExecDash"
 ORG_DOMAIN = "execdash.example"
 
-try:
-    __version__ = _metadata.version("execdash-desktop")
-except _metadata.PackageNotFoundError:  # running from a source tree or a frozen bundle
-    __version__ = "0.1.0"
+
+def __getattr__(name: str) -> str:
+    """`__version__`, read on first use: importlib.metadata costs every command a tenth of a second
+    at start (`execdash kpis` as a whole process has 400 ms)."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import metadata
+
+    try:
+        __version__ = metadata.version("execdash-desktop")
+    except metadata.PackageNotFoundError:  # running from a source tree or a frozen bundle
+        __version__ = "0.1.0"
+    globals()["__version__"] = __version__
+    return __version__
 
 # In a source checkout (editable install, PyInstaller analysis), ui/, data/ and
 # resources/ sit beside this package at the repository root; a built wheel maps

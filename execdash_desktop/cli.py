@@ -12,7 +12,6 @@ import importlib
 import os
 import sys
 
-from . import __version__
 from . import months as mo
 from .errors import DataFileError, InvalidRequestError
 
@@ -40,9 +39,22 @@ def _demo_options() -> dict[str, tuple[str, str]]:
     return out
 
 
+class _Version(argparse.Action):
+    """--version, read only when asked for (execdash_desktop.__version__ costs every start otherwise)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+
+        sys.stdout.write(f"ExecDash {__version__}\n")  # where argparse's own version action prints
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="execdash", description="ExecDash Desktop: an offline executive dashboard.")
-    p.add_argument("--version", action="version", version=f"ExecDash {__version__}")
+    p.add_argument("--version", action=_Version, help="show the version and exit")
     p.add_argument("--self-test", action="store_true",
                    help="open the window offscreen on a fresh demo file, check it and exit")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)

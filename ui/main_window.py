@@ -349,7 +349,9 @@ class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
 
     # -- controls --------------------------------------------------------------------------------------
     def _on_refresh_action_triggered(self) -> None:
-        self.session.refresh()
+        """F5: every dashboard of the file (the one in view now, the others when shown)."""
+        for v in self.views.values():
+            v.session.refresh_when_shown()
 
     # -- drill-downs ---------------------------------------------------------------------------------------
     def _on_page_card_activated(self, v: DashboardView, key: str, t0: float) -> None:
@@ -399,7 +401,8 @@ class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
 
     def _on_full_refresh_action_toggled(self, on: bool) -> None:
         self.settings.full_refresh = on
-        self.session.set_full_refresh(on)
+        for v in self.views.values():
+            v.session.set_full_refresh(on)
 
     def _on_api_status_changed(self, text: str, tip: str) -> None:
         self.status_api.setText(text)

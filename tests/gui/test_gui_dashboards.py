@@ -8,7 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 BUGS = 3000
 
@@ -65,16 +66,39 @@ def test_sidebar_lists_both_and_ctrl_number_switches(two_window, qtbot):
     assert w.sidebar.isVisible() and [w.sidebar.item(i).text() for i in range(w.sidebar.count())] == [
         "Executive", "Engineering"]
     assert w.current.name == "executive"
-    def key(n: int):  # the window's action bound to Ctrl+n (one, not ambiguous)
-        hits = [a for a in w.actions() if a.shortcut() == QKeySequence(f"Ctrl+{n}") and a.isEnabled()]
-        assert len(hits) == 1
-        return hits[0]
-
-    key(2).trigger()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)  # window shortcuts need it
+    qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # a key press, through Qt's shortcut map
     assert w.current.name == "engineering" and w.stack.currentWidget() is w.views["engineering"].tabs
     assert w.sidebar.currentRow() == 1
-    key(1).trigger()
+    qtbot.keyClick(w, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert w.current.name == "executive" and w.page is w.views["executive"].page
+    qtbot.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # no third dashboard: stays
+    assert w.current.name == "executive"
+
+
+def test_f5_reloads_every_dashboard_not_only_the_one_in_view(two_window, qtbot):
+    w = two_window
+    eng, ex = w.views["engineering"], w.views["executive"]
+    qtbot.waitUntil(lambda: eng.session.payload is not None, timeout=20_000)  # both loaded once
+    assert w.current is ex
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    refreshed = lambda _p, cause, *_a: cause == "refresh"  # noqa: E731
+    with qtbot.waitSignal(ex.session.payloadChanged, timeout=20_000, check_params_cb=refreshed):
+        qtbot.keyClick(w, Qt.Key.Key_F5)
+    with qtbot.waitSignal(eng.session.payloadChanged, timeout=20_000, check_params_cb=refreshed):
+        qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # hidden at F5: reloads when shown
+    assert w.current is eng
+
+
+def test_full_refresh_timer_runs_for_every_dashboard(two_window, qtbot):
+    w = two_window
+    w.menus.full_refresh.setChecked(not w.menus.full_refresh.isChecked())
+    on = w.menus.full_refresh.isChecked()
+    assert [v.session.full_timer.isActive() for v in w.views.values()] == [on, on]
+    w.menus.full_refresh.setChecked(not on)
+    assert [v.session.full_timer.isActive() for v in w.views.values()] == [not on, not on]
 
 
 def test_engineering_page_shows_the_core_payload(two_window, two_file, qtbot):
@@ -291,3 +315,4 @@ def test_portfolio_bubbles_size_by_value_and_hover_details(two_window, qtbot):
     assert row in panel.point_rows_at(scene)  # what the tooltip shows under the mouse
     text = details(row)
     assert row["name"] in text and row["risk_level"] in text and "DCF valuation" in text
+

@@ -78,6 +78,7 @@ class DashboardsMixin:
 
     def _add_view(self, dashboard, session: QtDataSession | None = None) -> DashboardView:
         v = DashboardView(dashboard, self.service, self.settings, self.recorder, session, self)
+        v.session.set_shown(getattr(self, "_current", None) is None)  # the first one is the one in view
         self.views[dashboard.name] = v
         order = registry.names()
         self.views = dict(sorted(self.views.items(), key=lambda kv: order.index(kv[0])))
@@ -146,6 +147,8 @@ class DashboardsMixin:
             self.settings.set_current_dashboard(path, name)
             if v.session.path != path and v.session.opening != path:
                 v.session.open(path)
+        old.session.set_shown(False)
+        v.session.set_shown(True)  # a refresh asked for while it was hidden runs now
         v.page.ensure_chart()
         self._show_status(v)
         if v.session.payload is not None:

@@ -69,6 +69,8 @@ class QtDataSession(QObject):
         self.state = ViewState()
         self.result: SourceResult | None = None
         self.data_generation = 0  # +1 each time the file's data is (re)loaded
+        self.shown = True  # its dashboard is the one in view (the window says: set_shown)
+        self.stale = False  # a refresh was asked for while hidden
         self.sensitivity = settings.unusual_months  # of unusual months: off | normal | sensitive
         self.monthly: dict | None = None
         self.payload: dict | None = None
@@ -153,8 +155,24 @@ class QtDataSession(QObject):
         self.payload = self._bucketed(self.monthly)
         self.trendChanged.emit(self.payload, t0)
 
+    def set_shown(self, shown: bool) -> None:
+        """In view or not: a refresh asked for while hidden runs when it is shown again."""
+        self.shown = shown
+        if shown and self.stale:
+            self.stale = False
+            self.refresh("refresh")
+
+    def refresh_when_shown(self, cause: str = "refresh") -> None:
+        """F5 and the 60 s timer: refresh now if in view, else mark stale (no hidden dashboard keeps
+        old numbers, and none reloads a big file nobody looks at)."""
+        if self.shown:
+            self.refresh(cause)
+        elif self.path:
+            self.stale = True
+
     def refresh(self, cause: str = "refresh") -> None:
         """Re-query everything from the file (F5, the 60 s timer, a change on disk)."""
+        self.stale = False
         if self.path:
             self._submit("dashboard", self._job(self.path, (True,)),
                          Intent(cause, time.perf_counter(), self.state))
@@ -216,7 +234,7 @@ class QtDataSession(QObject):
         self._arm_poll()
 
     def _on_full_timer_timeout(self) -> None:
-        self.refresh("refresh")
+        self.refresh_when_shown("refresh")
 
     # -- the file on disk ---------------------------------------------------------------------------
     def _watch(self, path: str) -> None:

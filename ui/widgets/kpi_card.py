@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
                                QWidget)
 
@@ -47,6 +47,7 @@ class QtSparkline(QWidget):
         super().__init__(parent)
         self._values: list[float | None] = []
         self._tone = "neutral"
+        self._cache: tuple[tuple, QPixmap] | None = None  # (what it shows, the line drawn)
         self.setFixedHeight(height)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -62,12 +63,35 @@ class QtSparkline(QWidget):
     def paintEvent(self, _event) -> None:
         pts = [(i, v) for i, v in enumerate(self._values) if v is not None and math.isfinite(v)]
         if len(pts) >= 2:
-            self._paint_line(pts)
+            if theme.printing():  # paper: drawn at the printer's resolution, never from the cache
+                p = QPainter(self)
+                self._paint_line(p, pts)
+                p.end()
+            else:
+                p = QPainter(self)
+                p.drawPixmap(0, 0, self._pixmap(pts))
+                p.end()
         self.painted.emit()
 
-    def _paint_line(self, pts: list[tuple[int, float]]) -> None:
+    def _pixmap(self, pts: list[tuple[int, float]]) -> QPixmap:
+        """The line drawn once per size, values and colours: a dashboard switch repaints every card,
+        and drawing the path in Python cost a few ms a card each time."""
         pal = theme.palette()
-        p = QPainter(self)
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio, tuple(self._values), self._tone, pal.name, pal.accent,
+               pal.surface, theme.LINE["spark"])
+        if self._cache is None or self._cache[0] != key:
+            pm = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+            pm.setDevicePixelRatio(ratio)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            self._paint_line(p, pts)
+            p.end()
+            self._cache = (key, pm)
+        return self._cache[1]
+
+    def _paint_line(self, p: QPainter, pts: list[tuple[int, float]]) -> None:
+        pal = theme.palette()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(2, 4, -4, -3)
         lo = min(v for _, v in pts)
@@ -117,7 +141,6 @@ class QtSparkline(QWidget):
         p.drawEllipse(last, 4, 4)
         p.setBrush(QColor(pal.tone(self._tone) if self._tone != "neutral" else pal.accent))
         p.drawEllipse(last, 2.6, 2.6)
-        p.end()
 
 
 class QtKpiCard(QFrame):

@@ -24,6 +24,7 @@ from ...moments import SQL_EPOCH
 from ...store import is_demo, open_reader, table_columns, table_names
 from ...values import to_float
 from . import catalogue as cat
+from . import stamps
 
 REQUIRED = ("bugs",)
 OPTIONAL = tuple(t for t in cat.TABLES if t not in REQUIRED)
@@ -97,22 +98,39 @@ def _code(col: str, listing: str, names: tuple[str, ...]) -> str:
 # Columns of the scan (each one costs a pass of formatting and parsing, so small codes share one:
 # severity position + 64 x status position + 4096 x blocker; `resolution` is resolved_at, else updated_at).
 _BUG_COLS = ("created", "resolution", "codes", "sla", "revenue", "project", "actual_hours", "rowid")
+_PACK = 8192  # codes < _PACK: severity position + 64 x status position + 4096 x blocker
 _SCALE = {"created": 1000, "resolution": 1000, "sla": 1000, "revenue": 1000, "actual_hours": 1000}
 
 
-def _bug_exprs(has_projects: bool) -> list[str]:
-    project = ("ifnull((SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id), -1)"
-               if has_projects else "-1")
+_PROJECT_BY_ID = "ifnull((SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id), -1)"
+_LITERAL_PROJECTS = 64  # up to this many, a CASE of literals before the lookup
+
+
+def _project_sql(conn: sqlite3.Connection) -> str:
+    """The project's row: a CASE over the projects' text ids (a compare each, cheaper than a lookup
+    per bug), the lookup for anything else. Only where both columns compare as plain text (no
+    declared collation) and in row order, so the row found is the lookup's own."""
+    schema = " ".join(r[0] or "" for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name IN ('bugs', 'projects')")).upper()
+    if "COLLATE" in schema:
+        return _PROJECT_BY_ID
+    ids = conn.execute("SELECT rowid, id FROM projects WHERE typeof(id) = 'text' ORDER BY rowid LIMIT ?",
+                       (_LITERAL_PROJECTS + 1,)).fetchall()
+    ids = [(r, i) for r, i in ids if "\x00" not in i]
+    if not ids or len(ids) > _LITERAL_PROJECTS:
+        return _PROJECT_BY_ID
+    whens = " ".join(f"WHEN '{i.replace(chr(39), chr(39) * 2)}' THEN {int(r)}" for r, i in ids)
+    return f"CASE bugs.project_id {whens} ELSE {_PROJECT_BY_ID} END"
+
+
+def _bug_exprs(has_projects: bool, project: str = _PROJECT_BY_ID) -> list[str]:
+    project = project if has_projects else "-1"
     # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns
     return [_moment_ms("created_at"),
             f"ifnull(coalesce({_moment_raw('resolved_at')}, {_moment_raw('updated_at')}), {_NULL})",
             f"({_code('severity', _SEV_LIST, cat.SEVERITIES)}) + 64 * ({_code('status', _STATUS_LIST, cat.STATUSES)})"
             f" + 4096 * ifnull({bool_sql('is_blocker')}, 0)",
             _num_ms("sla_hours"), _num_ms("revenue_impact_daily"), project, _num_ms("actual_hours"), "rowid"]
-
-
-# the latest moment of a range (updated_at is not a column of the scan)
-_LATEST = [f"max({_moment_raw('updated_at')})", f"max({_moment_raw('resolved_at')})"]
 
 
 def _bug_sql(has_projects: bool) -> str:
@@ -156,31 +174,68 @@ class EngSource:
     _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
 
 
-def _scan(conn: sqlite3.Connection, exprs: list[str], lo: int, hi: int) -> tuple[list[np.ndarray], list]:
-    """Bugs with lo <= rowid < hi, one int64 array per expression, and the range's latest moments:
-    SQLite writes each column as one comma-separated text (group_concat, in rowid order) that numpy
-    parses in C: no Python object per value, which is what a row-by-row fetch of a million bugs costs."""
-    sql = ("SELECT " + ", ".join([f"group_concat({e}, ',')" for e in exprs] + _LATEST)
+_TIMES = ("created_at", "updated_at", "resolved_at")
+
+
+def _ints(text) -> np.ndarray:
+    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
+
+
+def _column(conn: sqlite3.Connection, expr: str, lo: int, hi: int) -> np.ndarray:
+    return _ints(conn.execute(f"SELECT group_concat({expr}, ',') FROM bugs WHERE rowid >= ? AND rowid < ?",
+                              (lo, hi)).fetchone()[0])
+
+
+def _scan(conn: sqlite3.Connection, ints: list[tuple[str, str]], lo: int, hi: int) -> dict[str, np.ndarray]:
+    """Bugs with lo <= rowid < hi in one statement: the small numbers as one comma-separated text
+    per expression (group_concat, rowid order) that numpy parses in C, the timestamps as blocks of
+    fixed-width text (stamps.py) that numpy reads without SQLite's date functions; no Python object
+    per value, which is what a row-by-row fetch of a million bugs costs. A timestamp column in
+    another form, or rowids with gaps, are read again by SQLite for this range (same numbers)."""
+    sql = ("SELECT count(*), min(rowid), max(rowid), "
+           + ", ".join([stamps.block_sql(c) for c in _TIMES] + [f"group_concat({e}, ',')" for _, e in ints])
            + " FROM bugs WHERE rowid >= ? AND rowid < ?")
-    row = conn.execute(sql, (lo, hi)).fetchone()
-    n = len(exprs)
-    arrays = [np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64) for text in row[:n]]
-    return arrays, [v for v in row[n:] if v is not None]
+    n, first, last, *values = conn.execute(sql, (lo, hi)).fetchone()
+    out = {}
+    for i, col in enumerate(_TIMES):
+        ms = stamps.epoch_ms(values[2 * i], values[2 * i + 1], n, _NULL)
+        out[col] = ms if ms is not None else _column(conn, _moment_ms(col), lo, hi)
+    for (name, _), text in zip(ints, values[6:]):
+        out[name] = _ints(text)
+    if n and last - first + 1 == n:
+        out["rowid"] = np.arange(first, last + 1, dtype=np.int64)
+    else:
+        out["rowid"] = _column(conn, "rowid", lo, hi)
+    return out
 
 
 def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress) -> tuple[dict, float | None]:
     lo, hi = conn.execute("SELECT min(rowid), max(rowid) FROM bugs").fetchone()
-    exprs = _bug_exprs(has_projects)
+    codes, sla, revenue, project, hours = _bug_exprs(has_projects, _project_sql(conn) if has_projects else "-1")[2:7]
+    top = conn.execute("SELECT max(rowid) FROM projects").fetchone()[0] if has_projects else None
+    if (top or 0) < 2 ** 40:  # the project's row above the codes: one number less per bug to write and parse
+        ints = [("codes", f"({codes}) + {_PACK} * (({project}) + 1)"), ("sla", sla), ("revenue", revenue),
+                ("actual_hours", hours)]
+    else:
+        ints = [("codes", codes), ("sla", sla), ("revenue", revenue), ("project", project), ("actual_hours", hours)]
     if lo is None:
-        parts = [([np.empty(0, np.int64) for _ in exprs], [])]
+        parts = [_scan(conn, ints, 0, 0)]
     else:
         step = max(CHUNK, -(-(hi - lo + 1) // 16))
         ranges = [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
-        parts = _parallel(conn, path, exprs, ranges, progress)
-    cols = [np.concatenate([p[0][i] for p in parts]) for i in range(len(exprs))]
-    latest = [v for p in parts for v in p[1]]
+        parts = _parallel(conn, path, ints, ranges, progress)
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    del parts  # the chunks' copies: a million bugs' peak memory is the arrays, twice, without this
+    if "project" not in cols:
+        cols["project"] = cols["codes"] // _PACK - 1
+        cols["codes"] = cols["codes"] % _PACK
+    updated, resolved = cols.pop("updated_at"), cols.pop("resolved_at")
+    cols["created"] = cols.pop("created_at")
+    cols["resolution"] = np.where(resolved != _NULL, resolved, updated)  # resolved_at, else updated_at
+    top = max(int(updated.max(initial=_NULL)), int(resolved.max(initial=_NULL)))  # _NULL is below every moment
+    latest = top / 1000.0 if top != _NULL else None  # the latest updated or resolved moment
     out: dict[str, np.ndarray] = {}
-    for name, col in zip(_BUG_COLS, cols):
+    for name, col in cols.items():
         if name in _SCALE:
             f = col.astype(np.float64) / _SCALE[name]
             f[col == _NULL] = np.nan
@@ -191,16 +246,16 @@ def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress
     out["sev"] = _SEV_CODES[codes % 64]
     out["status"] = _STATUS_CODES[(codes // 64) % 64]
     out["blocker"] = codes >= 4096
-    return out, (max(latest) / 1000.0 if latest else None)
+    return out, latest
 
 
-def _parallel(conn, path: str, exprs: list[str], ranges: list[tuple[int, int]], progress) -> list:
+def _parallel(conn, path: str, ints: list[tuple[str, str]], ranges: list[tuple[int, int]], progress) -> list:
     """The ranges on this connection and, for a large table, a second reader on another core
     (sqlite3 releases the GIL while SQLite works)."""
     done: list = [None] * len(ranges)
     if len(ranges) < 4 or not path:
         for i, (a, b) in enumerate(ranges):
-            done[i] = _scan(conn, exprs, a, b)
+            done[i] = _scan(conn, ints, a, b)
         return done
     lock = threading.Lock()
     todo = list(range(len(ranges)))
@@ -211,7 +266,7 @@ def _parallel(conn, path: str, exprs: list[str], ranges: list[tuple[int, int]], 
                 if not todo:
                     return
                 i = todo.pop(0)
-            done[i] = _scan(c, exprs, *ranges[i])
+            done[i] = _scan(c, ints, *ranges[i])
             if progress is not None:
                 progress(0.9 * sum(d is not None for d in done) / len(done), "Reading bugs")
 
@@ -226,7 +281,7 @@ def _parallel(conn, path: str, exprs: list[str], ranges: list[tuple[int, int]], 
     if any(d is None for d in done):  # the helper failed: read what it left here
         for i, (a, b) in enumerate(ranges):
             if done[i] is None:
-                done[i] = _scan(conn, exprs, a, b)
+                done[i] = _scan(conn, ints, a, b)
     return done
 
 

@@ -25,7 +25,7 @@ from ...services.query_service import Job
 
 PAGE = 200
 _DISPLAY, _ALIGN, _TIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ToolTipRole
-MAX_PAGES = 64  # pages kept (LRU): 12,800 rows
+MAX_PAGES = 8  # pages kept (LRU): 1,600 rows, a few screens around the one in view
 SEARCH_DEBOUNCE_MS = 250
 FILTERS = (("severity", "Any severity"), ("status", "Any status"), ("project", "Any project"),
            ("assignee", "Anyone"))

@@ -1,0 +1,73 @@
+"""Timestamps in the one form files usually hold, read by numpy instead of SQLite.
+
+'YYYY-MM-DDTHH:MM:SSZ' (UTC, whole seconds) is what the demo, the imports
+and the snapshots write. A column of them reaches Python as one block of
+text (SQLite concatenates the values, 20 bytes each, NULL as 20 spaces),
+and numpy turns the block into epoch milliseconds in a few vector
+operations: no date function per row in SQLite, no Python object per value.
+Any value in another form (a time zone, a fraction, a date alone, a number,
+an out-of-range field) makes `epoch_ms` answer None, and the caller reads
+that column with SQLite's own date functions: the same numbers either way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+WIDTH = 20  # 'YYYY-MM-DDTHH:MM:SSZ'
+BLANK = " " * WIDTH  # NULL, in the block
+_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
+_MARKS = np.array([4, 7, 10, 13, 16, 19])
+_MARK_BYTES = np.frombuffer(b"--T::Z", np.uint8)
+
+
+def block_sql(col: str) -> str:
+    """Two aggregates: the column's values back to back, NULL as BLANK, as bytes (rowid order), and
+    how many values are not WIDTH bytes long (then the block's rows would not line up)."""
+    return (f"CAST(group_concat(ifnull({col}, '{BLANK}'), '') AS BLOB), "
+            f"total(length(CAST({col} AS BLOB)) <> {WIDTH})")
+
+
+def epoch_ms(block: bytes | None, odd: float, n: int, null: int) -> np.ndarray | None:
+    """n stamps of a block -> int64 epoch milliseconds (`null` for NULL); None when any value is in
+    another form (`odd`: the count of values of another length)."""
+    if n == 0:
+        return np.empty(0, np.int64)
+    if odd or block is None or len(block) != WIDTH * n:
+        return None
+    a = np.frombuffer(block, np.uint8).reshape(n, WIDTH)
+    blank = a[:, 0] == 32
+    some_blank = bool(blank.any())
+    if some_blank:
+        if not (a[blank] == 32).all():
+            return None
+        a = a[~blank]
+    if not (a[:, _MARKS] == _MARK_BYTES).all():
+        return None
+    d = a[:, _DIGITS] - np.uint8(48)  # a byte below '0' wraps above 9
+    if d.size and d.max() > 9:
+        return None
+    d = d.astype(np.int32)
+    y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    mo, dd = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+    hh, mi, ss = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
+    if y.size and ((mo < 1) | (mo > 12) | (dd < 1) | (dd > 31) | (hh > 23) | (mi > 59) | (ss > 59)
+                   | (y < 1)).any():
+        return None  # SQLite's own reading decides these (hour 24, day 0, ...)
+    ms = days_from_civil(y, mo, dd).astype(np.int64) * 86_400_000 + (hh * 3600 + mi * 60 + ss).astype(np.int64) * 1000
+    if not some_blank:
+        return ms
+    out = np.full(n, null, dtype=np.int64)
+    out[~blank] = ms
+    return out
+
+
+def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of a proleptic Gregorian date; linear in the day, so day 31 of a
+    30-day month is the 1st of the next, as SQLite reads it."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
