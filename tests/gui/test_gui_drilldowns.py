@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from execdash_desktop.format import period_name
+from execdash_desktop.ui.drilldown.drilldown_tab import SORT_ROLE
 from execdash_desktop.packs.executive.drilldowns import (CARD_DRILLDOWN, DRILLDOWNS, build_drilldown,
                                                         drilldown_for_alert)
 from execdash_desktop.packs.executive.kpis import KPI_KEYS
@@ -66,7 +68,9 @@ def test_the_tab_shows_the_core_drilldown_for_the_window(window, qtbot):
     assert tab.table_titles() == [t.title for t in want.tables]
     model = tab.views[0].model()
     assert model.rowCount() == len(want.tables[0].rows)
-    assert model.index(0, 0).data() == want.tables[0].rows[0][0]
+    # the period as the app says it everywhere ("Nov 2025"), sorted by the period itself
+    assert model.index(0, 0).data() == period_name(want.tables[0].rows[0][0]) != want.tables[0].rows[0][0]
+    assert model.index(0, 0).data(SORT_ROLE) == want.tables[0].rows[0][0]
     assert tab.chart is not None
 
 

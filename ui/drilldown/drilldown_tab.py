@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayo
                                QMenu, QScrollArea, QSizePolicy, QTableView, QToolButton, QVBoxLayout,
                                QWidget)
 
-from execdash_desktop.format import NUMERIC, format_cell
+from execdash_desktop.format import NUMERIC, format_cell, period_name
 from execdash_desktop.table_summary import by_month
 
 from .. import theme
@@ -45,6 +45,8 @@ class DrilldownTableModel(QAbstractTableModel):
         value = self.table.rows[index.row()][index.column()]
         fmt = self.table.formats[index.column()] if index.column() < len(self.table.formats) else "text"
         if role == Qt.ItemDataRole.DisplayRole:
+            if fmt in ("period", "date") and value not in (None, ""):
+                return period_name(value)  # "Oct 2026", "22 Oct 2026" as everywhere; the CSV keeps ISO
             return format_cell(value, fmt, self.unit)
         if role == SORT_ROLE:
             if fmt in NUMERIC:
