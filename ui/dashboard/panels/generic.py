@@ -108,6 +108,8 @@ class QtGenericPanel(QFrame):
         lay.addWidget(self.bar)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.note)
+        if kind == "progress":  # no table to take the height: keep the bar and its words at the top
+            lay.addStretch(1)
         self.bar.setVisible(kind == "progress")
         self.table.setVisible(kind != "progress")
         self.stats.setVisible(False)
