@@ -12,6 +12,7 @@ severities), payload, panels (the panels' rows), drilldowns, narrative
 
 from __future__ import annotations
 
+from ...dashboards.lazy import lazy
 from ...dashboards.spec import BoardPackDefaults, Dashboard, Panel, TrendSeries, TrendSpec
 from .catalogue import BOARD_PACK_DRILLDOWNS, DRILLDOWN_ENTRIES, KPI_CARDS, TABLES
 
@@ -19,22 +20,9 @@ REQUIRED = ("sales_metrics_daily",)
 OPTIONAL = tuple(t for t in TABLES if t not in REQUIRED)
 
 
-def _load(path, progress=None):
-    from .source import load_source
-
-    return load_source(path, progress)
-
-
-def _payload(src, range_="12m", granularity="month", as_of=None):
-    from .payload import build_payload
-
-    return build_payload(src, range_, granularity, as_of)
-
-
-def _rebucket(payload, granularity):
-    from .payload import rebucket
-
-    return rebucket(payload, granularity)
+_load = lazy(f"{__name__}.source", "load_source")
+_payload = lazy(f"{__name__}.payload", "build_payload")
+_rebucket = lazy(f"{__name__}.payload", "rebucket")
 
 
 def _drilldown(key, conn, src, payload, sensitivity="normal"):

@@ -6,6 +6,7 @@ import the pack's modules on first use, so listing dashboards stays cheap.
 
 from __future__ import annotations
 
+from ...dashboards.lazy import lazy
 from ...dashboards.spec import BoardPackDefaults, Dashboard, Panel, TrendSeries, TrendSpec
 from .catalogue import BOARD_PACK_DRILLDOWNS, DRILLDOWN_ENTRIES, KPI_CARDS
 
@@ -19,22 +20,9 @@ OPTIONAL = ("ops_uptime", "retention_nrr", "orders", "executive_kpis", "pipeline
             "product_feedback", "expenses", "user_events", "user_event_meta")
 
 
-def _load(path, progress=None):
-    from .source import load_source
-
-    return load_source(path, progress)
-
-
-def _payload(src, range_="12m", granularity="month", as_of=None):
-    from .payload import build_payload
-
-    return build_payload(src, range_, granularity, as_of)
-
-
-def _rebucket(payload, granularity):
-    from .payload import rebucket
-
-    return rebucket(payload, granularity)
+_load = lazy(f"{__name__}.source", "load_source")
+_payload = lazy(f"{__name__}.payload", "build_payload")
+_rebucket = lazy(f"{__name__}.payload", "rebucket")
 
 
 def _drilldown(key, conn, src, payload, sensitivity="normal"):
