@@ -15,6 +15,7 @@ infinity) is summed again, carefully, each number read or skipped and counted.
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 
@@ -22,6 +23,7 @@ from . import months as mo
 
 _MAX = "1.7976931348623157e308"  # the largest finite double: above it is an infinity
 RECURRING = "type IN ('subscription', 'recurring')"
+KEY_CHARS = 7  # a month key is substr(order_date, 1, 7)
 
 
 def _number(col: str) -> str:
@@ -81,20 +83,24 @@ class _NotRanged(Exception):
 
 
 def after(key: str) -> str | None:
-    """The smallest text above every text that starts with `key`.
+    """The smallest text above every text whose first 7 characters are `key` (None: no text is).
 
-    SQLite's BINARY order of UTF-8 text is code point order, so it is `key`
-    with its last character one higher (None when there is none)."""
+    A shorter key is a whole date: the next text is the key and a NUL. Else,
+    SQLite's BINARY order of UTF-8 text being code point order, it is `key`
+    with its last character one higher (the highest character carries)."""
+    if len(key) < KEY_CHARS:
+        return key + "\x00"
+    key = key.rstrip("\U0010ffff")
     if not key:
-        return "\x00"
+        return None
     c = ord(key[-1]) + 1
     if 0xD800 <= c <= 0xDFFF:  # surrogates are not characters UTF-8 can hold
         c = 0xE000
-    return key[:-1] + chr(c) if c <= 0x10FFFF else None
+    return key[:-1] + chr(c)
 
 
 def _usable(*values) -> bool:
-    return all(isinstance(v, (int, float)) and v - v == 0 for v in values)  # finite numbers
+    return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
 
 
 def _month(conn: sqlite3.Connection, key: str, upper: str, plain: tuple) -> Sums:
@@ -106,19 +112,44 @@ def _month(conn: sqlite3.Connection, key: str, upper: str, plain: tuple) -> Sums
     return list(row[1:]) if row else [0.0, 0.0, 0.0, 0.0, 0, 0, 0]
 
 
+def _add(months: dict[int, Sums], idx: int, sums: Sums) -> None:
+    """A month met again (its Unix-second dates, its dates in other digits) adds up."""
+    acc = months.get(idx)
+    if acc is None:
+        months[idx] = list(sums)
+    else:
+        for i, v in enumerate(sums):
+            acc[i] += v
+
+
+def _plan(conn: sqlite3.Connection, sql: str, *args) -> str:
+    return " | ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+
+
 def _index_used(conn: sqlite3.Connection) -> bool:
-    """RANGE_SQL is a search of an order_date index in BINARY (Python's) order."""
-    plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + RANGE_SQL, ("", "")))
-    m = re.search(r"SEARCH orders USING INDEX (\S+) \(order_date>\? AND order_date<\?\)", plan)
-    if not m:
+    """The month ranges and the next-key seeks go through an order_date index
+    in BINARY order (Python's order of the keys), with no sort."""
+    m = re.fullmatch(r"SEARCH orders USING (?:COVERING )?INDEX (\S+) \(order_date>\? AND order_date<\?\)",
+                     _plan(conn, RANGE_SQL, "", ""))
+    if not m or not re.fullmatch(rf"SEARCH orders USING (?:COVERING )?INDEX {re.escape(m.group(1))} "
+                                 r"\(order_date>\?\)", _plan(conn, _NEXT_SQL, "")):
         return False
     cols = conn.execute("SELECT coll FROM pragma_index_xinfo(?) WHERE key ORDER BY seqno LIMIT 1",
                         (m.group(1),)).fetchall()
     return cols == [("BINARY",)]
 
 
+def _numeric_affinity(conn: sqlite3.Connection) -> bool:
+    """order_date's declared type gives it numeric affinity (DATE does): SQLite then
+    compares a number-like text bound as a number (sqlite.org/datatype3.html 3.1)."""
+    row = conn.execute("SELECT upper(type) FROM pragma_table_info('orders') WHERE name = 'order_date'").fetchone()
+    t = row[0] if row else ""
+    return not ("INT" in t or any(w in t for w in ("CHAR", "CLOB", "TEXT", "BLOB")) or not t)
+
+
 def _text_months(conn: sqlite3.Connection) -> tuple[dict[int, Sums], int]:
     """The text dates, month by month through the index; (months, rows that are no month)."""
+    numeric = _numeric_affinity(conn)
     months: dict[int, Sums] = {}
     undated = 0
     low = ""
@@ -132,16 +163,20 @@ def _text_months(conn: sqlite3.Connection) -> tuple[dict[int, Sums], int]:
             raise _NotRanged from None
         upper = after(key)
         idx = mo.parse_month(key)
-        if upper is None or key < low or (idx is None and _NUMERIC_LIKE.fullmatch(key.strip()) or
-                                          _NUMERIC_LIKE.fullmatch(upper.strip())):
+        if key < low or numeric and (_NUMERIC_LIKE.fullmatch(key.strip()) or (
+                upper is not None and _NUMERIC_LIKE.fullmatch(upper.strip()))):
             raise _NotRanged
+        if upper is None:
+            upper = b""  # the smallest blob: every text sorts below it
         plain = conn.execute(RANGE_SQL, (key, upper)).fetchone()
         if not plain[3]:  # the row just found is not in its own range: the orders disagree
             raise _NotRanged
         if idx is None:
             undated += plain[3]
         else:
-            months[idx] = _month(conn, key, upper, plain)
+            _add(months, idx, _month(conn, key, upper, plain))
+        if isinstance(upper, bytes):
+            return months, undated
         low = upper
     raise _NotRanged
 
@@ -170,9 +205,7 @@ def _add_epoch(conn: sqlite3.Connection, months: dict[int, Sums]) -> tuple[int, 
             skipped += sums[4]
             continue
         added += sums[4]
-        acc = months.setdefault(idx, [0.0, 0.0, 0.0, 0.0, 0, 0, 0])
-        for i, v in enumerate(sums):
-            acc[i] += v
+        _add(months, idx, sums)
     return added, skipped
 
 
@@ -187,8 +220,8 @@ def _grouped(conn: sqlite3.Connection) -> tuple[dict[int, Sums], int]:
             undated += plain[3]
             epoch_seen = epoch_seen or not isinstance(key, str) or not key[:1].isalpha()
             continue
-        text = mo.fmt_month(idx)
-        months[idx] = _month(conn, text, text + "~", tuple(plain))
+        # the careful sums over the same rows: the texts that start with the key
+        _add(months, idx, _month(conn, key, after(key), tuple(plain)))
     if epoch_seen:
         undated -= _add_epoch(conn, months)[0]
     return months, undated
