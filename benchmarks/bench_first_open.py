@@ -7,7 +7,9 @@ are shuffled (imports, merges): the median time of
   plain   SELECT substr(order_date,1,7), sum(amount), sum(profit) FROM orders GROUP BY 1
   first   load_source() with an empty rollup cache (every query of the payload,
           the rollup computed and written)
-on a fresh connection each run, the file warm in the page cache, and their ratio.
+on a fresh connection each run, the file warm in the page cache, and their ratio;
+wall and CPU time (the machine may be shared: the CPU ratio is the steadier one)
+and the load average before each size.
 """
 
 from __future__ import annotations
@@ -54,24 +56,24 @@ def shuffled_copy(src: Path) -> Path:
     return dst
 
 
-def plain_pass(path: Path) -> float:
+def plain_pass(path: Path) -> tuple[float, float]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         conn.execute(PLAIN).fetchall()
-        return time.perf_counter() - t
+        return time.perf_counter() - t, time.process_time() - c
     finally:
         conn.close()
 
 
-def first_open(path: Path) -> float:
+def first_open(path: Path) -> tuple[float, float]:
     from execdash_desktop.packs.executive.source import load_source
 
     with tempfile.TemporaryDirectory() as cache:
         os.environ["EXECDASH_CACHE_DIR"] = cache  # nothing cached: the rollup is computed
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         load_source(path)
-        return time.perf_counter() - t
+        return time.perf_counter() - t, time.process_time() - c
 
 
 def main() -> None:
@@ -80,19 +82,26 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     rows = []
+    headers = ["orders", "row order", "plain s", "plain CPU s", "first open s", "first CPU s",
+               "ratio", "CPU ratio", "load avg"]
     for size in args.sizes.split(","):
         ordered = demo_file(size)
         for label, path in (("ordered", ordered), ("unordered", shuffled_copy(ordered))):
             plain_pass(path)  # warm the page cache
+            load = "%.2f" % os.getloadavg()[0]
             plain, first = [], []
             for _ in range(args.runs):  # interleaved, so load on the machine hits both alike
                 plain.append(plain_pass(path))
                 first.append(first_open(path))
-            p, f = statistics.median(plain), statistics.median(first)
-            rows.append([size, label, f"{p:.3f}", f"{f:.3f}", f"{f / p:.2f}"])
-            print_table(["orders", "row order", "plain GROUP BY s", "first open s", "ratio"], rows[-1:])
+            p, pc = (statistics.median(x[i] for x in plain) for i in (0, 1))
+            f, fc = (statistics.median(x[i] for x in first) for i in (0, 1))
+            rows.append([size, label, f"{p:.3f}", f"{pc:.3f}", f"{f:.3f}", f"{fc:.3f}",
+                         f"{f / p:.2f}", f"{fc / pc:.2f}", f"{load}"])
+            print_table(headers, rows[-1:])
     print()
-    print_table(["orders", "row order", "plain GROUP BY s", "first open s", "ratio"], rows)
+    print(f"medians of {args.runs} runs; load average 1/5/15 min at the end: "
+          + " ".join("%.2f" % x for x in os.getloadavg()))
+    print_table(headers, rows)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """The monthly rollup of `orders`, kept in the user cache folder, never in the user's file.
 
 Summing 10M order rows takes seconds; the KPIs need only per-month sums. They
-are computed once per version of the file in one pass over the table (`GROUP BY`
-month, whatever the row order) in the payload's own read transaction, and kept as
+are computed once per version of the file, each row read once whatever the row
+order (order_sums.py), in the payload's own read transaction, and kept as
 `<key>.json`, valid while `<key>.stamp` matches the file's stamp (`file_stamp`:
 size, times and SQLite's own change markers). The app's own metric writes
 re-stamp it (`note_own_write`), since they never touch `orders`.
@@ -15,7 +15,6 @@ integer is Unix seconds.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sqlite3
 import threading
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import months as mo
+from . import order_sums
 from .paths import file_key, user_cache_dir
 
 ROLLUP_VERSION = 4
@@ -31,49 +31,8 @@ Progress = Callable[[float, str], None]
 
 RECURRING_TYPES = ("subscription", "recurring")
 
-_MAX = "1.7976931348623157e308"  # the largest finite double: above it is an infinity
+_A, _P = order_sums.NUMBER_A, order_sums.NUMBER_P
 
-
-def _number(col: str) -> str:
-    """The column's value when it reads as a finite number, else NULL.
-
-    Text is a number only when SQLite's own numeric conversion gives it back
-    unchanged ('12.5' yes, 'n/a' or '12abc' no); an infinity is not a number
-    (a 20-million-digit amount reads as one). A finite 1e308 is one: sums that
-    overflow are the KPIs' to report ("too large to add up").
-    """
-    return (f"CASE typeof({col}) WHEN 'real' THEN CASE WHEN abs({col}) <= {_MAX} THEN {col} END "
-            f"WHEN 'integer' THEN {col} "
-            f"WHEN 'text' THEN CASE WHEN CAST({col} AS NUMERIC) = {col} "
-            f"AND abs(CAST({col} AS REAL)) <= {_MAX} THEN CAST({col} AS REAL) END END")
-
-
-_A, _P = _number("amount"), _number("profit")
-_IS_RECURRING = "type IN ('subscription', 'recurring')"
-
-# The one pass over the table: plain sums per text month, and what tells that a
-# month needs a careful look (a NULL, a text or an infinite number: SQLite
-# orders every number before any text, so max() returns the text if there is
-# one; an infinity makes the month's total infinite).
-_FAST_SQL = """
-SELECT substr(order_date, 1, 7), total(amount), total(profit),
-       total(CASE WHEN type IN ('subscription', 'recurring') THEN amount END), count(*),
-       count(amount), count(profit), max(amount), max(profit)
-FROM orders GROUP BY 1
-"""
-# The careful sums of some rows: each number read or skipped and counted.
-_CAREFUL = f"""
-SELECT {{month}}, total(a), total(CASE WHEN a IS NOT NULL THEN p END),
-       total(CASE WHEN p IS NOT NULL THEN a END), total(CASE WHEN r THEN a END), count(*),
-       count(amount) - count(a), count(CASE WHEN a IS NOT NULL AND p IS NULL THEN profit END)
-FROM (SELECT order_date, {_A} AS a, {_P} AS p, amount, profit, {_IS_RECURRING} AS r FROM orders
-      WHERE {{where}})
-GROUP BY 1
-"""
-# a month's text dates sort in [YYYY-MM, YYYY-MM~), an index range
-_MONTH_ROWS = _CAREFUL.format(month="?", where="order_date >= ? AND order_date < ?")
-# numbers sort before any text: the Unix-second dates are the index range below ''
-_EPOCH_ROWS = _CAREFUL.format(month="strftime('%Y-%m', order_date, 'unixepoch')", where="order_date < ''")
 # the drill-downs' per-type sums of one month: its text dates, then its Unix-second dates (both indexed)
 _TYPES_SQL = f"""
 SELECT type, total(a), total(CASE WHEN a IS NOT NULL THEN p END),
@@ -261,7 +220,7 @@ def _month_epoch(idx: int) -> int:
     return days * 86400
 
 
-# VM steps per order row of _FAST_SQL, measured: only scales the progress estimate
+# VM steps per order row of the month sums, measured: only scales the progress estimate
 _STEPS_PER_ROW = 30
 
 
@@ -281,18 +240,14 @@ def _row_estimate(conn: sqlite3.Connection) -> int:
     return 0 if lo is None else hi - lo + 1
 
 
-def _usable(*values) -> bool:
-    return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
-
-
 def compute(conn: sqlite3.Connection, progress: Progress | None = None) -> OrdersRollup:
     """Per-month sums of `orders` as `conn`'s read transaction sees the file.
 
-    One plain `GROUP BY` pass on one connection (the payload's, so it is one
-    version of the file; a pass split over two connections read two versions
-    under a writer in a loop). Only a month whose numbers are not all plain
-    (a NULL, text, an infinity) is summed again, carefully, through the
-    order_date index; Unix-second dates likewise (the index range below '').
+    Every row is read once, on one connection, in one read transaction (the
+    payload's; one of its own when `conn` is in none): a read split over two
+    connections or transactions saw two versions under a writer in a loop.
+    How the months are found is order_sums' business (an index walk, or one
+    sorted pass); only a month whose numbers are not all plain is summed again.
     """
     rows = _row_estimate(conn)
     est = max(1, rows * _STEPS_PER_ROW // 50_000)
@@ -304,35 +259,16 @@ def compute(conn: sqlite3.Connection, progress: Progress | None = None) -> Order
             progress(min(0.99, ticks[0] / est), "summing orders")
         return 0
 
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
     conn.set_progress_handler(tick, 50_000)
     try:
-        fast = conn.execute(_FAST_SQL).fetchall()
+        months, undated, _how = order_sums.month_sums(conn)
     finally:
         conn.set_progress_handler(None, 0)
-    months: dict[int, list] = {}
-    undated = 0
-    epoch_seen = False
-    for key, amount, profit, recurring, n, n_amount, n_profit, *extremes in fast:
-        idx = mo.parse_month(key)
-        if idx is None:  # a Unix-second date, or not a date
-            undated += n
-            epoch_seen = epoch_seen or not isinstance(key, str) or not key[:1].isalpha()
-            continue
-        if n_amount == n == n_profit and _usable(amount, profit, recurring, *extremes):
-            months[idx] = [amount, profit, amount, recurring, n, 0, 0]
-        else:
-            text = mo.fmt_month(idx)
-            row = conn.execute(_MONTH_ROWS, (text, text, text + "~")).fetchone()
-            months[idx] = list(row[1:]) if row else [0.0, 0.0, 0.0, 0.0, 0, 0, 0]
-    if epoch_seen:
-        for key, *sums in conn.execute(_EPOCH_ROWS):
-            idx = mo.parse_month(key)
-            if idx is None:
-                continue
-            undated -= sums[4]
-            acc = months.setdefault(idx, [0.0, 0.0, 0.0, 0.0, 0, 0, 0])
-            for i, v in enumerate(sums):
-                acc[i] += v
+        if began and conn.in_transaction:
+            conn.execute("COMMIT")
     if progress is not None:
         progress(1.0, "summing orders")
     return OrdersRollup({k: OrdersMonth(float(a), float(p), float(ap), float(r), int(n), int(ba), int(bp))
