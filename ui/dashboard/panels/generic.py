@@ -17,30 +17,13 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from execdash_desktop.format import compact_currency
+from execdash_desktop.pack_panels import cell_text  # the pack prints the same cells
 
 from ... import theme
 
-DASH = "\u2014"
 STATUS_WORDS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
 
 PANEL_ROWS = 50  # rows a table panel shows on the dashboard (Details has them all)
-
-
-def cell_text(value, fmt: str, currency: str = "\u00a3") -> str:
-    if value is None:
-        return DASH
-    if fmt == "ratio":
-        return f"{value * 100:.1f}%"
-    if fmt == "currency":
-        return compact_currency(value, currency)
-    if fmt == "int":
-        return f"{int(round(value)):,}"
-    if fmt == "minutes":
-        return f"{value:,.0f} min"
-    if fmt in ("number", "days"):
-        return f"{value:,.1f}"
-    return str(value)
 
 
 def _tone_colours(pal, tone: str | None) -> tuple[str, str] | None:
