@@ -59,13 +59,7 @@ def _alert_drilldown(alert):
 
 
 def _query(name):
-    def run(conn, src, payload):
-        from . import panels
-
-        return getattr(panels, name)(conn, src, payload)
-
-    run.__name__ = name
-    return run
+    return lazy(f"{__name__}.panels", name)
 
 
 DASHBOARD = Dashboard(

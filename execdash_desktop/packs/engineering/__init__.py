@@ -53,13 +53,7 @@ def _as_of_options(src):
 
 
 def _query(name):
-    def run(conn, src, payload):
-        from . import queries
-
-        return getattr(queries, name)(conn, src, payload)
-
-    run.__name__ = name
-    return run
+    return lazy(f"{__name__}.queries", name)
 
 
 DASHBOARD = Dashboard(
