@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import Query, Request
 from fastapi.responses import Response
@@ -16,6 +18,33 @@ from .schemas import ErrorBody, GranularityName, RangeName, ValidationErrorBody
 # ASCII digits: `\d` also matches other scripts' digits in Python and Rust but
 # not in the ECMA regex dialect OpenAPI speaks, so schema and server disagreed
 AS_OF_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_AS_OF = re.compile(AS_OF_PATTERN)
+
+
+def plain_query(query_string: bytes, bys: tuple[str, ...] = ()) -> dict | None:
+    """The parameters of a plain, valid query (range, granularity, as_of, and `by` when
+    `bys` are given) as the route would read them, else None: the middleware answers
+    cache hits for these without routing; anything unusual (an unknown or repeated
+    parameter, a value the route would reject) goes the normal way."""
+    params: dict = {"range": "12m", "granularity": "month", "as_of": None}
+    if bys:
+        params["by"] = None
+    if query_string:
+        try:
+            pairs = parse_qsl(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=True)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        seen = set()
+        for k, v in pairs:
+            if k not in params or k in seen:
+                return None
+            seen.add(k)
+            params[k] = v
+    as_of, by = params["as_of"], params.get("by")
+    if (params["range"] not in mo.RANGES or params["granularity"] not in mo.GRANULARITIES
+            or (as_of is not None and not _AS_OF.match(as_of)) or (by is not None and by not in bys)):
+        return None
+    return params
 
 RangeQ = Annotated[RangeName, Query(description="the window: " + ", ".join(mo.RANGES))]
 GranularityQ = Annotated[GranularityName, Query(description="how the trend is bucketed")]

@@ -25,7 +25,7 @@ from ..packs.executive.narrative import Summary, build_summary, compose
 from ..packs.executive.payload import build_payload
 from ..store import open_reader
 from . import local_user
-from .common import R304, R422, R503, AsOfQ, RangeQ, ctx_of, json_entry, reply
+from .common import R422, R503, AsOfQ, RangeQ, ctx_of, json_entry
 from .context import ApiContext, Entry
 from .schemas import ErrorBody
 from .schemas_client import (Meeting, Message, SearchHit, SummaryAnswer, SummaryRequest, UnreadCount,

@@ -6,10 +6,7 @@ The dashboard body is `Engine().payload` serialized exactly as
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from typing import Annotated
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Path, Request
 
@@ -23,13 +20,11 @@ from ..format import json_text
 from ..packs.executive import breakdowns as bd
 from ..packs.executive.source import ExecSource
 from ..store import open_reader
-from .common import (AS_OF_PATTERN, R304, R422, R503, AsOfQ, GranularityQ, RangeQ, ctx_of, json_entry,
-                     reply)
+from .common import R304, R422, R503, AsOfQ, GranularityQ, RangeQ, ctx_of, json_entry, plain_query, reply
 from .context import ApiContext, Entry, make_entry
 from .schemas import ExecutiveDashboard, KpiDetail, KpiKey
 
 router = APIRouter(prefix="/api", tags=["dashboard"])
-_AS_OF = re.compile(AS_OF_PATTERN)
 
 
 DASHBOARD_PATH = "/api/executive-dashboard"
@@ -46,24 +41,10 @@ def fast_key(query_string: bytes) -> str | None:
     (an unknown or repeated parameter, a value the route would reject) goes
     the normal way, so answers are the same either way.
     """
-    params = {"range": "12m", "granularity": "month", "as_of": None}
-    if query_string:
-        try:
-            pairs = parse_qsl(query_string.decode("ascii"), keep_blank_values=True,
-                              strict_parsing=True)
-        except (UnicodeDecodeError, ValueError):
-            return None
-        seen = set()
-        for k, v in pairs:
-            if k not in params or k in seen:
-                return None
-            seen.add(k)
-            params[k] = v
-    as_of = params["as_of"]
-    if (params["range"] not in mo.RANGES or params["granularity"] not in mo.GRANULARITIES
-            or (as_of is not None and not _AS_OF.match(as_of))):
+    params = plain_query(query_string)
+    if params is None:
         return None
-    return dashboard_key(params["range"], params["granularity"], as_of)
+    return dashboard_key(params["range"], params["granularity"], params["as_of"])
 
 
 def dashboard_entry(ctx: ApiContext, range_: str, granularity: str, as_of: str | None) -> Entry:

@@ -8,23 +8,19 @@ unknown metric; `/api/sales/kpis/x` has two segments and never matches those.
 """
 
 
-import re
 from typing import Annotated, Callable, Literal
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Path, Query, Request
 
-from .. import months as mo
 from ..packs.executive.domains import DOMAINS, default_by, kpi_detail, overview
 from ..packs.executive.payload import resolve_window
 from ..store import open_reader
-from .common import AS_OF_PATTERN, R304, R422, R503, AsOfQ, GranularityQ, RangeQ, ctx_of, json_entry, reply
+from .common import R304, R422, R503, AsOfQ, GranularityQ, RangeQ, ctx_of, json_entry, plain_query, reply
 from .context import ApiContext, Entry
 from .schemas_client import DOMAIN_OVERVIEW_MODELS, DomainKpiDetail
 
 router = APIRouter(prefix="/api", tags=["domain pages"])
 _RESPONSES = {**R304, **R422, **R503}
-_AS_OF = re.compile(AS_OF_PATTERN)
 
 
 def overview_key(domain: str, range_: str, granularity: str, as_of: str | None) -> str:
@@ -35,41 +31,18 @@ def kpi_key(domain: str, key: str, by: str, range_: str, granularity: str, as_of
     return f"domain|{domain}|kpi|{key}|{by}|{range_}|{granularity}|{as_of or ''}"
 
 
-def _plain(query_string: bytes, bys: tuple[str, ...] = ()) -> dict | None:
-    """The parameters of a plain, valid query (as the route would read them), else None."""
-    params: dict = {"range": "12m", "granularity": "month", "as_of": None}
-    if bys:
-        params["by"] = None
-    if query_string:
-        try:
-            pairs = parse_qsl(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=True)
-        except (UnicodeDecodeError, ValueError):
-            return None
-        seen = set()
-        for k, v in pairs:
-            if k not in params or k in seen:
-                return None
-            seen.add(k)
-            params[k] = v
-    as_of, by = params["as_of"], params.get("by")
-    if (params["range"] not in mo.RANGES or params["granularity"] not in mo.GRANULARITIES
-            or (as_of is not None and not _AS_OF.match(as_of)) or (by is not None and by not in bys)):
-        return None
-    return params
-
-
 def fast_keys() -> dict[str, Callable[[bytes], str | None]]:
     """Path -> the cache key of a plain GET of it, so the middleware answers cache hits
     without routing (as it does for the dashboard); anything unusual goes the normal way."""
     out: dict[str, Callable[[bytes], str | None]] = {}
     for domain, d in DOMAINS.items():
         def ov(qs: bytes, domain=domain):
-            p = _plain(qs)
+            p = plain_query(qs)
             return overview_key(domain, p["range"], p["granularity"], p["as_of"]) if p else None
         out[f"/api/{domain}/overview"] = ov
         for key in d.keys:
             def kp(qs: bytes, domain=domain, key=key, bys=d.by):
-                p = _plain(qs, bys)
+                p = plain_query(qs, bys)
                 return kpi_key(domain, key, p["by"] or default_by(domain, key), p["range"], p["granularity"],
                                p["as_of"]) if p else None
             out[f"/api/{domain}/kpis/{key}"] = kp

@@ -14,7 +14,6 @@ counts), not months or dates.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from dataclasses import dataclass
 from typing import Sequence
