@@ -41,6 +41,11 @@ def table_words(table: str) -> str:
     return TABLE_WORDS.get(table, table.replace("_", " "))
 
 
+def code_words(code: object) -> str:
+    """A stored status or issue code as words: 'missing_items' -> 'Missing items' (None: '')."""
+    return "" if code is None else str(code).strip().replace("_", " ").capitalize()
+
+
 _STAMP = re.compile(r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 _DAY = re.compile(r"\b\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from ...tables import Drilldown, Table
+from ...words import code_words
 from . import catalogue as cat
 from . import panels
 from . import rules as r
@@ -78,11 +79,6 @@ def _history(conn, src, payload, d, sku=None):
     return [t], chart, [f"Product {sku}: {why}"]
 
 
-def _said(code: str | None) -> str:
-    """A status or issue code as words: 'missing_items' -> 'Missing items'."""
-    return (code or "").replace("_", " ").capitalize()
-
-
 def _orders(conn, src, payload, d):
     _need(src, "fulfillment_tracking")
     lo, hi = r.last_n(d, 7)
@@ -92,7 +88,7 @@ def _orders(conn, src, payload, d):
         f" FROM fulfillment_tracking WHERE {day('order_created_at')} BETWEEN ? AND ? AND st <> 'cancelled'"
         f" AND (br OR ({boolean('has_issue')} AND st <> 'fulfilled'))"
         f" ORDER BY order_created_at LIMIT {LIST_ROWS}", (lo, hi)).fetchall()
-    out = tuple((a, _said(s), dtf, "Yes" if br else "No", _said(t), _said(sev), c)
+    out = tuple((a, code_words(s), dtf, "Yes" if br else "No", code_words(t), code_words(sev), c)
                 for a, s, dtf, br, t, sev, c in rows)
     return [Table("Late or problem orders, last 7 days", ("Order", "Status", "Days to ship", "Late", "Issue",
                                                             "Severity", "Ordered"), out,
@@ -108,7 +104,7 @@ def _conversations(conn, src, payload, d):
         f" {num('first_response_time_minutes')} AS f, {boolean('is_escalated')} AS e, conversation_created_at"
         f" FROM cx_conversations WHERE {day('conversation_created_at')} BETWEEN ? AND ?"
         f" ORDER BY e DESC, f DESC LIMIT {LIST_ROWS}", (lo, hi)).fetchall()
-    out = tuple((str(a), _said(b), _said(c), _said(s), f, "Yes" if e else "No", t) for a, b, c, s, f, e, t in rows)
+    out = tuple((str(a), code_words(b), code_words(c), code_words(s), f, "Yes" if e else "No", t) for a, b, c, s, f, e, t in rows)
     return [Table("Conversations, last 7 days (escalated and slowest first)",
                   ("Conversation", "Status", "Priority", "Sentiment", "First reply (min)", "Escalated", "Opened"),
                   out, ("text", "text", "text", "text", "number", "text", "text"))], None, []

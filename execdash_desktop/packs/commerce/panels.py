@@ -9,6 +9,7 @@ status, failing, examples}. A panel whose table is missing returns
 
 from __future__ import annotations
 
+from ...words import code_words
 from . import catalogue as cat
 from . import rules as r
 
@@ -52,7 +53,7 @@ def fulfillment_health(conn, src, payload) -> dict:
               None if breach is None else ("good" if breach < cat.TARGETS["sla_breach_rate"] else "bad")),
              ("Days to ship (median)", f["days_p50"], "number", None),
              ("Days to ship (P90)", f["days_p90"], "number", None)]
-    rows = [((i["issue_type"] or "other").replace("_", " ").capitalize(),
+    rows = [(code_words(i["issue_type"] or "other"),
              (i["issue_severity"] or "unknown").capitalize(), i["count"]) for i in f["open_issues"]]
     return {"kind": "table", "currency": cat.CURRENCY, "stats": stats, "columns": ("Open issue", "Severity", "Orders"),
             "formats": ("text", "text", "int"), "rows": rows,

@@ -10,15 +10,14 @@ widget per row: one QTableView with fixed row heights.
 
 from __future__ import annotations
 
-import tempfile
 from collections import OrderedDict
-from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
 from execdash_desktop.format import format_cell, short_date
+from execdash_desktop.words import code_words
 
 from ... import theme
 from ...services.query_service import Job
@@ -41,10 +40,6 @@ def cell_text(value, fmt: str) -> str:
     if fmt == "text":
         return "" if value is None else str(value)
     return format_cell(value, fmt)
-
-
-def _word(value) -> str:
-    return "" if value is None else str(value).strip().replace("_", " ").capitalize()
 
 
 class QtPagedTableModel(QAbstractTableModel):
@@ -121,7 +116,7 @@ class QtPagedTableModel(QAbstractTableModel):
             self.endResetModel()
         fmts = self.formats  # formatted once here, so a paint is a lookup (30 rows x 11 columns a frame)
         words = tuple(c in ("Severity", "Status") for c in self.columns)  # 'in_progress' -> 'In progress'
-        shown = tuple(tuple(_word(v) if w else cell_text(v, f) for v, f, w in zip(row, fmts, words))
+        shown = tuple(tuple(code_words(v) if w else cell_text(v, f) for v, f, w in zip(row, fmts, words))
                       for row in page.rows)
         self._pages[index] = (page.rows, shown)
         self._pages.move_to_end(index)
