@@ -104,7 +104,7 @@ BY_NAME: dict[str, Callable[[list[dict], str], PrintPanel]] = {
 
 
 def cell_text(value: Any, fmt: str, currency: str = "\u00a3") -> str:
-    """A generic panel's cell, as the window's generic panel writes it."""
+    """A generic panel's cell, in the window and on paper."""
     if value is None:
         return EM_DASH
     if fmt == "ratio":
@@ -117,7 +117,7 @@ def cell_text(value: Any, fmt: str, currency: str = "\u00a3") -> str:
         return f"{value:,.0f} min"
     if fmt in ("number", "days"):
         return f"{value:,.1f}"
-    return str(value)
+    return months_in_words(str(value))  # '2026-10-26' -> '26 Oct 2026', as everywhere on screen and paper
 
 
 _TONES = {"bad": "bad", "warn": "warn", "good": "good"}

@@ -129,3 +129,7 @@ def test_a_table_panel_shows_its_first_rows_and_says_how_many_more(qtbot):
     assert opened.args == ["inventory/history?HR-0003"]
     panel.set_data({"columns": ("Product", "Available"), "formats": ("text",), "rows": rows[:5]})  # a format short
     assert panel.table.rowCount() == 5 and "first" not in panel.note.text()
+    # dates written as text by a panel read as everywhere else ("26 Oct 2026", not 2026-10-26)
+    panel.set_data({"columns": ("Escalation", "Opened"), "formats": ("text", "text"),
+                    "rows": [("50007896", "2026-10-26")]})
+    assert panel.table.item(0, 1).text() == "26 Oct 2026" and panel.table.item(0, 0).text() == "50007896"
