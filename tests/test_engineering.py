@@ -449,3 +449,35 @@ def test_a_file_without_bugs_is_named_and_others_are_notes(tmp_path):
     kpis = {k["key"]: k["value"] for k in p["engineeringKpis"]}
     assert kpis["open_high"] == 1 and kpis["portfolio_value"] is None and p["projects"] == []
     assert math.isclose(p["revenueAtRisk"], 0.0)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bugs=st.lists(bug_row, min_size=1, max_size=25), lo=st.integers(0, 24 * 60), span=st.integers(0, 24 * 60))
+def test_the_bugs_that_may_be_open_count_as_all_of_them(tmp_path_factory, bugs, lo, span):
+    """The month-end sparklines count on rules.may_be_open's subset: the same numbers as on every bug."""
+    from execdash_desktop.packs.engineering import rules
+
+    path = tmp_path_factory.mktemp("subset") / "m.sqlite"
+    write_loose(path, bugs)
+    b = load_source(path).bugs
+    start = (BASE + timedelta(hours=lo)).timestamp()
+    end = start + span * 3600
+    sub = rules.may_be_open(b, start, end)
+    for at in (start, (start + end) / 2, end):
+        full_counts, full_blockers, full_open = rules.counts_at(b, at)
+        counts, blockers, op = rules.counts_at(sub, at)
+        assert (counts, blockers) == (full_counts, full_blockers)
+        assert int(rules.breached_at(sub, at, op).sum()) == int(rules.breached_at(b, at, full_open).sum())
+
+
+def test_a_table_read_in_parallel_chunks_equals_one_read(eng_demo, monkeypatch):
+    """Two readers, each finishing its own chunks (source._parallel), give the arrays of one plain read."""
+    from execdash_desktop.packs.engineering import source
+
+    whole = load_source(eng_demo).bugs
+    monkeypatch.setattr(source, "CHUNK", 300)  # 5,000 bugs in 17 chunks: the two-reader path
+    chunked = load_source(eng_demo).bugs
+    for name in ("created", "resolution", "sev", "status", "blocker", "sla", "revenue", "project",
+                 "actual_hours", "rowid"):
+        a, b = getattr(whole, name), getattr(chunked, name)
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name

@@ -68,10 +68,10 @@ def kpis_at(src: EngSource, t: float) -> list[dict]:
 def history(src: EngSource, w: Window, t: float) -> dict[str, list[dict]]:
     """Month-end values of the KPIs over the window (the cards' sparklines); T for T's month. The money
     KPIs' are the portfolio_metrics totals on or before each month end (None without a snapshot)."""
-    b = src.bugs
     series: dict[str, list[dict]] = {k: [] for k in cat.KPI_KEYS}
-    for m in w.months:
-        at = min(moments.month_start(m + 1) - 1, t)
+    ends = [min(moments.month_start(m + 1) - 1, t) for m in w.months]
+    b = rules.may_be_open(src.bugs, min(ends), max(ends)) if ends else src.bugs
+    for m, at in zip(w.months, ends):
         counts, blockers, op = rules.counts_at(b, at)
         dcf, cost = rules.portfolio_then(src, at)  # the money cards: the snapshots' totals
         vals = list(counts) + [blockers, int(rules.breached_at(b, at, op).sum()), dcf, cost]

@@ -7,7 +7,7 @@ source (a repeat payload costs nothing).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -39,6 +39,15 @@ def counts_at(b: Bugs, t: float) -> tuple[tuple[int, int, int, int], int, np.nda
     sev = b.sev[op]
     counts = tuple(int(n) for n in np.bincount(sev[sev >= 0], minlength=4)[:4])
     return counts, int(np.count_nonzero(b.blocker & op)), op  # type: ignore[return-value]
+
+
+def may_be_open(b: Bugs, lo: float, hi: float) -> Bugs:
+    """The bugs that can be open at some moment from lo to hi; every other bug is open at none of
+    them, so counts at many moments of that span read a fifth of the rows instead of all."""
+    keep = (((b.status == cat.ST_ACTIVE) | (b.status == cat.ST_RESOLVED)) & ~(b.resolution <= lo)
+            & (np.isnan(b.created) | (b.created <= hi)))
+    idx = np.flatnonzero(keep)
+    return Bugs(**{f.name: getattr(b, f.name)[idx] for f in fields(Bugs)})
 
 
 def breached_at(b: Bugs, t: float, op: np.ndarray) -> np.ndarray:

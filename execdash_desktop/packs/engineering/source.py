@@ -209,8 +209,52 @@ def _scan(conn: sqlite3.Connection, ints: list[tuple[str, str]], lo: int, hi: in
     return out
 
 
-def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress) -> tuple[dict, float | None]:
-    lo, hi = conn.execute("SELECT min(rowid), max(rowid) FROM bugs").fetchone()
+_DEFAULT_SLA = np.array([cat.SLA_HOURS[s] for s in cat.SEVERITIES] + [0], dtype=np.float64)  # sev -1 -> 0
+
+
+def _seconds(ms: np.ndarray, null: float) -> np.ndarray:
+    """Packed milliseconds -> float seconds; `null` where the value was NULL."""
+    out = ms.astype(np.float64) / 1000
+    out[ms == _NULL] = null
+    return out
+
+
+def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
+    """One chunk's packed integers -> the Bugs columns, by the rules of engineering-pack.md. Runs in
+    the thread that read the chunk, so it overlaps the other reader's SQL (numpy releases the
+    interpreter lock in its loops). Also the chunk's latest updated/resolved moment (ms)."""
+    codes = cols["codes"]
+    if "project" in cols:
+        rid = cols["project"]
+    else:
+        rid, codes = codes // _PACK - 1, codes % _PACK
+    created_ms, updated, resolved = cols["created_at"], cols["updated_at"], cols["resolved_at"]
+    top = max(int(updated.max(initial=_NULL)), int(resolved.max(initial=_NULL)))  # _NULL is below every moment
+    sev = _SEV_CODES[codes % 64].astype(np.int8)
+    status = _STATUS_CODES[(codes // 64) % 64].astype(np.int8)
+    # resolved_at, else updated_at, else created_at: the moment a shipped/closed bug stopped being open
+    res_ms = np.where(resolved != _NULL, resolved, np.where(updated != _NULL, updated, created_ms))
+    resolution = np.full(len(codes), np.inf)
+    done = (status == cat.ST_RESOLVED) & (res_ms != _NULL)
+    resolution[done] = res_ms[done].astype(np.float64) / 1000
+    project = np.full(len(codes), -1, dtype=np.int32)
+    if lookup is not None:
+        ok = rid >= 0
+        project[ok] = lookup[rid[ok]]
+    sla = cols["sla"]
+    return {"created": _seconds(created_ms, np.nan), "resolution": resolution, "sev": sev, "status": status,
+            "blocker": codes >= 4096,
+            "sla": np.where(sla > 0, sla.astype(np.float64) / 1000, _DEFAULT_SLA[sev]),  # NULL is < 0
+            "revenue": _seconds(cols["revenue"], 0.0), "project": project,
+            "actual_hours": _seconds(cols["actual_hours"], 0.0), "rowid": cols["rowid"], "top": top}
+
+
+def _read_bugs(conn: sqlite3.Connection, path: str, index: dict[int, int], progress) -> tuple[Bugs, float | None]:
+    # two statements: SQLite answers a lone min() or max() of the rowid from the b-tree's end, the
+    # pair in one statement with a scan of the whole table
+    lo = conn.execute("SELECT min(rowid) FROM bugs").fetchone()[0]
+    hi = conn.execute("SELECT max(rowid) FROM bugs").fetchone()[0]
+    has_projects = bool(index)
     codes, sla, revenue, project, hours = _bug_exprs(has_projects, _project_sql(conn) if has_projects else "-1")[2:7]
     top = conn.execute("SELECT max(rowid) FROM projects").fetchone()[0] if has_projects else None
     if (top or 0) < 2 ** 40:  # the project's row above the codes: one number less per bug to write and parse
@@ -218,44 +262,31 @@ def _read_bugs(conn: sqlite3.Connection, path: str, has_projects: bool, progress
                 ("actual_hours", hours)]
     else:
         ints = [("codes", codes), ("sla", sla), ("revenue", revenue), ("project", project), ("actual_hours", hours)]
+    lookup = None
+    if index:
+        lookup = np.full(int(max(index)) + 1, -1, dtype=np.int32)
+        for k, v in index.items():
+            lookup[k] = v
     if lo is None:
-        parts = [_scan(conn, ints, 0, 0)]
+        ranges = [(0, 0)]
     else:
         step = max(CHUNK, -(-(hi - lo + 1) // 16))
         ranges = [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
-        parts = _parallel(conn, path, ints, ranges, progress)
-    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    del parts  # the chunks' copies: a million bugs' peak memory is the arrays, twice, without this
-    if "project" not in cols:
-        cols["project"] = cols["codes"] // _PACK - 1
-        cols["codes"] = cols["codes"] % _PACK
-    updated, resolved = cols.pop("updated_at"), cols.pop("resolved_at")
-    cols["created"] = cols.pop("created_at")
-    cols["resolution"] = np.where(resolved != _NULL, resolved, updated)  # resolved_at, else updated_at
-    top = max(int(updated.max(initial=_NULL)), int(resolved.max(initial=_NULL)))  # _NULL is below every moment
+    parts = _parallel(conn, path, ints, ranges, progress, lookup)
+    top = max(p.pop("top") for p in parts)
     latest = top / 1000.0 if top != _NULL else None  # the latest updated or resolved moment
-    out: dict[str, np.ndarray] = {}
-    for name, col in cols.items():
-        if name in _SCALE:
-            f = col.astype(np.float64) / _SCALE[name]
-            f[col == _NULL] = np.nan
-            out[name] = f
-        else:
-            out[name] = col
-    codes = out.pop("codes")
-    out["sev"] = _SEV_CODES[codes % 64]
-    out["status"] = _STATUS_CODES[(codes // 64) % 64]
-    out["blocker"] = codes >= 4096
-    return out, latest
+    cols = {k: np.concatenate([p[k] for p in parts]) if len(parts) > 1 else parts[0][k] for k in parts[0]}
+    return Bugs(**cols), latest
 
 
-def _parallel(conn, path: str, ints: list[tuple[str, str]], ranges: list[tuple[int, int]], progress) -> list:
+def _parallel(conn, path: str, ints: list[tuple[str, str]], ranges: list[tuple[int, int]], progress,
+              lookup: np.ndarray | None) -> list:
     """The ranges on this connection and, for a large table, a second reader on another core
     (sqlite3 releases the GIL while SQLite works)."""
     done: list = [None] * len(ranges)
     if len(ranges) < 4 or not path:
         for i, (a, b) in enumerate(ranges):
-            done[i] = _scan(conn, ints, a, b)
+            done[i] = _finish(_scan(conn, ints, a, b), lookup)
         return done
     lock = threading.Lock()
     todo = list(range(len(ranges)))
@@ -266,7 +297,7 @@ def _parallel(conn, path: str, ints: list[tuple[str, str]], ranges: list[tuple[i
                 if not todo:
                     return
                 i = todo.pop(0)
-            done[i] = _scan(c, ints, *ranges[i])
+            done[i] = _finish(_scan(c, ints, *ranges[i]), lookup)
             if progress is not None:
                 progress(0.9 * sum(d is not None for d in done) / len(done), "Reading bugs")
 
@@ -281,7 +312,7 @@ def _parallel(conn, path: str, ints: list[tuple[str, str]], ranges: list[tuple[i
     if any(d is None for d in done):  # the helper failed: read what it left here
         for i, (a, b) in enumerate(ranges):
             if done[i] is None:
-                done[i] = _scan(conn, ints, a, b)
+                done[i] = _finish(_scan(conn, ints, a, b), lookup)
     return done
 
 
@@ -377,32 +408,12 @@ def _load(conn: sqlite3.Connection, path: str, progress) -> EngSource:
     reasons: dict[str, str] = {}
     notes: list[str] = []
     projects, index = _projects(conn, tables, reasons)
-    raw, latest_other = _read_bugs(conn, path, bool(index), progress)
-    created = raw["created"]
-    status = raw["status"].astype(np.int8)
-    res = np.where(np.isnan(raw["resolution"]), created, raw["resolution"])  # resolved_at, updated_at, created_at
-    resolution = np.where((status == cat.ST_RESOLVED) & ~np.isnan(res), res, np.inf)
-    project = np.full(len(created), -1, dtype=np.int32)
-    if index:
-        rid = raw["project"]
-        ok = rid >= 0
-        lookup = np.full(int(max(index)) + 1, -1, dtype=np.int32)
-        for k, v in index.items():
-            lookup[k] = v
-        project[ok] = lookup[rid[ok]]
-    sev = raw["sev"].astype(np.int8)
-    sla = raw["sla"]
-    default_sla = np.array([cat.SLA_HOURS[s] for s in cat.SEVERITIES] + [0], dtype=np.float64)
-    sla = np.where(np.nan_to_num(sla, nan=0.0) > 0, sla, default_sla[sev])  # sev -1 -> last: 0
-    bugs = Bugs(created=created, resolution=resolution, sev=sev, status=status,
-                blocker=raw["blocker"].astype(bool), sla=np.nan_to_num(sla, nan=0.0),
-                revenue=np.nan_to_num(raw["revenue"], nan=0.0), project=project,
-                actual_hours=np.nan_to_num(raw["actual_hours"], nan=0.0),
-                rowid=raw["rowid"].astype(np.int64))
-    stamps = created[~np.isnan(created)]
-    candidates = ([float(stamps.max())] if stamps.size else []) + ([latest_other] if latest_other is not None else [])
-    latest = max(candidates, default=None)
+    bugs, latest_other = _read_bugs(conn, path, index, progress)
+    created, sev, status = bugs.created, bugs.sev, bugs.status
     known_created = created[~np.isnan(created)]
+    candidates = ([float(known_created.max())] if known_created.size else []) + (
+        [latest_other] if latest_other is not None else [])
+    latest = max(candidates, default=None)
     first = float(known_created.min()) if known_created.size else None
     if (n := int((sev < 0).sum())):
         notes.append(f"{n:,} bug(s) with an unknown severity are counted in no severity")
