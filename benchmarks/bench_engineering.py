@@ -11,6 +11,10 @@ the wall time of `execdash kpis --dashboard engineering --json` as a whole
 payload process's maximum resident set; "cpu" the CPU time of the first payload
 (both threads): on a busy shared machine the wall time is the CPU time
 stretched by the load, the CPU time is what an idle machine would wait at most.
+"first payload warm" is the same never-seen file in a process that has already
+imported the pack (and numpy with it), as the window has (pyqtgraph imports
+numpy at start) and a running API after its first request: the file's own cost,
+without the ~100 ms of a cold interpreter's first import of numpy.
 Also: one page of the bug table
 (first page and a page from the middle, filtered by severity).
 Files are built once by the seeded demo (benchmarks/.cache/eng-<size>.sqlite).
@@ -34,8 +38,9 @@ from _common import CACHE, print_table  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 TARGETS = {  # (size, metric) -> target (ms or MB)
-    ("100k", "first_payload_ms"): 150, ("100k", "repeat_ms"): 2, ("100k", "kpis_process_ms"): 400,
-    ("1m", "first_payload_ms"): 1500, ("1m", "peak_rss_mb"): 300,
+    ("100k", "first_payload_ms"): 150, ("100k", "first_payload_warm_ms"): 150, ("100k", "repeat_ms"): 2,
+    ("100k", "kpis_process_ms"): 400, ("1m", "first_payload_ms"): 1500, ("1m", "first_payload_warm_ms"): 1500,
+    ("1m", "peak_rss_mb"): 300,
 }
 
 CHILD = r"""
@@ -45,6 +50,8 @@ from execdash_desktop.engine import Engine
 from execdash_desktop.dashboards import registry
 from execdash_desktop.store import open_reader
 t_import = time.perf_counter() - t0
+if len(sys.argv) > 2:  # warm: the pack already imported (numpy with it), as in the window or a running API
+    import execdash_desktop.packs.engineering.payload, execdash_desktop.packs.engineering.texts  # noqa: E401
 eng = Engine()
 c = time.process_time(); a = time.perf_counter(); p = eng.payload(sys.argv[1], dashboard="engineering")
 first = time.perf_counter() - a; first_cpu = time.process_time() - c
@@ -99,6 +106,9 @@ def measure(path: Path, runs: int) -> dict[str, list[float]]:
                            check=True)
         for k, v in json.loads(r.stdout).items():
             out.setdefault(k, []).append(v)
+        r = subprocess.run([sys.executable, "-c", CHILD, str(path), "warm"], capture_output=True, text=True,
+                           env=_env(), check=True)
+        out.setdefault("first_payload_warm_ms", []).append(json.loads(r.stdout)["first_payload_ms"])
         a = time.perf_counter()
         subprocess.run([sys.executable, "-m", "execdash_desktop", "kpis", "--db", str(path), "--dashboard",
                         "engineering", "--json"], capture_output=True, env=_env(), check=True)
@@ -115,7 +125,7 @@ def main() -> None:
     for label in args.sizes.split(","):
         path = eng_file(label)
         samples = measure(path, args.runs)
-        for metric in ("first_payload_ms", "first_payload_cpu_ms", "repeat_ms", "kpis_process_ms", "peak_rss_mb", "import_ms",
+        for metric in ("first_payload_ms", "first_payload_warm_ms", "first_payload_cpu_ms", "repeat_ms", "kpis_process_ms", "peak_rss_mb", "import_ms",
                        "page_first_ms", "page_filtered_first_ms", "page_filtered_next_ms"):
             vals = samples[metric]
             med = statistics.median(vals)
