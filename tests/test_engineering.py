@@ -471,13 +471,25 @@ def test_the_bugs_that_may_be_open_count_as_all_of_them(tmp_path_factory, bugs, 
 
 
 def test_a_table_read_in_parallel_chunks_equals_one_read(eng_demo, monkeypatch):
-    """Two readers, each finishing its own chunks (source._parallel), give the arrays of one plain read."""
-    from execdash_desktop.packs.engineering import source
+    """Two readers, each finishing its own chunks (bug_sql.ChunkReader), give the arrays of one plain read."""
+    from execdash_desktop.packs.engineering import bug_sql
 
     whole = load_source(eng_demo).bugs
-    monkeypatch.setattr(source, "CHUNK", 300)  # 5,000 bugs in 17 chunks: the two-reader path
+    monkeypatch.setattr(bug_sql, "CHUNK", 300)  # 5,000 bugs in 17 chunks: the two-reader path
     chunked = load_source(eng_demo).bugs
     for name in ("created", "resolution", "sev", "status", "blocker", "sla", "revenue", "project",
                  "actual_hours", "rowid"):
         a, b = getattr(whole, name), getattr(chunked, name)
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
+
+
+def test_the_scan_starts_without_numpy():
+    """load.py and bug_sql.py start the second reader before numpy is imported (a cold process reads
+    while it imports): neither may import numpy, even indirectly."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import execdash_desktop.packs.engineering.load, execdash_desktop.packs.engineering.bug_sql; "
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -19,7 +19,7 @@ OPTIONAL = ("users", "bug_history", "projects", "project_metrics", "monthly_metr
             "import_logs", "audit_log")
 
 
-_load = lazy(f"{__name__}.source", "load_source")
+_load = lazy(f"{__name__}.load", "load_source")
 _payload = lazy(f"{__name__}.payload", "build_payload")
 _rebucket = lazy(f"{__name__}.payload", "rebucket")
 

@@ -1,11 +1,10 @@
-"""Read what the Engineering dashboard needs from a file, once, into an `EngSource`.
+"""What the Engineering dashboard needs from a file, read once into an `EngSource`.
 
-One scan of `bugs` returns numbers only (SQLite parses the timestamps with
-julianday() and matches severity, status and booleans by the messy-data
-rules of engineering-pack.md); they land in numpy arrays, so the counts at
-any as-of moment are vector operations, never another query. The small
-tables (projects, monthly and portfolio snapshots, users) are read whole.
-Text (titles, names) is read only for the rows a list shows.
+One scan of `bugs` (bug_sql.py, started by load.py) returns numbers only;
+they land in numpy arrays, so the counts at any as-of moment are vector
+operations, never another query. The small tables (projects, monthly and
+portfolio snapshots) are read whole. Text (titles, names) is read only for
+the rows a list shows (texts.py).
 """
 
 from __future__ import annotations
@@ -13,28 +12,18 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ... import months as mo
-from ...errors import DataFileError, MissingTablesError
 from ...moments import SQL_EPOCH
-from ...store import is_demo, open_reader, table_columns, table_names
+from ...store import is_demo, table_columns
 from ...values import to_float
 from . import catalogue as cat
 from . import stamps
-
-REQUIRED = ("bugs",)
-OPTIONAL = tuple(t for t in cat.TABLES if t not in REQUIRED)
-CHUNK = 16384
-
-
-# Severity and status by their position in a list (one lower/trim per row, no CASE
-# chain); numpy maps the positions to codes. 0: not in the list (unknown).
-_SEV_LIST = "," + ",".join(cat.SEVERITIES) + ","
-_STATUS_LIST = "," + ",".join(cat.STATUSES) + ","
+from .bug_sql import NULL, PACK, SEV_LIST, STATUS_LIST, TIMES, ChunkReader, moment_ms
+from .load import OPTIONAL, REQUIRED, load_source  # noqa: F401 - the entry point (numpy-free) lives in load.py
 
 
 def _position_codes(listing: str, codes: dict[str, int]) -> np.ndarray:
@@ -46,96 +35,10 @@ def _position_codes(listing: str, codes: dict[str, int]) -> np.ndarray:
     return table
 
 
-_SEV_CODES = _position_codes(_SEV_LIST, {"": -1, **{s: i for i, s in enumerate(cat.SEVERITIES)}})
-_STATUS_CODES = _position_codes(_STATUS_LIST, {
+_SEV_CODES = _position_codes(SEV_LIST, {"": -1, **{s: i for i, s in enumerate(cat.SEVERITIES)}})
+_STATUS_CODES = _position_codes(STATUS_LIST, {
     "": cat.ST_UNKNOWN, **{s: cat.ST_ACTIVE for s in cat.ACTIVE_STATUSES},
     **{s: cat.ST_RESOLVED for s in cat.RESOLVED_STATUSES}, "deferred": cat.ST_DEFERRED})
-
-
-def bool_sql(col: str) -> str:
-    """1, true, t, yes (any case) are true; everything else false."""
-    return (f"(CASE typeof({col}) WHEN 'integer' THEN {col} = 1 WHEN 'real' THEN {col} = 1.0 "
-            f"ELSE lower(trim({col})) IN ('1', 'true', 't', 'yes') END)")
-
-
-def num_sql(col: str) -> str:
-    """A number stored as a number or as text ('1,200.5'); NULL (or blank text) stays NULL."""
-    return (f"(CASE typeof({col}) WHEN 'text' THEN nullif(CAST(replace(trim({col}), ',', '') AS REAL), 0.0) "
-            f"ELSE {col} END)")
-
-
-_NULL = -(2 ** 62)  # an integer no real value takes: NULL in the packed columns
-
-
-def _ms(expr: str) -> str:
-    return f"ifnull(CAST(round({expr} * 1000) AS INTEGER), {_NULL})"
-
-
-def _moment_raw(col: str) -> str:
-    """Epoch milliseconds of a timestamp column (NULL when unreadable): unixepoch() (fast) unless it
-    has a fraction of a second."""
-    return (f"CASE WHEN instr({col}, '.') THEN CAST(round({SQL_EPOCH(col)} * 1000) AS INTEGER) "
-            f"ELSE unixepoch({col}) * 1000 END")
-
-
-def _moment_ms(col: str) -> str:
-    return f"ifnull({_moment_raw(col)}, {_NULL})"
-
-
-def _num_ms(col: str) -> str:
-    """A number x 1000 as an integer: stored numbers directly, text through num_sql."""
-    return (f"CASE typeof({col}) WHEN 'integer' THEN {col} * 1000 "
-            f"WHEN 'real' THEN CAST(round({col} * 1000) AS INTEGER) WHEN 'null' THEN {_NULL} "
-            f"ELSE {_ms(num_sql(col))} END")
-
-
-def _code(col: str, listing: str, names: tuple[str, ...]) -> str:
-    """A clean value by an exact match (cheap); anything else through lower(trim()) and instr()."""
-    exact = " ".join(f"WHEN '{n}' THEN {listing.index(',' + n + ',') + 1}" for n in names)
-    return f"CASE {col} {exact} ELSE ifnull(instr('{listing}', ',' || lower(trim({col})) || ','), 0) END"
-
-
-# Columns of the scan (each one costs a pass of formatting and parsing, so small codes share one:
-# severity position + 64 x status position + 4096 x blocker; `resolution` is resolved_at, else updated_at).
-_BUG_COLS = ("created", "resolution", "codes", "sla", "revenue", "project", "actual_hours", "rowid")
-_PACK = 8192  # codes < _PACK: severity position + 64 x status position + 4096 x blocker
-_SCALE = {"created": 1000, "resolution": 1000, "sla": 1000, "revenue": 1000, "actual_hours": 1000}
-
-
-_PROJECT_BY_ID = "ifnull((SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id), -1)"
-_LITERAL_PROJECTS = 64  # up to this many, a CASE of literals before the lookup
-
-
-def _project_sql(conn: sqlite3.Connection) -> str:
-    """The project's row: a CASE over the projects' text ids (a compare each, cheaper than a lookup
-    per bug), the lookup for anything else. Only where both columns compare as plain text (no
-    declared collation) and in row order, so the row found is the lookup's own."""
-    schema = " ".join(r[0] or "" for r in conn.execute(
-        "SELECT sql FROM sqlite_master WHERE name IN ('bugs', 'projects')")).upper()
-    if "COLLATE" in schema:
-        return _PROJECT_BY_ID
-    ids = conn.execute("SELECT rowid, id FROM projects WHERE typeof(id) = 'text' ORDER BY rowid LIMIT ?",
-                       (_LITERAL_PROJECTS + 1,)).fetchall()
-    ids = [(r, i) for r, i in ids if "\x00" not in i]
-    if not ids or len(ids) > _LITERAL_PROJECTS:
-        return _PROJECT_BY_ID
-    whens = " ".join(f"WHEN '{i.replace(chr(39), chr(39) * 2)}' THEN {int(r)}" for r, i in ids)
-    return f"CASE bugs.project_id {whens} ELSE {_PROJECT_BY_ID} END"
-
-
-def _bug_exprs(has_projects: bool, project: str = _PROJECT_BY_ID) -> list[str]:
-    project = project if has_projects else "-1"
-    # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns
-    return [_moment_ms("created_at"),
-            f"ifnull(coalesce({_moment_raw('resolved_at')}, {_moment_raw('updated_at')}), {_NULL})",
-            f"({_code('severity', _SEV_LIST, cat.SEVERITIES)}) + 64 * ({_code('status', _STATUS_LIST, cat.STATUSES)})"
-            f" + 4096 * ifnull({bool_sql('is_blocker')}, 0)",
-            _num_ms("sla_hours"), _num_ms("revenue_impact_daily"), project, _num_ms("actual_hours"), "rowid"]
-
-
-def _bug_sql(has_projects: bool) -> str:
-    """One row per bug, numbers only (tests read it row by row)."""
-    return "SELECT " + ", ".join(_bug_exprs(has_projects)) + " FROM bugs"
 
 
 @dataclass(frozen=True)
@@ -174,9 +77,6 @@ class EngSource:
     _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
 
 
-_TIMES = ("created_at", "updated_at", "resolved_at")
-
-
 def _ints(text) -> np.ndarray:
     return np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
 
@@ -186,21 +86,19 @@ def _column(conn: sqlite3.Connection, expr: str, lo: int, hi: int) -> np.ndarray
                               (lo, hi)).fetchone()[0])
 
 
-def _scan(conn: sqlite3.Connection, ints: list[tuple[str, str]], lo: int, hi: int) -> dict[str, np.ndarray]:
-    """Bugs with lo <= rowid < hi in one statement: the small numbers as one comma-separated text
-    per expression (group_concat, rowid order) that numpy parses in C, the timestamps as blocks of
+def _parse(conn: sqlite3.Connection, reader: ChunkReader, i: int, raw: tuple) -> dict[str, np.ndarray]:
+    """A chunk's aggregates (bug_sql.Chunks) -> int64 arrays: the small numbers were written as one
+    comma-separated text per expression that numpy parses in C, the timestamps as blocks of
     fixed-width text (stamps.py) that numpy reads without SQLite's date functions; no Python object
     per value, which is what a row-by-row fetch of a million bugs costs. A timestamp column in
     another form, or rowids with gaps, are read again by SQLite for this range (same numbers)."""
-    sql = ("SELECT count(*), min(rowid), max(rowid), "
-           + ", ".join([stamps.block_sql(c) for c in _TIMES] + [f"group_concat({e}, ',')" for _, e in ints])
-           + " FROM bugs WHERE rowid >= ? AND rowid < ?")
-    n, first, last, *values = conn.execute(sql, (lo, hi)).fetchone()
+    lo, hi = reader.chunks.ranges[i]
+    n, first, last, *values = raw
     out = {}
-    for i, col in enumerate(_TIMES):
-        ms = stamps.epoch_ms(values[2 * i], values[2 * i + 1], n, _NULL)
-        out[col] = ms if ms is not None else _column(conn, _moment_ms(col), lo, hi)
-    for (name, _), text in zip(ints, values[6:]):
+    for k, col in enumerate(TIMES):
+        ms = stamps.epoch_ms(values[2 * k], values[2 * k + 1], n, NULL)
+        out[col] = ms if ms is not None else _column(conn, moment_ms(col), lo, hi)
+    for name, text in zip(reader.chunks.ints, values[6:]):
         out[name] = _ints(text)
     if n and last - first + 1 == n:
         out["rowid"] = np.arange(first, last + 1, dtype=np.int64)
@@ -215,7 +113,7 @@ _DEFAULT_SLA = np.array([cat.SLA_HOURS[s] for s in cat.SEVERITIES] + [0], dtype=
 def _seconds(ms: np.ndarray, null: float) -> np.ndarray:
     """Packed milliseconds -> float seconds; `null` where the value was NULL."""
     out = ms.astype(np.float64) / 1000
-    out[ms == _NULL] = null
+    out[ms == NULL] = null
     return out
 
 
@@ -227,15 +125,15 @@ def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
     if "project" in cols:
         rid = cols["project"]
     else:
-        rid, codes = codes // _PACK - 1, codes % _PACK
+        rid, codes = codes // PACK - 1, codes % PACK
     created_ms, updated, resolved = cols["created_at"], cols["updated_at"], cols["resolved_at"]
-    top = max(int(updated.max(initial=_NULL)), int(resolved.max(initial=_NULL)))  # _NULL is below every moment
+    top = max(int(updated.max(initial=NULL)), int(resolved.max(initial=NULL)))  # NULL is below every moment
     sev = _SEV_CODES[codes % 64].astype(np.int8)
     status = _STATUS_CODES[(codes // 64) % 64].astype(np.int8)
     # resolved_at, else updated_at, else created_at: the moment a shipped/closed bug stopped being open
-    res_ms = np.where(resolved != _NULL, resolved, np.where(updated != _NULL, updated, created_ms))
+    res_ms = np.where(resolved != NULL, resolved, np.where(updated != NULL, updated, created_ms))
     resolution = np.full(len(codes), np.inf)
-    done = (status == cat.ST_RESOLVED) & (res_ms != _NULL)
+    done = (status == cat.ST_RESOLVED) & (res_ms != NULL)
     resolution[done] = res_ms[done].astype(np.float64) / 1000
     project = np.full(len(codes), -1, dtype=np.int32)
     if lookup is not None:
@@ -249,94 +147,17 @@ def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
             "actual_hours": _seconds(cols["actual_hours"], 0.0), "rowid": cols["rowid"], "top": top}
 
 
-def _read_bugs(conn: sqlite3.Connection, path: str, index: dict[int, int], progress) -> tuple[Bugs, float | None]:
-    # two statements: SQLite answers a lone min() or max() of the rowid from the b-tree's end, the
-    # pair in one statement with a scan of the whole table
-    lo = conn.execute("SELECT min(rowid) FROM bugs").fetchone()[0]
-    hi = conn.execute("SELECT max(rowid) FROM bugs").fetchone()[0]
-    has_projects = bool(index)
-    codes, sla, revenue, project, hours = _bug_exprs(has_projects, _project_sql(conn) if has_projects else "-1")[2:7]
-    top = conn.execute("SELECT max(rowid) FROM projects").fetchone()[0] if has_projects else None
-    if (top or 0) < 2 ** 40:  # the project's row above the codes: one number less per bug to write and parse
-        ints = [("codes", f"({codes}) + {_PACK} * (({project}) + 1)"), ("sla", sla), ("revenue", revenue),
-                ("actual_hours", hours)]
-    else:
-        ints = [("codes", codes), ("sla", sla), ("revenue", revenue), ("project", project), ("actual_hours", hours)]
+def _read_bugs(conn: sqlite3.Connection, reader: ChunkReader, index: dict[int, int]) -> tuple[Bugs, float | None]:
     lookup = None
     if index:
         lookup = np.full(int(max(index)) + 1, -1, dtype=np.int32)
         for k, v in index.items():
             lookup[k] = v
-    if lo is None:
-        ranges = [(0, 0)]
-    else:
-        step = max(CHUNK, -(-(hi - lo + 1) // 16))
-        ranges = [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
-    parts = _parallel(conn, path, ints, ranges, progress, lookup)
+    parts = reader.finish(conn, lambda c, i, raw: _finish(_parse(c, reader, i, raw), lookup))
     top = max(p.pop("top") for p in parts)
-    latest = top / 1000.0 if top != _NULL else None  # the latest updated or resolved moment
+    latest = top / 1000.0 if top != NULL else None  # the latest updated or resolved moment
     cols = {k: np.concatenate([p[k] for p in parts]) if len(parts) > 1 else parts[0][k] for k in parts[0]}
     return Bugs(**cols), latest
-
-
-def _parallel(conn, path: str, ints: list[tuple[str, str]], ranges: list[tuple[int, int]], progress,
-              lookup: np.ndarray | None) -> list:
-    """The ranges on this connection and, for a large table, a second reader on another core
-    (sqlite3 releases the GIL while SQLite works)."""
-    done: list = [None] * len(ranges)
-    if len(ranges) < 4 or not path:
-        for i, (a, b) in enumerate(ranges):
-            done[i] = _finish(_scan(conn, ints, a, b), lookup)
-        return done
-    lock = threading.Lock()
-    todo = list(range(len(ranges)))
-
-    def work(c) -> None:
-        while True:
-            with lock:
-                if not todo:
-                    return
-                i = todo.pop(0)
-            done[i] = _finish(_scan(c, ints, *ranges[i]), lookup)
-            if progress is not None:
-                progress(0.9 * sum(d is not None for d in done) / len(done), "Reading bugs")
-
-    other = open_reader(path)
-    try:
-        helper = threading.Thread(target=work, args=(other,), daemon=True)
-        helper.start()
-        work(conn)
-        helper.join()
-    finally:
-        other.close()
-    if any(d is None for d in done):  # the helper failed: read what it left here
-        for i, (a, b) in enumerate(ranges):
-            if done[i] is None:
-                done[i] = _finish(_scan(conn, ints, a, b), lookup)
-    return done
-
-
-def _projects(conn, tables: set[str], reasons: dict) -> tuple[tuple[dict, ...], dict[int, int]]:
-    if "projects" not in tables:
-        reasons["projects"] = "table projects is missing"
-        return (), {}
-    cols = table_columns(conn, "projects")
-    want = ("name", "status", "dcf_valuation", "roi_score", "complexity", "client_appeal",
-            "current_milestone", "total_milestones", "monthly_infra_cost")
-    sel = ", ".join(c if c in cols else "NULL" for c in want)
-    out, index = [], {}
-    for row in conn.execute(f"SELECT rowid, {sel} FROM projects ORDER BY rowid"):
-        index[row[0]] = len(out)
-        rec = dict(zip(want, row[1:]))
-        rec["status"] = str(rec["status"]).strip().lower() if rec["status"] is not None else None
-        for k in ("dcf_valuation", "roi_score", "monthly_infra_cost"):
-            rec[k] = to_float(rec[k])
-        for k in ("complexity", "client_appeal", "current_milestone", "total_milestones"):
-            v = to_float(rec[k])
-            rec[k] = int(v) if v is not None else None
-        rec["name"] = "" if rec["name"] is None else str(rec["name"])
-        out.append(rec)
-    return tuple(out), index
 
 
 _MONTHLY = ("bugs_created", "bugs_resolved", "avg_resolution_days", "eng_hours", "total_cost")
@@ -375,40 +196,11 @@ def _portfolio(conn, tables: set[str], reasons: dict) -> tuple:
     return tuple(sorted((round(t, 3), to_float(a), to_float(b)) for t, a, b in rows if t is not None))
 
 
-def load_source(path: str | Path, progress=None, conn: sqlite3.Connection | None = None) -> EngSource:
-    """Query a data file for the Engineering dashboard. Raises DataFileError."""
-    own = conn is None
-    if conn is None:
-        conn = open_reader(path)
-    try:
-        return _load(conn, str(path), progress)
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise DataFileError(f"{path}: locked by another writer for longer than the busy timeout") from exc
-        raise DataFileError(f"{path}: cannot read ({exc})") from exc
-    except sqlite3.DatabaseError as exc:
-        raise DataFileError(f"{path}: not a SQLite database ({exc})") from exc
-    finally:
-        if own:
-            conn.close()
-
-
-_BUG_REQUIRED = ("severity", "status", "created_at", "updated_at", "resolved_at", "is_blocker", "sla_hours",
-                 "revenue_impact_daily", "project_id", "actual_hours")
-
-
-def _load(conn: sqlite3.Connection, path: str, progress) -> EngSource:
-    tables = table_names(conn)
-    if "bugs" not in tables:
-        raise MissingTablesError(path, [t for t in cat.TABLES if t not in tables])
-    cols = table_columns(conn, "bugs")
-    missing = [c for c in _BUG_REQUIRED if c not in cols]
-    if missing:
-        raise DataFileError(f"{path}: table bugs has no column {', '.join(missing)}")
-    reasons: dict[str, str] = {}
+def assemble(conn: sqlite3.Connection, path: str, tables: set[str], projects: tuple[dict, ...],
+             index: dict[int, int], reader: ChunkReader, reasons: dict[str, str]) -> EngSource:
+    """The source from the scan `reader` runs (load.py started it) and the small tables."""
     notes: list[str] = []
-    projects, index = _projects(conn, tables, reasons)
-    bugs, latest_other = _read_bugs(conn, path, index, progress)
+    bugs, latest_other = _read_bugs(conn, reader, index)
     created, sev, status = bugs.created, bugs.sev, bugs.status
     known_created = created[~np.isnan(created)]
     candidates = ([float(known_created.max())] if known_created.size else []) + (

@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
-WIDTH = 20  # 'YYYY-MM-DDTHH:MM:SSZ'
-BLANK = " " * WIDTH  # NULL, in the block
+from .bug_sql import STAMP_BLANK as BLANK  # noqa: F401 - the block's NULL
+from .bug_sql import STAMP_WIDTH as WIDTH
+from .bug_sql import block_sql  # noqa: F401 - the SQL that writes a block (numpy-free, for load.py)
+
 _DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
 _MARKS = np.array([4, 7, 10, 13, 16, 19])
 _MARK_BYTES = np.frombuffer(b"--T::Z", np.uint8)
-
-
-def block_sql(col: str) -> str:
-    """Two aggregates: the column's values back to back, NULL as BLANK, as bytes (rowid order), and
-    how many values are not WIDTH bytes long (then the block's rows would not line up)."""
-    return (f"CAST(group_concat(ifnull({col}, '{BLANK}'), '') AS BLOB), "
-            f"total(length(CAST({col} AS BLOB)) <> {WIDTH})")
 
 
 def epoch_ms(block: bytes | None, odd: float, n: int, null: int) -> np.ndarray | None:

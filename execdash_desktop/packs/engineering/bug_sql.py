@@ -1,0 +1,223 @@
+"""The SQL of the one scan of `bugs`, and the reader that runs it in chunks, without numpy.
+
+Each bug becomes numbers inside SQLite (severity, status and booleans
+matched by the messy-data rules of engineering-pack.md, timestamps as
+fixed-width text blocks or epoch milliseconds), chunk by chunk of rowids.
+Nothing here imports numpy: `load.py` starts a second reader on a large
+table before numpy is imported, so SQLite works on one core while the
+interpreter imports numpy on the other (about 100 ms of a cold process).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from typing import Any, Callable
+
+from ...moments import SQL_EPOCH
+from ...store import open_reader
+from . import catalogue as cat
+
+CHUNK = 16384  # rowids per chunk at least; a large table is cut in 16
+NULL = -(2 ** 62)  # an integer no real value takes: NULL in the packed columns
+TIMES = ("created_at", "updated_at", "resolved_at")
+PACK = 8192  # codes < PACK: severity position + 64 x status position + 4096 x blocker
+
+# Severity and status by their position in a list (one lower/trim per row, no CASE
+# chain); numpy maps the positions to codes. 0: not in the list (unknown).
+SEV_LIST = "," + ",".join(cat.SEVERITIES) + ","
+STATUS_LIST = "," + ",".join(cat.STATUSES) + ","
+
+# Timestamps in the one form files usually hold ('YYYY-MM-DDTHH:MM:SSZ') travel as a block of
+# fixed-width text that stamps.py reads with numpy.
+STAMP_WIDTH = 20
+STAMP_BLANK = " " * STAMP_WIDTH  # NULL, in the block
+
+
+def block_sql(col: str) -> str:
+    """Two aggregates: the column's values back to back, NULL as STAMP_BLANK, as bytes (rowid order),
+    and how many values are not STAMP_WIDTH bytes long (then the block's rows would not line up)."""
+    return (f"CAST(group_concat(ifnull({col}, '{STAMP_BLANK}'), '') AS BLOB), "
+            f"total(length(CAST({col} AS BLOB)) <> {STAMP_WIDTH})")
+
+
+def bool_sql(col: str) -> str:
+    """1, true, t, yes (any case) are true; everything else false."""
+    return (f"(CASE typeof({col}) WHEN 'integer' THEN {col} = 1 WHEN 'real' THEN {col} = 1.0 "
+            f"ELSE lower(trim({col})) IN ('1', 'true', 't', 'yes') END)")
+
+
+def num_sql(col: str) -> str:
+    """A number stored as a number or as text ('1,200.5'); NULL (or blank text) stays NULL."""
+    return (f"(CASE typeof({col}) WHEN 'text' THEN nullif(CAST(replace(trim({col}), ',', '') AS REAL), 0.0) "
+            f"ELSE {col} END)")
+
+
+def _ms(expr: str) -> str:
+    return f"ifnull(CAST(round({expr} * 1000) AS INTEGER), {NULL})"
+
+
+def _moment_raw(col: str) -> str:
+    """Epoch milliseconds of a timestamp column (NULL when unreadable): unixepoch() (fast) unless it
+    has a fraction of a second."""
+    return (f"CASE WHEN instr({col}, '.') THEN CAST(round({SQL_EPOCH(col)} * 1000) AS INTEGER) "
+            f"ELSE unixepoch({col}) * 1000 END")
+
+
+def moment_ms(col: str) -> str:
+    return f"ifnull({_moment_raw(col)}, {NULL})"
+
+
+def _num_ms(col: str) -> str:
+    """A number x 1000 as an integer: stored numbers directly, text through num_sql."""
+    return (f"CASE typeof({col}) WHEN 'integer' THEN {col} * 1000 "
+            f"WHEN 'real' THEN CAST(round({col} * 1000) AS INTEGER) WHEN 'null' THEN {NULL} "
+            f"ELSE {_ms(num_sql(col))} END")
+
+
+def _code(col: str, listing: str, names: tuple[str, ...]) -> str:
+    """A clean value by an exact match (cheap); anything else through lower(trim()) and instr()."""
+    exact = " ".join(f"WHEN '{n}' THEN {listing.index(',' + n + ',') + 1}" for n in names)
+    return f"CASE {col} {exact} ELSE ifnull(instr('{listing}', ',' || lower(trim({col})) || ','), 0) END"
+
+
+_PROJECT_BY_ID = "ifnull((SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id), -1)"
+_LITERAL_PROJECTS = 64  # up to this many, a CASE of literals before the lookup
+
+
+def _project_sql(conn: sqlite3.Connection) -> str:
+    """The project's row: a CASE over the projects' text ids (a compare each, cheaper than a lookup
+    per bug), the lookup for anything else. Only where both columns compare as plain text (no
+    declared collation) and in row order, so the row found is the lookup's own."""
+    schema = " ".join(r[0] or "" for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name IN ('bugs', 'projects')")).upper()
+    if "COLLATE" in schema:
+        return _PROJECT_BY_ID
+    ids = conn.execute("SELECT rowid, id FROM projects WHERE typeof(id) = 'text' ORDER BY rowid LIMIT ?",
+                       (_LITERAL_PROJECTS + 1,)).fetchall()
+    ids = [(r, i) for r, i in ids if "\x00" not in i]
+    if not ids or len(ids) > _LITERAL_PROJECTS:
+        return _PROJECT_BY_ID
+    whens = " ".join(f"WHEN '{i.replace(chr(39), chr(39) * 2)}' THEN {int(r)}" for r, i in ids)
+    return f"CASE bugs.project_id {whens} ELSE {_PROJECT_BY_ID} END"
+
+
+def _bug_exprs(has_projects: bool, project: str = _PROJECT_BY_ID) -> list[str]:
+    project = project if has_projects else "-1"
+    # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns
+    return [moment_ms("created_at"),
+            f"ifnull(coalesce({_moment_raw('resolved_at')}, {_moment_raw('updated_at')}), {NULL})",
+            f"({_code('severity', SEV_LIST, cat.SEVERITIES)}) + 64 * ({_code('status', STATUS_LIST, cat.STATUSES)})"
+            f" + 4096 * ifnull({bool_sql('is_blocker')}, 0)",
+            _num_ms("sla_hours"), _num_ms("revenue_impact_daily"), project, _num_ms("actual_hours"), "rowid"]
+
+
+def bug_sql(has_projects: bool) -> str:
+    """One row per bug, numbers only (tests read it row by row)."""
+    return "SELECT " + ", ".join(_bug_exprs(has_projects)) + " FROM bugs"
+
+
+class Chunks:
+    """The scan of `bugs` cut by rowid. `read(conn, i)` runs chunk i's statement: its count, first and
+    last rowid, the three timestamp blocks (two values each) and one comma-separated text per
+    number column (`ints`, in that order); `ints` names those columns."""
+
+    def __init__(self, conn: sqlite3.Connection, has_projects: bool) -> None:
+        codes, sla, revenue, project, hours = _bug_exprs(has_projects, _project_sql(conn) if has_projects
+                                                         else "-1")[2:7]
+        top = conn.execute("SELECT max(rowid) FROM projects").fetchone()[0] if has_projects else None
+        if (top or 0) < 2 ** 40:  # the project's row above the codes: one number less per bug to write and parse
+            ints = [("codes", f"({codes}) + {PACK} * (({project}) + 1)"), ("sla", sla), ("revenue", revenue),
+                    ("actual_hours", hours)]
+        else:
+            ints = [("codes", codes), ("sla", sla), ("revenue", revenue), ("project", project),
+                    ("actual_hours", hours)]
+        self.ints = tuple(name for name, _ in ints)
+        self.sql = ("SELECT count(*), min(rowid), max(rowid), "
+                    + ", ".join([block_sql(c) for c in TIMES] + [f"group_concat({e}, ',')" for _, e in ints])
+                    + " FROM bugs WHERE rowid >= ? AND rowid < ?")
+        # two statements: SQLite answers a lone min() or max() of the rowid from the b-tree's end, the
+        # pair in one statement with a scan of the whole table
+        lo = conn.execute("SELECT min(rowid) FROM bugs").fetchone()[0]
+        hi = conn.execute("SELECT max(rowid) FROM bugs").fetchone()[0]
+        if lo is None:
+            self.ranges = [(0, 0)]
+        else:
+            step = max(CHUNK, -(-(hi - lo + 1) // 16))
+            self.ranges = [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
+
+    def read(self, conn: sqlite3.Connection, i: int) -> tuple:
+        return conn.execute(self.sql, self.ranges[i]).fetchone()
+
+
+class ChunkReader:
+    """Reads the chunks on the caller's connection and, for a large table, on a second reader in a
+    thread of its own that starts at once (sqlite3 releases the GIL while SQLite works). Each chunk is
+    finished (turned into columns: `finish(conn, i, raw)`, numpy) by the thread that read it; the
+    helper reads ahead until `finish` is given, so it can start before numpy is imported."""
+
+    def __init__(self, chunks: Chunks, path: str, progress=None) -> None:
+        self.chunks = chunks
+        self.done: list[Any] = [None] * len(chunks.ranges)
+        self._todo = list(range(len(chunks.ranges)))
+        self._lock = threading.Lock()
+        self._finish: Callable | None = None
+        self._given = threading.Event()
+        self._progress = progress
+        self._helper: threading.Thread | None = None
+        if len(self._todo) >= 4 and path:
+            self._helper = threading.Thread(target=self._help, args=(path,), daemon=True)
+            self._helper.start()
+
+    def _next(self) -> int | None:
+        with self._lock:
+            return self._todo.pop(0) if self._todo else None
+
+    def _work(self, conn: sqlite3.Connection) -> None:
+        ahead: list[tuple[int, tuple]] = []  # read before `finish` was given (numpy still importing)
+        while (i := self._next()) is not None:
+            ahead.append((i, self.chunks.read(conn, i)))
+            if self._given.is_set():
+                self._finish_all(conn, ahead)
+        self._given.wait()
+        self._finish_all(conn, ahead)
+
+    def _finish_all(self, conn: sqlite3.Connection, ahead: list[tuple[int, tuple]]) -> None:
+        while ahead and self._finish is not None:
+            i, raw = ahead.pop(0)
+            self.done[i] = self._finish(conn, i, raw)
+            if self._progress is not None:
+                self._progress(0.9 * sum(d is not None for d in self.done) / len(self.done), "Reading bugs")
+
+    def _help(self, path: str) -> None:
+        try:
+            other = open_reader(path)
+        except Exception:  # noqa: BLE001 - the caller reads every chunk the helper leaves
+            return
+        try:
+            self._work(other)
+        except Exception:  # noqa: BLE001 - same: a chunk it took but did not finish is read again
+            pass
+        finally:
+            other.close()
+
+    def finish(self, conn: sqlite3.Connection, finish: Callable[[sqlite3.Connection, int, tuple], Any]) -> list:
+        """Read the chunks left on `conn`, finishing each (and the helper's) with `finish`; every chunk's
+        result, in rowid order."""
+        self._finish = finish
+        self._given.set()
+        self._work(conn)
+        self.close()
+        for i, d in enumerate(self.done):
+            if d is None:  # the helper failed: read what it left here
+                self.done[i] = finish(conn, i, self.chunks.read(conn, i))
+        return self.done
+
+    def close(self) -> None:
+        """Stop the helper after its chunk (also when the load failed before `finish`)."""
+        self._given.set()
+        with self._lock:
+            self._todo.clear()
+        if self._helper is not None:
+            self._helper.join()
+            self._helper = None
