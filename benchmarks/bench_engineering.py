@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import CACHE, print_table  # noqa: E402
+from _common import CACHE, compile_bytecode, print_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"100k": 100_000, "1m": 1_000_000}
@@ -121,6 +121,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="100k,1m")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
+    compile_bytecode()
     rows = []
     for label in args.sizes.split(","):
         path = eng_file(label)
