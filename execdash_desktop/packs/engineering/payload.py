@@ -83,16 +83,17 @@ def history(src: EngSource, w: Window, t: float) -> dict[str, list[dict]]:
 def breach_rows(src: EngSource, t: float) -> list[dict]:
     f = rules.facts(src, t)
     texts = breach_texts(src, t, f)
-    b = src.bugs
+    b, idx = src.bugs, f.breached
     rows = []
-    for i, hours in zip(f.breached.tolist(), f.hours_open.tolist()):
-        text = texts.get(int(b.rowid[i]), {})
-        sla = float(b.sla[i])
+    # whole columns to Python lists first: one conversion per column, not one numpy scalar per cell
+    for rowid, sev, sla, revenue, hours in zip(b.rowid[idx].tolist(), b.sev[idx].tolist(), b.sla[idx].tolist(),
+                                               b.revenue[idx].tolist(), f.hours_open.tolist()):
+        text = texts.get(rowid, {})
         rows.append({"bug_number": text.get("bug_number"), "title": text.get("title"),
-                     "severity": cat.SEVERITIES[b.sev[i]] if b.sev[i] >= 0 else text.get("severity"),
+                     "severity": cat.SEVERITIES[sev] if sev >= 0 else text.get("severity"),
                      "project": text.get("project"), "assignee": text.get("assignee"),
                      "hours_open": hours, "sla_hours": sla, "hours_overdue": hours - sla,
-                     "revenue_impact_daily": float(b.revenue[i])})
+                     "revenue_impact_daily": revenue})
     # the rule's tie-break is bug_number (rows are read in row order; re-sort on the text)
     rows.sort(key=lambda r: (-r["hours_overdue"], r["bug_number"] or ""))
     return rows
