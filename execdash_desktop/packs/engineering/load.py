@@ -53,7 +53,7 @@ def _load(conn: sqlite3.Connection, path: str, progress):
     projects, index = _projects(conn, tables, reasons)
     reader = ChunkReader(Chunks(conn, bool(index)), path, progress)
     try:
-        from .source import assemble  # numpy: imported while the reader's helper has SQLite read
+        from .source import assemble  # numpy: imported while the helpers have SQLite read
 
         return assemble(conn, path, tables, projects, index, reader, reasons)
     finally:
