@@ -41,9 +41,10 @@ CREATE TABLE portfolio_metrics (id TEXT, portfolio_dcf_total, monthly_deps_cost,
 
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
 
-severity_text = st.sampled_from(["critical", "High", " medium ", "LOW", "Critical ", "urgent", "", None])
+severity_text = st.sampled_from(["critical", "High", " medium ", "LOW", "Critical ", "urgent", "high,medium", "",
+                                 None])
 status_text = st.sampled_from(["pending", "In_Progress", "verified", " shipped", "CLOSED", "deferred",
-                               "wontfix", None])
+                               "wontfix", "shipped,closed", None])
 blocker_value = st.sampled_from([1, 0, "true", "TRUE", "t", "yes", "Yes", "no", "false", "2", None, 1.0])
 money = st.one_of(st.none(), st.integers(0, 40_000), st.sampled_from(["1,500", "250.5", "abc", ""]))
 offset_h = st.integers(0, 24 * 60)  # hours after BASE
@@ -477,7 +478,7 @@ def test_a_table_read_in_parallel_chunks_equals_one_read(eng_demo, monkeypatch):
     whole = load_source(eng_demo).bugs
     monkeypatch.setattr(bug_sql, "CHUNK", 300)  # 5,000 bugs in 17 chunks: the two-reader path
     chunked = load_source(eng_demo).bugs
-    for name in ("created", "resolution", "sev", "status", "blocker", "sla", "revenue", "project",
+    for name in ("created", "resolution", "sev", "status", "status_word", "blocker", "sla", "revenue", "project",
                  "actual_hours", "rowid"):
         a, b = getattr(whole, name), getattr(chunked, name)
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
@@ -493,3 +494,27 @@ def test_the_scan_starts_without_numpy():
             "print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bugs=st.lists(bug_row, min_size=1, max_size=25), sev=st.sampled_from(cat.SEVERITIES),
+       status=st.sampled_from(cat.STATUSES))
+def test_the_bug_tables_severity_and_status_filters_read_as_sql_does(tmp_path_factory, bugs, sev, status):
+    """The filters answered from the load's arrays (no table scan) pick the rows lower(trim()) picks."""
+    path = tmp_path_factory.mktemp("filters") / "m.sqlite"
+    write_loose(path, bugs)
+    src = load_source(path)
+    if src.latest is None:
+        return
+    conn = open_reader(path)
+    q = ENG.panel("bug_table").query(conn, src, build_payload(src))
+    for filters, where in (({"severity": sev}, "lower(trim(severity)) = :sev"),
+                           ({"status": status}, "lower(trim(status)) = :status"),
+                           ({"severity": sev, "status": status},
+                            "lower(trim(severity)) = :sev AND lower(trim(status)) = :status")):
+        want = conn.execute(f"SELECT count(*) FROM bugs WHERE {where}", {"sev": sev, "status": status}).fetchone()[0]
+        assert q.count(conn, filters) == want, filters
+        page = q.page(conn, filters, 0, 100)
+        assert {r[0] for r in page.rows} == {r[0] for r in conn.execute(
+            f"SELECT bug_number FROM bugs WHERE {where}", {"sev": sev, "status": status})}
+    conn.close()

@@ -80,9 +80,11 @@ def _num_ms(col: str) -> str:
 
 
 def _code(col: str, listing: str, names: tuple[str, ...]) -> str:
-    """A clean value by an exact match (cheap); anything else through lower(trim()) and instr()."""
+    """A clean value by an exact match (cheap); anything else through lower(trim()) and instr(). A value
+    holding a comma is no name ('high,low' would otherwise be found inside the list)."""
     exact = " ".join(f"WHEN '{n}' THEN {listing.index(',' + n + ',') + 1}" for n in names)
-    return f"CASE {col} {exact} ELSE ifnull(instr('{listing}', ',' || lower(trim({col})) || ','), 0) END"
+    return (f"CASE {col} {exact} ELSE (CASE WHEN instr({col}, ',') THEN 0 "
+            f"ELSE ifnull(instr('{listing}', ',' || lower(trim({col})) || ','), 0) END) END")
 
 
 _PROJECT_BY_ID = "ifnull((SELECT p.rowid FROM projects p WHERE p.id = bugs.project_id), -1)"

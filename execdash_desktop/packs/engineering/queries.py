@@ -7,7 +7,8 @@ payload's as-of moment: a lazy model asks it for `count` and `page`s.
 The bug table's order (the bugs open at T first, each group by priority at
 T, highest first, then row order) is
 computed once per as-of moment over every bug with numpy and kept in the
-source; a filter is an SQL query returning row ids (indexed columns), a page
+source; severity and status filter on the arrays the load read, the other filters are
+an SQL query returning row ids (indexed columns); a page
 reads its ~100 rows by row id. So scrolling a million bugs reads 100 rows at
 a time, never the table.
 """
@@ -147,13 +148,8 @@ class BugQuery:
             return self.src._memo[("order", self.t)][1]
 
     def _where(self, filters: Mapping[str, Any]) -> tuple[str, list]:
+        """The filters SQLite answers (by index or by text); severity and status are answered by _mask."""
         conds, params = [], []
-        if v := filters.get("severity"):
-            conds.append("lower(trim(severity)) = ?")
-            params.append(str(v).strip().lower())
-        if v := filters.get("status"):
-            conds.append("lower(trim(status)) = ?")
-            params.append(str(v).strip().lower())
         if v := filters.get("project"):
             conds.append("project_id IN (SELECT id FROM projects WHERE name = ?)")
             params.append(str(v))
@@ -165,19 +161,35 @@ class BugQuery:
             params.append("%" + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
         return " AND ".join(conds), params
 
+    def _mask(self, filters: Mapping[str, Any]) -> np.ndarray | None:
+        """Severity and status from the arrays the load read (the same lower(trim()) reading), with no
+        scan of the table: on a million bugs SQLite took ~0.6 s to match lower(trim(severity))."""
+        b, mask = self.src.bugs, None
+        for key, words, codes in (("severity", cat.SEVERITIES, b.sev), ("status", cat.STATUSES, b.status_word)):
+            if v := filters.get(key):
+                v = str(v).strip().lower()
+                hit = codes == words.index(v) if v in words else np.zeros(len(codes), dtype=bool)
+                mask = hit if mask is None else mask & hit
+        return mask
+
     def _filtered(self, conn: sqlite3.Connection, filters: Mapping[str, Any]) -> np.ndarray:
         where, params = self._where(filters)
+        mask = self._mask(filters)
         order = self._order()
-        if not where:
+        if not where and mask is None:
             return order
-        key = ("filtered", self.t, where, tuple(params))
+        key = ("filtered", self.t, where, tuple(params),
+               tuple(str(filters.get(k) or "").strip().lower() for k in ("severity", "status")))
         with self.src._lock:
             hit = self.src._memo.get(key)
         if hit is not None:
             return hit
-        ids = np.fromiter((r[0] for r in conn.execute(f"SELECT rowid FROM bugs WHERE {where}", params)),
-                          dtype=np.int64)
-        out = order[np.isin(self.src.bugs.rowid[order], ids)]
+        keep = np.ones(len(order), dtype=bool) if mask is None else mask[order]
+        if where:
+            ids = np.fromiter((r[0] for r in conn.execute(f"SELECT rowid FROM bugs WHERE {where}", params)),
+                              dtype=np.int64)
+            keep &= np.isin(self.src.bugs.rowid[order], ids)
+        out = order[keep]
         with self.src._lock:
             self.src._memo[key] = out
         return out

@@ -36,6 +36,7 @@ def _position_codes(listing: str, codes: dict[str, int]) -> np.ndarray:
 
 
 _SEV_CODES = _position_codes(SEV_LIST, {"": -1, **{s: i for i, s in enumerate(cat.SEVERITIES)}})
+_STATUS_WORDS = _position_codes(STATUS_LIST, {"": -1, **{s: i for i, s in enumerate(cat.STATUSES)}})
 _STATUS_CODES = _position_codes(STATUS_LIST, {
     "": cat.ST_UNKNOWN, **{s: cat.ST_ACTIVE for s in cat.ACTIVE_STATUSES},
     **{s: cat.ST_RESOLVED for s in cat.RESOLVED_STATUSES}, "deferred": cat.ST_DEFERRED})
@@ -49,6 +50,7 @@ class Bugs:
     resolution: np.ndarray  # epoch s when status is shipped/closed (resolved_at, else updated_at, else created_at); +inf otherwise
     sev: np.ndarray  # int8: index in SEVERITIES, -1 unknown
     status: np.ndarray  # int8: ST_*
+    status_word: np.ndarray  # int8: index in STATUSES (the bug table's filter), -1 unknown
     blocker: np.ndarray  # bool
     sla: np.ndarray  # hours; 0: none (never breached)
     revenue: np.ndarray  # per day; 0 when NULL
@@ -129,7 +131,8 @@ def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
     created_ms, updated, resolved = cols["created_at"], cols["updated_at"], cols["resolved_at"]
     top = max(int(updated.max(initial=NULL)), int(resolved.max(initial=NULL)))  # NULL is below every moment
     sev = _SEV_CODES[codes % 64].astype(np.int8)
-    status = _STATUS_CODES[(codes // 64) % 64].astype(np.int8)
+    status_pos = (codes // 64) % 64
+    status = _STATUS_CODES[status_pos].astype(np.int8)
     # resolved_at, else updated_at, else created_at: the moment a shipped/closed bug stopped being open
     res_ms = np.where(resolved != NULL, resolved, np.where(updated != NULL, updated, created_ms))
     resolution = np.full(len(codes), np.inf)
@@ -141,6 +144,7 @@ def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
         project[ok] = lookup[rid[ok]]
     sla = cols["sla"]
     return {"created": _seconds(created_ms, np.nan), "resolution": resolution, "sev": sev, "status": status,
+            "status_word": _STATUS_WORDS[status_pos].astype(np.int8),
             "blocker": codes >= 4096,
             "sla": np.where(sla > 0, sla.astype(np.float64) / 1000, _DEFAULT_SLA[sev]),  # NULL is < 0
             "revenue": _seconds(cols["revenue"], 0.0), "project": project,
