@@ -82,10 +82,11 @@ def _plain_code(col: str, names: tuple[str, ...]) -> str:
     return f"(CASE WHEN {col} IS NULL THEN 0 ELSE (CASE {enum(col)} WHEN '' THEN 0 {whens} ELSE {len(names) + 1} END) END)"
 
 
-@pytest.mark.parametrize("chunk", [3, 1000])
-def test_packed_fulfilment_read_equals_the_rows(monkeypatch, chunk):
+@pytest.mark.parametrize("chunk,parts", [(3, 1), (1000, 1), (3, 3), (7, 2), (1000, 2)])
+def test_packed_fulfilment_read_equals_the_rows(monkeypatch, chunk, parts):
     """Day, codes and days to ship of every row, as a row-by-row read gives them; several chunks and
-    values outside the packed slot (text, fractions, big, negative) included."""
+    values outside the packed slot (text, fractions, big, negative) included; read in `parts` parts
+    (each on its own thread in source.py) and joined, in row order, with the failing rows of check 6."""
     monkeypatch.setattr(scan, "CHUNK_ROWS", chunk)
     conn = _memory()
     rng = np.random.default_rng(3)
@@ -97,7 +98,13 @@ def test_packed_fulfilment_read_equals_the_rows(monkeypatch, chunk):
              dtfs[i % len(dtfs)], moments[rng.integers(len(moments))]) for i in range(60)]
     conn.executemany("INSERT INTO fulfillment_tracking (id, fulfillment_status, is_sla_breach, has_issue, issue_type,"
                      " issue_severity, days_to_fulfill, order_created_at) VALUES (?,?,?,?,?,?,?,?)", rows)
-    got = scan.fulfilment(conn)
+    conn.execute("UPDATE fulfillment_tracking SET fulfilled_at = '2026-03-01', order_number = '#' || id"
+                 " WHERE CAST(id AS INTEGER) % 5 = 0")
+    conn.execute("DELETE FROM fulfillment_tracking WHERE CAST(id AS INTEGER) % 9 = 4")  # gaps in the rowids
+    got = scan.joined([scan.fulfilment(conn, i, parts) for i in range(parts)])
+    check, key = quality_sql.FULFILLMENT_TIMES
+    assert got["failing"] == sorted(str(k) for k, in conn.execute(
+        f"SELECT {key} FROM fulfillment_tracking WHERE {check}")) and got["failing"]
     st_ = f"(CASE {enum('fulfillment_status')} WHEN 'fulfilled' THEN 0 WHEN 'cancelled' THEN 1 ELSE 2 END)"
     want = conn.execute(
         f"SELECT ifnull({day('order_created_at')}, {scan.NO_DAY}), {st_} + 4 * {boolean('is_sla_breach')}"
@@ -162,3 +169,26 @@ def test_sparse_rowids_are_read_in_one_pass(monkeypatch):
                  " (1000000000000000, 'b', '2026-03-06')")
     assert scan._chunks(conn, "fulfillment_tracking") == [""]
     assert scan.fulfilment(conn)["days"].tolist() == [20517, 20518]
+
+
+def test_conversations_read_in_parts_equal_the_whole_read(monkeypatch):
+    """Parts (consecutive rowid ranges, one thread each in source.py) joined give the one-part read:
+    the same rows in order, the escalated ones in row order, the failing rows of check 7 sorted."""
+    monkeypatch.setattr(scan, "CHUNK_ROWS", 4)
+    conn = _memory()
+    moments = ["2026-03-05T10:00:00Z", "2026-03-06 01:00:00+02:00", "bad", None, "2026-03-07T08:00:00Z"]
+    conn.executemany("INSERT INTO cx_conversations (id, chatwoot_conversation_id, status, is_sla_breach, is_escalated,"
+                     " sentiment, first_response_time_minutes, conversation_created_at, first_response_at)"
+                     " VALUES (?,?,?,?,?,?,?,?,?)",
+                     [(f"c{i}", i, ["open", "RESOLVED", None][i % 3], i % 2, ["yes", 0, 1, "no"][i % 4],
+                       ["positive", "odd", None][i % 3], [5, -1, "7", None, 2.5][i % 5], moments[i % 5],
+                       ["2026-03-01T00:00:00Z", None, "2026-03-08T00:00:00Z"][i % 3]) for i in range(40)])
+    whole = scan.conversations(conn)
+    assert whole["escalated"] and whole["failing"]
+    for parts in (2, 3):
+        got = scan.joined([scan.conversations(conn, i, parts) for i in range(parts)])
+        assert sorted(whole["failing"]) == got["failing"]
+        assert got["escalated"] == whole["escalated"]
+        for k in ("days", "codes"):
+            assert got[k].tolist() == whole[k].tolist()
+        assert np.array_equal(got["frt"], whole["frt"], equal_nan=True)

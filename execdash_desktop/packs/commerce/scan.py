@@ -3,11 +3,12 @@
 Every row is reduced inside SQLite to one packed integer (its UTC day and the
 codes the rules use, and a small number such as days to ship); SQLite writes
 a chunk of rows as one comma-separated text (group_concat) that numpy parses
-in C, so no Python object is made per row. A data-quality check over a whole
-table is its own scan (`failing`), so that it can run beside the others on
-another connection. Chunks follow the rowid (a range seek, no extra scan) so
-that no single step holds the interpreter for long: the window keeps painting
-while a large file loads. The readings are sqlread's fast forms, equal to the
+in C, so no Python object is made per row; the same pass lists the rows
+failing the table's data-quality check. Chunks follow the rowid (a range
+seek, no extra scan) so that no single step holds the interpreter for long:
+the window keeps painting while a large file loads; a big table is read in
+parts (consecutive rowid ranges), each on its own connection and thread
+(SQLite lets go of the interpreter while it works). The readings are sqlread's fast forms, equal to the
 plain ones for every value (tests/test_commerce_scan.py).
 """
 
@@ -28,18 +29,23 @@ SEP = "char(31)"
 VALUE_MAX, VALUE_OTHER = 4093, 4095  # the value slot of a packed row (12 bits)
 
 
-def _chunks(conn, table: str) -> list[str]:  # CHUNK_ROWS read at call time (tests use small chunks)
-    """WHERE clauses that split the table by rowid ("" for one pass: a view or a table without rowid)."""
+def _chunks(conn, table: str, part: int = 0, parts: int = 1) -> list[str]:  # CHUNK_ROWS read at call time
+    """WHERE clauses that split the table by rowid ("" for one pass: a view or a table without rowid).
+
+    `part` of `parts`: the chunks of that share of the rowid range only (another connection reads the
+    others, on another core); a table read in one pass is all part 0's."""
+    one_pass = [""] if part == 0 else []
     try:  # two statements: SQLite answers a lone min() or max() of the rowid from the b-tree's ends
         lo = conn.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
         hi = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
     except sqlite3.OperationalError:
-        return [""]
+        return one_pass
     if lo is None or not isinstance(lo, int) or not isinstance(hi, int):
-        return [""]
+        return one_pass
     if hi - lo + 1 > 4 * max(CHUNK_ROWS, conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]):
-        return [""]  # sparse rowids (large ids as the key): ranges would be mostly empty
-    return [f" WHERE rowid BETWEEN {a} AND {min(hi, a + CHUNK_ROWS - 1)}" for a in range(lo, hi + 1, CHUNK_ROWS)]
+        return one_pass  # sparse rowids (large ids as the key): ranges would be mostly empty
+    first, last = lo + (hi - lo + 1) * part // parts, lo + (hi - lo + 1) * (part + 1) // parts - 1
+    return [f" WHERE rowid BETWEEN {a} AND {min(last, a + CHUNK_ROWS - 1)}" for a in range(first, last + 1, CHUNK_ROWS)]
 
 
 def _ints(text: str | None, n: int, what: str) -> np.ndarray:
@@ -66,10 +72,12 @@ def _code(col: str, names: tuple[str, ...]) -> str:
     return f"(CASE WHEN {col} IS NULL THEN 0 ELSE {enum_case(col, cases, str(len(names) + 1))} END)"
 
 
-def _packed(conn, table: str, day_col: str, code: str, bits: int, value_col: str,
-            extra: str = "NULL") -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def _packed(conn, table: str, chunks: list[str], day_col: str, code: str, bits: int, value_col: str,
+            extra: str = "NULL", check: tuple[str, str] | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]:
     """Per row: UTC day (NO_DAY when unreadable), code, num(value_col) (NaN for none); `extra` listed
-    (comma-separated, NULLs skipped) for the rows where it is not NULL.
+    (comma-separated, NULLs skipped) for the rows where it is not NULL; the keys of the rows failing the
+    data-quality `check` (condition, key), counted in the same pass.
 
     One integer per row: (day << bits | code) << 12 | v, where v is 0 for no value, value + 1 for a
     stored integer from 0 to 4093 (days, minutes: nearly every row), 4095 for any other value, whose
@@ -78,10 +86,11 @@ def _packed(conn, table: str, day_col: str, code: str, bits: int, value_col: str
     v = f"(CASE WHEN {value_col} IS NULL THEN 0 WHEN {small} THEN {value_col} + 1 ELSE {VALUE_OTHER} END)"
     other = f"(CASE WHEN {value_col} IS NULL OR ({small}) THEN NULL ELSE ifnull({num(value_col)}, 'nan') END)"
     packed = f"(ifnull({day_fast(day_col)}, {NO_DAY}) * {1 << bits} + {code}) * {VALUE_OTHER + 1} + {v}"
-    days, codes, values, extras = [], [], [], []
-    for where in _chunks(conn, table):
-        n, p, x = conn.execute(f"SELECT count(*), group_concat({packed}, ','), group_concat({extra}, ',')"
-                               f" FROM {table}{where}").fetchone()
+    failing = "NULL" if check is None else f"group_concat(CASE WHEN {check[0]} THEN CAST({check[1]} AS TEXT) END, char(30))"
+    days, codes, values, extras, keys = [], [], [], [], []
+    for where in chunks:
+        n, p, x, f = conn.execute(f"SELECT count(*), group_concat({packed}, ','), group_concat({extra}, ','),"
+                                  f" {failing} FROM {table}{where}").fetchone()
         p = _ints(p, n, table)
         vc = p & VALUE_OTHER
         values.append(np.where(vc == 0, np.nan, vc - 1.0))
@@ -93,50 +102,56 @@ def _packed(conn, table: str, day_col: str, code: str, bits: int, value_col: str
         days.append((p >> bits).astype(np.int32))  # NO_DAY and every julianday day fit
         codes.append((p & ((1 << bits) - 1)).astype(np.int16))
         extras += x.split(",") if x else []
-    return _join(days, np.int32), _join(codes, np.int16), _join(values, float), extras
-
-
-def failing(conn, table: str, check: tuple[str, str]) -> list[str]:
-    """The sorted keys of the rows failing a data-quality check (its own scan: it can run beside the rest)."""
-    expr, key = check
-    text = conn.execute(f"SELECT group_concat(CASE WHEN {expr} THEN CAST({key} AS TEXT) END, char(30))"
-                        f" FROM {table}").fetchone()[0]
-    return sorted(_keys(text))
+        keys += _keys(f)
+    return _join(days, np.int32), _join(codes, np.int16), _join(values, float), extras, keys
 
 
 def _join(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
 
-def fulfilment(conn) -> dict:
+def joined(parts: list[dict]) -> dict:
+    """The parts of one table's read (fulfilment or conversations, in rowid order) as one: arrays and
+    lists end to end, the failing rows' keys sorted."""
+    out = dict(parts[0]) if len(parts) == 1 else {
+        k: (_join([p[k] for p in parts], parts[0][k].dtype) if isinstance(parts[0][k], np.ndarray)
+            else [x for p in parts for x in p[k]]) for k in parts[0]}
+    out["failing"] = sorted(out["failing"])
+    return out
+
+
+def fulfilment(conn, part: int = 0, parts: int = 1) -> dict:
+    """Part `part` of `parts` of the fulfilment rows (joined() puts the parts together); "failing": the
+    keys of the rows failing check 6 (fulfilment times), unsorted."""
     st = enum_case("fulfillment_status", {"fulfilled": "0", "cancelled": "1", "unfulfilled": "2", "partial": "2"}, "2")
     code = (f"{st} + 4 * {boolean_fast('is_sla_breach')} + 8 * {boolean_fast('has_issue')}"
             f" + 16 * {_code('issue_type', cat.ISSUE_TYPES)} + 128 * {_code('issue_severity', cat.SEVERITIES)}")
-    days, codes, dtf, _ = _packed(conn, "fulfillment_tracking", "order_created_at", code, 10, "days_to_fulfill")
-    return {"days": days, "codes": codes, "dtf": dtf}
+    table = "fulfillment_tracking"
+    days, codes, dtf, _, bad = _packed(conn, table, _chunks(conn, table, part, parts), "order_created_at", code, 10,
+                                       "days_to_fulfill", check=FULFILLMENT_TIMES_FAST)
+    return {"days": days, "codes": codes, "dtf": dtf, "failing": bad}
 
 
-def fulfilment_failing(conn) -> list[str]:
-    return failing(conn, "fulfillment_tracking", FULFILLMENT_TIMES_FAST)
-
-
-def conversations_failing(conn) -> list[str]:
-    return failing(conn, "cx_conversations", RESPONSE_TIMES_FAST)
-
-
-def conversations(conn) -> dict:
+def conversations(conn, part: int = 0, parts: int = 1) -> dict:
+    """Part `part` of `parts` of the conversations, with the escalated ones one by one; "failing": the
+    keys of the rows failing check 7 (response times), unsorted."""
     resolved = enum_case("status", {"resolved": "1", "closed": "1", "open": "0", "pending": "0"}, "0")
     esc = boolean_fast("is_escalated")
     code = (f"{resolved} + 2 * {boolean_fast('is_sla_breach')} + 4 * {esc}"
             f" + 8 * {_code('sentiment', cat.SENTIMENTS)}")
     table = "cx_conversations"
-    has_rowid = _chunks(conn, table) != [""]
-    days, codes, frt, rowids = _packed(conn, table, "conversation_created_at", code, 6, "first_response_time_minutes",
-                                       f"CASE WHEN {esc} THEN rowid END" if has_rowid else "NULL")
+    chunks = _chunks(conn, table, part, parts)
+    has_rowid = chunks != [""]
+    days, codes, frt, rowids, bad = _packed(conn, table, chunks, "conversation_created_at", code, 6,
+                                            "first_response_time_minutes",
+                                            f"CASE WHEN {esc} THEN rowid END" if has_rowid else "NULL",
+                                            RESPONSE_TIMES_FAST)
     # the escalated conversations one by one (a few percent of the rows), fetched by rowid
     cols = (f"SELECT chatwoot_conversation_id, {epoch('conversation_created_at')} AS t, {enum('status')},"
             f" {epoch('resolved_at')}, escalation_reason, {enum('priority')} FROM {table}")
-    if has_rowid:
+    if not chunks:
+        rows = []
+    elif has_rowid:
         rows = conn.execute(f"{cols} WHERE rowid IN (SELECT value FROM json_each(?)) AND t IS NOT NULL"
                             " ORDER BY rowid", ("[" + ",".join(rowids) + "]",)).fetchall() if rowids else []
     else:
@@ -145,7 +160,7 @@ def conversations(conn) -> dict:
         rows = conn.execute(f"{cols} WHERE {boolean('is_escalated')} AND t IS NOT NULL").fetchall()
     escalated = [{"conversation": cid, "created": int(t), "status": status, "resolved": res, "reason": reason,
                   "priority": prio} for cid, t, status, res, reason, prio in rows]
-    return {"days": days, "codes": codes, "frt": frt, "escalated": escalated}
+    return {"days": days, "codes": codes, "frt": frt, "escalated": escalated, "failing": bad}
 
 
 # ---- stock counts: every snapshot's alerts, the snapshot days, checks 5 and 8

@@ -161,24 +161,32 @@ def _inventory(conn) -> tuple[np.ndarray, dict, dict]:
     return inv["days"], inv["alerts"], checks
 
 
-def _own_connection(path: str, read):
+def _own_connection(path: str, read, *args):
     conn = open_reader(path)
     try:
-        return read(conn)
+        return read(conn, *args)
     finally:
         conn.close()
 
 
-# the big tables' scans, each on its own connection and thread (SQLite lets go of the interpreter while
-# it scans): (table, name, reader), longest first
-_SCANS = (("fulfillment_tracking", "fulfilment", scan.fulfilment),
-          ("fulfillment_tracking", "fulfilment_failing", scan.fulfilment_failing),
-          ("cx_conversations", "conversations", scan.conversations),
-          ("inventory_snapshots", "inventory", _inventory),
-          ("cx_conversations", "conversations_failing", scan.conversations_failing))
-_STEP_WORDS = {"fulfilment": "read fulfilment", "fulfilment_failing": "checked fulfilment times",
-               "conversations": "read conversations", "inventory": "read stock counts",
-               "conversations_failing": "checked response times"}
+def _workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _scans(have: frozenset[str], parts: int) -> list[tuple[str, object, tuple]]:
+    """(name, reader, its arguments) of the big tables' scans, longest first: fulfilment and conversations
+    in `parts` consecutive parts each (one per thread), the stock counts whole."""
+    out: list[tuple[str, object, tuple]] = []
+    if "fulfillment_tracking" in have:
+        out += [("fulfilment", scan.fulfilment, (i, parts)) for i in range(parts)]
+    if "inventory_snapshots" in have:
+        out.append(("inventory", _inventory, ()))
+    if "cx_conversations" in have:
+        out += [("conversations", scan.conversations, (i, parts)) for i in range(parts)]
+    return out
+
+
+_STEP_WORDS = {"fulfilment": "read fulfilment", "conversations": "read conversations", "inventory": "read stock counts"}
 
 
 def load_source(path: str | os.PathLike, progress=None) -> ComSource:
@@ -194,14 +202,22 @@ def load_source(path: str | os.PathLike, progress=None) -> ComSource:
         if "sales_metrics_daily" not in names:
             raise MissingTablesError(p, ["sales_metrics_daily"])
         have = frozenset(t for t in cat.TABLES if t in names)
-        # one core left for the window's own thread (on two cores two scans starved its frames)
-        with ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 2) - 1))) as pool:
-            running = {pool.submit(_own_connection, p, read): name for table, name, read in _SCANS if table in have}
+        workers = _workers()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            scans = _scans(have, workers)
+            running = {pool.submit(_own_connection, p, read, *args): (i, name)
+                       for i, (name, read, args) in enumerate(scans)}
             src = _small_tables(conn, have, report)
-            big = {}
+            done: dict[int, object] = {}
             for future in as_completed(running):  # the bar moves as each scan lands
-                big[running[future]] = future.result()
-                report(0.2 + 0.6 * len(big) / len(running), _STEP_WORDS[running[future]])
+                i, name = running[future]
+                done[i] = future.result()
+                report(0.2 + 0.6 * len(done) / len(running), _STEP_WORDS[name])
+            big: dict = {}
+            for name in dict.fromkeys(name for name, _, _ in scans):  # each table's parts in rowid order, as one
+                parts = [done.pop(i) for i, (n, _, _) in enumerate(scans) if n == name]
+                big[name] = parts[0] if name == "inventory" else scan.joined(parts)
+                del parts  # the parts' arrays go before the next table's are joined (peak memory at 10x)
             return _assemble(p, stat, have, src, big, conn, report)
     except sqlite3.DatabaseError as exc:
         raise DataFileError(f"{p}: cannot be read as a Commerce file ({exc})") from None
@@ -259,24 +275,26 @@ def _assemble(p: str, stat, have: frozenset[str], src: dict, big: dict, conn, re
     ful = cx = None
     escalated: list[dict] = []
     if "fulfilment" in big:
-        f, bad = big["fulfilment"], big["fulfilment_failing"]
-        days, codes, dtf = f["days"], f["codes"], f["dtf"]
+        f = big.pop("fulfilment")
+        days, codes, dtf, bad = f.pop("days"), f.pop("codes"), f.pop("dtf"), f["failing"]
         checks["fulfillment_times"] = (len(bad), len(days), bad[:EXAMPLES])
-        src["skipped"]["fulfillment_tracking"] = int((days == NO_DAY).sum())
         keep = days != NO_DAY
-        days, codes, dtf = days[keep], codes[keep], dtf[keep]
+        src["skipped"]["fulfillment_tracking"] = len(days) - int(keep.sum())
+        if src["skipped"]["fulfillment_tracking"]:  # no copy when every day reads (memory at 10x)
+            days, codes, dtf = days[keep], codes[keep], dtf[keep]
         ful = Grouped.by_day({"day": days, "fulfilled": (codes & 3) == 0, "cancelled": (codes & 3) == 1,
                               "breach": (codes & 4) > 0, "open_issue": ((codes & 8) > 0) & ((codes & 3) != 0),
                               "issue_type": ((codes >> 4) & 7).astype(np.int8),
                               "issue_severity": (codes >> 7).astype(np.int8),
                               "dtf": dtf, "n": np.ones(len(days), dtype=np.int32)})
     if "conversations" in big:
-        c, bad = big["conversations"], big["conversations_failing"]
-        days, codes, frt_ = c["days"], c["codes"], c["frt"]
+        c = big.pop("conversations")
+        days, codes, frt_, bad = c.pop("days"), c.pop("codes"), c.pop("frt"), c["failing"]
         checks["response_times"] = (len(bad), len(days), bad[:EXAMPLES])
-        src["skipped"]["cx_conversations"] = int((days == NO_DAY).sum())
         keep = days != NO_DAY
-        days, codes, frt_ = days[keep], codes[keep], frt_[keep]
+        src["skipped"]["cx_conversations"] = len(days) - int(keep.sum())
+        if src["skipped"]["cx_conversations"]:
+            days, codes, frt_ = days[keep], codes[keep], frt_[keep]
         cx = Grouped.by_day({"day": days, "resolved": (codes & 1) > 0, "breach": (codes & 2) > 0,
                              "escalated": (codes & 4) > 0, "sentiment": (codes >> 3).astype(np.int8),
                              "frt": frt_, "n": np.ones(len(days), dtype=np.int32)})
