@@ -15,13 +15,18 @@ plain ones for every value (tests/test_commerce_scan.py).
 from __future__ import annotations
 
 import sqlite3
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ...errors import DataFileError
 from . import catalogue as cat
 from .quality_sql import FULFILLMENT_TIMES_FAST, RESPONSE_TIMES_FAST
 from .sqlread import boolean_fast, day_fast, enum, enum_case, epoch, num
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where the first chunk's text is parsed, not with this module: a fresh process (the
+# CLI, the API) then imports it while SQLite already scans on the other threads (source.load_source)
 
 NO_DAY = -(10 ** 9)
 CHUNK_ROWS = 200_000  # rowids per chunk: ~10 ms of parsing each
@@ -49,6 +54,8 @@ def _chunks(conn, table: str, part: int = 0, parts: int = 1) -> list[str]:  # CH
 
 
 def _ints(text: str | None, n: int, what: str) -> np.ndarray:
+    import numpy as np
+
     out = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
     if len(out) != n:  # the expressions never give NULL, so this is a reading fault, not data
         raise DataFileError(f"{what}: read {len(out)} values for {n} rows")
@@ -56,6 +63,8 @@ def _ints(text: str | None, n: int, what: str) -> np.ndarray:
 
 
 def _floats(text: str | None, n: int, what: str) -> np.ndarray:
+    import numpy as np
+
     out = np.fromstring(text, dtype=float, sep=",") if text else np.empty(0, float)
     if len(out) != n:
         raise DataFileError(f"{what}: read {len(out)} values for {n} rows")
@@ -91,28 +100,40 @@ def _packed(conn, table: str, chunks: list[str], day_col: str, code: str, bits: 
     for where in chunks:
         n, p, x, f = conn.execute(f"SELECT count(*), group_concat({packed}, ','), group_concat({extra}, ','),"
                                   f" {failing} FROM {table}{where}").fetchone()
-        p = _ints(p, n, table)
-        vc = p & VALUE_OTHER
-        values.append(np.where(vc == 0, np.nan, vc - 1.0))
-        is_other = vc == VALUE_OTHER
+        day, code, value, is_other = _unpacked(_ints(p, n, table), bits)
         if is_other.any():
             o = conn.execute(f"SELECT group_concat({other}, ',') FROM {table}{where}").fetchone()[0]
-            values[-1][is_other] = _floats(o, int(is_other.sum()), table)
-        p >>= 12
-        days.append((p >> bits).astype(np.int32))  # NO_DAY and every julianday day fit
-        codes.append((p & ((1 << bits) - 1)).astype(np.int16))
+            value[is_other] = _floats(o, int(is_other.sum()), table)
+        days.append(day)
+        codes.append(code)
+        values.append(value)
         extras += x.split(",") if x else []
         keys += _keys(f)
-    return _join(days, np.int32), _join(codes, np.int16), _join(values, float), extras, keys
+    return _join(days, "int32"), _join(codes, "int16"), _join(values, "float64"), extras, keys
+
+
+def _unpacked(p: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """_packed's integers as (day, code, value: NaN for none, whether the value is read separately)."""
+    import numpy as np
+
+    vc = p & VALUE_OTHER
+    value = np.where(vc == 0, np.nan, vc - 1.0)
+    p >>= 12
+    # NO_DAY and every julianday day fit in 32 bits
+    return (p >> bits).astype(np.int32), (p & ((1 << bits) - 1)).astype(np.int16), value, vc == VALUE_OTHER
 
 
 def _join(parts: list[np.ndarray], dtype) -> np.ndarray:
+    import numpy as np
+
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
 
 def joined(parts: list[dict]) -> dict:
     """The parts of one table's read (fulfilment or conversations, in rowid order) as one: arrays and
     lists end to end, the failing rows' keys sorted."""
+    import numpy as np
+
     out = dict(parts[0]) if len(parts) == 1 else {
         k: (_join([p[k] for p in parts], parts[0][k].dtype) if isinstance(parts[0][k], np.ndarray)
             else [x for p in parts for x in p[k]]) for k in parts[0]}
@@ -189,12 +210,16 @@ class StockAlerts:
 
     def __init__(self, days: np.ndarray, sku_ids: np.ndarray, codes: np.ndarray, values: list[str],
                  sku_of: list[str | None]) -> None:
+        import numpy as np
+
         keep = days != NO_DAY
         self._rows = np.flatnonzero(keep)[np.argsort(days[keep], kind="stable")]  # by day, then as stored
         self._days = days[self._rows]
         self._sku_ids, self._codes, self._values, self._sku_of = sku_ids, codes, values, sku_of
 
     def get(self, d: int, default=()) -> list[tuple] | tuple:
+        import numpy as np
+
         a, b = int(np.searchsorted(self._days, d, "left")), int(np.searchsorted(self._days, d, "right"))
         return [(d, self._sku_of[int(self._sku_ids[i])], _STOCK_NAMES[int(self._codes[i])],
                  _value(self._values[2 * i]), _value(self._values[2 * i + 1])) for i in self._rows[a:b].tolist()] or default
@@ -216,6 +241,8 @@ def inventory(conn) -> dict | None:
             return None
         skus += chunk_skus
         alert_values += a.split(",") if a else []
+    import numpy as np
+
     p = np.concatenate(parts) if parts else np.empty(0, np.int64)
     days, status, neg, null_sku = p >> 4, (p >> 2) & 3, (p & 2) > 0, (p & 1) > 0
     # SKUs as SQLite's trim() reads them (spaces only), None for a NULL; numbered for the duplicate count

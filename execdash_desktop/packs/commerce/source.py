@@ -15,9 +15,7 @@ import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ...errors import DataFileError, MissingTablesError
 from ...store import is_demo, open_reader, table_names
@@ -25,6 +23,11 @@ from ...values import ratio01, to_float
 from . import catalogue as cat
 from . import quality_sql, scan
 from .sqlread import boolean, day, enum, num
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported inside the functions (scan.py says why)
 
 EXAMPLES = 20
 NO_DAY = scan.NO_DAY
@@ -38,6 +41,8 @@ class Grouped:
 
     @classmethod
     def by_day(cls, cols: dict[str, np.ndarray]) -> "Grouped":
+        import numpy as np
+
         d = cols["day"]
         if len(d) > 1 and not bool(np.all(d[1:] >= d[:-1])):  # files usually hold rows in time order
             order = np.argsort(d, kind="stable")
@@ -48,6 +53,8 @@ class Grouped:
         return self.cols[key]
 
     def window(self, lo: int, hi: int) -> "Grouped":
+        import numpy as np
+
         d = self.cols["day"]
         a, b = int(np.searchsorted(d, lo, "left")), int(np.searchsorted(d, hi, "right"))
         return Grouped({k: v[a:b] for k, v in self.cols.items()})
@@ -103,6 +110,8 @@ def _day_reader():
 
 
 def _load_sales(conn, src: dict, read_day) -> None:
+    import numpy as np
+
     sales: dict[int, dict] = {}
     skipped = 0
     for date, rev, orders, fulfilled, aov in conn.execute(
@@ -131,6 +140,8 @@ def iso_day(d: int) -> str:
 
 def _inventory_rows(conn) -> dict:
     """scan.inventory's result read row by row (a SKU holding the character scan.inventory splits on)."""
+    import numpy as np
+
     rows = conn.execute(
         f"SELECT {day('snapshot_date')}, trim(sku), {enum('stock_status')}, {num('quantity_available')},"
         f" {num('days_of_cover')} FROM inventory_snapshots").fetchall()
@@ -266,6 +277,8 @@ def _small_tables(conn, have: frozenset[str], report) -> dict:
 
 
 def _assemble(p: str, stat, have: frozenset[str], src: dict, big: dict, conn, report) -> ComSource:
+    import numpy as np
+
     latest, checks = src["latest"], {}
     snapshot_days, alerts = np.zeros(0, dtype=np.int64), {}
     if "inventory" in big:
