@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from execdash_desktop.packs.commerce import catalogue as cat
 from execdash_desktop.packs.commerce import quality_sql, scan
 from execdash_desktop.packs.commerce.source import _inventory_rows, load_source
-from execdash_desktop.packs.commerce.sqlread import boolean, boolean_fast, day, day_fast, enum, enum_case, num
+from execdash_desktop.packs.commerce.sqlread import boolean, boolean_fast, day, day_fast, enum, enum_case, num, num_fast
 
 SCHEMA = resources.files("execdash_desktop.data").joinpath("commerce_schema.sql").read_text()
 
@@ -33,7 +33,8 @@ word = st.one_of(st.none(), st.integers(-1, 2), st.builds(
                      "other", "", "yes", "TRUE", "t", "1", "0", "no", "f"]),
     st.booleans(), st.integers(0, 1), st.integers(0, 1)))
 number = st.one_of(st.none(), st.integers(-5, 5000), st.floats(-10, 10, allow_nan=False),
-                   st.sampled_from(["3", " 4 ", "2.5", "abc", "", "1e2", "-1"]))
+                   st.sampled_from(["3", " 4 ", "2.5", "abc", "", "1e2", "-1", float("inf"), float("-inf"), 1e300,
+                                    -2 ** 63, 2 ** 63 - 1, b"7"]))
 
 
 def _memory() -> sqlite3.Connection:
@@ -55,6 +56,8 @@ def test_fast_readings_equal_the_plain_ones(rows):
         (day_fast("order_created_at"), day("order_created_at")),
         (day_fast("fulfilled_at"), day("fulfilled_at")),
         (boolean_fast("is_sla_breach"), boolean("is_sla_breach")),
+        (num_fast("days_to_fulfill"), num("days_to_fulfill")),
+        (num_fast("issue_type"), num("issue_type")),
         (boolean_fast("fulfillment_status"), boolean("fulfillment_status")),
         (enum_case("fulfillment_status", st_cases, "2"), f"(CASE {enum('fulfillment_status')} {whens} ELSE 2 END)"),
         (scan._code("issue_type", cat.ISSUE_TYPES), _plain_code("issue_type", cat.ISSUE_TYPES)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .sqlread import before, boolean, enum, enum_case, not_before, num
+from .sqlread import before, boolean, enum, enum_case, not_before, num, num_fast
 
 EXAMPLES = 20
 
@@ -51,7 +51,7 @@ FULFILLMENT_TIMES_FAST = (
     f" THEN 0 ELSE {FULFILLMENT_TIMES[0]} END)", FULFILLMENT_TIMES[1])
 RESPONSE_TIMES_FAST = (
     f"(CASE WHEN {not_before('first_response_at', 'conversation_created_at')}"
-    f" THEN {num('first_response_time_minutes')} < 0 ELSE {RESPONSE_TIMES[0]} END)", RESPONSE_TIMES[1])
+    f" THEN {num_fast('first_response_time_minutes')} < 0 ELSE {RESPONSE_TIMES[0]} END)", RESPONSE_TIMES[1])
 
 
 def static_checks(conn: sqlite3.Connection, have: frozenset[str], sales: dict[int, dict], done: dict

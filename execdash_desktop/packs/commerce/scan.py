@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ...errors import DataFileError
 from . import catalogue as cat
 from .quality_sql import FULFILLMENT_TIMES_FAST, RESPONSE_TIMES_FAST
-from .sqlread import boolean_fast, day_fast, enum, enum_case, epoch, num
+from .sqlread import boolean_fast, day_fast, enum, enum_case, epoch, num, num_fast
 
 if TYPE_CHECKING:
     import numpy as np
@@ -185,7 +185,7 @@ def conversations(conn, part: int = 0, parts: int = 1) -> dict:
 
 
 # ---- stock counts: every snapshot's alerts, the snapshot days, checks 5 and 8
-_STOCK = {"out_of_stock": "1", "low_stock": "2", "overstock": "3", "in_stock": "0"}
+_STOCK = {"in_stock": "0", "out_of_stock": "1", "low_stock": "2", "overstock": "3"}  # the usual first: one test
 _STOCK_NAMES = {1: "out_of_stock", 2: "low_stock", 3: "overstock"}
 
 
@@ -227,9 +227,9 @@ class StockAlerts:
 
 def inventory(conn) -> dict | None:
     """None when a SKU holds the separator character (the caller then reads the rows one by one)."""
-    day, st, qty = day_fast("snapshot_date"), enum_case("stock_status", _STOCK, "0"), num("quantity_available")
+    day, st, qty = day_fast("snapshot_date"), enum_case("stock_status", _STOCK, "0"), num_fast("quantity_available")
     packed = f"ifnull({day}, {NO_DAY}) * 16 + {st} * 4 + ifnull({qty} < 0, 0) * 2 + (sku IS NULL)"
-    alert = f"CASE WHEN {st} > 0 THEN {_typed(qty)} || ',' || {_typed(num('days_of_cover'))} END"
+    alert = f"CASE WHEN {st} > 0 THEN {_typed(qty)} || ',' || {_typed(num_fast('days_of_cover'))} END"
     parts, skus, alert_values = [], [], []
     for where in _chunks(conn, "inventory_snapshots"):
         n, p, s, a = conn.execute(

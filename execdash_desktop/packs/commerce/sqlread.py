@@ -58,6 +58,13 @@ def boolean_fast(col: str) -> str:
     return f"(CASE {col} WHEN 1 THEN 1 WHEN 0 THEN 0 ELSE {boolean(col)} END)"
 
 
+def num_fast(col: str) -> str:
+    """= num(col): a stored number (every integer and real lies between the two infinities; a text, a blob
+    or NULL does not) answers without typeof(). +col: compared without the column's affinity (a TEXT
+    column would compare the bounds as text)."""
+    return f"(CASE WHEN +{col} BETWEEN -9e999 AND 9e999 THEN {col} ELSE {num(col)} END)"
+
+
 def enum_case(col: str, cases: dict[str, str], other: str) -> str:
     """CASE over enum(col): a value stored exactly as one of the names matches without lower(trim())."""
     whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in cases.items())
