@@ -112,11 +112,17 @@ def test_packed_fulfilment_read_equals_the_rows(monkeypatch, chunk, parts):
     want = conn.execute(
         f"SELECT ifnull({day('order_created_at')}, {scan.NO_DAY}), {st_} + 4 * {boolean('is_sla_breach')}"
         f" + 8 * {boolean('has_issue')} + 16 * {_plain_code('issue_type', cat.ISSUE_TYPES)}"
-        f" + 128 * {_plain_code('issue_severity', cat.SEVERITIES)}, {num('days_to_fulfill')}"
+        f" + 128 * {_plain_code('issue_severity', cat.SEVERITIES)}, {num('days_to_fulfill')}, rowid"
         " FROM fulfillment_tracking ORDER BY rowid").fetchall()
     assert got["days"].tolist() == [w[0] for w in want]
-    assert got["codes"].tolist() == [w[1] for w in want]
-    assert [None if np.isnan(v) else v for v in got["dtf"].tolist()] == [w[2] for w in want]
+    # the first pass gives each row's day and rowid; the codes and days to ship are read by rowid for
+    # the rows a window holds: all of them (one range), or every other one (a list)
+    assert got["rowids"].tolist() == [w[3] for w in want]
+    for pick in (slice(None), slice(None, None, 2)):
+        days, codes, dtf = scan.fulfilment_rows(conn, got["rowids"][pick])
+        assert days.tolist() == [w[0] for w in want[pick]]
+        assert codes.tolist() == [w[1] for w in want[pick]]
+        assert [None if np.isnan(v) else v for v in dtf.tolist()] == [w[2] for w in want[pick]]
 
 
 def test_packed_inventory_read_equals_the_row_by_row_read(monkeypatch):
@@ -192,6 +198,10 @@ def test_conversations_read_in_parts_equal_the_whole_read(monkeypatch):
         got = scan.joined([scan.conversations(conn, i, parts) for i in range(parts)])
         assert sorted(whole["failing"]) == got["failing"]
         assert got["escalated"] == whole["escalated"]
-        for k in ("days", "codes"):
+        for k in ("days", "rowids"):
             assert got[k].tolist() == whole[k].tolist()
-        assert np.array_equal(got["frt"], whole["frt"], equal_nan=True)
+    days, codes, frt = scan.conversations_rows(conn, whole["rowids"])
+    want = conn.execute(f"SELECT ifnull({day('conversation_created_at')}, {scan.NO_DAY}),"
+                        f" {num('first_response_time_minutes')} FROM cx_conversations ORDER BY rowid").fetchall()
+    assert days.tolist() == whole["days"].tolist() == [w[0] for w in want]
+    assert [None if np.isnan(v) else v for v in frt.tolist()] == [w[1] for w in want]

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 # CLI, the API) then imports it while SQLite already scans on the other threads (source.load_source)
 
 NO_DAY = -(10 ** 9)
-CHUNK_ROWS = 200_000  # rowids per chunk: ~10 ms of parsing each
+CHUNK_ROWS = 200_000  # rowids per chunk: ~10 ms of parsing each; below 2 ** ROWID_BITS
 SEP = "char(31)"
 VALUE_MAX, VALUE_OTHER = 4093, 4095  # the value slot of a packed row (12 bits)
+ROWID_BITS = 18  # a row's place in its chunk (CHUNK_ROWS rowids at most)
 
 
 def _chunks(conn, table: str, part: int = 0, parts: int = 1) -> list[str]:  # CHUNK_ROWS read at call time
@@ -131,9 +132,11 @@ def _join(parts: list[np.ndarray], dtype) -> np.ndarray:
 
 def joined(parts: list[dict]) -> dict:
     """The parts of one table's read (fulfilment or conversations, in rowid order) as one: arrays and
-    lists end to end, the failing rows' keys sorted."""
+    lists end to end, the failing rows' keys sorted. A part without rows counts for nothing (the later
+    parts of a table read in one pass have none, and no rowids)."""
     import numpy as np
 
+    parts = [p for p in parts if len(p["days"])] or parts[:1]
     out = dict(parts[0]) if len(parts) == 1 else {
         k: (_join([p[k] for p in parts], parts[0][k].dtype) if isinstance(parts[0][k], np.ndarray)
             else [x for p in parts for x in p[k]]) for k in parts[0]}
@@ -141,32 +144,95 @@ def joined(parts: list[dict]) -> dict:
     return out
 
 
+_FUL = "fulfillment_tracking"
+_CX = "cx_conversations"
+
+
+def _ful_code() -> str:
+    st = enum_case("fulfillment_status", {"fulfilled": "0", "cancelled": "1", "unfulfilled": "2", "partial": "2"}, "2")
+    return (f"{st} + 4 * {boolean_fast('is_sla_breach')} + 8 * {boolean_fast('has_issue')}"
+            f" + 16 * {_code('issue_type', cat.ISSUE_TYPES)} + 128 * {_code('issue_severity', cat.SEVERITIES)}")
+
+
+def _cx_code() -> str:
+    resolved = enum_case("status", {"resolved": "1", "closed": "1", "open": "0", "pending": "0"}, "0")
+    return (f"{resolved} + 2 * {boolean_fast('is_sla_breach')} + 4 * {boolean_fast('is_escalated')}"
+            f" + 8 * {_code('sentiment', cat.SENTIMENTS)}")
+
+
+def _day_index(conn, table: str, chunks: list[str], day_col: str, extra: str, check: tuple[str, str]
+               ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Per row (rowid chunks only): UTC day (NO_DAY when unreadable) and rowid, one integer each
+    (day << ROWID_BITS | rowid - the chunk's first); `extra` and the failing rows' keys as in _packed."""
+    import numpy as np
+
+    days, rowids, extras, keys = [], [], [], []
+    for where in chunks:
+        start = int(where.split()[3])  # " WHERE rowid BETWEEN start AND end"
+        n, p, x, f = conn.execute(
+            f"SELECT count(*), group_concat(ifnull({day_fast(day_col)}, {NO_DAY}) * {1 << ROWID_BITS}"
+            f" + (rowid - {start}), ','), group_concat({extra}, ','), group_concat(CASE WHEN {check[0]}"
+            f" THEN CAST({check[1]} AS TEXT) END, char(30)) FROM {table}{where}").fetchone()
+        p = _ints(p, n, table)
+        rowids.append((p & ((1 << ROWID_BITS) - 1)) + start)
+        days.append((p >> ROWID_BITS).astype(np.int32))
+        extras += x.split(",") if x else []
+        keys += _keys(f)
+    return _join(days, "int32"), _join(rowids, "int64"), extras, keys
+
+
+def _of_rowids(rowids: np.ndarray) -> str:
+    """WHERE clause for these rowids (ascending): a range when they are consecutive (rows in time order)."""
+    if int(rowids[-1]) - int(rowids[0]) + 1 == len(rowids):
+        return f" WHERE rowid BETWEEN {int(rowids[0])} AND {int(rowids[-1])}"
+    return f" WHERE rowid IN (SELECT value FROM json_each('[{','.join(map(str, rowids.tolist()))}]'))"
+
+
 def fulfilment(conn, part: int = 0, parts: int = 1) -> dict:
     """Part `part` of `parts` of the fulfilment rows (joined() puts the parts together); "failing": the
-    keys of the rows failing check 6 (fulfilment times), unsorted."""
-    st = enum_case("fulfillment_status", {"fulfilled": "0", "cancelled": "1", "unfulfilled": "2", "partial": "2"}, "2")
-    code = (f"{st} + 4 * {boolean_fast('is_sla_breach')} + 8 * {boolean_fast('has_issue')}"
-            f" + 16 * {_code('issue_type', cat.ISSUE_TYPES)} + 128 * {_code('issue_severity', cat.SEVERITIES)}")
-    table = "fulfillment_tracking"
-    days, codes, dtf, _, bad = _packed(conn, table, _chunks(conn, table, part, parts), "order_created_at", code, 10,
+    keys of the rows failing check 6 (fulfilment times), unsorted. A table with rowids gives each row's
+    day and rowid ("rowids": fulfilment_rows reads a window's codes later), any other every row's
+    codes and days to ship now."""
+    chunks = _chunks(conn, _FUL, part, parts)
+    if chunks != [""]:
+        days, rowids, _, bad = _day_index(conn, _FUL, chunks, "order_created_at", "NULL", FULFILLMENT_TIMES_FAST)
+        return {"days": days, "rowids": rowids, "failing": bad}
+    days, codes, dtf, _, bad = _packed(conn, _FUL, chunks, "order_created_at", _ful_code(), 10,
                                        "days_to_fulfill", check=FULFILLMENT_TIMES_FAST)
     return {"days": days, "codes": codes, "dtf": dtf, "failing": bad}
 
 
+def fulfilment_rows(conn, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Day, codes and days to ship of these rows (rowids ascending), in rowid order."""
+    chunks = [_of_rowids(rowids)] if len(rowids) else []
+    days, codes, dtf, _, _ = _packed(conn, _FUL, chunks, "order_created_at", _ful_code(), 10, "days_to_fulfill")
+    return days, codes, dtf
+
+
+def conversations_rows(conn, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Day, codes and first response minutes of these rows (rowids ascending), in rowid order."""
+    chunks = [_of_rowids(rowids)] if len(rowids) else []
+    days, codes, frt, _, _ = _packed(conn, _CX, chunks, "conversation_created_at", _cx_code(), 6,
+                                     "first_response_time_minutes")
+    return days, codes, frt
+
+
 def conversations(conn, part: int = 0, parts: int = 1) -> dict:
     """Part `part` of `parts` of the conversations, with the escalated ones one by one; "failing": the
-    keys of the rows failing check 7 (response times), unsorted."""
-    resolved = enum_case("status", {"resolved": "1", "closed": "1", "open": "0", "pending": "0"}, "0")
+    keys of the rows failing check 7 (response times), unsorted. Days and rowids, or every row's codes
+    and first response minutes, as fulfilment() says."""
     esc = boolean_fast("is_escalated")
-    code = (f"{resolved} + 2 * {boolean_fast('is_sla_breach')} + 4 * {esc}"
-            f" + 8 * {_code('sentiment', cat.SENTIMENTS)}")
-    table = "cx_conversations"
+    table = _CX
     chunks = _chunks(conn, table, part, parts)
     has_rowid = chunks != [""]
-    days, codes, frt, rowids, bad = _packed(conn, table, chunks, "conversation_created_at", code, 6,
-                                            "first_response_time_minutes",
-                                            f"CASE WHEN {esc} THEN rowid END" if has_rowid else "NULL",
-                                            RESPONSE_TIMES_FAST)
+    if has_rowid:
+        days, ids, rowids, bad = _day_index(conn, table, chunks, "conversation_created_at",
+                                            f"CASE WHEN {esc} THEN rowid END", RESPONSE_TIMES_FAST)
+        out = {"days": days, "rowids": ids, "failing": bad}
+    else:
+        days, codes, frt, rowids, bad = _packed(conn, table, chunks, "conversation_created_at", _cx_code(), 6,
+                                                "first_response_time_minutes", "NULL", RESPONSE_TIMES_FAST)
+        out = {"days": days, "codes": codes, "frt": frt, "failing": bad}
     # the escalated conversations one by one (a few percent of the rows), fetched by rowid
     cols = (f"SELECT chatwoot_conversation_id, {epoch('conversation_created_at')} AS t, {enum('status')},"
             f" {epoch('resolved_at')}, escalation_reason, {enum('priority')} FROM {table}")
@@ -179,9 +245,9 @@ def conversations(conn, part: int = 0, parts: int = 1) -> dict:
         from .sqlread import boolean
 
         rows = conn.execute(f"{cols} WHERE {boolean('is_escalated')} AND t IS NOT NULL").fetchall()
-    escalated = [{"conversation": cid, "created": int(t), "status": status, "resolved": res, "reason": reason,
-                  "priority": prio} for cid, t, status, res, reason, prio in rows]
-    return {"days": days, "codes": codes, "frt": frt, "escalated": escalated, "failing": bad}
+    out["escalated"] = [{"conversation": cid, "created": int(t), "status": status, "resolved": res,
+                         "reason": reason, "priority": prio} for cid, t, status, res, reason, prio in rows]
+    return out
 
 
 # ---- stock counts: every snapshot's alerts, the snapshot days, checks 5 and 8

@@ -22,6 +22,7 @@ from ...store import is_demo, open_reader, table_names
 from ...values import ratio01, to_float
 from . import catalogue as cat
 from . import quality_sql, scan
+from .rows import DayRows, Grouped, cx_columns, ful_columns
 from .sqlread import boolean, day, enum, num
 
 if TYPE_CHECKING:
@@ -31,38 +32,6 @@ if TYPE_CHECKING:
 
 EXAMPLES = 20
 NO_DAY = scan.NO_DAY
-
-
-@dataclass
-class Grouped:
-    """Rows of a table: column name -> array (same length), sorted by "day"; `n` counts rows."""
-
-    cols: dict[str, np.ndarray]
-
-    @classmethod
-    def by_day(cls, cols: dict[str, np.ndarray]) -> "Grouped":
-        import numpy as np
-
-        d = cols["day"]
-        if len(d) > 1 and not bool(np.all(d[1:] >= d[:-1])):  # files usually hold rows in time order
-            order = np.argsort(d, kind="stable")
-            cols = {k: v[order] for k, v in cols.items()}
-        return cls(cols)
-
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self.cols[key]
-
-    def window(self, lo: int, hi: int) -> "Grouped":
-        import numpy as np
-
-        d = self.cols["day"]
-        a, b = int(np.searchsorted(d, lo, "left")), int(np.searchsorted(d, hi, "right"))
-        return Grouped({k: v[a:b] for k, v in self.cols.items()})
-
-    @property
-    def first_day(self) -> int | None:
-        d = self.cols["day"]
-        return int(d[0]) if len(d) else None
 
 
 @dataclass
@@ -80,9 +49,9 @@ class ComSource:
     skus: list[dict]
     snapshot_days: np.ndarray  # sorted distinct snapshot days
     stock_alerts: Any  # .get(snapshot day, default) -> [(day, sku, status, qty, days_of_cover)] (scan.StockAlerts)
-    ful: Grouped | None
-    cx: Grouped | None
-    cx_frt: Grouped | None
+    ful: Grouped | DayRows | None  # .window(lo, hi) -> Grouped; .first_day
+    cx: Grouped | DayRows | None
+    cx_frt: Grouped | DayRows | None
     escalated: list[dict]
     quality: dict[str, tuple[int | None, int, list[str]]]  # check -> failing, checked, examples
     skipped: dict[str, int] = field(default_factory=dict)  # table -> rows with an unreadable day
@@ -276,6 +245,24 @@ def _small_tables(conn, have: frozenset[str], report) -> dict:
     return src
 
 
+def _rows(path: str, read: dict, skipped: dict, table: str, values: tuple[str, str], columns, rows_of
+           ) -> Grouped | DayRows:
+    """A table's rows with a readable day: by day, each row's codes now (a table read whole) or a window's
+    when asked (DayRows: read by rowid); `skipped[table]` counts the others."""
+    days = read.pop("days")
+    keep = days != NO_DAY
+    skipped[table] = len(days) - int(keep.sum())
+    if "rowids" in read:
+        rowids = read.pop("rowids")
+        if skipped[table]:
+            days, rowids = days[keep], rowids[keep]
+        return DayRows(path, days, rowids, lambda conn, ids: columns(*rows_of(conn, ids)))
+    a, b = read.pop(values[0]), read.pop(values[1])
+    if skipped[table]:  # no copy when every day reads (memory at 10x)
+        days, a, b = days[keep], a[keep], b[keep]
+    return Grouped.by_day(columns(days, a, b))
+
+
 def _assemble(p: str, stat, have: frozenset[str], src: dict, big: dict, conn, report) -> ComSource:
     import numpy as np
 
@@ -289,28 +276,12 @@ def _assemble(p: str, stat, have: frozenset[str], src: dict, big: dict, conn, re
     escalated: list[dict] = []
     if "fulfilment" in big:
         f = big.pop("fulfilment")
-        days, codes, dtf, bad = f.pop("days"), f.pop("codes"), f.pop("dtf"), f["failing"]
-        checks["fulfillment_times"] = (len(bad), len(days), bad[:EXAMPLES])
-        keep = days != NO_DAY
-        src["skipped"]["fulfillment_tracking"] = len(days) - int(keep.sum())
-        if src["skipped"]["fulfillment_tracking"]:  # no copy when every day reads (memory at 10x)
-            days, codes, dtf = days[keep], codes[keep], dtf[keep]
-        ful = Grouped.by_day({"day": days, "fulfilled": (codes & 3) == 0, "cancelled": (codes & 3) == 1,
-                              "breach": (codes & 4) > 0, "open_issue": ((codes & 8) > 0) & ((codes & 3) != 0),
-                              "issue_type": ((codes >> 4) & 7).astype(np.int8),
-                              "issue_severity": (codes >> 7).astype(np.int8),
-                              "dtf": dtf, "n": np.ones(len(days), dtype=np.int32)})
+        checks["fulfillment_times"] = (len(f["failing"]), len(f["days"]), f["failing"][:EXAMPLES])
+        ful = _rows(p, f, src["skipped"], "fulfillment_tracking", ("codes", "dtf"), ful_columns, scan.fulfilment_rows)
     if "conversations" in big:
         c = big.pop("conversations")
-        days, codes, frt_, bad = c.pop("days"), c.pop("codes"), c.pop("frt"), c["failing"]
-        checks["response_times"] = (len(bad), len(days), bad[:EXAMPLES])
-        keep = days != NO_DAY
-        src["skipped"]["cx_conversations"] = len(days) - int(keep.sum())
-        if src["skipped"]["cx_conversations"]:
-            days, codes, frt_ = days[keep], codes[keep], frt_[keep]
-        cx = Grouped.by_day({"day": days, "resolved": (codes & 1) > 0, "breach": (codes & 2) > 0,
-                             "escalated": (codes & 4) > 0, "sentiment": (codes >> 3).astype(np.int8),
-                             "frt": frt_, "n": np.ones(len(days), dtype=np.int32)})
+        checks["response_times"] = (len(c["failing"]), len(c["days"]), c["failing"][:EXAMPLES])
+        cx = _rows(p, c, src["skipped"], "cx_conversations", ("codes", "frt"), cx_columns, scan.conversations_rows)
         escalated = c["escalated"]
     report(0.9, "checking data quality")
     quality = quality_sql.static_checks(conn, have, src["sales"], checks)
