@@ -205,3 +205,15 @@ def test_conversations_read_in_parts_equal_the_whole_read(monkeypatch):
                         f" {num('first_response_time_minutes')} FROM cx_conversations ORDER BY rowid").fetchall()
     assert days.tolist() == whole["days"].tolist() == [w[0] for w in want]
     assert [None if np.isnan(v) else v for v in frt.tolist()] == [w[1] for w in want]
+
+
+def test_the_scans_start_without_numpy():
+    """source.py starts the big tables' scans before numpy is imported (a cold process, the CLI or the
+    API, imports it while SQLite reads): the modules it loads may not import numpy, even indirectly."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import execdash_desktop.packs.commerce.source, execdash_desktop.packs.commerce.scan, "
+            "execdash_desktop.packs.commerce.rows; print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
