@@ -217,3 +217,35 @@ def test_the_scans_start_without_numpy():
             "execdash_desktop.packs.commerce.rows; print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_windows_read_when_asked_equal_the_rows_read_whole(tmp_path):
+    """The load keeps each row's day and rowid; a window's rows read later by rowid (one range, or a list
+    when rows are out of time order or deleted) equal those windows of every row read at once."""
+    from execdash_desktop.packs.commerce.demo import build_into
+    from execdash_desktop.packs.commerce.rows import DayRows, Grouped, cx_columns, ful_columns
+
+    path = tmp_path / "d.sqlite"
+    conn = sqlite3.connect(path)
+    build_into(conn, end="2026-10", orders=3000, conversations=1200, days=60, seed=3)
+    conn.execute("DELETE FROM fulfillment_tracking WHERE rowid % 7 = 3")
+    conn.execute("UPDATE fulfillment_tracking SET order_created_at = '2026-10-02T10:00:00+05:00' WHERE rowid % 11 = 5")
+    conn.execute("UPDATE cx_conversations SET conversation_created_at = ' 2026-09-20 23:30:00-02:00'"
+                 " WHERE rowid % 13 = 1")
+    conn.commit()
+    src = load_source(path)
+    assert isinstance(src.ful, DayRows) and isinstance(src.cx, DayRows)
+    for lazy, table, day_col, code, bits, value_col, columns in (
+            (src.ful, "fulfillment_tracking", "order_created_at", scan._ful_code(), 10, "days_to_fulfill", ful_columns),
+            (src.cx, "cx_conversations", "conversation_created_at", scan._cx_code(), 6, "first_response_time_minutes",
+             cx_columns)):
+        d, c, v, _, _ = scan._packed(conn, table, [""], day_col, code, bits, value_col)
+        keep = d != scan.NO_DAY
+        whole = Grouped.by_day(columns(d[keep], c[keep], v[keep]))
+        assert lazy.first_day == whole.first_day
+        for lo in range(int(whole["day"][0]) - 3, int(whole["day"][-1]) + 3, 4):
+            got, want = lazy.window(lo, lo + 6), whole.window(lo, lo + 6)
+            assert got.cols.keys() == want.cols.keys()
+            for k in want.cols:
+                assert np.array_equal(got[k], want[k], equal_nan=want[k].dtype.kind == "f"), (table, lo, k)
+            assert lazy.window(lo, lo + 6) is got  # kept: the next payload at that day reads nothing

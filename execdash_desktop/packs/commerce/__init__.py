@@ -4,7 +4,8 @@ A parts retailer's day: sales pulse, stock alerts, fulfilment and customer
 service SLAs, shop activation, operator SLA, time saved, data quality.
 `DASHBOARD` is its declaration (execdash_desktop.dashboards); the callables
 import the pack's modules on first use. Modules: catalogue (vocabulary),
-sqlread (messy values read in SQL), source (the one read of a file),
+sqlread (messy values read in SQL), source (the one read of a file), rows
+(fulfilment and conversations by day, a window read when asked),
 quality_sql / quality (the ten checks), rules (windows, percentiles,
 severities), payload, panels (the panels' rows), drilldowns, narrative
 (Now / Reason / Action), demo.

@@ -2,8 +2,9 @@
 
 `build_payload(src, range_, granularity, as_of)` is what `execdash kpis
 --dashboard commerce --json` prints and `GET /api/commerce-dashboard`
-serves. Pure over the loaded source; memoised per (range, granularity, D),
-so a repeat is a dictionary lookup.
+serves. Pure over the loaded source (which reads a fulfilment or
+conversations window's rows on first use: rows.DayRows); memoised per
+(range, granularity, D), so a repeat is a dictionary lookup.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """The one read of a Commerce file: every table reduced to what the payload needs.
 
-`load_source(path)` reads each big table once (scan.py: fulfilment,
-conversations and stock counts, with their data-quality failures), the small
-daily tables row by row, and keeps small arrays: fulfilment and conversations
-per row sorted by day (a window is a slice), the escalated conversations one
-by one, every snapshot's stock alerts by day, and the data-quality counts that
-do not depend on the as-of day. The payload then never touches the file, so
-any as-of is a few array sums.
+`load_source(path)` reads each big table once (scan.py: fulfilment and
+conversations in one part per core, stock counts, with their data-quality
+failures), the small daily tables row by row, and keeps small arrays: every
+fulfilment and conversation row's day and rowid (rows.DayRows: a 7-day
+window's codes are read by rowid when a payload first asks for it, a few
+thousand rows), the escalated conversations one by one, every snapshot's
+stock alerts by day, and the data-quality counts that do not depend on the
+as-of day. A payload then reads at most its windows' rows, so any as-of is a
+small read and a few array sums.
 """
 
 from __future__ import annotations
