@@ -9,7 +9,11 @@ conversations, the small tables, the data-quality checks), "repeat" a second
 call in the same process, "kpis process" the wall time of `execdash kpis
 --dashboard commerce --json` as a whole, "peak RSS" the first payload
 process's maximum resident set; "first payload cpu" its CPU time (the figure
-that does not depend on how busy a shared machine is).
+that does not depend on how busy a shared machine is). "first payload warm"
+is the same never-seen file in a process that has already imported the pack
+and numpy, as the window has (pyqtgraph imports numpy at start) and a running
+API after its first request: the file's own cost, without a cold
+interpreter's first import of numpy (~100-150 ms).
 demo: 500 days, 300k fulfilment rows, 100k conversations; 10x: 3M and 1M.
 Files are built once by the seeded demo (benchmarks/.cache/commerce-<size>.sqlite).
 """
@@ -31,14 +35,16 @@ from _common import CACHE, compile_bytecode, print_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"demo": (300_000, 100_000), "10x": (3_000_000, 1_000_000)}
-TARGETS = {("demo", "first_payload_ms"): 400, ("demo", "repeat_ms"): 2,
-           ("10x", "first_payload_ms"): 3000, ("10x", "peak_rss_mb"): 300}
+TARGETS = {("demo", "first_payload_ms"): 400, ("demo", "first_payload_warm_ms"): 400, ("demo", "repeat_ms"): 2,
+           ("10x", "first_payload_ms"): 3000, ("10x", "first_payload_warm_ms"): 3000, ("10x", "peak_rss_mb"): 300}
 
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from execdash_desktop.engine import Engine
 t_import = time.perf_counter() - t0
+if len(sys.argv) > 2:  # warm: the pack already imported (numpy with it), as in the window or a running API
+    import numpy, execdash_desktop.packs.commerce.payload, execdash_desktop.packs.commerce.source  # noqa: E401
 eng = Engine()
 c = time.process_time(); a = time.perf_counter(); p = eng.payload(sys.argv[1], dashboard="commerce")
 first = time.perf_counter() - a; first_cpu = time.process_time() - c
@@ -86,6 +92,9 @@ def measure(path: Path, runs: int) -> dict[str, list[float]]:
                            check=True)
         for k, v in json.loads(r.stdout).items():
             out.setdefault(k, []).append(v)
+        r = subprocess.run([sys.executable, "-c", CHILD, str(path), "warm"], capture_output=True, text=True,
+                           env=_env(), check=True)
+        out.setdefault("first_payload_warm_ms", []).append(json.loads(r.stdout)["first_payload_ms"])
         a = time.perf_counter()
         subprocess.run([sys.executable, "-m", "execdash_desktop", "kpis", "--db", str(path), "--dashboard",
                         "commerce", "--json"], capture_output=True, env=_env(), check=True)
@@ -103,7 +112,7 @@ def main() -> None:
     for label in args.sizes.split(","):
         path = commerce_file(label)
         samples = measure(path, args.runs)
-        for metric in ("first_payload_ms", "first_payload_cpu_ms", "repeat_ms", "other_as_of_ms", "kpis_process_ms", "peak_rss_mb",
+        for metric in ("first_payload_ms", "first_payload_warm_ms", "first_payload_cpu_ms", "repeat_ms", "other_as_of_ms", "kpis_process_ms", "peak_rss_mb",
                        "import_ms"):
             vals = samples[metric]
             med = statistics.median(vals)
