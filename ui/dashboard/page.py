@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -30,7 +30,7 @@ from ..widgets.banner import QtBanner
 from ..widgets.controls import QtControlsBar
 from ..widgets.kpi_card import QtKpiCard, QtKpiGrid
 from ..widgets.summary_panel import QtSummaryPanel
-from .panels import make_panel
+from .panels import make_panel, panel_placement
 
 SIDE_STRETCH = (3, 2, 2)  # the side column's panels (alerts over risks), top first
 
@@ -55,6 +55,20 @@ def _chart_for(spec):
     return QtTrendSpecChart(spec)
 
 
+class _Pair(QWidget):
+    """A row of two half-width panels."""
+
+    def __init__(self):
+        super().__init__()
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(theme.SPACE["md"])
+
+    def add(self, w: QWidget) -> None:
+        self.row.addWidget(w, 1)
+        self.setMinimumHeight(max(self.minimumHeight(), w.min_height))
+
+
 def window_text(payload: dict) -> tuple[str, str]:
     """('Nov 2025 – Oct 2026', '12 months, compared with the previous 12')."""
     tf = payload["timeframe"]
@@ -72,6 +86,8 @@ class QtDashboardPage(QScrollArea):
     alertActivated = Signal(dict, float)
     chartReady = Signal()  # the trend chart exists (pyqtgraph imported)
     drilldownRequested = Signal(str, float)  # a panel asked for a drill-down (key), time of the click
+    panelAdded = Signal(str)  # a panel below the first screen was built (its name)
+    panelsBuilt = Signal()  # ... and the last of them
 
     def __init__(self, parent: QWidget | None = None, dashboard: Dashboard | None = None):
         super().__init__(parent)
@@ -88,6 +104,8 @@ class QtDashboardPage(QScrollArea):
         self._pending_anomalies: tuple = ()
         self.payload: dict | None = None
         self._drill_titles: dict[str, str] = {}
+        self._waiting: dict[str, object] = {}  # a panel's query result that came before the panel
+        self._renders: dict[str, object] = {}  # query results to render, one per turn
 
         self.title = QLabel(f"{d.title} overview")
         self.title.setObjectName("PageTitle")
@@ -120,13 +138,16 @@ class QtDashboardPage(QScrollArea):
         names = [p.name for p in d.panels]
         self.summary.setVisible("summary" in names)
         self.panels: dict[str, QWidget] = {}
+        # the panels beside the trend are made now (the first screen); those below it, one per turn
+        # of the event loop after this (`_build_next`), so a page of many panels never holds the
+        # window still while it is made (the Commerce page took 50-170 ms at once)
+        later: list[tuple[str, str]] = []
         for name in names:
-            widget = make_panel(name, d.panel(name))
-            if widget is not None:
-                self.panels[name] = widget
-                widget.setObjectName(widget.objectName() or "Card")
-                if hasattr(widget, "drilldownRequested"):
-                    widget.drilldownRequested.connect(self._on_panel_drilldown_requested)
+            where = panel_placement(name, d.panel(name))
+            if where == "side":
+                self._make_panel(name)
+            elif where is not None:
+                later.append((name, where))
         self.alerts = self.panels.get("alerts")
         self.risks = self.panels.get("risks")
         if self.alerts is not None:
@@ -195,30 +216,82 @@ class QtDashboardPage(QScrollArea):
         lay.addWidget(self.highlight_grid)
         lay.addWidget(self.summary)
         lay.addWidget(lower_box, 1)
-        half: list[QWidget] = []
-        for w in self.panels.values():  # the rows below: full-width panels, half-width ones in pairs
-            if w.placement == "wide":
-                w.setMinimumHeight(w.min_height)
-                lay.addWidget(w)
-            elif w.placement == "half":
-                half.append(w)
-                if len(half) == 2:
-                    lay.addWidget(self._pair(half))
-                    half = []
-        if half:
-            lay.addWidget(self._pair(half))
         self._body_layout = lay
         self._place_lower(False)
+        # the rows below: full-width panels, half-width ones in pairs; row i is placed when its
+        # first panel is built, above the rows after it that already are
+        self._later: list[tuple[str, int, bool]] = []  # (panel, its row, half a row), in build order
+        self._rows: list[QWidget | None] = []
+        half: list[str] = []
+        for name, where in later:
+            if where == "wide":
+                self._later.append((name, len(self._rows), False))
+                self._rows.append(None)
+            else:
+                half.append(name)
+                if len(half) == 2:
+                    self._later += [(n, len(self._rows), True) for n in half]
+                    self._rows.append(None)
+                    half = []
+        if half:
+            self._later += [(n, len(self._rows), True) for n in half]
+            self._rows.append(None)
+        if self._later:
+            QTimer.singleShot(0, self, self._build_next)
 
-    def _pair(self, widgets: list[QWidget]) -> QWidget:
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(theme.SPACE["md"])
-        for w in widgets:
-            row.addWidget(w, 1)
-        box.setMinimumHeight(max(w.min_height for w in widgets))
-        return box
+    def _place_row(self, i: int, widget: QWidget) -> None:
+        lay = self._body_layout
+        below = next((w for w in self._rows[i + 1:] if w is not None), None)
+        if below is None:
+            lay.addWidget(widget)
+        else:
+            lay.insertWidget(lay.indexOf(below), widget)
+        self._rows[i] = widget
+
+    # -- the panels -------------------------------------------------------------------------
+    def _make_panel(self, name: str) -> QWidget | None:
+        widget = make_panel(name, self.dashboard.panel(name))
+        if widget is not None:
+            self.panels[name] = widget
+            widget.setObjectName(widget.objectName() or "Card")
+            if hasattr(widget, "drilldownRequested"):
+                widget.drilldownRequested.connect(self._on_panel_drilldown_requested)
+        return widget
+
+    @property
+    def built(self) -> bool:
+        """Every panel the dashboard names exists (those below the first screen come a turn apart)."""
+        return not self._later
+
+    def _build_next(self) -> None:
+        """One panel below the first screen: made, placed, given the data that came before it."""
+        if not self._later:
+            return
+        name, i, half = self._later.pop(0)
+        w = self._make_panel(name)
+        if w is not None:
+            if half:
+                if self._rows[i] is None:
+                    self._place_row(i, _Pair())
+                self._rows[i].add(w)
+            else:
+                w.setMinimumHeight(w.min_height)
+                self._place_row(i, w)
+            spec = self.dashboard.panel(name)
+            if self.payload is not None and spec.payload_key is not None:
+                w.set_data(self.payload.get(spec.payload_key) or [], self.payload)
+            elif name in self._waiting:
+                self._render(name, self._waiting.pop(name))
+            self.panelAdded.emit(name)
+        if self._later:
+            QTimer.singleShot(0, self, self._build_next)
+        else:
+            self.panelsBuilt.emit()
+
+    def finish_build(self) -> None:
+        """Build the rest now (paper, a screenshot: every panel at once)."""
+        while self._later:
+            self._build_next()
     # -- layout ---------------------------------------------------------------------------
     def set_presenting(self, on: bool) -> None:
         """A slide: from the top, never scrolled, alerts and risks as many as fit + "+N more"."""
@@ -237,6 +310,7 @@ class QtDashboardPage(QScrollArea):
         """Paper (the board pack): no buttons, no scroll bars; the alerts and risks have a
         page of their own, in full, so the trend spans the width."""
         self.printing = True
+        self.finish_build()
         for w in (self.controls, self.alerts, self.risks, self.summary.toggle, self.banner):
             if w is not None:
                 w.hide()
@@ -442,10 +516,28 @@ class QtDashboardPage(QScrollArea):
             self.alerts.set_alerts(alerts)
 
     def set_panel_data(self, name: str, data) -> None:
-        """What a panel's own query returned (run on a worker thread by the window)."""
-        widget = self.panels.get(name)
-        if widget is not None:
-            widget.set_data(data, self.payload)
+        """What a panel's own query returned (run on a worker thread by the window). Rendered on a
+        later turn of the event loop, one panel a turn: results that land together (the Commerce
+        page asks for seven at once) would otherwise be drawn in one long frame."""
+        if name not in self.panels:
+            self._waiting[name] = data  # drawn when the panel is built
+            return
+        self._render(name, data)
+
+    def _render(self, name: str, data) -> None:
+        if not self._renders:
+            QTimer.singleShot(0, self, self._render_next)
+        self._renders.pop(name, None)
+        self._renders[name] = data  # the newest result of a panel replaces one not yet drawn
+
+    def _render_next(self) -> None:
+        if not self._renders:
+            return
+        name = next(iter(self._renders))
+        data = self._renders.pop(name)
+        self.panels[name].set_data(data, self.payload)
+        if self._renders:
+            QTimer.singleShot(0, self, self._render_next)
 
     def paint_targets(self) -> list:
         """Widgets whose `painted` signal marks the screen as drawn (cards, chart)."""

@@ -149,7 +149,10 @@ class DashboardsMixin:
                 v.session.open(path)
         old.session.set_shown(False)
         v.session.set_shown(True)  # a refresh asked for while it was hidden runs now
-        v.page.ensure_chart()
+        if v.session.payload is not None:
+            v.page.ensure_chart()
+        else:  # nothing to draw yet: the chart (20-30 ms to make) on a turn of its own
+            QTimer.singleShot(0, v.page, v.page.ensure_chart)
         self._show_status(v)
         if v.session.payload is not None:
             self.recorder.data_shown("dashboard", t0, t0, v.page.paint_targets(), {"dashboard": name})

@@ -46,9 +46,9 @@ class DashboardView(QObject):
         self.render_waiting_for_chart: tuple | None = None
         self.summary_lane = service.lane(f"{dashboard.name}:summary", self)
         self._panel_lanes = {}
-        for name, widget in self.page.panels.items():
-            if hasattr(widget, "bind"):  # it pages through the file itself (the bug table)
-                widget.bind(service, self.session)
+        for name in self.page.panels:
+            self._bind(name)
+        self.page.panelAdded.connect(self._on_page_panel_added)  # those below the first screen come later
         self.session.payloadChanged.connect(self._on_session_payload_changed)
 
     @property
@@ -60,27 +60,40 @@ class DashboardView(QObject):
         return self.dashboard.title
 
     # -- the panels' own queries ---------------------------------------------------------------
+    def _bind(self, name: str) -> None:
+        widget = self.page.panels[name]
+        if hasattr(widget, "bind"):  # it pages through the file itself (the bug table)
+            widget.bind(self.service, self.session)
+
+    def _on_page_panel_added(self, name: str) -> None:
+        self._bind(name)
+        if self.session.payload is not None:
+            self._ask_panel(self.dashboard.panel(name), self.session.payload)
+
     def _on_session_payload_changed(self, payload: dict, *_args) -> None:
         """Panels with a query of their own read on a worker thread; the newest request wins."""
-        s = self.session
-        if s.path is None or s.src is None:
+        if self.session.path is None or self.session.src is None:
             return
         for panel in self.dashboard.panels:
-            widget = self.page.panels.get(panel.name)
-            if widget is None:
-                continue
-            if hasattr(widget, "bind"):
-                widget.set_data(None, payload)
-                continue
-            if panel.payload_key is not None or panel.query is None:
-                continue
-            lane = self._panel_lanes.get(panel.name)
-            if lane is None:
-                lane = self._panel_lanes[panel.name] = self.service.lane(f"{self.name}:{panel.name}", self)
-            job = Job("panel", s.path, (panel.name, s.window(), s.data_generation), payload=(s.src, s.monthly),
-                      dashboard=self.name)
-            lane.submit(job, lambda _req, data, n=panel.name: self.page.set_panel_data(n, data),
-                        lambda _req, message, n=panel.name: self._on_panel_failed(n, message))
+            self._ask_panel(panel, payload)
+
+    def _ask_panel(self, panel, payload: dict) -> None:
+        s = self.session
+        widget = self.page.panels.get(panel.name)
+        if widget is None or s.path is None or s.src is None:
+            return  # a panel not built yet asks when it is (_on_page_panel_added)
+        if hasattr(widget, "bind"):
+            widget.set_data(None, payload)
+            return
+        if panel.payload_key is not None or panel.query is None:
+            return
+        lane = self._panel_lanes.get(panel.name)
+        if lane is None:
+            lane = self._panel_lanes[panel.name] = self.service.lane(f"{self.name}:{panel.name}", self)
+        job = Job("panel", s.path, (panel.name, s.window(), s.data_generation), payload=(s.src, s.monthly),
+                  dashboard=self.name)
+        lane.submit(job, lambda _req, data, n=panel.name: self.page.set_panel_data(n, data),
+                    lambda _req, message, n=panel.name: self._on_panel_failed(n, message))
 
     def _on_panel_failed(self, name: str, message: str) -> None:
         widget = self.page.panels.get(name)

@@ -235,7 +235,7 @@ def _run_panel(ctx: Context, job: Job, progress):
 
 def _paged_query(ctx: Context, job: Job):
     """The paged query a panel's `query` builds (cheap: it reads nothing yet)."""
-    src, payload = job.payload
+    src, payload = job.payload[:2]
     return registry.get(job.dashboard).panel(job.args[0]).query(ctx.reader(job.path), src, payload)
 
 
@@ -246,9 +246,13 @@ def _run_choices(ctx: Context, job: Job, progress):
 
 def _run_page(ctx: Context, job: Job, progress):
     """One page of a paged panel (tables.Page, with the total the filters match).
-    args: (panel name, window key, filters as sorted (key, value) pairs, offset, limit)."""
+    args: (panel name, window key, filters as sorted (key, value) pairs, offset, limit).
+    job.payload: (src, payload) or (src, payload, shown): then (page, shown(page)), the page's
+    cells as the panel shows them, made here so that the GUI thread only looks them up."""
     _, _, filters, offset, limit = job.args
-    return _paged_query(ctx, job).page(ctx.reader(job.path), dict(filters), offset, limit)
+    page = _paged_query(ctx, job).page(ctx.reader(job.path), dict(filters), offset, limit)
+    shown = job.payload[2] if len(job.payload) > 2 else None
+    return page if shown is None else (page, shown(page))
 
 
 def _run_board_pack_data(ctx: Context, job: Job, progress):

@@ -42,6 +42,15 @@ def cell_text(value, fmt: str) -> str:
     return format_cell(value, fmt)
 
 
+def shown_cells(page) -> tuple[tuple[str, ...], ...]:
+    """A page's cells as the table shows them; run on the worker with the query (job "page"), so
+    a page landing costs the GUI thread no formatting (200 rows x 11 cells took it ~15 ms)."""
+    words = tuple(c in ("Severity", "Status") for c in page.columns)  # 'in_progress' -> 'In progress'
+    fmts = tuple(page.formats)
+    return tuple(tuple(code_words(v) if w else cell_text(v, f) for v, f, w in zip(row, fmts, words))
+                 for row in page.rows)
+
+
 class QtPagedTableModel(QAbstractTableModel):
     """A table over a paged query: rows fetched a page at a time, on demand, off the GUI thread."""
 
@@ -101,10 +110,11 @@ class QtPagedTableModel(QAbstractTableModel):
         if prev is not None:
             self._asked.discard(prev.context)
         job = Job("page", path, (self.panel, window_key, self.filters, page * PAGE, PAGE),
-                  payload=(src, payload), dashboard=dashboard)
+                  payload=(src, payload, shown_cells), dashboard=dashboard)
         lane.submit(job, self._on_page_read, self._on_page_failed, context=page)
 
-    def _on_page_read(self, req, page) -> None:
+    def _on_page_read(self, req, result) -> None:
+        page, shown = result
         index = req.context
         self._asked.discard(index)
         if not self.columns or page.columns != self.columns:
@@ -114,11 +124,7 @@ class QtPagedTableModel(QAbstractTableModel):
             left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             self._align = tuple(right if f in ("int", "hours", "currency", "number") else left for f in self.formats)
             self.endResetModel()
-        fmts = self.formats  # formatted once here, so a paint is a lookup (30 rows x 11 columns a frame)
-        words = tuple(c in ("Severity", "Status") for c in self.columns)  # 'in_progress' -> 'In progress'
-        shown = tuple(tuple(code_words(v) if w else cell_text(v, f) for v, f, w in zip(row, fmts, words))
-                      for row in page.rows)
-        self._pages[index] = (page.rows, shown)
+        self._pages[index] = (page.rows, shown)  # formatted on the worker: a paint is a lookup
         self._pages.move_to_end(index)
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
