@@ -32,6 +32,7 @@ from ..widgets.kpi_card import QtKpiCard, QtKpiGrid
 from ..widgets.summary_panel import QtSummaryPanel
 from .panels import make_panel, panel_placement
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" (not exported by PySide6)
 SIDE_STRETCH = (3, 2, 2)  # the side column's panels (alerts over risks), top first
 
 
@@ -106,6 +107,7 @@ class QtDashboardPage(QScrollArea):
         self._drill_titles: dict[str, str] = {}
         self._waiting: dict[str, object] = {}  # a panel's query result that came before the panel
         self._renders: dict[str, object] = {}  # query results to render, one per turn
+        self._chart_held = False
 
         self.title = QLabel(f"{d.title} overview")
         self.title.setObjectName("PageTitle")
@@ -263,10 +265,24 @@ class QtDashboardPage(QScrollArea):
         """Every panel the dashboard names exists (those below the first screen come a turn apart)."""
         return not self._later
 
+    def _hold_chart(self, on: bool) -> None:
+        """While panels are built and drawn turn by turn, the trend keeps its height: each of those
+        turns lays the page out again, and the chart (pyqtgraph, Python) took 10-20 ms per resize,
+        twice a turn (squeezed, then grown back when the scroll area caught up)."""
+        h = self.chart_holder
+        if on and not self._chart_held and h.isVisible() and h.height() > 0:
+            self._chart_held = True
+            h.setFixedHeight(h.height())
+        elif not on and self._chart_held:
+            self._chart_held = False
+            h.setMinimumHeight(CHART_MIN[bool(self._compact)])
+            h.setMaximumHeight(QWIDGETSIZE_MAX)
+
     def _build_next(self) -> None:
         """One panel below the first screen: made, placed, given the data that came before it."""
         if not self._later:
             return
+        self._hold_chart(True)
         name, i, half = self._later.pop(0)
         w = self._make_panel(name)
         if w is not None:
@@ -286,6 +302,8 @@ class QtDashboardPage(QScrollArea):
         if self._later:
             QTimer.singleShot(0, self, self._build_next)
         else:
+            if not self._renders:
+                self._hold_chart(False)
             self.panelsBuilt.emit()
 
     def finish_build(self) -> None:
@@ -533,11 +551,14 @@ class QtDashboardPage(QScrollArea):
     def _render_next(self) -> None:
         if not self._renders:
             return
+        self._hold_chart(True)
         name = next(iter(self._renders))
         data = self._renders.pop(name)
         self.panels[name].set_data(data, self.payload)
         if self._renders:
             QTimer.singleShot(0, self, self._render_next)
+        elif not self._later:
+            self._hold_chart(False)
 
     def paint_targets(self) -> list:
         """Widgets whose `painted` signal marks the screen as drawn (cards, chart)."""

@@ -113,12 +113,14 @@ class QtTrendSpecChart(QFrame):
         rows = self._rows
         major, minor = period_ticks([r.get(self.spec.period_key, "") for r in rows],
                                     [bool(r.get("partial")) for r in rows], self.plot.width() - 70)
-        self.plot.getAxis("bottom").setTicks([major, minor])
+        if [major, minor] != getattr(self, "_ticks", None):  # new ticks redraw the axis (pyqtgraph, Python)
+            self._ticks = [major, minor]
+            self.plot.getAxis("bottom").setTicks([major, minor])
 
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self._rows:
+        if self._rows and event.size().width() != event.oldSize().width():  # the ticks depend on the width only
             self._update_ticks()
 
     def set_presenting(self, on: bool) -> None:

@@ -295,12 +295,14 @@ class QtTrendChart(QFrame):
         width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 70, 50)
         major, minor = period_ticks([r["period"] for r in self._rows],
                                     [bool(r.get("partial")) for r in self._rows], width)
-        self.plot.getAxis("bottom").setTicks([major, minor])
+        if [major, minor] != getattr(self, "_ticks", None):  # new ticks redraw the axis (pyqtgraph, Python)
+            self._ticks = [major, minor]
+            self.plot.getAxis("bottom").setTicks([major, minor])
 
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self._rows:
+        if self._rows and event.size().width() != event.oldSize().width():  # the ticks depend on the width only
             self._update_ticks()
 
     def set_presenting(self, on: bool) -> None:
