@@ -108,6 +108,8 @@ class QtDashboardPage(QScrollArea):
         self._waiting: dict[str, object] = {}  # a panel's query result that came before the panel
         self._renders: dict[str, object] = {}  # query results to render, one per turn
         self._chart_held = False
+        self._chart_wanted = False
+        self._stepping = False
 
         self.title = QLabel(f"{d.title} overview")
         self.title.setObjectName("PageTitle")
@@ -238,8 +240,7 @@ class QtDashboardPage(QScrollArea):
         if half:
             self._later += [(n, len(self._rows), True) for n in half]
             self._rows.append(None)
-        if self._later:
-            QTimer.singleShot(0, self, self._build_next)
+        self._schedule()
 
     def _place_row(self, i: int, widget: QWidget) -> None:
         lay = self._body_layout
@@ -278,6 +279,34 @@ class QtDashboardPage(QScrollArea):
             h.setMinimumHeight(CHART_MIN[bool(self._compact)])
             h.setMaximumHeight(QWIDGETSIZE_MAX)
 
+    def _schedule(self) -> None:
+        """The page's deferred work (the chart, panels' results, panels below the first screen) runs
+        one step per turn of the event loop, never two at once: timers posted together would
+        otherwise all run in the same turn."""
+        if not self._stepping and (self._chart_wanted or self._renders or self._later):
+            self._stepping = True
+            QTimer.singleShot(0, self, self._step)
+
+    def _step(self) -> None:
+        self._stepping = False
+        if self._chart_wanted:
+            self._chart_wanted = False
+            self.ensure_chart()
+        elif self._renders:
+            self._render_next()
+        elif self._later:
+            self._build_next()
+        if self._renders or self._later or self._chart_wanted:
+            self._schedule()
+        else:
+            self._hold_chart(False)
+
+    def ensure_chart_soon(self) -> None:
+        """The trend chart (20-30 ms to make) on a turn of its own."""
+        if self.chart is None:
+            self._chart_wanted = True
+            self._schedule()
+
     def _build_next(self) -> None:
         """One panel below the first screen: made, placed, given the data that came before it."""
         if not self._later:
@@ -299,11 +328,7 @@ class QtDashboardPage(QScrollArea):
             elif name in self._waiting:
                 self._render(name, self._waiting.pop(name))
             self.panelAdded.emit(name)
-        if self._later:
-            QTimer.singleShot(0, self, self._build_next)
-        else:
-            if not self._renders:
-                self._hold_chart(False)
+        if not self._later:
             self.panelsBuilt.emit()
 
     def finish_build(self) -> None:
@@ -543,22 +568,15 @@ class QtDashboardPage(QScrollArea):
         self._render(name, data)
 
     def _render(self, name: str, data) -> None:
-        if not self._renders:
-            QTimer.singleShot(0, self, self._render_next)
         self._renders.pop(name, None)
         self._renders[name] = data  # the newest result of a panel replaces one not yet drawn
+        self._schedule()
 
     def _render_next(self) -> None:
-        if not self._renders:
-            return
         self._hold_chart(True)
         name = next(iter(self._renders))
         data = self._renders.pop(name)
         self.panels[name].set_data(data, self.payload)
-        if self._renders:
-            QTimer.singleShot(0, self, self._render_next)
-        elif not self._later:
-            self._hold_chart(False)
 
     def paint_targets(self) -> list:
         """Widgets whose `painted` signal marks the screen as drawn (cards, chart)."""

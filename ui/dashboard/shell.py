@@ -151,8 +151,8 @@ class DashboardsMixin:
         v.session.set_shown(True)  # a refresh asked for while it was hidden runs now
         if v.session.payload is not None:
             v.page.ensure_chart()
-        else:  # nothing to draw yet: the chart (20-30 ms to make) on a turn of its own
-            QTimer.singleShot(0, v.page, v.page.ensure_chart)
+        else:  # nothing to draw yet: the chart on a turn of its own
+            v.page.ensure_chart_soon()
         self._show_status(v)
         if v.session.payload is not None:
             self.recorder.data_shown("dashboard", t0, t0, v.page.paint_targets(), {"dashboard": name})
