@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
@@ -255,6 +255,7 @@ class QtBugTablePanel(QFrame):
         vh.setDefaultSectionSize(26)
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.setMinimumHeight(300)
+        self.table.viewport().installEventFilter(self)
 
         lay = QVBoxLayout(self)
         pad = theme.SPACE["lg"]
@@ -327,3 +328,9 @@ class QtBugTablePanel(QFrame):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_columns()
+
+    def eventFilter(self, obj, event) -> bool:
+        # the table's own width changes too when its vertical scroll bar comes (the rows landed)
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return False
