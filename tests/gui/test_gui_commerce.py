@@ -133,3 +133,47 @@ def test_a_table_panel_shows_its_first_rows_and_says_how_many_more(qtbot):
     panel.set_data({"columns": ("Escalation", "Opened"), "formats": ("text", "text"),
                     "rows": [("50007896", "2026-10-26")]})
     assert panel.table.item(0, 1).text() == "26 Oct 2026" and panel.table.item(0, 0).text() == "50007896"
+
+
+def test_the_page_builds_the_panels_below_the_first_screen_a_turn_at_a_time(qtbot, theme_light):
+    """The panels beside the trend exist at once; those below come one per event-loop turn, in the
+    declared order and rows, and a result that landed before its panel is drawn when it comes."""
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.ui.dashboard.page import QWIDGETSIZE_MAX, QtDashboardPage
+
+    page = QtDashboardPage(dashboard=registry.get("commerce"))
+    qtbot.addWidget(page)
+    page.resize(1440, 900)
+    page.show()
+    assert set(page.panels) == {"stock_alerts", "milestones"} and not page.built
+    added: list[str] = []
+    page.panelAdded.connect(added.append)
+    checks = {"rows": [{"check": "fresh", "title": "Data is up to date", "status": "fail", "failing": 3,
+                        "examples": ["26 Oct 2026"]}], "drilldown": "quality/checks"}
+    page.set_panel_data("data_quality", checks)  # before its panel exists
+    qtbot.waitUntil(lambda: page.built, timeout=5000)
+    assert added == ["fulfillment_health", "cx_health", "data_quality", "operator_sla", "time_saved"]
+    lay = page._body_layout
+
+    def row_of(name: str) -> int:
+        w = page.panels[name]
+        while w.parentWidget() is not page.widget():
+            w = w.parentWidget()
+        return lay.indexOf(w)
+
+    assert row_of("fulfillment_health") == row_of("cx_health") < row_of("data_quality") \
+        < row_of("operator_sla") == row_of("time_saved")  # half-width ones in pairs, as declared
+    dq = page.panels["data_quality"]
+    qtbot.waitUntil(lambda: dq.table.rowCount() == 1, timeout=5000)
+    assert dq.table.item(0, 0).text() == "FAIL" and dq.table.item(0, 1).text() == "Data is up to date"
+    qtbot.waitUntil(lambda: page.chart_holder.maximumHeight() == QWIDGETSIZE_MAX, timeout=5000)  # let go
+
+
+def test_paper_builds_every_panel_at_once(qtbot, theme_light):
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.ui.dashboard.page import QtDashboardPage
+
+    page = QtDashboardPage(dashboard=registry.get("commerce"))
+    qtbot.addWidget(page)
+    page.set_printing()
+    assert page.built and len(page.panels) == 7

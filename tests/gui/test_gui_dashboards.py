@@ -316,3 +316,18 @@ def test_portfolio_bubbles_size_by_value_and_hover_details(two_window, qtbot):
     text = details(row)
     assert row["name"] in text and row["risk_level"] in text and "DCF valuation" in text
 
+
+
+def test_bug_table_cells_are_shown_as_formatted_on_the_worker(two_window, qtbot):
+    """A page lands with its cells already in words (job "page" formats them with the query), and
+    the table shows exactly those: codes as words, dates the app's way, money and hours formatted."""
+    from execdash_desktop.ui.dashboard.panels.bug_table import cell_text
+    from execdash_desktop.words import code_words
+
+    v, table = _bug_table(two_window, qtbot)
+    model = table.model
+    qtbot.waitUntil(lambda: model.row(0) is not None, timeout=5000)
+    row = model.row(0)
+    for c, (name, fmt) in enumerate(zip(model.columns, model.formats)):
+        want = code_words(row[c]) if name in ("Severity", "Status") else cell_text(row[c], fmt)
+        assert model.data(model.index(0, c)) == want, name

@@ -33,6 +33,7 @@ from ..widgets.summary_panel import QtSummaryPanel
 from .panels import make_panel, panel_placement
 
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" (not exported by PySide6)
+STEP_GAP_MS = 12  # between two steps of a page's deferred work (a frame, and its paint)
 SIDE_STRETCH = (3, 2, 2)  # the side column's panels (alerts over risks), top first
 
 
@@ -110,6 +111,7 @@ class QtDashboardPage(QScrollArea):
         self._chart_held = False
         self._chart_wanted = False
         self._stepping = False
+        self._last_step = 0.0
 
         self.title = QLabel(f"{d.title} overview")
         self.title.setObjectName("PageTitle")
@@ -281,14 +283,18 @@ class QtDashboardPage(QScrollArea):
 
     def _schedule(self) -> None:
         """The page's deferred work (the chart, panels' results, panels below the first screen) runs
-        one step per turn of the event loop, never two at once: timers posted together would
-        otherwise all run in the same turn."""
+        one step at a time, STEP_GAP_MS apart: timers posted together would otherwise all run in the
+        same turn of the event loop."""
         if not self._stepping and (self._chart_wanted or self._renders or self._later):
             self._stepping = True
-            QTimer.singleShot(0, self, self._step)
+            # a step right after another waits a little: several turns of the loop can fall in one
+            # frame, and the paint of the last step should come before the next one
+            wait = STEP_GAP_MS - (time.perf_counter() - self._last_step) * 1000
+            QTimer.singleShot(max(0, round(wait)), self, self._step)
 
     def _step(self) -> None:
         self._stepping = False
+        self._last_step = time.perf_counter()
         if self._chart_wanted:
             self._chart_wanted = False
             self.ensure_chart()
