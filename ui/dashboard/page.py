@@ -298,10 +298,10 @@ class QtDashboardPage(QScrollArea):
         if self._chart_wanted:
             self._chart_wanted = False
             self.ensure_chart()
+        elif self._later:  # the page whole first (a few ms each), then the results drawn in it
+            self._build_next()
         elif self._renders:
             self._render_next()
-        elif self._later:
-            self._build_next()
         if self._renders or self._later or self._chart_wanted:
             self._schedule()
         else:
