@@ -39,6 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import CACHE, demo_file, print_table  # noqa: E402
 
 DEFAULT_FILE = Path("/tmp/execdash_demo_1m.sqlite")
+ROOT = Path(__file__).resolve().parent.parent
+# the child processes import this checkout, not the one the virtualenv was installed from
+CHECKOUT_ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
 TWO_FILE = CACHE / "eng-1m-two.sqlite"
 TARGETS = {"dashboard_switch": 100.0, "scroll_frame_max": 50.0, "start_warm": 1200.0, "render_total": 1000.0, "ttfb": 300.0, "granularity_p95": 16.0,
            "range": 150.0, "drilldown": 150.0, "rss_mb": 350.0,
@@ -84,7 +87,7 @@ def page_loads(path: Path) -> list[dict]:
 
 
 def bench_start(path: Path, tmp: Path, runs: int) -> dict:
-    base = dict(os.environ, EXECDASH_STARTUP_PROBE="1", EXECDASH_DATA_DIR=str(tmp / "data"))
+    base = dict(CHECKOUT_ENV, EXECDASH_STARTUP_PROBE="1", EXECDASH_DATA_DIR=str(tmp / "data"))
     if not os.environ.get("DISPLAY"):
         base["QT_QPA_PLATFORM"] = "offscreen"
     cold = []
@@ -396,7 +399,7 @@ def run_dashboards(switches: int, two_file: Path | None = None, diagnose: bool =
         shutil.copyfile(src, path)
         child = subprocess.run([sys.executable, __file__, "--in-process-dashboards", "--file", str(path),
                                 "--tmp", str(tmp), "--switches", str(switches)] + (["--diagnose"] if diagnose else []),
-                               capture_output=True, text=True, timeout=1800)
+                               capture_output=True, text=True, timeout=1800, env=CHECKOUT_ENV)
         if diagnose:
             print(child.stderr, flush=True)
         if child.returncode != 0:
@@ -463,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         start = bench_start(path, tmp, args.runs)
         child = subprocess.run([sys.executable, __file__, "--in-process", "--file", str(path), "--tmp", str(tmp),
                                 "--runs", str(min(args.runs, 3)), "--switches", str(args.switches)],
-                               capture_output=True, text=True, timeout=900)
+                               capture_output=True, text=True, timeout=900, env=CHECKOUT_ENV)
         if child.returncode != 0:
             print(child.stdout, child.stderr, file=sys.stderr)
             return 1

@@ -9,7 +9,7 @@ The window shows one view at a time and switches between them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QTabBar, QTabWidget
 
 from execdash_desktop.dashboards import Dashboard
@@ -46,6 +46,7 @@ class DashboardView(QObject):
         self.render_waiting_for_chart: tuple | None = None
         self.summary_lane = service.lane(f"{dashboard.name}:summary", self)
         self._panel_lanes = {}
+        self._asking: dict | None = None  # the payload whose panels are asked for on the next turn
         for name in self.page.panels:
             self._bind(name)
         self.page.panelAdded.connect(self._on_page_panel_added)  # those below the first screen come later
@@ -71,8 +72,18 @@ class DashboardView(QObject):
             self._ask_panel(self.dashboard.panel(name), self.session.payload)
 
     def _on_session_payload_changed(self, payload: dict, *_args) -> None:
-        """Panels with a query of their own read on a worker thread; the newest request wins."""
+        """Panels with a query of their own read on a worker thread; the newest request wins. Asked
+        on the next turn of the event loop: starting seven jobs hands the interpreter to a worker
+        seven times (~2 ms each), which the frame that draws the payload need not wait for."""
         if self.session.path is None or self.session.src is None:
+            return
+        if self._asking is None:
+            QTimer.singleShot(0, self, self._ask_panels)
+        self._asking = payload
+
+    def _ask_panels(self) -> None:
+        payload, self._asking = self._asking, None  # the newest of those that came meanwhile
+        if payload is None:
             return
         for panel in self.dashboard.panels:
             self._ask_panel(panel, payload)
