@@ -131,6 +131,7 @@ def shoot_dashboards(out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
         wait_until(app, lambda: window.page.summary.sentences() != [], 5000)
         grab(f"two-dashboards-{w}x{h}-executive")
         window.show_dashboard("engineering")
+        eng.page.finish_build()  # the panels below the first screen, if they are still to come
         table = eng.page.panels["bug_table"]
         wait_until(app, lambda: eng.session.payload is not None and table.model is not None
                    and table.model.total > 0 and eng.page.summary.sentences() != [], 20_000)
@@ -142,6 +143,7 @@ def shoot_dashboards(out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
         bar.setValue(0)
         window.show_dashboard("commerce")
         com = window.views["commerce"]
+        com.page.finish_build()
         checks = com.page.panels["data_quality"]
         wait_until(app, lambda: com.session.payload is not None and checks.table.rowCount() == 10
                    and com.page.summary.sentences() != [], 30_000)
