@@ -338,9 +338,11 @@ class QtDashboardPage(QScrollArea):
             self.panelsBuilt.emit()
 
     def finish_build(self) -> None:
-        """Build the rest now (paper, a screenshot: every panel at once)."""
+        """Build the rest now (paper, a screenshot, a payload that came first: every panel at once)."""
         while self._later:
             self._build_next()
+        if not self._renders and not self._chart_wanted:
+            self._hold_chart(False)
     # -- layout ---------------------------------------------------------------------------
     def set_presenting(self, on: bool) -> None:
         """A slide: from the top, never scrolled, alerts and risks as many as fit + "+N more"."""
@@ -510,6 +512,9 @@ class QtDashboardPage(QScrollArea):
         self._drill_titles = dict(titles)
 
     def set_payload(self, payload: dict) -> None:
+        # a payload that comes before the page is whole (a small or cached file: tens of ms) finds
+        # every panel there, as its readers expect; a big file's comes long after the last one
+        self.finish_build()
         self.payload = payload
         span, what = window_text(payload)
         self.title.setText(span)
