@@ -193,3 +193,23 @@ def test_a_drilldown_opened_while_presenting_is_projector_styled(presenting, qtb
     assert w.tabs.currentWidget() is tab and tab.styleSheet() != ""
     w.presentation.leave()
     assert tab.styleSheet() == ""
+
+
+def test_a_drilldown_tab_behind_the_dashboard_becomes_a_slide_when_shown(window, qtbot):
+    """F11 rebuilds what is on screen only (twelve open tabs made it take ~0.8 s); a tab behind the
+    dashboard is rebuilt as a slide when it is shown, and as a page again after Esc."""
+    window.settings.playlist = []
+    tab = window.drilldowns.open("finance/revenue")
+    qtbot.waitUntil(lambda: tab.drilldown is not None, timeout=10000)
+    window.tabs.setCurrentIndex(0)
+    page_views = list(tab.views)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert tab.presenting and tab.views == page_views  # not rebuilt while hidden
+    window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.views != page_views)
+    slide_rows = [v.model().rowCount() for v in tab.views]
+    tab.set_drilldown(tab.drilldown, tab._unit)  # what a slide built directly shows
+    assert [v.model().rowCount() for v in tab.views] == slide_rows
+    assert not tab.export_button.isVisible()
+    qtbot.keyClick(window.tabs.currentWidget(), Qt.Key.Key_Escape)
+    assert not tab.presenting and tab.export_button.isVisible()
