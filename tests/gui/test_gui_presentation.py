@@ -213,3 +213,17 @@ def test_a_drilldown_tab_behind_the_dashboard_becomes_a_slide_when_shown(window,
     assert not tab.export_button.isVisible()
     qtbot.keyClick(window.tabs.currentWidget(), Qt.Key.Key_Escape)
     assert not tab.presenting and tab.export_button.isVisible()
+
+
+def test_the_playlists_next_drilldown_is_made_a_slide_before_its_turn(window, qtbot):
+    """While the dashboard is on screen, the playlist's next drill-down is rebuilt as a slide, so its
+    step does not wait for the rebuild."""
+    window.settings.playlist = ["finance/nrr"]
+    tab = window.drilldowns.open("finance/nrr")
+    qtbot.waitUntil(lambda: tab.drilldown is not None, timeout=10000)
+    window.tabs.setCurrentIndex(0)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert tab.presenting and tab._restyle_when_shown  # F11 itself left it for later
+    qtbot.waitUntil(lambda: not tab._restyle_when_shown)
+    assert not tab.isVisible()  # made a slide behind the dashboard
+    window.presentation.leave()

@@ -300,6 +300,11 @@ class QtDrilldownTab(QWidget):
                 self._restyle_when_shown = True
         self._fit_slide()
 
+    def prepare_slide(self) -> None:
+        """The rebuild showEvent would do, now (the presentation readies the playlist's next page)."""
+        if self._restyle_when_shown and self.drilldown is not None:
+            self.set_drilldown(self.drilldown, self._unit)
+
     def showEvent(self, event) -> None:
         if self._restyle_when_shown:
             if self.drilldown is not None:

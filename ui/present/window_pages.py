@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import QTimer
+
 from .. import theme
 from .playlist import DASHBOARD
+
+PREPARE_AFTER_MS = 50  # the page just shown paints first; a playlist shows each page for seconds
 
 
 class PresentationPagesMixin:
@@ -72,8 +76,22 @@ class PresentationPagesMixin:
                 v.drilldowns.open(key, clicks=1, t0=time.perf_counter(), origin="playlist")
         self.tabs.setCurrentWidget(self.page)
         self.presentation.enter(pages, self.settings.playlist_interval_s)
+        QTimer.singleShot(PREPARE_AFTER_MS, self._prepare_next_slide)
+
+    def _prepare_next_slide(self) -> None:
+        """Make the playlist's next drill-down a slide now, while this page is on screen: a hidden tab
+        is rebuilt as a slide when shown, ~100 ms on the step otherwise."""
+        pl = self.presentation.playlist
+        if not self.presentation.active or len(pl.items) < 2:
+            return
+        name, key = self._split_page(pl.items[(pl.index + 1) % len(pl.items)])
+        v = self.views.get(name)
+        tab = v.drilldowns.tab(key) if v is not None and key != DASHBOARD else None
+        if tab is not None:
+            tab.prepare_slide()
 
     def _on_playlist_advanced(self, _index: int, page: str) -> None:
+        QTimer.singleShot(PREPARE_AFTER_MS, self._prepare_next_slide)
         if page == DASHBOARD:  # the dashboard presentation started on
             v = self.presentation.home or self._current
         else:
