@@ -118,11 +118,6 @@ def _bug_exprs(has_projects: bool, project: str = _PROJECT_BY_ID) -> list[str]:
             _num_ms("sla_hours"), _num_ms("revenue_impact_daily"), project, _num_ms("actual_hours"), "rowid"]
 
 
-def bug_sql(has_projects: bool) -> str:
-    """One row per bug, numbers only (tests read it row by row)."""
-    return "SELECT " + ", ".join(_bug_exprs(has_projects)) + " FROM bugs"
-
-
 class Chunks:
     """The scan of `bugs` cut by rowid. `read(conn, i)` runs chunk i's statement: its count, first and
     last rowid, the three timestamp blocks (two values each) and one comma-separated text per

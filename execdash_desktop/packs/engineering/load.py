@@ -17,8 +17,6 @@ from ...values import to_float
 from . import catalogue as cat
 from .bug_sql import ChunkReader, Chunks
 
-REQUIRED = ("bugs",)
-OPTIONAL = tuple(t for t in cat.TABLES if t not in REQUIRED)
 _BUG_REQUIRED = ("severity", "status", "created_at", "updated_at", "resolved_at", "is_blocker", "sla_hours",
                  "revenue_impact_daily", "project_id", "actual_hours")
 

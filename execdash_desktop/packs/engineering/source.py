@@ -23,7 +23,7 @@ from ...values import to_float
 from . import catalogue as cat
 from . import stamps
 from .bug_sql import NULL, PACK, SEV_LIST, STATUS_LIST, TIMES, ChunkReader, moment_ms
-from .load import OPTIONAL, REQUIRED, load_source  # noqa: F401 - the entry point (numpy-free) lives in load.py
+from .load import load_source  # noqa: F401 - the entry point (numpy-free) lives in load.py
 
 
 def _position_codes(listing: str, codes: dict[str, int]) -> np.ndarray:
