@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -51,6 +52,19 @@ def _explain(path: Path, exc: sqlite3.Error) -> DataFileError:
             f"({busy_timeout_ms()} ms)"
         )
     return DataFileError(f"{path}: cannot read ({text})")
+
+
+@contextmanager
+def reading_errors(path: str | os.PathLike):
+    """A dashboard's load: SQLite's errors while it reads the file, as one line naming the file."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DataFileError(f"{path}: locked by another writer for longer than the busy timeout") from exc
+        raise DataFileError(f"{path}: cannot read ({exc})") from exc
+    except sqlite3.DatabaseError as exc:
+        raise DataFileError(f"{path}: not a SQLite database ({exc})") from exc
 
 
 def check_path(path: str | os.PathLike) -> Path:

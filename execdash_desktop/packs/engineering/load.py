@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from ...errors import DataFileError, MissingTablesError
-from ...store import open_reader, table_columns, table_names
+from ...store import open_reader, reading_errors, table_columns, table_names
 from ...values import to_float
 from . import catalogue as cat
 from .bug_sql import ChunkReader, Chunks
@@ -27,13 +27,8 @@ def load_source(path: str | Path, progress=None, conn: sqlite3.Connection | None
     if conn is None:
         conn = open_reader(path)
     try:
-        return _load(conn, str(path), progress)
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise DataFileError(f"{path}: locked by another writer for longer than the busy timeout") from exc
-        raise DataFileError(f"{path}: cannot read ({exc})") from exc
-    except sqlite3.DatabaseError as exc:
-        raise DataFileError(f"{path}: not a SQLite database ({exc})") from exc
+        with reading_errors(path):
+            return _load(conn, str(path), progress)
     finally:
         if own:
             conn.close()

@@ -18,9 +18,9 @@ from typing import Callable
 from ... import months as mo
 from ... import rollup
 from ...months import Window
-from ...errors import DataFileError, MissingTablesError
+from ...errors import MissingTablesError
 from . import EXECUTIVE
-from ...store import is_demo, open_reader, table_columns, table_names, unreadable_reason
+from ...store import is_demo, open_reader, reading_errors, table_columns, table_names, unreadable_reason
 from ...values import ratio01, ratio_nrr, to_float  # noqa: F401  (re-exported)
 
 # The tables the first screen reads; without the pack's required ones nothing can be served.
@@ -159,21 +159,16 @@ def load_source(path: str | Path, progress: rollup.Progress | None = None,
     if conn is None:
         conn = open_reader(path)
     try:
-        stamp = rollup.file_stamp(path)
-        began = not conn.in_transaction
-        if began:
-            conn.execute("BEGIN")
-        try:
-            return _load(conn, str(path), progress, stamp)
-        finally:
-            if began and conn.in_transaction:
-                conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise DataFileError(f"{path}: locked by another writer for longer than the busy timeout") from exc
-        raise DataFileError(f"{path}: cannot read ({exc})") from exc
-    except sqlite3.DatabaseError as exc:
-        raise DataFileError(f"{path}: not a SQLite database ({exc})") from exc
+        with reading_errors(path):
+            stamp = rollup.file_stamp(path)
+            began = not conn.in_transaction
+            if began:
+                conn.execute("BEGIN")
+            try:
+                return _load(conn, str(path), progress, stamp)
+            finally:
+                if began and conn.in_transaction:
+                    conn.execute("COMMIT")
     finally:
         if own:
             conn.close()
