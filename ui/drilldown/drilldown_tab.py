@@ -301,14 +301,13 @@ class QtDrilldownTab(QWidget):
         self._fit_slide()
 
     def prepare_slide(self) -> None:
-        """The rebuild showEvent would do, now (the presentation readies the playlist's next page)."""
+        """Rebuild for the current mode if presenting changed while hidden: on show, or earlier when the
+        presentation readies the playlist's next page."""
         if self._restyle_when_shown and self.drilldown is not None:
             self.set_drilldown(self.drilldown, self._unit)
 
     def showEvent(self, event) -> None:
-        if self._restyle_when_shown:
-            if self.drilldown is not None:
-                self.set_drilldown(self.drilldown, self._unit)
+        self.prepare_slide()
         super().showEvent(event)
 
     def resizeEvent(self, event) -> None:
