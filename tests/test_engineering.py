@@ -538,3 +538,11 @@ def test_the_bug_tables_severity_and_status_filters_read_as_sql_does(tmp_path_fa
         assert {r[0] for r in page.rows} == {r[0] for r in conn.execute(
             f"SELECT bug_number FROM bugs WHERE {where}", {"sev": sev, "status": status})}
     conn.close()
+
+
+def test_the_likely_first_orders_hold_every_name_once():
+    """bug_sql tries the common severities and statuses first; the lists must still hold every name."""
+    from execdash_desktop.packs.engineering import bug_sql
+
+    assert sorted(bug_sql.SEV_LIKELY) == sorted(cat.SEVERITIES)
+    assert sorted(bug_sql.STATUS_LIKELY) == sorted(cat.STATUSES)

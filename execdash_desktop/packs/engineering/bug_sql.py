@@ -78,16 +78,25 @@ def moment_ms(col: str) -> str:
     return f"ifnull({_moment_raw(col)}, {NULL})"
 
 
-def _num_ms(col: str) -> str:
-    """A number x 1000 as an integer: stored numbers directly, text through num_sql."""
-    return (f"CASE typeof({col}) WHEN 'integer' THEN {col} * 1000 "
-            f"WHEN 'real' THEN CAST(round({col} * 1000) AS INTEGER) WHEN 'null' THEN {NULL} "
-            f"ELSE {_ms(num_sql(col))} END")
+def _num_ms(col: str, real: bool = False) -> str:
+    """A number x 1000 as an integer: stored numbers directly, text through num_sql. `real`: the
+    column mostly holds reals (REAL columns), so that type is tried first."""
+    kinds = {"integer": f"{col} * 1000", "real": f"CAST(round({col} * 1000) AS INTEGER)"}
+    order = ("real", "integer") if real else ("integer", "real")
+    whens = " ".join(f"WHEN '{k}' THEN {kinds[k]}" for k in order)
+    return f"CASE typeof({col}) {whens} WHEN 'null' THEN {NULL} ELSE {_ms(num_sql(col))} END"
+
+
+# The names most bugs hold first: a CASE compares in order, and over years of history most bugs are
+# shipped or closed, most of medium or low severity (the order changes no code, only the work).
+SEV_LIKELY = ("medium", "low", "high", "critical")
+STATUS_LIKELY = ("shipped", "closed", "deferred", "in_progress", "pending", "verified")
 
 
 def _code(col: str, listing: str, names: tuple[str, ...]) -> str:
-    """A clean value by an exact match (cheap); anything else through lower(trim()) and instr(). A value
-    holding a comma is no name ('high,low' would otherwise be found inside the list)."""
+    """A clean value by an exact match (cheap; `names` in the order to try); anything else through
+    lower(trim()) and instr(). A value holding a comma is no name ('high,low' would otherwise be
+    found inside the list)."""
     exact = " ".join(f"WHEN '{n}' THEN {listing.index(',' + n + ',') + 1}" for n in names)
     return (f"CASE {col} {exact} ELSE (CASE WHEN instr({col}, ',') THEN 0 "
             f"ELSE ifnull(instr('{listing}', ',' || lower(trim({col})) || ','), 0) END) END")
@@ -119,9 +128,10 @@ def _bug_exprs(has_projects: bool, project: str = _PROJECT_BY_ID) -> list[str]:
     # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns
     return [moment_ms("created_at"),
             f"ifnull(coalesce({_moment_raw('resolved_at')}, {_moment_raw('updated_at')}), {NULL})",
-            f"({_code('severity', SEV_LIST, cat.SEVERITIES)}) + 64 * ({_code('status', STATUS_LIST, cat.STATUSES)})"
+            f"({_code('severity', SEV_LIST, SEV_LIKELY)}) + 64 * ({_code('status', STATUS_LIST, STATUS_LIKELY)})"
             f" + 4096 * {flag_sql('is_blocker')}",
-            _num_ms("sla_hours"), _num_ms("revenue_impact_daily"), project, _num_ms("actual_hours"), "rowid"]
+            _num_ms("sla_hours"), _num_ms("revenue_impact_daily", real=True), project,
+            _num_ms("actual_hours", real=True), "rowid"]
 
 
 class Chunks:
