@@ -30,9 +30,10 @@ def epoch_ms(block: bytes | None, n: int, null: int) -> np.ndarray | None:
     any value is in another form, or the values do not line up."""
     if n == 0:
         return np.empty(0, np.int64)
-    # Lined up: n - 1 separators in all means no value holds one, so those at every WIDTH + 1 bytes
-    # are the n - 1 that group_concat wrote, and each value is the WIDTH bytes before its own.
-    if block is None or len(block) != (WIDTH + 1) * n - 1 or block.count(_SEP) != n - 1:
+    # Lined up: read as n records of WIDTH bytes each followed by '|', every record blank or a stamp,
+    # the block holds exactly n - 1 '|' (records hold none), so no value holds one and the n - 1
+    # separators group_concat wrote are those: each value is its record.
+    if block is None or len(block) != (WIDTH + 1) * n - 1:
         return None
     a = np.frombuffer(block + _SEP, np.uint8).reshape(n, WIDTH + 1)
     if not (a[:, WIDTH] == _SEP[0]).all():
