@@ -7,6 +7,8 @@ list shows: the SLA breaches at an as-of moment, a page of the bug table.
 from __future__ import annotations
 
 import sqlite3
+import threading
+from concurrent.futures import Future
 
 from ...store import open_reader, table_columns, table_names
 
@@ -43,19 +45,51 @@ def breach_texts(src, t: float, facts, conn: sqlite3.Connection | None = None) -
     key = ("texts", t)
     with src._lock:
         hit = src._memo.get(key)
+    if isinstance(hit, Future):  # being read by read_breach_texts_ahead (None: it failed)
+        hit = hit.result()
     if hit is not None:
         return hit
-    rowids = [int(r) for r in src.bugs.rowid[facts.breached]]
-    if not rowids:
-        texts: dict[int, dict] = {}
-    elif conn is not None:
-        texts = read_texts(conn, rowids)
-    else:
-        own = open_reader(src.path)
-        try:
-            texts = read_texts(own, rowids)
-        finally:
-            own.close()
+    texts = _read_breached(src, facts, conn)
     with src._lock:
         src._memo[key] = texts
     return texts
+
+
+def _read_breached(src, facts, conn: sqlite3.Connection | None = None) -> dict[int, dict]:
+    rowids = [int(r) for r in src.bugs.rowid[facts.breached]]
+    if not rowids:
+        return {}
+    if conn is not None:
+        return read_texts(conn, rowids)
+    own = open_reader(src.path)
+    try:
+        return read_texts(own, rowids)
+    finally:
+        own.close()
+
+
+def read_breach_texts_ahead(src, t: float, facts) -> None:
+    """Start reading the texts of the bugs breached at t on a thread of its own, so SQLite reads them
+    while the payload's numbers are worked out; breach_texts waits for them (and reads them itself if
+    this failed, where the error reaches the caller)."""
+    key, pending = ("texts", t), Future()
+    with src._lock:
+        if key in src._memo:
+            return
+        src._memo[key] = pending
+
+    def read() -> None:
+        texts = None
+        try:
+            texts = _read_breached(src, facts)
+        except Exception:  # noqa: BLE001 - see above
+            pass
+        with src._lock:
+            if src._memo.get(key) is pending:
+                if texts is None:
+                    del src._memo[key]
+                else:
+                    src._memo[key] = texts
+        pending.set_result(texts)
+
+    threading.Thread(target=read, daemon=True).start()
