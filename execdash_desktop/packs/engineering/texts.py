@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from concurrent.futures import Future
 
 from ...store import open_reader, table_columns, table_names
 
@@ -40,12 +39,28 @@ def read_texts(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, dict]:
     return out
 
 
+class _Pending:
+    """A read under way (concurrent.futures would import logging: ~6 ms of a cold process)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._value: dict | None = None
+
+    def set(self, value: dict | None) -> None:
+        self._value = value
+        self._done.set()
+
+    def result(self) -> dict | None:
+        self._done.wait()
+        return self._value
+
+
 def breach_texts(src, t: float, facts, conn: sqlite3.Connection | None = None) -> dict[int, dict]:
     """Texts of the bugs breached at t, memoised in the source (reads the file once per moment)."""
     key = ("texts", t)
     with src._lock:
         hit = src._memo.get(key)
-    if isinstance(hit, Future):  # being read by read_breach_texts_ahead (None: it failed)
+    if isinstance(hit, _Pending):  # being read by read_breach_texts_ahead (None: it failed)
         hit = hit.result()
     if hit is not None:
         return hit
@@ -72,7 +87,7 @@ def read_breach_texts_ahead(src, t: float, facts) -> None:
     """Start reading the texts of the bugs breached at t on a thread of its own, so SQLite reads them
     while the payload's numbers are worked out; breach_texts waits for them (and reads them itself if
     this failed, where the error reaches the caller)."""
-    key, pending = ("texts", t), Future()
+    key, pending = ("texts", t), _Pending()
     with src._lock:
         if key in src._memo:
             return
@@ -90,6 +105,6 @@ def read_breach_texts_ahead(src, t: float, facts) -> None:
                     del src._memo[key]
                 else:
                     src._memo[key] = texts
-        pending.set_result(texts)
+        pending.set(texts)
 
     threading.Thread(target=read, daemon=True).start()
