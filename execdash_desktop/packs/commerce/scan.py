@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from ...errors import DataFileError
 from . import catalogue as cat
-from .quality_sql import FULFILLMENT_TIMES_FAST, RESPONSE_TIMES_FAST
+from . import stamps
+from .quality_sql import FULFILLED, FULFILLMENT_TIMES_FAST, RESPONSE_TIMES_FAST
 from .sqlread import boolean_fast, day_fast, enum, enum_case, epoch, num, num_fast
 
 if TYPE_CHECKING:
@@ -160,25 +161,65 @@ def _cx_code() -> str:
             f" + 8 * {_code('sentiment', cat.SENTIMENTS)}")
 
 
-def _day_index(conn, table: str, chunks: list[str], day_col: str, extra: str, check: tuple[str, str]
-               ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    """Per row (rowid chunks only): UTC day (NO_DAY when unreadable) and rowid, one integer each
-    (day << ROWID_BITS | rowid - the chunk's first); `extra` and the failing rows' keys as in _packed."""
+def _day_index(conn, table: str, chunks: list[str], day_col: str, extra: str, check: tuple[str, str],
+               blocks: tuple[str, str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Per row (rowid chunks only): UTC day (NO_DAY when unreadable) and rowid; `extra` and the failing
+    rows' keys as in _packed. `blocks` (later column, condition): the check is "the later column's time
+    is before day_col's, or the condition", which a chunk whose two timestamp columns hold only the
+    usual form decides in numpy (_block_chunk); any other chunk is read by SQLite's date functions."""
     import numpy as np
 
     days, rowids, extras, keys = [], [], [], []
     for where in chunks:
-        start = int(where.split()[3])  # " WHERE rowid BETWEEN start AND end"
-        n, p, x, f = conn.execute(
-            f"SELECT count(*), group_concat(ifnull({day_fast(day_col)}, {NO_DAY}) * {1 << ROWID_BITS}"
-            f" + (rowid - {start}), ','), group_concat({extra}, ','), group_concat(CASE WHEN {check[0]}"
-            f" THEN CAST({check[1]} AS TEXT) END, char(30)) FROM {table}{where}").fetchone()
-        p = _ints(p, n, table)
-        rowids.append((p & ((1 << ROWID_BITS) - 1)) + start)
-        days.append((p >> ROWID_BITS).astype(np.int32))
+        got = None if blocks is None else _block_chunk(conn, table, where, day_col, extra, check[1], *blocks)
+        if got is not None:
+            day, ids, x, f = got
+        else:
+            start = int(where.split()[3])  # " WHERE rowid BETWEEN start AND end"
+            n, p, x, f = conn.execute(
+                f"SELECT count(*), group_concat(ifnull({day_fast(day_col)}, {NO_DAY}) * {1 << ROWID_BITS}"
+                f" + (rowid - {start}), ','), group_concat({extra}, ','), group_concat(CASE WHEN {check[0]}"
+                f" THEN CAST({check[1]} AS TEXT) END, char(30)) FROM {table}{where}").fetchone()
+            p = _ints(p, n, table)
+            ids, day = (p & ((1 << ROWID_BITS) - 1)) + start, (p >> ROWID_BITS).astype(np.int32)
+        rowids.append(ids)
+        days.append(day)
         extras += x.split(",") if x else []
         keys += _keys(f)
     return _join(days, "int32"), _join(rowids, "int64"), extras, keys
+
+
+def _block_chunk(conn, table: str, where: str, day_col: str, extra: str, key: str, later_col: str, condition: str
+                 ) -> tuple[np.ndarray, np.ndarray, str | None, str | None] | None:
+    """One chunk of _day_index with both timestamp columns read as blocks (stamps.py): (days, rowids,
+    extra's text, the failing rows' keys' text), or None when a value is in another form. A NULL later
+    value is no time, and a blank (20 spaces) one would read as NULL here: any chunk with one is None."""
+    import numpy as np
+
+    start, end = (int(x) for x in where.split()[3::2])  # " WHERE rowid BETWEEN start AND end"
+    n, a, b, later_n, x, cond = conn.execute(
+        f"SELECT count(*), {stamps.block_sql(day_col)}, {stamps.block_sql(later_col)}, count({later_col}),"
+        f" group_concat({extra}, ','), group_concat(CASE WHEN {condition} THEN rowid END, ',') FROM {table}{where}"
+    ).fetchone()
+    first, later = stamps.read(a, n), stamps.read(b, n, days=False)
+    if first is None or later is None or n - later_n != (0 if later.blank is None else int(later.blank.sum())):
+        return None
+    if n == end - start + 1:  # every rowid of the range: no list needed
+        rowids = np.arange(start, end + 1, dtype=np.int64)
+    else:
+        rowids = _ints(conn.execute(f"SELECT group_concat(rowid, ',') FROM {table}{where}").fetchone()[0], n, table)
+    days = first.day.astype(np.int32)
+    if first.blank is not None:
+        days[first.blank] = NO_DAY
+    failing = rowids[stamps.earlier(later, first)]
+    if cond:
+        failing = np.union1d(failing, np.array(cond.split(","), dtype=np.int64))
+    keys = None
+    if len(failing):  # the keys as the one-statement read lists them (NULL skipped; '' alone is none)
+        keys = conn.execute(f"SELECT group_concat(CAST({key} AS TEXT), char(30)) FROM {table}"
+                            " WHERE rowid IN (SELECT value FROM json_each(?))",
+                            ("[" + ",".join(map(str, failing.tolist())) + "]",)).fetchone()[0]
+    return days, rowids, x, keys
 
 
 def _of_rowids(rowids: np.ndarray) -> str:
@@ -195,7 +236,8 @@ def fulfilment(conn, part: int = 0, parts: int = 1) -> dict:
     codes and days to ship now."""
     chunks = _chunks(conn, _FUL, part, parts)
     if chunks != [""]:
-        days, rowids, _, bad = _day_index(conn, _FUL, chunks, "order_created_at", "NULL", FULFILLMENT_TIMES_FAST)
+        days, rowids, _, bad = _day_index(conn, _FUL, chunks, "order_created_at", "NULL", FULFILLMENT_TIMES_FAST,
+                                          ("fulfilled_at", f"(CASE WHEN fulfilled_at IS NULL THEN {FULFILLED} ELSE 0 END)"))
         return {"days": days, "rowids": rowids, "failing": bad}
     days, codes, dtf, _, bad = _packed(conn, _FUL, chunks, "order_created_at", _ful_code(), 10,
                                        "days_to_fulfill", check=FULFILLMENT_TIMES_FAST)
@@ -227,7 +269,8 @@ def conversations(conn, part: int = 0, parts: int = 1) -> dict:
     has_rowid = chunks != [""]
     if has_rowid:
         days, ids, rowids, bad = _day_index(conn, table, chunks, "conversation_created_at",
-                                            f"CASE WHEN {esc} THEN rowid END", RESPONSE_TIMES_FAST)
+                                            f"CASE WHEN {esc} THEN rowid END", RESPONSE_TIMES_FAST,
+                                            ("first_response_at", f"{num_fast('first_response_time_minutes')} < 0"))
         out = {"days": days, "rowids": ids, "failing": bad}
     else:
         days, codes, frt, rowids, bad = _packed(conn, table, chunks, "conversation_created_at", _cx_code(), 6,

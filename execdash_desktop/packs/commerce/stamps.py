@@ -1,0 +1,131 @@
+"""Timestamps in the form files usually hold ('YYYY-MM-DDTHH:MM:SSZ'), read by numpy instead of SQLite.
+
+The Engineering pack reads its stamps the same way (a pack does not import
+another): SQLite hands a column over as one block of text, each value 20
+bytes and a 4-byte separator '||||', NULL written as 20 spaces, and numpy
+reads the block as three 64-bit words a value, so the big tables' scans
+call no date function per row and numpy does a few operations per word.
+A block holding any value in another form (another length, a time zone, a
+fraction, a date alone, a field SQLite would read otherwise, a day before
+1970) is not read (None): the caller then reads those rows with SQLite's
+own date functions (sqlread.py), which give the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported inside the functions (scan.py says why)
+
+WIDTH = 20
+BLANK = " " * WIDTH  # NULL, in the block
+SEP = "||||"  # after each value: a row is 24 bytes, three words
+_ROW = WIDTH + len(SEP)
+
+
+def block_sql(col: str) -> str:
+    """The column's values in rowid order as bytes, SEP between them, NULL as BLANK."""
+    return f"CAST(group_concat(ifnull({col}, '{BLANK}'), '{SEP}') AS BLOB)"
+
+
+def _word_masks():
+    """Per word of 'YYYY-MM-' 'DDTHH:MM' ':SSZ||||': the expected bytes (a digit as '0'), and what a
+    byte adds so that its top bit is set when it was above its allowance (9 over '0' for a digit,
+    0 for a mark), once XOR with the expected bytes left every byte's difference."""
+    import numpy as np
+
+    shape = "dddd-dd-" "ddTdd:dd" ":ddZ||||"
+    expected, add = [0, 0, 0], [0, 0, 0]
+    for i, ch in enumerate(shape):
+        w, shift = divmod(i, 8)
+        shift = 8 * (7 - shift)  # big-endian: the first byte is the word's top
+        expected[w] |= (0x30 if ch == "d" else ord(ch)) << shift
+        add[w] |= (0x7F - 9 if ch == "d" else 0x7F) << shift
+    return np.array(expected, dtype=np.uint64), np.array(add, dtype=np.uint64)
+
+
+_LOW7, _TOP = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080
+
+
+class Stamps(NamedTuple):
+    words: np.ndarray  # (n, 3) uint64: a value's bytes, big-endian; rows compare as their texts do
+    blank: np.ndarray | None  # bool per row: NULL (or 20 spaces); None when no row is
+    day: np.ndarray | None  # int64 UTC day (days since 1970-01-01); 0 for blank
+
+
+def read(block: bytes | None, n: int, days: bool = True) -> Stamps | None:
+    """n stamps of a block (block_sql), or None when any value is in another form. Without `days`, only
+    their order is wanted (a text comparison needs the form, not the fields' ranges): day is None.
+
+    Why a bad value cannot hide: a row is accepted only with its 20 bytes digits, marks or spaces and
+    '||||' after them, so the block's '|' are exactly the n separators, each 24 bytes after the last:
+    every value is 20 bytes long and none is misread as its neighbour's."""
+    import numpy as np
+
+    if n == 0:
+        return Stamps(np.zeros((0, 3), np.uint64), None, np.zeros(0, np.int64))
+    if block is None or len(block) != _ROW * n - len(SEP):
+        return None
+    w = np.frombuffer(block + SEP.encode(), np.uint64).reshape(n, 3).byteswap()
+    expected, add = _word_masks()
+    x = w ^ expected  # a digit byte holds its value, a mark 0; the top bit marks a byte off its form
+    off = (((x & _LOW7) + add) | x) & _TOP
+    blank = None
+    if off.any():
+        b = np.frombuffer((BLANK + SEP).encode(), np.uint64).byteswap()
+        blank = (w[:, 0] == b[0]) & (w[:, 1] == b[1]) & (w[:, 2] == b[2])
+        if ((off[:, 0] | off[:, 1] | off[:, 2]) != 0)[~blank].any():
+            return None
+    if not days:
+        return Stamps(w, blank, None)
+    # hour 00-23, minutes and seconds 00-59 (two digits compare as their bytes); SQLite reads hour 24
+    w1, w2 = w[:, 1], w[:, 2]
+    if ((w1 >> 24) & 0xFFFF).max() > 0x3233 or (w1 & 0xFFFF).max() > 0x3539 or ((w2 >> 40) & 0xFFFF).max() > 0x3539:
+        return None  # (a blank row's 0x2020 passes)
+    day = _days(w[:, 0], w1 >> np.uint64(48), blank)
+    return None if day is None else Stamps(w, blank, day)
+
+
+def _days(ymd: np.ndarray, dd: np.ndarray, blank: np.ndarray | None) -> np.ndarray | None:
+    """Each row's day from its 'YYYY-MM-' and 'DD' words, computed once per run of equal dates (rows are
+    usually in time order: a few hundred runs per chunk)."""
+    import numpy as np
+
+    n = len(ymd)
+    starts = np.flatnonzero(np.concatenate(([True], (ymd[1:] != ymd[:-1]) | (dd[1:] != dd[:-1]))))
+    y8, d2 = ymd[starts], dd[starts]
+    live = np.ones(len(starts), bool) if blank is None else ~blank[starts]
+    digit = [((y8 >> np.uint64(8 * (7 - i))) & np.uint64(15)).astype(np.int64) for i in (0, 1, 2, 3, 5, 6)]
+    y = digit[0] * 1000 + digit[1] * 100 + digit[2] * 10 + digit[3]
+    mo = digit[4] * 10 + digit[5]
+    dday = ((d2 >> np.uint64(8)) & np.uint64(15)).astype(np.int64) * 10 + (d2 & np.uint64(15)).astype(np.int64)
+    if ((live & ((mo < 1) | (mo > 12) | (dday < 1) | (dday > 31) | (y < 1970))).any()):
+        return None  # SQLite reads month 0, day 0 its own way; before 1970 its day rounds towards zero
+    out = np.where(live, days_from_civil(y, np.where(live, mo, 1), dday), 0)
+    return np.repeat(out, np.diff(np.append(starts, n)))
+
+
+def earlier(a: Stamps, b: Stamps) -> np.ndarray:
+    """Per row: a's value is before b's as text (both present)."""
+    import numpy as np
+
+    x, y = a.words, b.words
+    lt = (x[:, 0] < y[:, 0]) | ((x[:, 0] == y[:, 0]) & ((x[:, 1] < y[:, 1]) | ((x[:, 1] == y[:, 1]) & (x[:, 2] < y[:, 2]))))
+    for s in (a, b):
+        if s.blank is not None:
+            lt &= ~s.blank
+    return np.asarray(lt)
+
+
+def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of a proleptic Gregorian date; linear in the day, so day 31 of a
+    30-day month is the 1st of the next, as SQLite reads it."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
