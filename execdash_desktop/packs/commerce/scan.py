@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ...errors import DataFileError
 from . import catalogue as cat
 from . import stamps
+from .rows import distinct
 from .quality_sql import FULFILLED, FULFILLMENT_TIMES_FAST, RESPONSE_TIMES_FAST
 from .sqlread import boolean_fast, day_fast, enum, enum_case, epoch, num, num_fast
 
@@ -213,7 +214,7 @@ def _block_chunk(conn, table: str, where: str, day_col: str, extra: str, key: st
         days[first.blank] = NO_DAY
     failing = rowids[stamps.earlier(later, first)]
     if cond:
-        failing = np.union1d(failing, np.array(cond.split(","), dtype=np.int64))
+        failing = distinct(np.concatenate((failing, np.array(cond.split(","), dtype=np.int64))))
     keys = None
     if len(failing):  # the keys as the one-statement read lists them (NULL skipped; '' alone is none)
         keys = conn.execute(f"SELECT group_concat(CAST({key} AS TEXT), char(30)) FROM {table}"
@@ -371,4 +372,4 @@ def inventory(conn) -> dict | None:
     uniq, counts = np.unique(keys, return_counts=True)
     dup = [(sku_of[int(k % len(sku_of))], int(k // len(sku_of)), int(c)) for k, c in zip(uniq[counts > 1], counts[counts > 1])]
     negative = [(sku_of[sid], d) for d, sid in zip(days[valid & neg].tolist(), sku_id[valid & neg].tolist())]
-    return {"rows": len(p), "days": np.unique(days[valid]), "alerts": alerts, "negative": negative, "dups": dup}
+    return {"rows": len(p), "days": distinct(days[valid]), "alerts": alerts, "negative": negative, "dups": dup}
