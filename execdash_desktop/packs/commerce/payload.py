@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
-
 from ... import months as mo
 from ...errors import InvalidRequestError
 from ...kpi import entry

@@ -23,7 +23,7 @@ from ...errors import DataFileError, MissingTablesError
 from ...store import is_demo, open_reader, table_names
 from ...values import ratio01, to_float
 from . import catalogue as cat
-from . import quality_sql, scan
+from . import quality_sql, scan, stock
 from .rows import DayRows, Grouped, cx_columns, ful_columns
 from .sqlread import boolean, day, enum, num
 
@@ -50,7 +50,7 @@ class ComSource:
     daily_latest: dict[str, int | None]  # daily table -> its latest day (None: no rows)
     skus: list[dict]
     snapshot_days: np.ndarray  # sorted distinct snapshot days
-    stock_alerts: Any  # .get(snapshot day, default) -> [(day, sku, status, qty, days_of_cover)] (scan.StockAlerts)
+    stock_alerts: Any  # .get(snapshot day, default) -> [(day, sku, status, qty, days_of_cover)] (stock.StockAlerts)
     ful: Grouped | DayRows | None  # .window(lo, hi) -> Grouped; .first_day
     cx: Grouped | DayRows | None
     cx_frt: Grouped | DayRows | None
@@ -110,7 +110,7 @@ def iso_day(d: int) -> str:
 
 
 def _inventory_rows(conn) -> dict:
-    """scan.inventory's result read row by row (a SKU holding the character scan.inventory splits on)."""
+    """stock.inventory's result read row by row (a SKU holding the character stock.inventory splits on)."""
     import numpy as np
 
     rows = conn.execute(
@@ -132,9 +132,9 @@ def _inventory_rows(conn) -> dict:
             "negative": negative, "dups": [(k[0], k[1], n) for k, n in seen.items() if n > 1]}
 
 
-def _inventory(conn) -> tuple[np.ndarray, dict, dict]:
+def _inventory(conn, path: str) -> tuple[np.ndarray, dict, dict]:
     """The snapshot days, the alert rows of every snapshot by day, and checks 5 and 8."""
-    inv = scan.inventory(conn) or _inventory_rows(conn)
+    inv = stock.inventory(conn, path) or _inventory_rows(conn)
     negative = sorted(f"{sku} on {iso_day(d)}" for sku, d in inv["negative"])
     dups = sorted(inv["dups"], key=lambda k: (k[0] or "", k[1]))
     checks = {"negative_inventory": (len(negative), inv["rows"], negative[:EXAMPLES]),
@@ -155,14 +155,14 @@ def _workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _scans(have: frozenset[str], parts: int) -> list[tuple[str, object, tuple]]:
+def _scans(have: frozenset[str], parts: int, path: str) -> list[tuple[str, object, tuple]]:
     """(name, reader, its arguments) of the big tables' scans, longest first: fulfilment and conversations
     in `parts` consecutive parts each (one per thread), the stock counts whole."""
     out: list[tuple[str, object, tuple]] = []
     if "fulfillment_tracking" in have:
         out += [("fulfilment", scan.fulfilment, (i, parts)) for i in range(parts)]
     if "inventory_snapshots" in have:
-        out.append(("inventory", _inventory, ()))
+        out.append(("inventory", _inventory, (path,)))
     if "cx_conversations" in have:
         out += [("conversations", scan.conversations, (i, parts)) for i in range(parts)]
     return out
@@ -186,7 +186,7 @@ def load_source(path: str | os.PathLike, progress=None) -> ComSource:
         have = frozenset(t for t in cat.TABLES if t in names)
         workers = _workers()
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            scans = _scans(have, workers)
+            scans = _scans(have, workers, p)
             running = {pool.submit(_own_connection, p, read, *args): (i, name)
                        for i, (name, read, args) in enumerate(scans)}
             src = _small_tables(conn, have, report)

@@ -13,6 +13,7 @@ own date functions (sqlread.py), which give the same numbers.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -20,71 +21,88 @@ if TYPE_CHECKING:
 
 # numpy is imported inside the functions (scan.py says why)
 
-WIDTH = 20
-BLANK = " " * WIDTH  # NULL, in the block
-SEP = "||||"  # after each value: a row is 24 bytes, three words
-_ROW = WIDTH + len(SEP)
+STAMP = "dddd-dd-ddTdd:dd:ddZ"  # a moment's form (d: a digit)
+DATE = "dddd-dd-dd"  # a day's
+WIDTH = len(STAMP)
+BLANK = " " * WIDTH  # NULL, in a block of stamps
 
 
-def block_sql(col: str) -> str:
-    """The column's values in rowid order as bytes, SEP between them, NULL as BLANK."""
-    return f"CAST(group_concat(ifnull({col}, '{BLANK}'), '{SEP}') AS BLOB)"
+def _row(shape: str) -> int:
+    """A value and its separator: whole 64-bit words (24 bytes a stamp, 16 a date)."""
+    return (len(shape) + 8) // 8 * 8
 
 
-def _word_masks():
-    """Per word of 'YYYY-MM-' 'DDTHH:MM' ':SSZ||||': the expected bytes (a digit as '0'), and what a
-    byte adds so that its top bit is set when it was above its allowance (9 over '0' for a digit,
-    0 for a mark), once XOR with the expected bytes left every byte's difference."""
+def _sep(shape: str) -> str:
+    return "|" * (_row(shape) - len(shape))
+
+
+def block_sql(col: str, shape: str = STAMP) -> str:
+    """The column's values in rowid order as bytes, each followed by '|' up to whole words (the last
+    one's added in Python), NULL as blanks."""
+    return f"CAST(group_concat(ifnull({col}, '{' ' * len(shape)}'), '{_sep(shape)}') AS BLOB)"
+
+
+@functools.lru_cache(maxsize=None)
+def _word_masks(shape: str):
+    """Per word of a row (e.g. 'YYYY-MM-' 'DDTHH:MM' ':SSZ||||'): the expected bytes (a digit as '0'),
+    what a byte adds so that its top bit is set when it was above its allowance (9 over '0' for a
+    digit, 0 for a mark) once XOR with the expected bytes left every byte's difference, and a blank
+    row's words."""
     import numpy as np
 
-    shape = "dddd-dd-" "ddTdd:dd" ":ddZ||||"
-    expected, add = [0, 0, 0], [0, 0, 0]
-    for i, ch in enumerate(shape):
+    row = shape + _sep(shape)
+    words = len(row) // 8
+    expected, add = [0] * words, [0] * words
+    for i, ch in enumerate(row):
         w, shift = divmod(i, 8)
         shift = 8 * (7 - shift)  # big-endian: the first byte is the word's top
         expected[w] |= (0x30 if ch == "d" else ord(ch)) << shift
         add[w] |= (0x7F - 9 if ch == "d" else 0x7F) << shift
-    return np.array(expected, dtype=np.uint64), np.array(add, dtype=np.uint64)
+    blank = np.frombuffer((" " * len(shape) + _sep(shape)).encode(), np.uint64).byteswap()
+    return np.array(expected, dtype=np.uint64), np.array(add, dtype=np.uint64), blank
 
 
 _LOW7, _TOP = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080
 
 
 class Stamps(NamedTuple):
-    words: np.ndarray  # (n, 3) uint64: a value's bytes, big-endian; rows compare as their texts do
+    words: np.ndarray  # (n, words) uint64: a value's bytes, big-endian; rows compare as their texts do
     blank: np.ndarray | None  # bool per row: NULL (or 20 spaces); None when no row is
     day: np.ndarray | None  # int64 UTC day (days since 1970-01-01); 0 for blank
 
 
-def read(block: bytes | None, n: int, days: bool = True) -> Stamps | None:
-    """n stamps of a block (block_sql), or None when any value is in another form. Without `days`, only
+def read(block: bytes | None, n: int, days: bool = True, shape: str = STAMP) -> Stamps | None:
+    """n values of a block (block_sql), or None when any value is in another form. Without `days`, only
     their order is wanted (a text comparison needs the form, not the fields' ranges): day is None.
 
-    Why a bad value cannot hide: a row is accepted only with its 20 bytes digits, marks or spaces and
-    '||||' after them, so the block's '|' are exactly the n separators, each 24 bytes after the last:
-    every value is 20 bytes long and none is misread as its neighbour's."""
+    Why a bad value cannot hide: a row is accepted only with its bytes digits, marks or spaces and
+    '|' after them, so the block's '|' are exactly the n separators, one row after the other: every
+    value has the form's length and none is misread as its neighbour's."""
     import numpy as np
 
+    row, sep = _row(shape), _sep(shape)
     if n == 0:
-        return Stamps(np.zeros((0, 3), np.uint64), None, np.zeros(0, np.int64))
-    if block is None or len(block) != _ROW * n - len(SEP):
+        return Stamps(np.zeros((0, row // 8), np.uint64), None, np.zeros(0, np.int64))
+    if block is None or len(block) != row * n - len(sep):
         return None
-    w = np.frombuffer(block + SEP.encode(), np.uint64).reshape(n, 3).byteswap()
-    expected, add = _word_masks()
+    w = np.frombuffer(block + sep.encode(), np.uint64).reshape(n, row // 8).byteswap()
+    expected, add, blank_words = _word_masks(shape)
     x = w ^ expected  # a digit byte holds its value, a mark 0; the top bit marks a byte off its form
     off = (((x & _LOW7) + add) | x) & _TOP
     blank = None
     if off.any():
-        b = np.frombuffer((BLANK + SEP).encode(), np.uint64).byteswap()
-        blank = (w[:, 0] == b[0]) & (w[:, 1] == b[1]) & (w[:, 2] == b[2])
-        if ((off[:, 0] | off[:, 1] | off[:, 2]) != 0)[~blank].any():
+        blank = (w[:, 0] == blank_words[0]) & (w[:, 1] == blank_words[1])
+        if row > 16:
+            blank &= w[:, 2] == blank_words[2]
+        if ((off[:, 0] | off[:, 1] | (off[:, 2] if row > 16 else 0)) != 0)[~blank].any():
             return None
     if not days:
         return Stamps(w, blank, None)
-    # hour 00-23, minutes and seconds 00-59 (two digits compare as their bytes); SQLite reads hour 24
-    w1, w2 = w[:, 1], w[:, 2]
-    if ((w1 >> 24) & 0xFFFF).max() > 0x3233 or (w1 & 0xFFFF).max() > 0x3539 or ((w2 >> 40) & 0xFFFF).max() > 0x3539:
-        return None  # (a blank row's 0x2020 passes)
+    w1 = w[:, 1]
+    if shape == STAMP:  # hour 00-23, minutes and seconds 00-59 (two digits compare as their bytes)
+        w2 = w[:, 2]
+        if ((w1 >> 24) & 0xFFFF).max() > 0x3233 or (w1 & 0xFFFF).max() > 0x3539 or ((w2 >> 40) & 0xFFFF).max() > 0x3539:
+            return None  # SQLite reads hour 24 its own way (a blank row's 0x2020 passes)
     day = _days(w[:, 0], w1 >> np.uint64(48), blank)
     return None if day is None else Stamps(w, blank, day)
 
@@ -113,7 +131,9 @@ def earlier(a: Stamps, b: Stamps) -> np.ndarray:
     import numpy as np
 
     x, y = a.words, b.words
-    lt = (x[:, 0] < y[:, 0]) | ((x[:, 0] == y[:, 0]) & ((x[:, 1] < y[:, 1]) | ((x[:, 1] == y[:, 1]) & (x[:, 2] < y[:, 2]))))
+    lt = x[:, -1] < y[:, -1]
+    for k in range(x.shape[1] - 2, -1, -1):  # the first word that differs decides
+        lt = (x[:, k] < y[:, k]) | ((x[:, k] == y[:, k]) & lt)
     for s in (a, b):
         if s.blank is not None:
             lt &= ~s.blank
