@@ -99,17 +99,18 @@ def _child(path: Path, root: Path, warm: bool) -> dict:
 
 
 def compare(path: Path, other: Path, runs: int) -> list[list]:
-    """First payload wall and CPU, cold and warm, of this checkout and `other`, run alternately."""
+    """First payload wall and CPU, cold and warm, of this checkout and `other`, run alternately; the
+    peak RSS of both kinds of process."""
     samples: dict[tuple[str, str], list[float]] = {}
     for i in range(runs):
         for root in ((ROOT, other) if i % 2 else (other, ROOT)):
             for warm in (False, True):
                 got = _child(path, root, warm)
                 mode = "warm" if warm else "cold"
-                for metric in ("first_payload_ms", "first_payload_cpu_ms"):
+                for metric in ("first_payload_ms", "first_payload_cpu_ms", "peak_rss_mb"):
                     samples.setdefault((f"{metric.replace('first_payload', mode)}", str(root)), []).append(got[metric])
     rows = []
-    for metric in ("cold_ms", "cold_cpu_ms", "warm_ms", "warm_cpu_ms"):
+    for metric in ("cold_ms", "cold_cpu_ms", "warm_ms", "warm_cpu_ms", "peak_rss_mb"):
         mine, theirs = (statistics.median(samples[(metric, str(r))]) for r in (ROOT, other))
         rows.append([path.stem, metric, f"{theirs:.1f}", f"{mine:.1f}", f"{mine / theirs:.2f}"])
     return rows

@@ -1,10 +1,13 @@
-"""The big tables read in one pass each: fulfilment, conversations, stock counts.
+"""The big tables read in one pass each: fulfilment and conversations (the stock counts: stock.py).
 
-Every row is reduced inside SQLite to one packed integer (its UTC day and the
-codes the rules use, and a small number such as days to ship); SQLite writes
-a chunk of rows as one comma-separated text (group_concat) that numpy parses
-in C, so no Python object is made per row; the same pass lists the rows
-failing the table's data-quality check. Chunks follow the rowid (a range
+The first pass keeps each row's UTC day and rowid and lists the rows failing
+the table's data-quality check: the two timestamp columns travel as blocks of
+fixed-width text that numpy reads (stamps.py: no date function per row), or,
+in a chunk holding another form, SQLite reduces each row to one packed
+integer. A window's rows are read later (rows.DayRows) the same packed way:
+their UTC day, the codes the rules use and a small number such as days to
+ship. SQLite writes a chunk of rows as one comma-separated text
+(group_concat) that numpy parses in C, so no Python object is made per row. Chunks follow the rowid (a range
 seek, no extra scan) so that no single step holds the interpreter for long:
 the window keeps painting while a large file loads; a big table is read in
 parts (consecutive rowid ranges), each on its own connection and thread
@@ -32,7 +35,6 @@ if TYPE_CHECKING:
 
 NO_DAY = -(10 ** 9)
 CHUNK_ROWS = 200_000  # rowids per chunk: ~10 ms of parsing each; below 2 ** ROWID_BITS
-SEP = "char(31)"
 VALUE_MAX, VALUE_OTHER = 4093, 4095  # the value slot of a packed row (12 bits)
 ROWID_BITS = 18  # a row's place in its chunk (CHUNK_ROWS rowids at most)
 

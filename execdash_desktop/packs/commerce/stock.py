@@ -1,13 +1,15 @@
 """The stock counts (inventory_snapshots) read in one pass: the snapshot days, checks 5 and 8, the alerts.
 
-Each row is reduced inside SQLite to one packed integer (its day, stock
-status, a negative quantity, a missing SKU) and its SKU text; numpy numbers
-the SKUs (SKUs of one length, as files usually hold: one block of bytes,
-no Python object per row) for the duplicate count. An alert row's two
-numbers (quantity, days of cover) are read when a payload asks for its day
-(two days a payload), by rowid, on a table with rowids; the sums are the
-same as reading every alert's numbers in the pass
-(tests/test_commerce_scan.py).
+Each row comes as its day, its codes (stock status, a negative quantity, a
+missing SKU) and its SKU text; numpy numbers the SKUs (SKUs of one length,
+as files usually hold: one block of bytes, no Python object per row) for
+the duplicate count. On a table with rowids, a chunk whose dates are all
+'YYYY-MM-DD' sends them as a block (stamps.DATE) and the codes only of the
+rows that are not plainly in stock (most rows cost SQLite a comparison or
+two), and an alert row's two numbers (quantity, days of cover) are read
+when a payload asks for its day (two days a payload), by rowid; otherwise
+each row is packed into one integer and the alerts' numbers come along.
+Both give what a row-by-row read gives (tests/test_commerce_scan.py).
 """
 
 from __future__ import annotations
