@@ -195,17 +195,18 @@ def _day_index(conn, table: str, chunks: list[str], day_col: str, extra: str, ch
 def _block_chunk(conn, table: str, where: str, day_col: str, extra: str, key: str, later_col: str, condition: str
                  ) -> tuple[np.ndarray, np.ndarray, str | None, str | None] | None:
     """One chunk of _day_index with both timestamp columns read as blocks (stamps.py): (days, rowids,
-    extra's text, the failing rows' keys' text), or None when a value is in another form. A NULL later
-    value is no time, and a blank (20 spaces) one would read as NULL here: any chunk with one is None."""
+    extra's text, the failing rows' keys' text), or None when a value is in another form. A NULL (or a
+    stored row of stamps.NULL_MARK, no time to SQLite either) is never before another; `condition` says
+    what else fails the check (the rows a NULL fails, say)."""
     import numpy as np
 
     start, end = (int(x) for x in where.split()[3::2])  # " WHERE rowid BETWEEN start AND end"
-    n, a, b, later_n, x, cond = conn.execute(
-        f"SELECT count(*), {stamps.block_sql(day_col)}, {stamps.block_sql(later_col)}, count({later_col}),"
+    n, a, b, x, cond = conn.execute(
+        f"SELECT count(*), {stamps.block_sql(day_col)}, {stamps.block_sql(later_col)},"
         f" group_concat({extra}, ','), group_concat(CASE WHEN {condition} THEN rowid END, ',') FROM {table}{where}"
     ).fetchone()
     first, later = stamps.read(a, n), stamps.read(b, n, days=False)
-    if first is None or later is None or n - later_n != (0 if later.blank is None else int(later.blank.sum())):
+    if first is None or later is None:
         return None
     if n == end - start + 1:  # every rowid of the range: no list needed
         rowids = np.arange(start, end + 1, dtype=np.int64)

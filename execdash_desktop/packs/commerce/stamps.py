@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 STAMP = "dddd-dd-ddTdd:dd:ddZ"  # a moment's form (d: a digit)
 DATE = "dddd-dd-dd"  # a day's
 WIDTH = len(STAMP)
-BLANK = " " * WIDTH  # NULL, in a block of stamps
+# NULL in a block: a value of marks only reads as NULL everywhere (julianday does not read it, trim
+# leaves it, so the checks find no time), and is below '0' for the fields' range tests
+NULL_MARK = "!"
 
 
 def _row(shape: str) -> int:
@@ -38,8 +40,8 @@ def _sep(shape: str) -> str:
 
 def block_sql(col: str, shape: str = STAMP) -> str:
     """The column's values in rowid order as bytes, each followed by '|' up to whole words (the last
-    one's added in Python), NULL as blanks."""
-    return f"CAST(group_concat(ifnull({col}, '{' ' * len(shape)}'), '{_sep(shape)}') AS BLOB)"
+    one's added in Python), NULL as NULL_MARKs (a blank row)."""
+    return f"CAST(group_concat(ifnull({col}, '{NULL_MARK * len(shape)}'), '{_sep(shape)}') AS BLOB)"
 
 
 @functools.lru_cache(maxsize=None)
@@ -58,7 +60,7 @@ def _word_masks(shape: str):
         shift = 8 * (7 - shift)  # big-endian: the first byte is the word's top
         expected[w] |= (0x30 if ch == "d" else ord(ch)) << shift
         add[w] |= (0x7F - 9 if ch == "d" else 0x7F) << shift
-    blank = np.frombuffer((" " * len(shape) + _sep(shape)).encode(), np.uint64).byteswap()
+    blank = np.frombuffer((NULL_MARK * len(shape) + _sep(shape)).encode(), np.uint64).byteswap()
     return np.array(expected, dtype=np.uint64), np.array(add, dtype=np.uint64), blank
 
 
@@ -67,12 +69,13 @@ _LOW7, _TOP = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080
 
 class Stamps(NamedTuple):
     words: np.ndarray  # (n, words) uint64: a value's bytes, big-endian; rows compare as their texts do
-    blank: np.ndarray | None  # bool per row: NULL (or 20 spaces); None when no row is
+    blank: np.ndarray | None  # bool per row: NULL (or a stored row of NULL_MARKs); None when no row is
     day: np.ndarray | None  # int64 UTC day (days since 1970-01-01); 0 for blank
 
 
 def read(block: bytes | None, n: int, days: bool = True, shape: str = STAMP) -> Stamps | None:
-    """n values of a block (block_sql), or None when any value is in another form. Without `days`, only
+    """n values of a block (block_sql), or None when any value is in another form (a blank text too: the
+    checks read it as no time, which a NULL is not for every check). Without `days`, only
     their order is wanted (a text comparison needs the form, not the fields' ranges): day is None.
 
     Why a bad value cannot hide: a row is accepted only with its bytes digits, marks or spaces and
@@ -102,7 +105,7 @@ def read(block: bytes | None, n: int, days: bool = True, shape: str = STAMP) -> 
     if shape == STAMP:  # hour 00-23, minutes and seconds 00-59 (two digits compare as their bytes)
         w2 = w[:, 2]
         if ((w1 >> 24) & 0xFFFF).max() > 0x3233 or (w1 & 0xFFFF).max() > 0x3539 or ((w2 >> 40) & 0xFFFF).max() > 0x3539:
-            return None  # SQLite reads hour 24 its own way (a blank row's 0x2020 passes)
+            return None  # SQLite reads hour 24 its own way (a blank row's '!!' passes)
     day = _days(w[:, 0], w1 >> np.uint64(48), blank)
     return None if day is None else Stamps(w, blank, day)
 
