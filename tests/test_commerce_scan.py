@@ -243,7 +243,8 @@ def test_the_scans_start_without_numpy():
     import sys
 
     code = ("import sys; import execdash_desktop.packs.commerce.source, execdash_desktop.packs.commerce.scan, "
-            "execdash_desktop.packs.commerce.rows; print('numpy' in sys.modules)")
+            "execdash_desktop.packs.commerce.rows, execdash_desktop.packs.commerce.stock, "
+            "execdash_desktop.packs.commerce.stamps; print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
