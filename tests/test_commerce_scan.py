@@ -279,3 +279,29 @@ def test_windows_read_when_asked_equal_the_rows_read_whole(tmp_path):
             for k in want.cols:
                 assert np.array_equal(got[k], want[k], equal_nan=want[k].dtype.kind == "f"), (table, lo, k)
             assert lazy.window(lo, lo + 6) is got  # kept: the next payload at that day reads nothing
+
+
+def test_parallel_hands_each_result_as_it_lands_and_the_first_error():
+    """source.py's scans run on a few threads (parallel.Parallel): results in the order the jobs end, the
+    first error raised in the caller, and no job started after it (workers=1: one at a time, in order)."""
+    import threading
+
+    from execdash_desktop.packs.commerce.parallel import Parallel
+
+    second_done = threading.Event()
+    jobs = [lambda: second_done.wait(5) and "first", lambda: second_done.set() or "second"]
+    with Parallel(jobs, 2) as pool:
+        assert list(pool.results()) == [(1, "second"), (0, "first")]
+    ran = []
+
+    def boom():
+        raise ValueError("bad row")
+
+    jobs = [lambda: ran.append(0), boom, lambda: ran.append(2)]
+    with pytest.raises(ValueError, match="bad row"):
+        with Parallel(jobs, 1) as pool:
+            for _ in pool.results():
+                pass
+    assert ran == [0]
+    with Parallel([], 2) as pool:
+        assert list(pool.results()) == []

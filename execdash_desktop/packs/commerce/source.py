@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DataFileError, MissingTablesError
@@ -24,6 +24,7 @@ from ...store import is_demo, open_reader, table_names
 from ...values import ratio01, to_float
 from . import catalogue as cat
 from . import quality_sql, scan, stock
+from .parallel import Parallel
 from .rows import DayRows, Grouped, cx_columns, ful_columns
 from .sqlread import boolean, day, enum, num
 
@@ -185,16 +186,13 @@ def load_source(path: str | os.PathLike, progress=None) -> ComSource:
             raise MissingTablesError(p, ["sales_metrics_daily"])
         have = frozenset(t for t in cat.TABLES if t in names)
         workers = _workers()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            scans = _scans(have, workers, p)
-            running = {pool.submit(_own_connection, p, read, *args): (i, name)
-                       for i, (name, read, args) in enumerate(scans)}
+        scans = _scans(have, workers, p)
+        with Parallel([partial(_own_connection, p, read, *args) for _, read, args in scans], workers) as pool:
             src = _small_tables(conn, have, report)
             done: dict[int, object] = {}
-            for future in as_completed(running):  # the bar moves as each scan lands
-                i, name = running[future]
-                done[i] = future.result()
-                report(0.2 + 0.6 * len(done) / len(running), _STEP_WORDS[name])
+            for i, result in pool.results():  # the bar moves as each scan lands
+                done[i] = result
+                report(0.2 + 0.6 * len(done) / len(scans), _STEP_WORDS[scans[i][0]])
             big: dict = {}
             for name in dict.fromkeys(name for name, _, _ in scans):  # each table's parts in rowid order, as one
                 parts = [done.pop(i) for i, (n, _, _) in enumerate(scans) if n == name]
