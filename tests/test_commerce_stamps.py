@@ -43,7 +43,7 @@ def _memory() -> sqlite3.Connection:
 
 
 def _read(conn, col: str, days: bool = True):
-    n, block = conn.execute(f"SELECT count(*), {stamps.block_sql(col)} FROM fulfillment_tracking").fetchone()
+    n, block = conn.execute(f"SELECT count(*), {stamps.block_sql(col)} FROM fulfillment_tracking NOT INDEXED").fetchone()
     return stamps.read(block, n, days)
 
 
@@ -172,3 +172,34 @@ def test_conversations_read_by_blocks_equal_sqlite_read(monkeypatch, chunk):
     plain = scan.conversations(conn)
     assert sorted(plain["failing"]) == sorted(got["failing"]) and plain["escalated"] == got["escalated"]
     assert plain["days"].tolist() == got["days"].tolist()
+
+
+date = st.one_of(st.none(), st.builds(lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}", st.sampled_from([0, 1969, 1970, 2026]),
+                                      st.integers(0, 13), st.integers(0, 32)),
+                 st.sampled_from(["2026-03-05", "2026-03-05T00:00:00Z", " 2026-03-05", "2026-03-05 ", "2026-3-05",
+                                  "!" * 10, " " * 10, "2026/03/05", "", 2461000]))
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(date, min_size=1, max_size=15))
+def test_a_block_of_dates_reads_as_sqlite_does_or_not_at_all(values):
+    """The stock counts' dates ('YYYY-MM-DD', stamps.DATE): read exactly when every value is NULL, the
+    NULL marks or a plain date SQLite reads as written (from 1970), each day then SQLite's own."""
+    conn = _memory()
+    conn.executemany("INSERT INTO inventory_snapshots (id, snapshot_date) VALUES (?, ?)",
+                     [(str(i), v) for i, v in enumerate(values)])
+    n, block = conn.execute(f"SELECT count(*), {stamps.block_sql('snapshot_date', stamps.DATE)}"
+                            " FROM inventory_snapshots NOT INDEXED").fetchone()  # rowid order (an index holds the dates)
+    got = stamps.read(block, n, shape=stamps.DATE)
+
+    def plain(v):
+        if v is None or v == "!" * 10:
+            return True
+        ok = isinstance(v, str) and len(v) == 10 and v[4] == v[7] == "-" and (v[:4] + v[5:7] + v[8:]).isdigit()
+        return ok and int(v[:4]) >= 1970 and 1 <= int(v[5:7]) <= 12 and 1 <= int(v[8:]) <= 31
+
+    assert (got is not None) == all(plain(v) for v in values)
+    if got is not None:
+        want = [d for d, in conn.execute(f"SELECT {day('snapshot_date')} FROM inventory_snapshots ORDER BY rowid")]
+        blank = np.zeros(n, bool) if got.blank is None else got.blank
+        assert [None if b else int(d) for d, b in zip(got.day, blank)] == want

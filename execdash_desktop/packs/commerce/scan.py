@@ -200,18 +200,20 @@ def _block_chunk(conn, table: str, where: str, day_col: str, extra: str, key: st
     what else fails the check (the rows a NULL fails, say)."""
     import numpy as np
 
+    # NOT INDEXED: the rows in rowid order (the blocks line up with the rowids), whatever the file's indexes
     start, end = (int(x) for x in where.split()[3::2])  # " WHERE rowid BETWEEN start AND end"
     listed = "NULL" if extra == "NULL" else f"group_concat({extra}, ',')"  # an aggregate of NULLs costs ~5% too
     n, a, b, x, cond = conn.execute(
         f"SELECT count(*), {stamps.block_sql(day_col)}, {stamps.block_sql(later_col)}, {listed},"
-        f" group_concat(CASE WHEN {condition} THEN rowid END, ',') FROM {table}{where}").fetchone()
+        f" group_concat(CASE WHEN {condition} THEN rowid END, ',') FROM {table} NOT INDEXED{where}").fetchone()
     first, later = stamps.read(a, n), stamps.read(b, n, days=False)
     if first is None or later is None:
         return None
     if n == end - start + 1:  # every rowid of the range: no list needed
         rowids = np.arange(start, end + 1, dtype=np.int64)
     else:
-        rowids = _ints(conn.execute(f"SELECT group_concat(rowid, ',') FROM {table}{where}").fetchone()[0], n, table)
+        rowids = _ints(conn.execute(f"SELECT group_concat(rowid, ',') FROM {table} NOT INDEXED{where}").fetchone()[0],
+                       n, table)
     days = first.day.astype(np.int32)
     if first.blank is not None:
         days[first.blank] = NO_DAY

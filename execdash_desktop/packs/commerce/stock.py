@@ -141,7 +141,7 @@ def inventory(conn, path: str | None = None) -> dict | None:
         if got is None:
             n, p, s, a = conn.execute(
                 f"SELECT count(*), group_concat({_PACKED}, ','), CAST(group_concat(ifnull(sku, ''), char({_SEP}))"
-                f" AS BLOB), {numbers} FROM {_TABLE}{where}").fetchone()
+                f" AS BLOB), {numbers} FROM {_TABLE}{' NOT INDEXED' if lazy else ''}{where}").fetchone()
             p = _ints(p, n, _TABLE)
             alert_values += a.split(",") if a else []
             if lazy:
@@ -194,7 +194,7 @@ def _sparse_chunk(conn, where: str) -> tuple[np.ndarray, bytes | None, np.ndarra
         f"SELECT count(*), {stamps.block_sql('snapshot_date', stamps.DATE)}, CAST(group_concat(ifnull(sku, ''),"
         f" char({_SEP})) AS BLOB), group_concat(CASE WHEN stock_status = 'in_stock' AND +quantity_available"
         f" BETWEEN 0 AND 9e999 AND sku IS NOT NULL THEN NULL ELSE (rowid - {start}) * 16 + {_CODE} END, ',')"
-        f" FROM {_TABLE}{where}").fetchone()
+        f" FROM {_TABLE} NOT INDEXED{where}").fetchone()
     read = stamps.read(dates, n, shape=stamps.DATE)
     if read is None:
         return None
@@ -208,10 +208,12 @@ def _sparse_chunk(conn, where: str) -> tuple[np.ndarray, bytes | None, np.ndarra
 
 
 def _rowids(conn, where: str, n: int) -> np.ndarray:
-    """The rowids of a chunk's n rows (" WHERE rowid BETWEEN start AND end"), in order."""
+    """The rowids of a chunk's n rows (" WHERE rowid BETWEEN start AND end"), in order (NOT INDEXED, here
+    and in the chunk's pass: rowid order whatever the file's indexes)."""
     import numpy as np
 
     start, end = (int(x) for x in where.split()[3::2])
     if n == end - start + 1:
         return np.arange(start, end + 1, dtype=np.int64)
-    return _ints(conn.execute(f"SELECT group_concat(rowid, ',') FROM {_TABLE}{where}").fetchone()[0], n, _TABLE)
+    return _ints(conn.execute(f"SELECT group_concat(rowid, ',') FROM {_TABLE} NOT INDEXED{where}").fetchone()[0], n,
+                 _TABLE)
