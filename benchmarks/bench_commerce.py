@@ -120,15 +120,15 @@ def measure(path: Path, runs: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for _ in range(runs):
         r = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, env=_env(),
-                           check=True)
+                           cwd=ROOT, check=True)
         for k, v in json.loads(r.stdout).items():
             out.setdefault(k, []).append(v)
         r = subprocess.run([sys.executable, "-c", CHILD, str(path), "warm"], capture_output=True, text=True,
-                           env=_env(), check=True)
+                           env=_env(), cwd=ROOT, check=True)
         out.setdefault("first_payload_warm_ms", []).append(json.loads(r.stdout)["first_payload_ms"])
         a = time.perf_counter()
         subprocess.run([sys.executable, "-m", "execdash_desktop", "kpis", "--db", str(path), "--dashboard",
-                        "commerce", "--json"], capture_output=True, env=_env(), check=True)
+                        "commerce", "--json"], capture_output=True, env=_env(), cwd=ROOT, check=True)
         out.setdefault("kpis_process_ms", []).append((time.perf_counter() - a) * 1000)
     return out
 
