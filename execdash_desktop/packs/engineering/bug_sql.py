@@ -25,7 +25,8 @@ CHUNK = 16384  # rowids per chunk at least; a large table is cut in 16
 HELPERS = max(1, min(3, os.cpu_count() or 1))
 NULL = -(2 ** 62)  # an integer no real value takes: NULL in the packed columns
 TIMES = ("created_at", "updated_at", "resolved_at")
-PACK = 8192  # codes < PACK: severity position + 64 x status position + 4096 x blocker
+PACK_BITS = 13
+PACK = 1 << PACK_BITS  # codes < PACK: severity position + 64 x status position + 4096 x blocker
 
 # Severity and status by their position in a list (one lower/trim per row, no CASE
 # chain); numpy maps the positions to codes. 0: not in the list (unknown).

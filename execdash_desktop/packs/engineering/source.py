@@ -22,13 +22,14 @@ from ...store import is_demo, table_columns
 from ...values import to_float
 from . import catalogue as cat
 from . import stamps
-from .bug_sql import NULL, PACK, SEV_LIST, STATUS_LIST, TIMES, ChunkReader, moment_ms
+from .bug_sql import NULL, PACK, PACK_BITS, SEV_LIST, STATUS_LIST, TIMES, ChunkReader, moment_ms
 from .load import load_source  # noqa: F401 - the entry point (numpy-free) lives in load.py
 
 
 def _position_codes(listing: str, codes: dict[str, int]) -> np.ndarray:
-    """instr() position -> code lookup table (unknown -> the code for '')."""
-    table = np.full(len(listing) + 1, codes[""], dtype=np.int64)
+    """instr() position -> code lookup table (unknown -> the code for ''), 64 entries (a 6-bit field)."""
+    assert len(listing) < 64
+    table = np.full(64, codes[""], dtype=np.int8)
     for name, code in codes.items():
         if name:
             table[listing.index("," + name + ",") + 1] = code
@@ -127,12 +128,12 @@ def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
     if "project" in cols:
         rid = cols["project"]
     else:
-        rid, codes = codes // PACK - 1, codes % PACK
+        rid, codes = (codes >> PACK_BITS) - 1, codes & (PACK - 1)
     created_ms, updated, resolved = cols["created_at"], cols["updated_at"], cols["resolved_at"]
     top = max(int(updated.max(initial=NULL)), int(resolved.max(initial=NULL)))  # NULL is below every moment
-    sev = _SEV_CODES[codes % 64].astype(np.int8)
-    status_pos = (codes // 64) % 64
-    status = _STATUS_CODES[status_pos].astype(np.int8)
+    sev = _SEV_CODES.take(codes & 63)  # codes are >= 0: bit operations for % and //
+    status_pos = (codes >> 6) & 63
+    status = _STATUS_CODES.take(status_pos)
     # resolved_at, else updated_at, else created_at: the moment a shipped/closed bug stopped being open
     res_ms = np.where(resolved != NULL, resolved, np.where(updated != NULL, updated, created_ms))
     resolution = np.full(len(codes), np.inf)
@@ -144,9 +145,9 @@ def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
         project[ok] = lookup[rid[ok]]
     sla = cols["sla"]
     return {"created": _seconds(created_ms, np.nan), "resolution": resolution, "sev": sev, "status": status,
-            "status_word": _STATUS_WORDS[status_pos].astype(np.int8),
+            "status_word": _STATUS_WORDS.take(status_pos),
             "blocker": codes >= 4096,
-            "sla": np.where(sla > 0, sla.astype(np.float64) / 1000, _DEFAULT_SLA[sev]),  # NULL is < 0
+            "sla": np.where(sla > 0, sla.astype(np.float64) / 1000, _DEFAULT_SLA.take(sev)),  # NULL is < 0
             "revenue": _seconds(cols["revenue"], 0.0), "project": project,
             "actual_hours": _seconds(cols["actual_hours"], 0.0), "rowid": cols["rowid"], "top": top}
 
