@@ -30,15 +30,16 @@ def epoch_ms(block: bytes | None, n: int, null: int) -> np.ndarray | None:
     any value is in another form, or the values do not line up."""
     if n == 0:
         return np.empty(0, np.int64)
-    # Lined up: read as n records of WIDTH bytes each followed by '|', every record blank or a stamp,
-    # the block holds exactly n - 1 '|' (records hold none), so no value holds one and the n - 1
-    # separators group_concat wrote are those: each value is its record.
+    # Lined up: read as n records of WIDTH bytes with a '|' between each two, every record blank or a
+    # stamp, the block holds exactly n - 1 '|' (records hold none), so no value holds one and the
+    # n - 1 separators group_concat wrote are those: each value is its record.
     if block is None or len(block) != (WIDTH + 1) * n - 1:
         return None
-    a = np.frombuffer(block + _SEP, np.uint8).reshape(n, WIDTH + 1)
-    if not (a[:, WIDTH] == _SEP[0]).all():
+    raw = np.frombuffer(block, np.uint8)
+    if not (raw[WIDTH::WIDTH + 1] == _SEP[0]).all():
         return None
-    a = a[:, :WIDTH]
+    # the records, in place: record i is bytes (WIDTH + 1) * i ..+ WIDTH, the last one ending the block
+    a = np.lib.stride_tricks.as_strided(raw, shape=(n, WIDTH), strides=(WIDTH + 1, 1), writeable=False)
     blank = a[:, 0] == 32
     some_blank = bool(blank.any())
     if some_blank:
