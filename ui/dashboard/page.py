@@ -290,7 +290,7 @@ class QtDashboardPage(QScrollArea):
             # a step right after another waits a little: several turns of the loop can fall in one
             # frame, and the paint of the last step should come before the next one
             wait = STEP_GAP_MS - (time.perf_counter() - self._last_step) * 1000
-            QTimer.singleShot(max(0, round(wait)), self, self._step)
+            QTimer.singleShot(max(1, round(wait)), self, self._step)
 
     def _step(self) -> None:
         self._stepping = False

@@ -41,6 +41,7 @@ class DashboardView(QObject):
         for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
             self.tabs.tabBar().setTabButton(0, side, None)  # the dashboard stays
         self.drilldowns = DrilldownTabs(self.tabs, service, self.session, recorder, self)
+        self.polished = False  # its widgets' styles resolved before it was first shown (shell._place_views)
         self.first_shown = False  # its first payload has been painted
         self.restored: str | None = None  # the file whose remembered drill-downs were reopened
         self.render_waiting_for_chart: tuple | None = None

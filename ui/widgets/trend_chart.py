@@ -149,7 +149,7 @@ class QtTrendChart(QFrame):
         self._head, self._titles, self._legend_below = head, titles, False
 
         self._axis = _MoneyAxis("left")
-        self.plot = _PlotWidget(axisItems={"left": self._axis})
+        self.plot = _PlotWidget(axisItems={"left": self._axis}, enableMenu=False)  # no context menus made
         self.plot.painted.connect(self.painted)
         adopt_menus(self.plot)
         self.plot.setMinimumHeight(PLOT_MIN[False])
