@@ -21,6 +21,7 @@ from execdash_desktop.format import month_name, short_date
 
 from ..services.query_service import Job
 from ..services.session import QtDataSession
+from .page import QtDashboardPage
 from .view import DashboardView
 
 PREFETCH_AFTER_MS = 600  # the other dashboards load once the first screen is up
@@ -83,7 +84,8 @@ class DashboardsMixin:
         self.views[dashboard.name] = v
         order = registry.names()
         self.views = dict(sorted(self.views.items(), key=lambda kv: order.index(kv[0])))
-        self.stack.addWidget(v.tabs)
+        if self.stack.indexOf(v.tabs) < 0:
+            self.stack.addWidget(v.tabs)
         if hasattr(self, "menus"):
             self._wire_view(v)
         return v
@@ -181,23 +183,26 @@ class DashboardsMixin:
             self._place_views()
 
     def _place_views(self) -> None:
-        """The holdings' new views are made a turn of the event loop each, polished on the next, and put
-        in the window (shown, the others removed) on the one after: made, polished and shown at once,
-        a Commerce view held the window ~130 ms (GUI-thread CPU) as a big file began to load."""
+        """Each new view of the holdings is made over turns of the event loop (its page, then the rest
+        of it, then put in the window's stack, hidden), and all are registered and shown (the others
+        removed) on the turn after: made, put in and shown at once, a Commerce view held the window
+        ~130 ms (GUI-thread CPU) as a big file began to load."""
         placing, self._placing, self._place_pending = self._placing, None, False
         if placing is None:
             return
         path, names = placing
         made = self._made_views
-        new = [n for n in names if n not in self.views and n not in made]
-        if new or any(not made[n].polished for n in names if n in made):
-            if new:
+        new = [n for n in names if n not in self.views and not isinstance(made.get(n), DashboardView)]
+        if new or any(not v.stacked for n, v in made.items() if n in names and isinstance(v, DashboardView)):
+            if new and new[0] not in made:
+                made[new[0]] = QtDashboardPage(dashboard=registry.get(new[0]))
+            elif new:
                 made[new[0]] = DashboardView(registry.get(new[0]), self.service, self.settings, self.recorder,
-                                             None, self)
-            else:  # styles resolved while hidden, so that showing it only lays out and paints
-                v = next(made[n] for n in names if n in made and not made[n].polished)
-                v.tabs.ensurePolished()
-                v.polished = True
+                                             None, self, page=made[new[0]])
+            else:  # into the window, hidden: its styles are resolved as it is put in (~20 ms), not when shown
+                v = next(v for n, v in made.items() if n in names and isinstance(v, DashboardView) and not v.stacked)
+                self.stack.addWidget(v.tabs)
+                v.stacked = True
             self._placing, self._place_pending = placing, True
             QTimer.singleShot(1, self, self._place_views)  # a timer: the window paints between the turns
             return
@@ -205,7 +210,8 @@ class DashboardsMixin:
             if name not in self.views:
                 self._add_view(registry.get(name), made=made.pop(name))
         for v in made.values():  # made for holdings that changed since
-            v.tabs.deleteLater()
+            if isinstance(v, DashboardView):
+                v.tabs.deleteLater()
             v.deleteLater()
         made.clear()
         self._holdings = tuple(names)
