@@ -191,7 +191,10 @@ def flag(series: str, label: str, fmt: str, periods: Sequence[str], values: Sequ
         if side is not None and based != raw:
             # between the old level and the new one (a step partly reversing) is not unusual
             old = _expect(raw, m, k)
-            if old is not None and (v >= old[0] if side == "low" else v <= old[0]):
+            # at the old level itself counts as between; the tolerance keeps a tie a tie whatever the
+            # unit (in logs, exp(log(89)) may come back a hair off 89)
+            tie = 1e-9 * abs(old[0]) if old is not None else 0.0
+            if old is not None and (v >= old[0] - tie if side == "low" else v <= old[0] + tie):
                 side = None
         if side is not None and i >= first:
             pred, scale, low, high = band

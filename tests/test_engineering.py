@@ -484,6 +484,26 @@ def test_a_table_read_in_parallel_chunks_equals_one_read(eng_demo, monkeypatch):
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
 
 
+def test_chunks_with_missing_rows_read_the_rows_there_are(eng_demo, tmp_path, monkeypatch):
+    """Deleted bugs leave holes in the rowids: a chunk whose count is not its range's width reads its
+    rowids; every column still belongs to its own row."""
+    import shutil
+
+    from execdash_desktop.packs.engineering import bug_sql
+
+    path = tmp_path / "holes.sqlite"
+    shutil.copy(eng_demo, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM bugs WHERE rowid BETWEEN 1000 AND 1200 OR rowid % 97 = 0")
+        want = [r[0] for r in conn.execute("SELECT rowid FROM bugs ORDER BY rowid")]
+    whole = load_source(path).bugs
+    monkeypatch.setattr(bug_sql, "CHUNK", 300)
+    chunked = load_source(path).bugs
+    assert whole.rowid.tolist() == want == chunked.rowid.tolist()
+    for name in ("created", "resolution", "sev", "status", "sla", "revenue", "project"):
+        assert getattr(whole, name).tobytes() == getattr(chunked, name).tobytes(), name
+
+
 def test_the_scan_starts_without_numpy():
     """load.py and bug_sql.py start the second reader before numpy is imported (a cold process reads
     while it imports): neither may import numpy, even indirectly."""
@@ -518,3 +538,11 @@ def test_the_bug_tables_severity_and_status_filters_read_as_sql_does(tmp_path_fa
         assert {r[0] for r in page.rows} == {r[0] for r in conn.execute(
             f"SELECT bug_number FROM bugs WHERE {where}", {"sev": sev, "status": status})}
     conn.close()
+
+
+def test_the_likely_first_orders_hold_every_name_once():
+    """bug_sql tries the common severities and statuses first; the lists must still hold every name."""
+    from execdash_desktop.packs.engineering import bug_sql
+
+    assert sorted(bug_sql.SEV_LIKELY) == sorted(cat.SEVERITIES)
+    assert sorted(bug_sql.STATUS_LIKELY) == sorted(cat.STATUSES)

@@ -42,8 +42,8 @@ def test_stamps_read_as_sqlite_reads_them_or_decline(values):
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t (v)")
     conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
-    block, odd, n = conn.execute(f"SELECT {stamps.block_sql('v')}, count(*) FROM t").fetchone()
-    got = stamps.epoch_ms(block, odd, n, NULL)
+    block, n = conn.execute(f"SELECT {stamps.block_sql('v')}, count(*) FROM t").fetchone()
+    got = stamps.epoch_ms(block, n, NULL)
     canonical = all(v is None or (isinstance(v, str) and CANONICAL.fullmatch(v)) for v in values)
     if got is None:
         assert not canonical  # it declines only what it does not read itself
@@ -53,18 +53,31 @@ def test_stamps_read_as_sqlite_reads_them_or_decline(values):
 
 
 def test_a_block_of_the_wrong_length_is_declined():
-    assert stamps.epoch_ms(b"2026-10-31T23:41:43Z", 0, 2, NULL) is None
-    assert stamps.epoch_ms(None, 0, 1, NULL) is None
-    stamp_and_null = b"2026-10-31T23:41:43Z" + stamps.BLANK.encode()
-    assert stamps.epoch_ms(stamp_and_null, 1, 2, NULL) is None  # a value of another length: not lined up
-    assert list(stamps.epoch_ms(stamp_and_null, 0, 2, NULL)) == [
-        1793490103000, NULL]
+    assert stamps.epoch_ms(b"2026-10-31T23:41:43Z", 2, NULL) is None
+    assert stamps.epoch_ms(None, 1, NULL) is None
+    stamp_and_null = b"2026-10-31T23:41:43Z|" + stamps.BLANK.encode()
+    assert stamps.epoch_ms(stamp_and_null, 2, NULL).tolist() == [1793490103000, NULL]
+    assert stamps.epoch_ms(stamp_and_null.replace(b"|", b" "), 2, NULL) is None  # no separator
+
+
+def _block(values):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (v)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+    return conn.execute(f"SELECT {stamps.block_sql('v')}, count(*) FROM t").fetchone()
 
 
 def test_values_that_only_line_up_together_are_declined():
-    conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE t (v)")
-    conn.executemany("INSERT INTO t VALUES (?)", [("2026-10-31",), ("T23:41:43Z2026-10-31T23:41:43Z",)])
-    block, odd, n = conn.execute(f"SELECT {stamps.block_sql('v')}, count(*) FROM t").fetchone()
-    assert len(block) == 40 and n == 2  # the block alone would read as two stamps
-    assert stamps.epoch_ms(block, odd, n, NULL) is None
+    block, n = _block(["2026-10-31", "T23:41:43Z2026-10-31T23:41:43Z"])
+    assert len(block) == 41 and n == 2  # as long as two stamps and their separator
+    assert stamps.epoch_ms(block, n, NULL) is None
+
+
+def test_a_value_holding_the_separator_is_declined():
+    # 41 bytes with '|' where a separator goes, then an empty value and a 19-byte one: every
+    # separator position holds '|' and the lengths add up, but the values are not the blocks
+    block, n = _block(["2026-10-31T23:41:43Z|2026-10-31T23:41:43Z", "", "026-10-31T23:41:43Z"])
+    assert len(block) == 21 * n - 1 and block[20:21] == b"|" and block[41:42] == b"|"
+    assert stamps.epoch_ms(block, n, NULL) is None
+    block, n = _block(["2026-10-31T23:41:43Z|2026-10-31T23:41:43Z", ""])
+    assert stamps.epoch_ms(block, n, NULL) is None

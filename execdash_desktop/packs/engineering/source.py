@@ -95,15 +95,15 @@ def _parse(conn: sqlite3.Connection, reader: ChunkReader, i: int, raw: tuple) ->
     per value, which is what a row-by-row fetch of a million bugs costs. A timestamp column in
     another form, or rowids with gaps, are read again by SQLite for this range (same numbers)."""
     lo, hi = reader.chunks.ranges[i]
-    n, first, last, *values = raw
+    n, *values = raw
     out = {}
     for k, col in enumerate(TIMES):
-        ms = stamps.epoch_ms(values[2 * k], values[2 * k + 1], n, NULL)
+        ms = stamps.epoch_ms(values[k], n, NULL)
         out[col] = ms if ms is not None else _column(conn, moment_ms(col), lo, hi)
-    for name, text in zip(reader.chunks.ints, values[6:]):
+    for name, text in zip(reader.chunks.ints, values[len(TIMES):]):
         out[name] = _ints(text)
-    if n and last - first + 1 == n:
-        out["rowid"] = np.arange(first, last + 1, dtype=np.int64)
+    if n == hi - lo:  # every rowid of the range is there
+        out["rowid"] = np.arange(lo, hi, dtype=np.int64)
     else:
         out["rowid"] = _column(conn, "rowid", lo, hi)
     return out

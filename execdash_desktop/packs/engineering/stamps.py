@@ -2,7 +2,7 @@
 
 'YYYY-MM-DDTHH:MM:SSZ' (UTC, whole seconds) is what the demo, the imports
 and the snapshots write. A column of them reaches Python as one block of
-text (SQLite concatenates the values, 20 bytes each, NULL as 20 spaces),
+text (SQLite joins the values, 20 bytes each, NULL as 20 spaces, by '|'),
 and numpy turns the block into epoch milliseconds in a few vector
 operations: no date function per row in SQLite, no Python object per value.
 Any value in another form (a time zone, a fraction, a date alone, a number,
@@ -15,22 +15,30 @@ from __future__ import annotations
 import numpy as np
 
 from .bug_sql import STAMP_BLANK as BLANK  # noqa: F401 - the block's NULL
+from .bug_sql import STAMP_SEP
 from .bug_sql import STAMP_WIDTH as WIDTH
 from .bug_sql import block_sql  # noqa: F401 - the SQL that writes a block (numpy-free, for load.py)
 
 _DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
 _MARKS = np.array([4, 7, 10, 13, 16, 19])
 _MARK_BYTES = np.frombuffer(b"--T::Z", np.uint8)
+_SEP = STAMP_SEP.encode()
 
 
-def epoch_ms(block: bytes | None, odd: float, n: int, null: int) -> np.ndarray | None:
-    """n stamps of a block -> int64 epoch milliseconds (`null` for NULL); None when any value is in
-    another form (`odd`: the count of values of another length)."""
+def epoch_ms(block: bytes | None, n: int, null: int) -> np.ndarray | None:
+    """n stamps of a block (bug_sql.block_sql) -> int64 epoch milliseconds (`null` for NULL); None when
+    any value is in another form, or the values do not line up."""
     if n == 0:
         return np.empty(0, np.int64)
-    if odd or block is None or len(block) != WIDTH * n:
+    # Lined up: read as n records of WIDTH bytes each followed by '|', every record blank or a stamp,
+    # the block holds exactly n - 1 '|' (records hold none), so no value holds one and the n - 1
+    # separators group_concat wrote are those: each value is its record.
+    if block is None or len(block) != (WIDTH + 1) * n - 1:
         return None
-    a = np.frombuffer(block, np.uint8).reshape(n, WIDTH)
+    a = np.frombuffer(block + _SEP, np.uint8).reshape(n, WIDTH + 1)
+    if not (a[:, WIDTH] == _SEP[0]).all():
+        return None
+    a = a[:, :WIDTH]
     blank = a[:, 0] == 32
     some_blank = bool(blank.any())
     if some_blank:
