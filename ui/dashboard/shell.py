@@ -51,7 +51,8 @@ def as_of_label(payload: dict) -> str:
 
 class DashboardsMixin:
     """Needs: self.service, .settings, .recorder, .menus, .sidebar, .stack, .views, ._current,
-    ._holdings_lane, ._placing, ._place_pending, ._made_views, ._switch_actions, .presentation, .diagnostics, .status_as_of, ._wire_view."""
+    ._holdings_lane, ._placing, ._place_pending, ._made_views, ._switch_actions, .presentation,
+    .diagnostics, .status_as_of, ._wire_view."""
 
     # -- the dashboards ------------------------------------------------------------------------
     @property
