@@ -16,6 +16,12 @@ API after its first request: the file's own cost, without a cold
 interpreter's first import of numpy (~100-150 ms).
 demo: 500 days, 300k fulfilment rows, 100k conversations; 10x: 3M and 1M.
 Files are built once by the seeded demo (benchmarks/.cache/commerce-<size>.sqlite).
+
+    python benchmarks/bench_commerce.py --against /tmp/base [--sizes demo] [--runs 9]
+
+compares this checkout with another one (e.g. `git archive <commit> | tar -x -C /tmp/base`):
+the two first payloads, cold and warm, run alternately, so a shared machine's load falls on
+both alike; the table gives each side's median wall and CPU time and the ratio this / other.
 """
 
 from __future__ import annotations
@@ -81,23 +87,48 @@ def commerce_file(label: str) -> Path:
     return path
 
 
-def _env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def _env(root: Path = ROOT) -> dict:
+    return {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def _child(path: Path, root: Path, warm: bool) -> dict:
+    # run in root: `python -c` puts the working folder first on the path, before PYTHONPATH
+    r = subprocess.run([sys.executable, "-c", CHILD, str(path), *(["warm"] if warm else [])], capture_output=True,
+                       text=True, env=_env(root), cwd=root, check=True)
+    return json.loads(r.stdout)
+
+
+def compare(path: Path, other: Path, runs: int) -> list[list]:
+    """First payload wall and CPU, cold and warm, of this checkout and `other`, run alternately; the
+    peak RSS of both kinds of process."""
+    samples: dict[tuple[str, str], list[float]] = {}
+    for i in range(runs):
+        for root in ((ROOT, other) if i % 2 else (other, ROOT)):
+            for warm in (False, True):
+                got = _child(path, root, warm)
+                mode = "warm" if warm else "cold"
+                for metric in ("first_payload_ms", "first_payload_cpu_ms", "peak_rss_mb"):
+                    samples.setdefault((f"{metric.replace('first_payload', mode)}", str(root)), []).append(got[metric])
+    rows = []
+    for metric in ("cold_ms", "cold_cpu_ms", "warm_ms", "warm_cpu_ms", "peak_rss_mb"):
+        mine, theirs = (statistics.median(samples[(metric, str(r))]) for r in (ROOT, other))
+        rows.append([path.stem, metric, f"{theirs:.1f}", f"{mine:.1f}", f"{mine / theirs:.2f}"])
+    return rows
 
 
 def measure(path: Path, runs: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for _ in range(runs):
         r = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, env=_env(),
-                           check=True)
+                           cwd=ROOT, check=True)
         for k, v in json.loads(r.stdout).items():
             out.setdefault(k, []).append(v)
         r = subprocess.run([sys.executable, "-c", CHILD, str(path), "warm"], capture_output=True, text=True,
-                           env=_env(), check=True)
+                           env=_env(), cwd=ROOT, check=True)
         out.setdefault("first_payload_warm_ms", []).append(json.loads(r.stdout)["first_payload_ms"])
         a = time.perf_counter()
         subprocess.run([sys.executable, "-m", "execdash_desktop", "kpis", "--db", str(path), "--dashboard",
-                        "commerce", "--json"], capture_output=True, env=_env(), check=True)
+                        "commerce", "--json"], capture_output=True, env=_env(), cwd=ROOT, check=True)
         out.setdefault("kpis_process_ms", []).append((time.perf_counter() - a) * 1000)
     return out
 
@@ -106,8 +137,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="demo,10x")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--against", type=Path, help="another checkout, measured alternately with this one")
     args = ap.parse_args()
     compile_bytecode()  # as an install does: no measured process compiles the changed modules again
+    if args.against:
+        compile_bytecode(args.against)
+        rows = [row for label in args.sizes.split(",") for row in compare(commerce_file(label), args.against, args.runs)]
+        print(f"\nCommerce first payload, this checkout against {args.against}, medians of {args.runs} alternate runs"
+              f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n")
+        print_table(["file", "metric", "other", "this", "this/other"], rows)
+        return
     rows = []
     for label in args.sizes.split(","):
         path = commerce_file(label)

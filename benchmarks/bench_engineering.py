@@ -102,16 +102,17 @@ def _env() -> dict:
 def measure(path: Path, runs: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for _ in range(runs):
+        # in ROOT: `python -c` puts the working folder first on the path, before PYTHONPATH
         r = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, env=_env(),
-                           check=True)
+                           check=True, cwd=ROOT)
         for k, v in json.loads(r.stdout).items():
             out.setdefault(k, []).append(v)
         r = subprocess.run([sys.executable, "-c", CHILD, str(path), "warm"], capture_output=True, text=True,
-                           env=_env(), check=True)
+                           env=_env(), check=True, cwd=ROOT)
         out.setdefault("first_payload_warm_ms", []).append(json.loads(r.stdout)["first_payload_ms"])
         a = time.perf_counter()
         subprocess.run([sys.executable, "-m", "execdash_desktop", "kpis", "--db", str(path), "--dashboard",
-                        "engineering", "--json"], capture_output=True, env=_env(), check=True)
+                        "engineering", "--json"], capture_output=True, env=_env(), check=True, cwd=ROOT)
         out.setdefault("kpis_process_ms", []).append((time.perf_counter() - a) * 1000)
     return out
 

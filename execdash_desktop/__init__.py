@@ -1,8 +1,15 @@
 """ExecDash Desktop: the Qt-free core (store, packs, metrics, command line)."""
 
+import os
+
 APP_NAME = "ExecDash"
 ORG_NAME = "ExecDash"
 ORG_DOMAIN = "execdash.example"
+
+# numpy's OpenBLAS starts a thread per core when numpy is imported (~50 ms of CPU, and a cold
+# `execdash kpis` imports numpy while the Commerce scans use both cores); the app does no linear
+# algebra big enough to gain from them. A user's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def __getattr__(name: str) -> str:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from execdash_desktop.packs.commerce import catalogue as cat
-from execdash_desktop.packs.commerce import quality_sql, scan
+from execdash_desktop.packs.commerce import quality_sql, scan, stock
 from execdash_desktop.packs.commerce.source import _inventory_rows, load_source
 from execdash_desktop.packs.commerce.sqlread import boolean, boolean_fast, day, day_fast, enum, enum_case, num, num_fast
 
@@ -125,31 +125,60 @@ def test_packed_fulfilment_read_equals_the_rows(monkeypatch, chunk, parts):
         assert [None if np.isnan(v) else v for v in dtf.tolist()] == [w[2] for w in want[pick]]
 
 
-def test_packed_inventory_read_equals_the_row_by_row_read(monkeypatch):
+_STOCK_ROWS = [("HR-1", "2026-03-01", "low_stock", 5, 3), (" HR-1 ", "2026-03-01T00:00:00Z", "LOW_STOCK", "5", 2.5),
+               ("HR-2", "2026-03-01", "out_of_stock", 0, 0), ("HR-2", "2026-03-02", " Overstock", 0.1 + 0.2, None),
+               (None, "2026-03-02", "low_stock", -3, 1), (None, "2026-03-02", "in_stock", "-1.5", 40),
+               ("HR-3", "bad", "low_stock", 1, 1), ("HR-3", " 2026-03-02", "low_stock", 1e20, "7"),
+               ("HR-4", "2026-03-03", "odd", 2, 2), ("HR-4", "2026-03-03", "low_stock", None, "x")]
+# SKUs of one length (numbered by numpy): padded ones that trim alike, a non-ASCII one, 8 bytes
+_SAME_WIDTH = [(sku, *r[1:]) for sku, r in zip(["HR-1 ", " HR-1", "HR-2 ", "HR-2 ", "Ré-3", "Ré-3",
+                                                "HR-4 ", "HR-4 ", "HR-1 ", "HR-5 "], _STOCK_ROWS)]
+_LONG = [(None if sku is None else sku + "-LONG-SKU", *r) for sku, *r in _STOCK_ROWS]
+# dates all 'YYYY-MM-DD' (or NULL): read as a block, the other columns as messy as above
+_DATES = [(sku, [f"2026-03-0{i % 3 + 1}", None][i == 6], *r[1:]) for i, (sku, *r) in enumerate(_STOCK_ROWS)]
+
+
+@pytest.mark.parametrize("rows", [_STOCK_ROWS, _SAME_WIDTH, _LONG, [(s.ljust(8, "x"), *r[1:]) for s, r in zip(
+    ["A1", "A1", "B2", "C3", "C3", "D4", "E5", "E5", "F6", "A1"], _STOCK_ROWS)], _DATES],
+    ids=["messy", "one-width", "long", "8", "dates"])
+@pytest.mark.parametrize("on_file", [False, True])
+def test_packed_inventory_read_equals_the_row_by_row_read(monkeypatch, tmp_path, rows, on_file):
+    """Snapshot days, checks 5 and 8, and every day's alerts as a row-by-row read gives them: SKUs numbered
+    by numpy (one width) or by Python; the alerts' numbers read in the pass (no file) or by rowid when
+    their day is asked (a file, with rowids: then a chunk of plain dates lists only its unusual rows'
+    codes), gaps in the rowids included."""
     monkeypatch.setattr(scan, "CHUNK_ROWS", 4)
-    conn = _memory()
-    rows = [("HR-1", "2026-03-01", "low_stock", 5, 3), (" HR-1 ", "2026-03-01T00:00:00Z", "LOW_STOCK", "5", 2.5),
-            ("HR-2", "2026-03-01", "out_of_stock", 0, 0), ("HR-2", "2026-03-02", " Overstock", 0.1 + 0.2, None),
-            (None, "2026-03-02", "low_stock", -3, 1), (None, "2026-03-02", "in_stock", "-1.5", 40),
-            ("HR-3", "bad", "low_stock", 1, 1), ("HR-3", " 2026-03-02", "low_stock", 1e20, "7"),
-            ("HR-4", "2026-03-03", "odd", 2, 2), ("HR-4", "2026-03-03", "low_stock", None, "x")]
+    path = tmp_path / "s.sqlite"
+    conn = sqlite3.connect(path) if on_file else _memory()
+    if on_file:
+        conn.executescript(SCHEMA)
     conn.executemany("INSERT INTO inventory_snapshots (id, sku, snapshot_date, stock_status, quantity_available,"
-                     " days_of_cover) VALUES (?,?,?,?,?,?)", [(str(i), *r) for i, r in enumerate(rows)])
-    fast, plain = scan.inventory(conn), _inventory_rows(conn)
-    assert fast["rows"] == plain["rows"] == len(rows)
+                     " days_of_cover) VALUES (?,?,?,?,?,?)", [(str(i), *r) for i, r in enumerate(rows * 2)])
+    conn.execute("DELETE FROM inventory_snapshots WHERE rowid IN (12, 13)")
+    conn.commit()
+    sparse = []
+    sparse_chunk = stock._sparse_chunk
+    monkeypatch.setattr(stock, "_sparse_chunk", lambda *a: sparse.append(sparse_chunk(*a)) or sparse[-1])
+    fast, plain = stock.inventory(conn, str(path) if on_file else None), _inventory_rows(conn)
+    assert (on_file and rows is _DATES) == (len(sparse) > 0 and all(x is not None for x in sparse))
+    assert fast["rows"] == plain["rows"] == 2 * len(rows) - 2
     assert fast["days"].tolist() == plain["days"].tolist()
     assert sorted(fast["negative"], key=repr) == sorted(plain["negative"], key=repr)
-    assert sorted(fast["dups"], key=repr) == sorted(plain["dups"], key=repr) and fast["dups"]  # HR-1 twice on 1 March
+    assert sorted(fast["dups"], key=repr) == sorted(plain["dups"], key=repr) and fast["dups"]
     for d in plain["days"].tolist():
         a, b = fast["alerts"].get(d, ()), plain["alerts"].get(d, ())
         assert [tuple(map(repr, x)) for x in a] == [tuple(map(repr, x)) for x in b]  # 5 stays an int, 0.3... exact
+        assert fast["alerts"].get(d, ()) == a  # asked again: kept
+    block, n = conn.execute("SELECT CAST(group_concat(ifnull(sku, ''), char(31)) AS BLOB), count(*)"
+                            " FROM inventory_snapshots").fetchone()
+    assert (stock._numbered(block, n) is not None) == (rows in (_SAME_WIDTH,) or len(rows[0][0]) == 8)
 
 
 def test_a_sku_holding_the_separator_is_read_row_by_row():
     conn = _memory()
     conn.execute("INSERT INTO inventory_snapshots (id, sku, snapshot_date, stock_status) VALUES"
                  " ('a', 'HR' || char(31) || '1', '2026-03-01', 'low_stock')")
-    assert scan.inventory(conn) is None  # the caller (source._inventory) then reads the rows one by one
+    assert stock.inventory(conn) is None  # the caller (source._inventory) then reads the rows one by one
 
 
 def test_a_conversation_without_status_counts_as_not_resolved(tmp_path):
@@ -214,7 +243,8 @@ def test_the_scans_start_without_numpy():
     import sys
 
     code = ("import sys; import execdash_desktop.packs.commerce.source, execdash_desktop.packs.commerce.scan, "
-            "execdash_desktop.packs.commerce.rows; print('numpy' in sys.modules)")
+            "execdash_desktop.packs.commerce.rows, execdash_desktop.packs.commerce.stock, "
+            "execdash_desktop.packs.commerce.stamps; print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -249,3 +279,29 @@ def test_windows_read_when_asked_equal_the_rows_read_whole(tmp_path):
             for k in want.cols:
                 assert np.array_equal(got[k], want[k], equal_nan=want[k].dtype.kind == "f"), (table, lo, k)
             assert lazy.window(lo, lo + 6) is got  # kept: the next payload at that day reads nothing
+
+
+def test_parallel_hands_each_result_as_it_lands_and_the_first_error():
+    """source.py's scans run on a few threads (parallel.Parallel): results in the order the jobs end, the
+    first error raised in the caller, and no job started after it (workers=1: one at a time, in order)."""
+    import threading
+
+    from execdash_desktop.packs.commerce.parallel import Parallel
+
+    second_done = threading.Event()
+    jobs = [lambda: second_done.wait(5) and "first", lambda: second_done.set() or "second"]
+    with Parallel(jobs, 2) as pool:
+        assert list(pool.results()) == [(1, "second"), (0, "first")]
+    ran = []
+
+    def boom():
+        raise ValueError("bad row")
+
+    jobs = [lambda: ran.append(0), boom, lambda: ran.append(2)]
+    with pytest.raises(ValueError, match="bad row"):
+        with Parallel(jobs, 1) as pool:
+            for _ in pool.results():
+                pass
+    assert ran == [0]
+    with Parallel([], 2) as pool:
+        assert list(pool.results()) == []

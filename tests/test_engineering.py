@@ -546,3 +546,32 @@ def test_the_likely_first_orders_hold_every_name_once():
 
     assert sorted(bug_sql.SEV_LIKELY) == sorted(cat.SEVERITIES)
     assert sorted(bug_sql.STATUS_LIKELY) == sorted(cat.STATUSES)
+
+
+def test_breach_texts_read_ahead_are_those_read_in_place(eng_demo, monkeypatch):
+    """The default as-of's breach texts are read on a thread of their own while the numbers are worked
+    out; the payload shows the texts a plain read gives, and reads them itself if that thread failed."""
+    from execdash_desktop.packs.engineering import rules, texts
+
+    src = load_source(eng_demo)
+    f = rules.facts(src, src.latest)
+    assert len(f.breached)
+    with open_reader(eng_demo) as conn:
+        want = texts.read_texts(conn, [int(r) for r in src.bugs.rowid[f.breached]])
+    assert texts.breach_texts(src, src.latest, f) == want
+    rows = build_payload(src)["slaBreaches"]
+    assert {r["bug_number"] for r in rows} == {w["bug_number"] for w in want.values()}
+
+    real = texts._read_breached
+    calls = []
+
+    def fail_once(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(*args)
+
+    monkeypatch.setattr(texts, "_read_breached", fail_once)
+    src = load_source(eng_demo)
+    assert texts.breach_texts(src, src.latest, rules.facts(src, src.latest)) == want
+    assert len(calls) == 2  # the thread's failed read, then breach_texts' own

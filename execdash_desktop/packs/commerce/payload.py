@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
-
 from ... import months as mo
 from ...errors import InvalidRequestError
 from ...kpi import entry
 from . import catalogue as cat
 from . import rules as r
 from .quality import data_quality
+from .rows import distinct
 from .source import ComSource, parse_day
 
 
@@ -158,7 +157,7 @@ def cx(src: ComSource, d: int) -> dict | None:
     n = w["n"]
     total = int(n.sum())
     sentiment = {s: 0 for s in cat.SENTIMENTS}
-    for code in np.unique(w["sentiment"]).tolist():
+    for code in distinct(w["sentiment"]).tolist():
         key = _name(cat.SENTIMENTS, code) or "unknown"
         sentiment[key] = sentiment.get(key, 0) + int(n[w["sentiment"] == code].sum())
     return {"first_response_p50": frt(src, span, 0.5), "first_response_p90": frt(src, span, 0.9),

@@ -45,9 +45,9 @@ RESPONSE_TIMES = (
     "coalesce(chatwoot_conversation_id, id)")
 
 # the same conditions, truthy on exactly the same rows, with the usual values decided cheaply first
-_FULFILLED = enum_case("fulfillment_status", {"fulfilled": "1", "cancelled": "0", "unfulfilled": "0", "partial": "0"}, "0")
+FULFILLED = enum_case("fulfillment_status", {"fulfilled": "1", "cancelled": "0", "unfulfilled": "0", "partial": "0"}, "0")
 FULFILLMENT_TIMES_FAST = (
-    f"(CASE WHEN fulfilled_at IS NULL THEN {_FULFILLED} WHEN {not_before('fulfilled_at', 'order_created_at')}"
+    f"(CASE WHEN fulfilled_at IS NULL THEN {FULFILLED} WHEN {not_before('fulfilled_at', 'order_created_at')}"
     f" THEN 0 ELSE {FULFILLMENT_TIMES[0]} END)", FULFILLMENT_TIMES[1])
 RESPONSE_TIMES_FAST = (
     f"(CASE WHEN {not_before('first_response_at', 'conversation_created_at')}"

@@ -1,10 +1,13 @@
-"""The big tables read in one pass each: fulfilment, conversations, stock counts.
+"""The big tables read in one pass each: fulfilment and conversations (the stock counts: stock.py).
 
-Every row is reduced inside SQLite to one packed integer (its UTC day and the
-codes the rules use, and a small number such as days to ship); SQLite writes
-a chunk of rows as one comma-separated text (group_concat) that numpy parses
-in C, so no Python object is made per row; the same pass lists the rows
-failing the table's data-quality check. Chunks follow the rowid (a range
+The first pass keeps each row's UTC day and rowid and lists the rows failing
+the table's data-quality check: the two timestamp columns travel as blocks of
+fixed-width text that numpy reads (stamps.py: no date function per row), or,
+in a chunk holding another form, SQLite reduces each row to one packed
+integer. A window's rows are read later (rows.DayRows) the same packed way:
+their UTC day, the codes the rules use and a small number such as days to
+ship. SQLite writes a chunk of rows as one comma-separated text
+(group_concat) that numpy parses in C, so no Python object is made per row. Chunks follow the rowid (a range
 seek, no extra scan) so that no single step holds the interpreter for long:
 the window keeps painting while a large file loads; a big table is read in
 parts (consecutive rowid ranges), each on its own connection and thread
@@ -19,7 +22,9 @@ from typing import TYPE_CHECKING
 
 from ...errors import DataFileError
 from . import catalogue as cat
-from .quality_sql import FULFILLMENT_TIMES_FAST, RESPONSE_TIMES_FAST
+from . import stamps
+from .rows import distinct
+from .quality_sql import FULFILLED, FULFILLMENT_TIMES_FAST, RESPONSE_TIMES_FAST
 from .sqlread import boolean_fast, day_fast, enum, enum_case, epoch, num, num_fast
 
 if TYPE_CHECKING:
@@ -30,7 +35,6 @@ if TYPE_CHECKING:
 
 NO_DAY = -(10 ** 9)
 CHUNK_ROWS = 200_000  # rowids per chunk: ~10 ms of parsing each; below 2 ** ROWID_BITS
-SEP = "char(31)"
 VALUE_MAX, VALUE_OTHER = 4093, 4095  # the value slot of a packed row (12 bits)
 ROWID_BITS = 18  # a row's place in its chunk (CHUNK_ROWS rowids at most)
 
@@ -160,25 +164,68 @@ def _cx_code() -> str:
             f" + 8 * {_code('sentiment', cat.SENTIMENTS)}")
 
 
-def _day_index(conn, table: str, chunks: list[str], day_col: str, extra: str, check: tuple[str, str]
-               ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    """Per row (rowid chunks only): UTC day (NO_DAY when unreadable) and rowid, one integer each
-    (day << ROWID_BITS | rowid - the chunk's first); `extra` and the failing rows' keys as in _packed."""
+def _day_index(conn, table: str, chunks: list[str], day_col: str, extra: str, check: tuple[str, str],
+               blocks: tuple[str, str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Per row (rowid chunks only): UTC day (NO_DAY when unreadable) and rowid; `extra` and the failing
+    rows' keys as in _packed. `blocks` (later column, condition): the check is "the later column's time
+    is before day_col's, or the condition", which a chunk whose two timestamp columns hold only the
+    usual form decides in numpy (_block_chunk); any other chunk is read by SQLite's date functions."""
     import numpy as np
 
     days, rowids, extras, keys = [], [], [], []
     for where in chunks:
-        start = int(where.split()[3])  # " WHERE rowid BETWEEN start AND end"
-        n, p, x, f = conn.execute(
-            f"SELECT count(*), group_concat(ifnull({day_fast(day_col)}, {NO_DAY}) * {1 << ROWID_BITS}"
-            f" + (rowid - {start}), ','), group_concat({extra}, ','), group_concat(CASE WHEN {check[0]}"
-            f" THEN CAST({check[1]} AS TEXT) END, char(30)) FROM {table}{where}").fetchone()
-        p = _ints(p, n, table)
-        rowids.append((p & ((1 << ROWID_BITS) - 1)) + start)
-        days.append((p >> ROWID_BITS).astype(np.int32))
+        got = None if blocks is None else _block_chunk(conn, table, where, day_col, extra, check[1], *blocks)
+        if got is not None:
+            day, ids, x, f = got
+        else:
+            start = int(where.split()[3])  # " WHERE rowid BETWEEN start AND end"
+            n, p, x, f = conn.execute(
+                f"SELECT count(*), group_concat(ifnull({day_fast(day_col)}, {NO_DAY}) * {1 << ROWID_BITS}"
+                f" + (rowid - {start}), ','), group_concat({extra}, ','), group_concat(CASE WHEN {check[0]}"
+                f" THEN CAST({check[1]} AS TEXT) END, char(30)) FROM {table}{where}").fetchone()
+            p = _ints(p, n, table)
+            ids, day = (p & ((1 << ROWID_BITS) - 1)) + start, (p >> ROWID_BITS).astype(np.int32)
+        rowids.append(ids)
+        days.append(day)
         extras += x.split(",") if x else []
         keys += _keys(f)
     return _join(days, "int32"), _join(rowids, "int64"), extras, keys
+
+
+def _block_chunk(conn, table: str, where: str, day_col: str, extra: str, key: str, later_col: str, condition: str
+                 ) -> tuple[np.ndarray, np.ndarray, str | None, str | None] | None:
+    """One chunk of _day_index with both timestamp columns read as blocks (stamps.py): (days, rowids,
+    extra's text, the failing rows' keys' text), or None when a value is in another form. A NULL (or a
+    stored row of stamps.NULL_MARK, no time to SQLite either) is never before another; `condition` says
+    what else fails the check (the rows a NULL fails, say)."""
+    import numpy as np
+
+    # NOT INDEXED: the rows in rowid order (the blocks line up with the rowids), whatever the file's indexes
+    start, end = (int(x) for x in where.split()[3::2])  # " WHERE rowid BETWEEN start AND end"
+    listed = "NULL" if extra == "NULL" else f"group_concat({extra}, ',')"  # an aggregate of NULLs costs ~5% too
+    n, a, b, x, cond = conn.execute(
+        f"SELECT count(*), {stamps.block_sql(day_col)}, {stamps.block_sql(later_col)}, {listed},"
+        f" group_concat(CASE WHEN {condition} THEN rowid END, ',') FROM {table} NOT INDEXED{where}").fetchone()
+    first, later = stamps.read(a, n), stamps.read(b, n, days=False)
+    if first is None or later is None:
+        return None
+    if n == end - start + 1:  # every rowid of the range: no list needed
+        rowids = np.arange(start, end + 1, dtype=np.int64)
+    else:
+        rowids = _ints(conn.execute(f"SELECT group_concat(rowid, ',') FROM {table} NOT INDEXED{where}").fetchone()[0],
+                       n, table)
+    days = first.day.astype(np.int32)
+    if first.blank is not None:
+        days[first.blank] = NO_DAY
+    failing = rowids[stamps.earlier(later, first)]
+    if cond:
+        failing = distinct(np.concatenate((failing, np.array(cond.split(","), dtype=np.int64))))
+    keys = None
+    if len(failing):  # the keys as the one-statement read lists them (NULL skipped; '' alone is none)
+        keys = conn.execute(f"SELECT group_concat(CAST({key} AS TEXT), char(30)) FROM {table}"
+                            " WHERE rowid IN (SELECT value FROM json_each(?))",
+                            ("[" + ",".join(map(str, failing.tolist())) + "]",)).fetchone()[0]
+    return days, rowids, x, keys
 
 
 def _of_rowids(rowids: np.ndarray) -> str:
@@ -195,7 +242,8 @@ def fulfilment(conn, part: int = 0, parts: int = 1) -> dict:
     codes and days to ship now."""
     chunks = _chunks(conn, _FUL, part, parts)
     if chunks != [""]:
-        days, rowids, _, bad = _day_index(conn, _FUL, chunks, "order_created_at", "NULL", FULFILLMENT_TIMES_FAST)
+        days, rowids, _, bad = _day_index(conn, _FUL, chunks, "order_created_at", "NULL", FULFILLMENT_TIMES_FAST,
+                                          ("fulfilled_at", f"(CASE WHEN fulfilled_at IS NULL THEN {FULFILLED} ELSE 0 END)"))
         return {"days": days, "rowids": rowids, "failing": bad}
     days, codes, dtf, _, bad = _packed(conn, _FUL, chunks, "order_created_at", _ful_code(), 10,
                                        "days_to_fulfill", check=FULFILLMENT_TIMES_FAST)
@@ -227,7 +275,8 @@ def conversations(conn, part: int = 0, parts: int = 1) -> dict:
     has_rowid = chunks != [""]
     if has_rowid:
         days, ids, rowids, bad = _day_index(conn, table, chunks, "conversation_created_at",
-                                            f"CASE WHEN {esc} THEN rowid END", RESPONSE_TIMES_FAST)
+                                            f"CASE WHEN {esc} THEN rowid END", RESPONSE_TIMES_FAST,
+                                            ("first_response_at", f"{num_fast('first_response_time_minutes')} < 0"))
         out = {"days": days, "rowids": ids, "failing": bad}
     else:
         days, codes, frt, rowids, bad = _packed(conn, table, chunks, "conversation_created_at", _cx_code(), 6,
@@ -248,84 +297,3 @@ def conversations(conn, part: int = 0, parts: int = 1) -> dict:
     out["escalated"] = [{"conversation": cid, "created": int(t), "status": status, "resolved": res,
                          "reason": reason, "priority": prio} for cid, t, status, res, reason, prio in rows]
     return out
-
-
-# ---- stock counts: every snapshot's alerts, the snapshot days, checks 5 and 8
-_STOCK = {"in_stock": "0", "out_of_stock": "1", "low_stock": "2", "overstock": "3"}  # the usual first: one test
-_STOCK_NAMES = {1: "out_of_stock", 2: "low_stock", 3: "overstock"}
-
-
-def _typed(col: str) -> str:
-    """A number as text that reads back as the same Python value: an integer as itself, a real with
-    17 digits (round trip), none as N."""
-    return (f"(CASE typeof({col}) WHEN 'integer' THEN {col} WHEN 'real' THEN printf('%!.17g', {col})"
-            f" ELSE 'N' END)")
-
-
-def _value(text: str) -> int | float | None:
-    if text == "N":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
-
-
-class StockAlerts:
-    """Every snapshot's alert rows, made into tuples only for the day asked (a payload needs two days)."""
-
-    def __init__(self, days: np.ndarray, sku_ids: np.ndarray, codes: np.ndarray, values: list[str],
-                 sku_of: list[str | None]) -> None:
-        import numpy as np
-
-        keep = days != NO_DAY
-        self._rows = np.flatnonzero(keep)[np.argsort(days[keep], kind="stable")]  # by day, then as stored
-        self._days = days[self._rows]
-        self._sku_ids, self._codes, self._values, self._sku_of = sku_ids, codes, values, sku_of
-
-    def get(self, d: int, default=()) -> list[tuple] | tuple:
-        import numpy as np
-
-        a, b = int(np.searchsorted(self._days, d, "left")), int(np.searchsorted(self._days, d, "right"))
-        return [(d, self._sku_of[int(self._sku_ids[i])], _STOCK_NAMES[int(self._codes[i])],
-                 _value(self._values[2 * i]), _value(self._values[2 * i + 1])) for i in self._rows[a:b].tolist()] or default
-
-
-def inventory(conn) -> dict | None:
-    """None when a SKU holds the separator character (the caller then reads the rows one by one)."""
-    day, st, qty = day_fast("snapshot_date"), enum_case("stock_status", _STOCK, "0"), num_fast("quantity_available")
-    packed = f"ifnull({day}, {NO_DAY}) * 16 + {st} * 4 + ifnull({qty} < 0, 0) * 2 + (sku IS NULL)"
-    alert = f"CASE WHEN {st} > 0 THEN {_typed(qty)} || ',' || {_typed(num_fast('days_of_cover'))} END"
-    parts, skus, alert_values = [], [], []
-    for where in _chunks(conn, "inventory_snapshots"):
-        n, p, s, a = conn.execute(
-            f"SELECT count(*), group_concat({packed}, ','), group_concat(ifnull(sku, ''), {SEP}),"
-            f" group_concat({alert}, ',') FROM inventory_snapshots{where}").fetchone()
-        parts.append(_ints(p, n, "inventory_snapshots"))
-        chunk_skus = s.split(chr(31)) if n else []
-        if len(chunk_skus) != n:
-            return None
-        skus += chunk_skus
-        alert_values += a.split(",") if a else []
-    import numpy as np
-
-    p = np.concatenate(parts) if parts else np.empty(0, np.int64)
-    days, status, neg, null_sku = p >> 4, (p >> 2) & 3, (p & 2) > 0, (p & 1) > 0
-    # SKUs as SQLite's trim() reads them (spaces only), None for a NULL; numbered for the duplicate count
-    raw_id = {x: i for i, x in enumerate(dict.fromkeys(skus))}
-    ids = np.fromiter(map(raw_id.__getitem__, skus), dtype=np.int64, count=len(skus))
-    norm_id: dict[str | None, int] = {}
-    lut = np.array([norm_id.setdefault(x.strip(" "), len(norm_id)) for x in raw_id] or [0], dtype=np.int64)
-    none_id = norm_id.setdefault(None, len(norm_id))
-    sku_id = np.where(null_sku, none_id, lut[ids] if len(ids) else ids)
-    sku_of = list(norm_id)  # id -> name (None for none)
-    valid = days != NO_DAY
-    flagged = status > 0  # the rows whose two numbers came along (unreadable days among them)
-    if 2 * int(flagged.sum()) != len(alert_values):
-        raise DataFileError(f"inventory_snapshots: read {len(alert_values)} alert values for {int(flagged.sum())} alerts")
-    alerts = StockAlerts(days[flagged], sku_id[flagged], status[flagged], alert_values, sku_of)
-    keys = days[valid] * len(sku_of) + sku_id[valid]
-    uniq, counts = np.unique(keys, return_counts=True)
-    dup = [(sku_of[int(k % len(sku_of))], int(k // len(sku_of)), int(c)) for k, c in zip(uniq[counts > 1], counts[counts > 1])]
-    negative = [(sku_of[sid], d) for d, sid in zip(days[valid & neg].tolist(), sku_id[valid & neg].tolist())]
-    return {"rows": len(p), "days": np.unique(days[valid]), "alerts": alerts, "negative": negative, "dups": dup}

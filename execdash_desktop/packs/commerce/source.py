@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DataFileError, MissingTablesError
 from ...store import is_demo, open_reader, table_names
 from ...values import ratio01, to_float
 from . import catalogue as cat
-from . import quality_sql, scan
+from . import quality_sql, scan, stock
+from .parallel import Parallel
 from .rows import DayRows, Grouped, cx_columns, ful_columns
 from .sqlread import boolean, day, enum, num
 
@@ -50,7 +51,7 @@ class ComSource:
     daily_latest: dict[str, int | None]  # daily table -> its latest day (None: no rows)
     skus: list[dict]
     snapshot_days: np.ndarray  # sorted distinct snapshot days
-    stock_alerts: Any  # .get(snapshot day, default) -> [(day, sku, status, qty, days_of_cover)] (scan.StockAlerts)
+    stock_alerts: Any  # .get(snapshot day, default) -> [(day, sku, status, qty, days_of_cover)] (stock.StockAlerts)
     ful: Grouped | DayRows | None  # .window(lo, hi) -> Grouped; .first_day
     cx: Grouped | DayRows | None
     cx_frt: Grouped | DayRows | None
@@ -110,7 +111,7 @@ def iso_day(d: int) -> str:
 
 
 def _inventory_rows(conn) -> dict:
-    """scan.inventory's result read row by row (a SKU holding the character scan.inventory splits on)."""
+    """stock.inventory's result read row by row (a SKU holding the character stock.inventory splits on)."""
     import numpy as np
 
     rows = conn.execute(
@@ -132,9 +133,9 @@ def _inventory_rows(conn) -> dict:
             "negative": negative, "dups": [(k[0], k[1], n) for k, n in seen.items() if n > 1]}
 
 
-def _inventory(conn) -> tuple[np.ndarray, dict, dict]:
+def _inventory(conn, path: str) -> tuple[np.ndarray, dict, dict]:
     """The snapshot days, the alert rows of every snapshot by day, and checks 5 and 8."""
-    inv = scan.inventory(conn) or _inventory_rows(conn)
+    inv = stock.inventory(conn, path) or _inventory_rows(conn)
     negative = sorted(f"{sku} on {iso_day(d)}" for sku, d in inv["negative"])
     dups = sorted(inv["dups"], key=lambda k: (k[0] or "", k[1]))
     checks = {"negative_inventory": (len(negative), inv["rows"], negative[:EXAMPLES]),
@@ -155,14 +156,14 @@ def _workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _scans(have: frozenset[str], parts: int) -> list[tuple[str, object, tuple]]:
+def _scans(have: frozenset[str], parts: int, path: str) -> list[tuple[str, object, tuple]]:
     """(name, reader, its arguments) of the big tables' scans, longest first: fulfilment and conversations
     in `parts` consecutive parts each (one per thread), the stock counts whole."""
     out: list[tuple[str, object, tuple]] = []
     if "fulfillment_tracking" in have:
         out += [("fulfilment", scan.fulfilment, (i, parts)) for i in range(parts)]
     if "inventory_snapshots" in have:
-        out.append(("inventory", _inventory, ()))
+        out.append(("inventory", _inventory, (path,)))
     if "cx_conversations" in have:
         out += [("conversations", scan.conversations, (i, parts)) for i in range(parts)]
     return out
@@ -185,16 +186,13 @@ def load_source(path: str | os.PathLike, progress=None) -> ComSource:
             raise MissingTablesError(p, ["sales_metrics_daily"])
         have = frozenset(t for t in cat.TABLES if t in names)
         workers = _workers()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            scans = _scans(have, workers)
-            running = {pool.submit(_own_connection, p, read, *args): (i, name)
-                       for i, (name, read, args) in enumerate(scans)}
+        scans = _scans(have, workers, p)
+        with Parallel([partial(_own_connection, p, read, *args) for _, read, args in scans], workers) as pool:
             src = _small_tables(conn, have, report)
             done: dict[int, object] = {}
-            for future in as_completed(running):  # the bar moves as each scan lands
-                i, name = running[future]
-                done[i] = future.result()
-                report(0.2 + 0.6 * len(done) / len(running), _STEP_WORDS[name])
+            for i, result in pool.results():  # the bar moves as each scan lands
+                done[i] = result
+                report(0.2 + 0.6 * len(done) / len(scans), _STEP_WORDS[scans[i][0]])
             big: dict = {}
             for name in dict.fromkeys(name for name, _, _ in scans):  # each table's parts in rowid order, as one
                 parts = [done.pop(i) for i, (n, _, _) in enumerate(scans) if n == name]

@@ -138,7 +138,8 @@ class Chunks:
     """The scan of `bugs` cut by rowid. `read(conn, i)` runs chunk i's statement: its count, the
     three timestamp blocks and one comma-separated text per number column (`ints`, in that order);
     `ints` names those columns. A count equal to the range's width means no rowid is missing (no
-    min/max per row)."""
+    min/max per row). NOT INDEXED: the values come in rowid order (the columns line up by position)
+    whatever index a file holds."""
 
     def __init__(self, conn: sqlite3.Connection, has_projects: bool) -> None:
         codes, sla, revenue, project, hours = _bug_exprs(has_projects, _project_sql(conn) if has_projects
@@ -153,7 +154,7 @@ class Chunks:
         self.ints = tuple(name for name, _ in ints)
         self.sql = ("SELECT count(*), "
                     + ", ".join([block_sql(c) for c in TIMES] + [f"group_concat({e}, ',')" for _, e in ints])
-                    + " FROM bugs WHERE rowid >= ? AND rowid < ?")
+                    + " FROM bugs NOT INDEXED WHERE rowid >= ? AND rowid < ?")
         # two statements: SQLite answers a lone min() or max() of the rowid from the b-tree's end, the
         # pair in one statement with a scan of the whole table
         lo = conn.execute("SELECT min(rowid) FROM bugs").fetchone()[0]

@@ -84,7 +84,7 @@ def _ints(text) -> np.ndarray:
 
 
 def _column(conn: sqlite3.Connection, expr: str, lo: int, hi: int) -> np.ndarray:
-    return _ints(conn.execute(f"SELECT group_concat({expr}, ',') FROM bugs WHERE rowid >= ? AND rowid < ?",
+    return _ints(conn.execute(f"SELECT group_concat({expr}, ',') FROM bugs NOT INDEXED WHERE rowid >= ? AND rowid < ?",
                               (lo, hi)).fetchone()[0])
 
 
@@ -221,9 +221,9 @@ def assemble(conn: sqlite3.Connection, path: str, tables: set[str], projects: tu
     portfolio = _portfolio(conn, tables, reasons)
     src = EngSource(path=path, bugs=bugs, latest=latest, first=first, projects=projects, monthly=monthly,
                     portfolio=portfolio, notes=tuple(notes), reasons=reasons, demo=is_demo(conn))
-    if latest is not None:  # the default as-of's breach rows, read now: its payload needs no query
+    if latest is not None:  # the default as-of's breach rows, read now: its payload waits on no query
         from .rules import facts
-        from .texts import breach_texts
+        from .texts import read_breach_texts_ahead
 
-        breach_texts(src, latest, facts(src, latest), conn)
+        read_breach_texts_ahead(src, latest, facts(src, latest))
     return src

@@ -7,6 +7,7 @@ list shows: the SLA breaches at an as-of moment, a page of the bug table.
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 from ...store import open_reader, table_columns, table_names
 
@@ -38,24 +39,72 @@ def read_texts(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, dict]:
     return out
 
 
+class _Pending:
+    """A read under way (concurrent.futures would import logging: ~6 ms of a cold process)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._value: dict | None = None
+
+    def set(self, value: dict | None) -> None:
+        self._value = value
+        self._done.set()
+
+    def result(self) -> dict | None:
+        self._done.wait()
+        return self._value
+
+
 def breach_texts(src, t: float, facts, conn: sqlite3.Connection | None = None) -> dict[int, dict]:
     """Texts of the bugs breached at t, memoised in the source (reads the file once per moment)."""
     key = ("texts", t)
     with src._lock:
         hit = src._memo.get(key)
+    if isinstance(hit, _Pending):  # being read by read_breach_texts_ahead (None: it failed)
+        hit = hit.result()
     if hit is not None:
         return hit
-    rowids = [int(r) for r in src.bugs.rowid[facts.breached]]
-    if not rowids:
-        texts: dict[int, dict] = {}
-    elif conn is not None:
-        texts = read_texts(conn, rowids)
-    else:
-        own = open_reader(src.path)
-        try:
-            texts = read_texts(own, rowids)
-        finally:
-            own.close()
+    texts = _read_breached(src, facts, conn)
     with src._lock:
         src._memo[key] = texts
     return texts
+
+
+def _read_breached(src, facts, conn: sqlite3.Connection | None = None) -> dict[int, dict]:
+    rowids = [int(r) for r in src.bugs.rowid[facts.breached]]
+    if not rowids:
+        return {}
+    if conn is not None:
+        return read_texts(conn, rowids)
+    own = open_reader(src.path)
+    try:
+        return read_texts(own, rowids)
+    finally:
+        own.close()
+
+
+def read_breach_texts_ahead(src, t: float, facts) -> None:
+    """Start reading the texts of the bugs breached at t on a thread of its own, so SQLite reads them
+    while the payload's numbers are worked out; breach_texts waits for them (and reads them itself if
+    this failed, where the error reaches the caller)."""
+    key, pending = ("texts", t), _Pending()
+    with src._lock:
+        if key in src._memo:
+            return
+        src._memo[key] = pending
+
+    def read() -> None:
+        texts = None
+        try:
+            texts = _read_breached(src, facts)
+        except Exception:  # noqa: BLE001 - see above
+            pass
+        with src._lock:
+            if src._memo.get(key) is pending:
+                if texts is None:
+                    del src._memo[key]
+                else:
+                    src._memo[key] = texts
+        pending.set(texts)
+
+    threading.Thread(target=read, daemon=True).start()
