@@ -74,7 +74,10 @@ class QtMainWindow(DashboardsMixin, PresentationPagesMixin, QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._holdings_lane = service.lane("holdings", self)
-        self._holdings: tuple[str, ...] = ()
+        self._holdings: tuple[str, ...] = ()  # the dashboards of the file, once their views are in place
+        self._placing: tuple | None = None  # (path, holdings) whose views are being made, a turn at a time
+        self._place_pending = False
+        self._made_views: dict = {}  # views made for the holdings, not yet in the window
 
         self.recorder = MetricsRecorder(service, lambda: self.session.path, self)
         first = session.dashboard if session is not None else registry.get(registry.DEFAULT)

@@ -45,16 +45,31 @@ COMPACT_H = 720  # page heights below this get the compact layout (see _fit_heig
 SPARK_MIN_H = 560
 
 
-def _chart_for(spec):
+def _chart_class(spec):
     """The trend chart of a TrendSpec: the Executive revenue chart (recognized / booked / backlog) has its
     own widget; any other trend is drawn from its declared series."""
     if {s.key for s in spec.series} >= {"recognized", "booked"}:
         from ..widgets.trend_chart import QtTrendChart  # imports pyqtgraph
 
-        return QtTrendChart()
+        return QtTrendChart
     from ..widgets.series_chart import QtTrendSpecChart
 
-    return QtTrendSpecChart(spec)
+    return QtTrendSpecChart
+
+
+def _chart_for(spec):
+    cls = _chart_class(spec)
+    return cls() if cls.__name__ == "QtTrendChart" else cls(spec)
+
+
+def import_page_modules(dashboard: Dashboard) -> None:
+    """Import what a dashboard's page will make (its panels' and its trend chart's modules). Called on
+    a worker thread when a file's dashboards are found, so the GUI thread, which makes the page a
+    few turns later, only builds widgets (the imports took it 5-20 ms)."""
+    for panel in dashboard.panels:
+        panel_placement(panel.name, panel)
+    if dashboard.trend is not None:
+        _chart_class(dashboard.trend)
 
 
 class _Pair(QWidget):
@@ -290,7 +305,7 @@ class QtDashboardPage(QScrollArea):
             # a step right after another waits a little: several turns of the loop can fall in one
             # frame, and the paint of the last step should come before the next one
             wait = STEP_GAP_MS - (time.perf_counter() - self._last_step) * 1000
-            QTimer.singleShot(max(0, round(wait)), self, self._step)
+            QTimer.singleShot(max(1, round(wait)), self, self._step)
 
     def _step(self) -> None:
         self._stepping = False

@@ -21,6 +21,7 @@ from execdash_desktop.format import month_name, short_date
 
 from ..services.query_service import Job
 from ..services.session import QtDataSession
+from .page import QtDashboardPage
 from .view import DashboardView
 
 PREFETCH_AFTER_MS = 600  # the other dashboards load once the first screen is up
@@ -50,7 +51,8 @@ def as_of_label(payload: dict) -> str:
 
 class DashboardsMixin:
     """Needs: self.service, .settings, .recorder, .menus, .sidebar, .stack, .views, ._current,
-    ._holdings_lane, ._switch_actions, .presentation, .diagnostics, .status_as_of, ._wire_view."""
+    ._holdings_lane, ._placing, ._place_pending, ._made_views, ._switch_actions, .presentation,
+    .diagnostics, .status_as_of, ._wire_view."""
 
     # -- the dashboards ------------------------------------------------------------------------
     @property
@@ -76,13 +78,15 @@ class DashboardsMixin:
     def view(self, name: str) -> DashboardView | None:
         return self.views.get(name)
 
-    def _add_view(self, dashboard, session: QtDataSession | None = None) -> DashboardView:
-        v = DashboardView(dashboard, self.service, self.settings, self.recorder, session, self)
+    def _add_view(self, dashboard, session: QtDataSession | None = None,
+                  made: DashboardView | None = None) -> DashboardView:
+        v = made or DashboardView(dashboard, self.service, self.settings, self.recorder, session, self)
         v.session.set_shown(getattr(self, "_current", None) is None)  # the first one is the one in view
         self.views[dashboard.name] = v
         order = registry.names()
         self.views = dict(sorted(self.views.items(), key=lambda kv: order.index(kv[0])))
-        self.stack.addWidget(v.tabs)
+        if self.stack.indexOf(v.tabs) < 0:
+            self.stack.addWidget(v.tabs)
         if hasattr(self, "menus"):
             self._wire_view(v)
         return v
@@ -172,13 +176,46 @@ class DashboardsMixin:
         self._holdings_lane.submit(Job("holdings", p), self._on_holdings_read, context=p)
 
     def _on_holdings_read(self, req, names: tuple) -> None:
-        path = req.context
-        self._holdings = tuple(names)
         if not names:
+            self._holdings = ()
             return  # the session's load says what is wrong with the file
+        self._placing = (req.context, tuple(names))
+        if not self._place_pending:  # else the turn already asked for takes the newest holdings
+            self._place_views()
+
+    def _place_views(self) -> None:
+        """Each new view of the holdings is made over turns of the event loop (its page, then the rest
+        of it, then put in the window's stack, hidden), and all are registered and shown (the others
+        removed) on the turn after: made, put in and shown at once, a Commerce view held the window
+        ~130 ms (GUI-thread CPU) as a big file began to load."""
+        placing, self._placing, self._place_pending = self._placing, None, False
+        if placing is None:
+            return
+        path, names = placing
+        made = self._made_views
+        new = [n for n in names if n not in self.views and not isinstance(made.get(n), DashboardView)]
+        if new or any(not v.stacked for n, v in made.items() if n in names and isinstance(v, DashboardView)):
+            if new and new[0] not in made:
+                made[new[0]] = QtDashboardPage(dashboard=registry.get(new[0]))
+            elif new:
+                made[new[0]] = DashboardView(registry.get(new[0]), self.service, self.settings, self.recorder,
+                                             None, self, page=made[new[0]])
+            else:  # into the window, hidden: its styles are resolved as it is put in (~20 ms), not when shown
+                v = next(v for n, v in made.items() if n in names and isinstance(v, DashboardView) and not v.stacked)
+                self.stack.addWidget(v.tabs)
+                v.stacked = True
+            self._placing, self._place_pending = placing, True
+            QTimer.singleShot(1, self, self._place_views)  # a timer: the window paints between the turns
+            return
         for name in names:
             if name not in self.views:
-                self._add_view(registry.get(name))
+                self._add_view(registry.get(name), made=made.pop(name))
+        for v in made.values():  # made for holdings that changed since
+            if isinstance(v, DashboardView):
+                v.tabs.deleteLater()
+            v.deleteLater()
+        made.clear()
+        self._holdings = tuple(names)
         wanted = self.settings.current_dashboard(path)
         if wanted not in names:
             wanted = self._current.name if self._current.name in names else names[0]

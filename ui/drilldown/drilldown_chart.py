@@ -90,7 +90,7 @@ class QtSeriesChart(QFrame):
         self._head.addStretch(1)
         self._legend: list[QWidget] = []
         fmt = table.formats[1] if len(table.formats) > 1 else "number"
-        self.plot = _Plot(axisItems={"left": _ValueAxis(fmt, unit)})
+        self.plot = _Plot(axisItems={"left": _ValueAxis(fmt, unit)}, enableMenu=False)  # no context menus made
         self.plot.painted.connect(self.painted)
         menu = getattr(self.plot.getPlotItem(), "ctrlMenu", None)
         if menu is not None and menu.parent() is None:  # pyqtgraph leaves it parentless

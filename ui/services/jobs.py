@@ -209,8 +209,14 @@ def _month_payload(dash: str, src, want) -> tuple | None:
 
 
 def _run_holdings(ctx: Context, job: Job, progress) -> tuple[str, ...]:
-    """The names of the dashboards whose tables the file holds (sidebar order)."""
-    return tuple(d.name for d in registry.dashboards_in(ctx.reader(job.path)))
+    """The names of the dashboards whose tables the file holds (sidebar order); their pages' modules
+    imported here, off the GUI thread."""
+    from ..dashboard.page import import_page_modules
+
+    found = registry.dashboards_in(ctx.reader(job.path))
+    for d in found:
+        import_page_modules(d)
+    return tuple(d.name for d in found)
 
 
 def _run_drilldown(ctx: Context, job: Job, progress):

@@ -55,7 +55,7 @@ class QtTrendSpecChart(QFrame):
         self._head, self._titles, self._legend_below = head, titles, False
         # money and counts read as the cards say them ("$400k", not a bare "0" and no other label)
         self._axis = _ValueAxis(spec.series[0].format, "\u00a3")
-        self.plot = _PlotWidget(axisItems={"left": self._axis})
+        self.plot = _PlotWidget(axisItems={"left": self._axis}, enableMenu=False)  # no context menus made
         adopt_menus(self.plot)
         self.plot.painted.connect(self.painted)
         self.plot.setMinimumHeight(PLOT_MIN[False])

@@ -25,6 +25,7 @@ from execdash_desktop.packs.executive.anomalies import describe  # noqa: E402
 from ..drilldown.drilldown_chart import mark_anchor, mark_font, unclip  # noqa: E402
 
 from .. import theme
+from .axis_cache import QtCachedAxis
 from .period_axis import period_ticks
 
 SERIES = (("recognized", "Recognized"), ("booked", "Booked"), ("backlog", "Backlog"))
@@ -37,7 +38,7 @@ def quarter_of(period: str) -> str:
 
 _AXIS_LIMIT = 1e300  # the highest axis top: far beyond any money, far below float overflow
 
-class _MoneyAxis(pg.AxisItem):
+class _MoneyAxis(QtCachedAxis):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = "£"
@@ -105,6 +106,73 @@ class QtWholeOrNothingLabel(QLabel):
         self._show()
 
 
+class _Layer:
+    """The trend's items for one granularity (bars, partial bars, Booked and Backlog, the rings and
+    their "!"), holding the rows they were last given: switching month <-> quarter shows the other
+    layer, whose items are set again only when its rows changed."""
+
+    def __init__(self):
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.6)
+        self.partial = pg.BarGraphItem(x=[], height=[], width=0.6)
+        # no dynamic range limit: the y range always holds every point (it only clips values a million
+        # view heights away), and with one each change of the y range redrew both lines again
+        self.booked = pg.PlotDataItem([], [], symbol="o", symbolSize=6, dynamicRangeLimit=None)
+        self.backlog = pg.PlotDataItem([], [], symbol="s", symbolSize=5, dynamicRangeLimit=None)
+        self.marks = pg.ScatterPlotItem([], [], symbol="o", brush=pg.mkBrush(None))
+        self.labels: list = []  # the rings' "!" (TextItems, reused)
+        self.marks_look: tuple | None = None
+        self.rows: list[dict] | None = None
+        self._had_partial = False
+        self._labels_on: list[bool] = []  # which "!" showed when the layer was hidden
+
+    def series(self) -> tuple:
+        return self.bars, self.partial, self.booked, self.backlog
+
+    def show(self, on: bool) -> None:
+        for item in (*self.series(), self.marks):
+            item.setVisible(on)
+        if not on:
+            self._labels_on = [label.isVisible() for label in self.labels]
+        for label, was in zip(self.labels, self._labels_on):
+            label.setVisible(on and was)
+
+    def set_rows(self, rows: list[dict], width: float) -> None:
+        if rows == self.rows:
+            return
+        self.rows = [dict(r) for r in rows]
+        xs = list(range(len(rows)))
+
+        def col(key):
+            return [r.get(key) if r.get(key) is not None else float("nan") for r in rows]
+
+        rec = [v if v == v else 0.0 for v in col("recognized")]
+        full = [i for i in xs if not rows[i].get("partial")]
+        part = [i for i in xs if rows[i].get("partial")]
+        self.bars.setOpts(x=full, height=[rec[i] for i in full], width=width)
+        if part or self._had_partial:
+            self.partial.setOpts(x=part, height=[rec[i] for i in part], width=width)
+        self._had_partial = bool(part)
+        self.booked.setData(xs, col("booked"), connect="finite")
+        self.backlog.setData(xs, col("backlog"), connect="finite")
+
+    def restyle(self, pal) -> None:
+        rec = QColor(pal.series_recognized)
+        rec.setAlpha(190)
+        self.bars.setOpts(brush=QBrush(rec), pen=pg.mkPen(None))
+        hatch = QBrush(QColor(pal.series_recognized), Qt.BrushStyle.BDiagPattern)
+        self.partial.setOpts(brush=hatch, pen=pg.mkPen(QColor(pal.series_recognized), width=1))
+        self.booked.setPen(pg.mkPen(QColor(pal.series_booked), width=theme.LINE["chart"]))
+        self.booked.setSymbolSize(theme.LINE["symbol"])
+        self.backlog.setSymbolSize(theme.LINE["symbol"] - 1)
+        self.booked.setSymbolBrush(QColor(pal.series_booked))
+        self.booked.setSymbolPen(pg.mkPen(QColor(pal.surface), width=1))
+        backlog_pen = pg.mkPen(QColor(pal.series_backlog), width=theme.LINE["chart"])
+        backlog_pen.setDashPattern([3.0, 2.0])
+        self.backlog.setPen(backlog_pen)
+        self.backlog.setSymbolBrush(QColor(pal.series_backlog))
+        self.backlog.setSymbolPen(pg.mkPen(QColor(pal.surface), width=1))
+
+
 class QtTrendChart(QFrame):
     """A card with the revenue trend of a payload."""
 
@@ -116,7 +184,6 @@ class QtTrendChart(QFrame):
         self._rows: list[dict] = []
         self._granularity = "month"
         self._unit = "£"
-        self._had_partial = False
         self.renders = 0  # how many times data was set (tests)
 
         over = QLabel("REASON")
@@ -149,7 +216,8 @@ class QtTrendChart(QFrame):
         self._head, self._titles, self._legend_below = head, titles, False
 
         self._axis = _MoneyAxis("left")
-        self.plot = _PlotWidget(axisItems={"left": self._axis})
+        self.plot = _PlotWidget(axisItems={"left": self._axis, "bottom": QtCachedAxis("bottom")},
+                                enableMenu=False)  # no context menus made
         self.plot.painted.connect(self.painted)
         adopt_menus(self.plot)
         self.plot.setMinimumHeight(PLOT_MIN[False])
@@ -161,17 +229,16 @@ class QtTrendChart(QFrame):
         pi = self.plot.getPlotItem()
         pi.showGrid(x=False, y=True, alpha=1.0)
         pi.getViewBox().setDefaultPadding(0.02)
-        self._bars = pg.BarGraphItem(x=[], height=[], width=0.6)
-        self._partial = pg.BarGraphItem(x=[], height=[], width=0.6)
-        self._booked = pg.PlotDataItem([], [], symbol="o", symbolSize=6)
-        self._backlog = pg.PlotDataItem([], [], symbol="s", symbolSize=5)
-        for item in (self._bars, self._partial, self._booked, self._backlog):
-            pi.addItem(item)
+        # the items of each granularity: a switch back to one shows its items as they were drawn
+        self._layers = {g: _Layer() for g in ("month", "quarter")}
+        self._layer = self._layers["month"]
+        for layer in self._layers.values():
+            for item in layer.series():
+                pi.addItem(item)
+            layer.show(layer is self._layer)
+        for layer in self._layers.values():
+            pi.addItem(layer.marks)
         self._anomalies: tuple = ()
-        self._marks = pg.ScatterPlotItem([], [], symbol="o", brush=pg.mkBrush(None))
-        pi.addItem(self._marks)
-        self._mark_labels: list = []
-        self._marks_look: tuple | None = None
         self._hover_line = pg.InfiniteLine(angle=90, movable=False)
         self._hover_line.hide()
         pi.addItem(self._hover_line, ignoreBounds=True)
@@ -204,25 +271,21 @@ class QtTrendChart(QFrame):
         self._granularity = granularity
         self._unit = self._axis.unit = currency or "£"
         self.subtitle.setText(subtitle)
-        n = len(rows)
-        xs = list(range(n))
-
-        def col(key):
-            return [r.get(key) if r.get(key) is not None else float("nan") for r in rows]
-
-        rec = [v if v == v else 0.0 for v in col("recognized")]
-        full = [i for i in xs if not rows[i].get("partial")]
-        part = [i for i in xs if rows[i].get("partial")]
-        width = 0.55 if granularity == "month" else 0.45
-        self._bars.setOpts(x=full, height=[rec[i] for i in full], width=width)
-        if part or self._had_partial:
-            self._partial.setOpts(x=part, height=[rec[i] for i in part], width=width)
-        self._had_partial = bool(part)
-        self._booked.setData(xs, col("booked"), connect="finite")
-        self._backlog.setData(xs, col("backlog"), connect="finite")
+        layer = self._layers.get(granularity)
+        if layer is None:  # a granularity the chart was not made with
+            layer = self._layers[granularity] = _Layer()
+            pi = self.plot.getPlotItem()
+            for item in (*layer.series(), layer.marks):
+                pi.addItem(item)
+            self._restyle(theme.palette())
+        if layer is not self._layer:
+            self._layer.show(False)
+            self._layer = layer
+            layer.show(True)
+        layer.set_rows(self._rows, 0.55 if granularity == "month" else 0.45)
         self._update_ticks()
         self._set_range()
-        self.partial_note.setVisible(bool(part))
+        self.partial_note.setVisible(any(r.get("partial") for r in self._rows))
         self._draw_marks()
         self._tip.hide()
         self._hover_line.hide()
@@ -268,18 +331,19 @@ class QtTrendChart(QFrame):
         pts = [(i, self._rows[i].get(key)) for i, key, _ in self._mark_points()]
         pts = [(i, v) for i, v in pts if v is not None]
         look = (tuple(pts), pal.name, theme.LINE["symbol"], theme.TYPE["title"])
-        if look == self._marks_look:
+        layer = self._layer
+        if look == layer.marks_look:
             return  # a granularity switch back and forth redraws nothing here
-        self._marks_look = look
-        self._marks.setData([i for i, _ in pts], [v for _, v in pts], size=theme.LINE["symbol"] * 3,
+        layer.marks_look = look
+        layer.marks.setData([i for i, _ in pts], [v for _, v in pts], size=theme.LINE["symbol"] * 3,
                             pen=pg.mkPen(QColor(pal.high), width=max(2.0, theme.LINE["chart"] * 0.9)),
                             brush=pg.mkBrush(None))
-        while len(self._mark_labels) < len(pts):  # a label as well as a colour; items are reused
+        while len(layer.labels) < len(pts):  # a label as well as a colour; items are reused
             label = pg.TextItem("!")
             self.plot.getPlotItem().addItem(label)
-            self._mark_labels.append(label)
+            layer.labels.append(label)
         font = mark_font()
-        for n, label in enumerate(self._mark_labels):
+        for n, label in enumerate(layer.labels):
             if n < len(pts):
                 label.setColor(QColor(pal.high))
                 label.setFont(font)
@@ -393,21 +457,8 @@ class QtTrendChart(QFrame):
         self.plot.getAxis("left").setPen(pg.mkPen(None))
         # room for the latest period's label, centred on the last bar
         self.plot.getPlotItem().layout.setContentsMargins(0, 0, theme.TYPE["caption"] * 2, 0)
-        rec = QColor(pal.series_recognized)
-        rec.setAlpha(190)
-        self._bars.setOpts(brush=QBrush(rec), pen=pg.mkPen(None))
-        hatch = QBrush(QColor(pal.series_recognized), Qt.BrushStyle.BDiagPattern)
-        self._partial.setOpts(brush=hatch, pen=pg.mkPen(QColor(pal.series_recognized), width=1))
-        self._booked.setPen(pg.mkPen(QColor(pal.series_booked), width=theme.LINE["chart"]))
-        self._booked.setSymbolSize(theme.LINE["symbol"])
-        self._backlog.setSymbolSize(theme.LINE["symbol"] - 1)
-        self._booked.setSymbolBrush(QColor(pal.series_booked))
-        self._booked.setSymbolPen(pg.mkPen(QColor(pal.surface), width=1))
-        backlog_pen = pg.mkPen(QColor(pal.series_backlog), width=theme.LINE["chart"])
-        backlog_pen.setDashPattern([3.0, 2.0])
-        self._backlog.setPen(backlog_pen)
-        self._backlog.setSymbolBrush(QColor(pal.series_backlog))
-        self._backlog.setSymbolPen(pg.mkPen(QColor(pal.surface), width=1))
+        for layer in self._layers.values():
+            layer.restyle(pal)
         self._hover_line.setPen(QPen(QColor(pal.border_strong), 1, Qt.PenStyle.DashLine))
         self._tip.setStyleSheet(
             f"QLabel#ChartTip {{ background:{pal.surface}; color:{pal.text}; border:1px solid {pal.border_strong};"

@@ -64,7 +64,7 @@ class QtPortfolioPanel(QFrame):
         self.title.setObjectName("PanelTitle")
         self.legend = QLabel("Bubble size: DCF valuation \u00b7 colour: risk")
         self.legend.setObjectName("PageSubtitle")
-        self.plot = _Plot()
+        self.plot = _Plot(enableMenu=False)  # no context menus made
         adopt_menus(self.plot)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
