@@ -1,8 +1,10 @@
 """Frame stamping for the window benchmarks: how long the GUI thread's event loop turns take.
 
-`FrameClock` runs a 10 ms precise timer on the GUI thread that repaints the
-window and stamps (wall, GUI-thread CPU) on each turn: a "frame" is the time
-between two stamps. With `where=True` a sampling thread also notes every
+`FrameClock` runs a 10 ms precise timer on the GUI thread that stamps (wall,
+GUI-thread CPU) on each turn: a "frame" is the time between two stamps. Qt
+paints what changed in between, as in use; with `repaint=True` the clock also
+repaints the whole window on every tick (7-15 ms of GUI-thread CPU each on a
+dashboard page: a harsher measure than use, which never repaints it all that way). With `where=True` a sampling thread also notes every
 millisecond where the GUI thread is in Python (file:line function of the
 innermost frames in the app), so a long frame can be blamed on its code;
 the sampler takes the interpreter lock itself, so use it to find causes,
@@ -35,7 +37,7 @@ def _where(frame) -> str:
 
 
 class FrameClock:
-    def __init__(self, window, where: bool = False):
+    def __init__(self, window, where: bool = False, repaint: bool = False):
         from PySide6.QtCore import Qt, QTimer
 
         self.window = window
@@ -46,11 +48,13 @@ class FrameClock:
         self._timer.setInterval(10)
         self._timer.timeout.connect(self._tick)
         self._where = where
+        self._repaint = repaint
         self._stop = threading.Event()
         self._main = threading.main_thread().ident
 
     def _tick(self) -> None:
-        self.window.repaint()
+        if self._repaint:
+            self.window.repaint()
         self.stamps.append((time.perf_counter(), time.thread_time()))
 
     def _sample(self) -> None:
