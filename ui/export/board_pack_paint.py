@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from execdash_desktop.format import NUMERIC, format_cell, format_value, period_name
+from execdash_desktop.format import NUMERIC, format_cell, period_name
 from execdash_desktop.words import months_in_words
 
 from .. import theme

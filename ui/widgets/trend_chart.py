@@ -14,7 +14,7 @@ import os
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 from PySide6.QtCore import QPointF, Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
-from PySide6.QtGui import QBrush, QColor, QFont, QPen  # noqa: E402
+from PySide6.QtGui import QBrush, QColor, QPen  # noqa: E402
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget  # noqa: E402
 
 import pyqtgraph as pg  # noqa: E402

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from PySide6.QtCore import QPointF, Qt, Signal  # noqa: E402  (PySide6 before pyqtgraph)
+from PySide6.QtCore import QPointF, Signal  # noqa: E402  (PySide6 before pyqtgraph)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QLabel, QToolTip, QVBoxLayout, QWidget
 
