@@ -77,3 +77,15 @@ def require(text: object, parameter: str = "as_of") -> float:
     if value is None:
         raise InvalidRequestError(parameter, text, "a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM:SS")
     return value
+
+
+def days_from_civil(y, m, d):
+    """Days since 1970-01-01 of a proleptic Gregorian date; linear in the day, so day 31 of a
+    30-day month is the 1st of the next, as SQLite reads it. Integers or numpy arrays of them
+    (arithmetic only: no numpy import here); the Engineering and Commerce timestamp blocks use it."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468

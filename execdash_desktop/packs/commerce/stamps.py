@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, NamedTuple
 
+from ...moments import days_from_civil
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -141,14 +143,3 @@ def earlier(a: Stamps, b: Stamps) -> np.ndarray:
         if s.blank is not None:
             lt &= ~s.blank
     return np.asarray(lt)
-
-
-def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of a proleptic Gregorian date; linear in the day, so day 31 of a
-    30-day month is the 1st of the next, as SQLite reads it."""
-    y = y - (m <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468

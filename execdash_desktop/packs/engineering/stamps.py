@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...moments import days_from_civil
 from .bug_sql import STAMP_BLANK as BLANK  # noqa: F401 - the block's NULL
 from .bug_sql import STAMP_SEP
 from .bug_sql import STAMP_WIDTH as WIDTH
@@ -64,14 +65,3 @@ def epoch_ms(block: bytes | None, n: int, null: int) -> np.ndarray | None:
     out = np.full(n, null, dtype=np.int64)
     out[~blank] = ms
     return out
-
-
-def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of a proleptic Gregorian date; linear in the day, so day 31 of a
-    30-day month is the 1st of the next, as SQLite reads it."""
-    y = y - (m <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
