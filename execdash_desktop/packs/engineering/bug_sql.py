@@ -79,7 +79,7 @@ def moment_ms(col: str) -> str:
     return f"ifnull({_moment_raw(col)}, {NULL})"
 
 
-def _num_ms(col: str, real: bool = False) -> str:
+def num_ms(col: str, real: bool = False) -> str:
     """A number x 1000 as an integer: stored numbers directly, text through num_sql. `real`: the
     column mostly holds reals (REAL columns), so that type is tried first."""
     kinds = {"integer": f"{col} * 1000", "real": f"CAST(round({col} * 1000) AS INTEGER)"}
@@ -124,15 +124,10 @@ def _project_sql(conn: sqlite3.Connection) -> str:
     return f"CASE bugs.project_id {whens} ELSE {_PROJECT_BY_ID} END"
 
 
-def _bug_exprs(has_projects: bool, project: str = _PROJECT_BY_ID) -> list[str]:
-    project = project if has_projects else "-1"
-    # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns
-    return [moment_ms("created_at"),
-            f"ifnull(coalesce({_moment_raw('resolved_at')}, {_moment_raw('updated_at')}), {NULL})",
-            f"({_code('severity', SEV_LIST, SEV_LIKELY)}) + 64 * ({_code('status', STATUS_LIST, STATUS_LIKELY)})"
-            f" + 4096 * {flag_sql('is_blocker')}",
-            _num_ms("sla_hours"), _num_ms("revenue_impact_daily", real=True), project,
-            _num_ms("actual_hours", real=True), "rowid"]
+def _codes_sql() -> str:
+    """Severity, status and blocker in one number (PACK_BITS bits)."""
+    return (f"({_code('severity', SEV_LIST, SEV_LIKELY)}) + 64 * ({_code('status', STATUS_LIST, STATUS_LIKELY)})"
+            f" + 4096 * {flag_sql('is_blocker')}")
 
 
 class Chunks:
@@ -143,15 +138,16 @@ class Chunks:
     whatever index a file holds."""
 
     def __init__(self, conn: sqlite3.Connection, has_projects: bool) -> None:
-        codes, sla, revenue, project, hours = _bug_exprs(has_projects, _project_sql(conn) if has_projects
-                                                         else "-1")[2:7]
+        # every expression is non-NULL: group_concat skips NULLs, which would misalign the columns.
+        # revenue_impact_daily and actual_hours are not here: the first payload needs them for a few
+        # bugs only (extras.py), and they were a third of this statement's work.
+        codes, sla = _codes_sql(), num_ms("sla_hours")
+        project = _project_sql(conn) if has_projects else "-1"
         top = conn.execute("SELECT max(rowid) FROM projects").fetchone()[0] if has_projects else None
         if (top or 0) < 2 ** 40:  # the project's row above the codes: one number less per bug to write and parse
-            ints = [("codes", f"({codes}) + {PACK} * (({project}) + 1)"), ("sla", sla), ("revenue", revenue),
-                    ("actual_hours", hours)]
+            ints = [("codes", f"({codes}) + {PACK} * (({project}) + 1)"), ("sla", sla)]
         else:
-            ints = [("codes", codes), ("sla", sla), ("revenue", revenue), ("project", project),
-                    ("actual_hours", hours)]
+            ints = [("codes", codes), ("sla", sla), ("project", project)]
         self.ints = tuple(name for name, _ in ints)
         self.sql = ("SELECT count(*), "
                     + ", ".join([block_sql(c) for c in TIMES] + [f"group_concat({e}, ',')" for _, e in ints])

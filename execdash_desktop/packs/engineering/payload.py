@@ -2,15 +2,20 @@
 
 `build_payload(src, range_, granularity, as_of)` is what `execdash kpis
 --dashboard engineering --json` prints and `GET /api/engineering-dashboard`
-serves. The SLA breach rows need each bug's text (title, assignee, project):
-read by row id for the breached bugs only, once per as-of moment, and kept
-in the source; the default as-of's rows are read by `load`, so a payload at
-the default as-of never touches the file.
+serves. The SLA breach rows need each bug's text (title, assignee, project)
+and revenue, and the trend's months that monthly_metrics does not cover need
+the hours of the bugs resolved in them: read by row id for those bugs only,
+once per as-of moment, and kept in the source. The default as-of's are read
+ahead (`read_ahead`, started by `load_source`) while its numbers are worked
+out.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+
+import numpy as np
 
 from ... import moments
 from ... import months as mo
@@ -20,7 +25,9 @@ from ...months import Window
 from . import catalogue as cat
 from . import rules
 from .source import EngSource
-from .texts import breach_texts
+from .texts import breach_texts, read_breach_texts_ahead
+
+DEFAULT_RANGE = "12m"
 
 
 def resolve_as_of(src: EngSource, as_of: str | None) -> float:
@@ -86,9 +93,10 @@ def breach_rows(src: EngSource, t: float) -> list[dict]:
     b, idx = src.bugs, f.breached
     rows = []
     # whole columns to Python lists first: one conversion per column, not one numpy scalar per cell
-    for rowid, sev, sla, revenue, hours in zip(b.rowid[idx].tolist(), b.sev[idx].tolist(), b.sla[idx].tolist(),
-                                               b.revenue[idx].tolist(), f.hours_open.tolist()):
+    for rowid, sev, sla, hours in zip(b.rowid[idx].tolist(), b.sev[idx].tolist(), b.sla[idx].tolist(),
+                                      f.hours_open.tolist()):
         text = texts.get(rowid, {})
+        revenue = text.get("revenue", 0.0)
         rows.append({"bug_number": text.get("bug_number"), "title": text.get("title"),
                      "severity": cat.SEVERITIES[sev] if sev >= 0 else text.get("severity"),
                      "project": text.get("project"), "assignee": text.get("assignee"),
@@ -99,8 +107,43 @@ def breach_rows(src: EngSource, t: float) -> list[dict]:
     return rows
 
 
+def revenue_at_risk(src: EngSource, t: float) -> float:
+    """The daily revenue impact of the bugs breached at t (read with their texts), summed in row order."""
+    f = rules.facts(src, t)
+    texts = breach_texts(src, t, f)
+    rowids = src.bugs.rowid[np.sort(f.breached)].tolist()
+    return float(np.array([texts.get(r, {}).get("revenue", 0.0) for r in rowids], dtype=np.float64).sum())
+
+
+def _trend_months(w: Window, t: float) -> range:
+    return range(w.start, min(w.end, moments.month_index(t)) + 1)
+
+
 def trend(src: EngSource, w: Window, t: float) -> list[dict]:
-    return rules.trend_months(src, t, range(w.start, min(w.end, moments.month_index(t)) + 1))
+    return rules.trend_months(src, t, _trend_months(w, t))
+
+
+def read_ahead(src: EngSource) -> None:
+    """Start reading what the default payload reads from the file (the hours of the bugs resolved in months
+    monthly_metrics does not cover; the breached bugs' texts and revenue), each on a thread of its own,
+    while the caller works out the payload's numbers. load_source calls it."""
+    t = src.latest
+    if t is None:
+        return
+    # the hours first: the longer read; the texts on a thread of their own, so neither waits for the other.
+    # Not daemons: a process that stops at once (`execdash kpis` refusing an as-of) waits for these short
+    # reads instead of finalising under them.
+    hours = rules.resolved_from_bugs(src, t, _trend_months(resolve_window(src, DEFAULT_RANGE, t), t))
+    threading.Thread(target=_quietly, args=(src.bugs.extras.of, "actual_hours", hours)).start()
+    read_breach_texts_ahead(src, t, rules.facts(src, t))
+
+
+def _quietly(read, *args) -> None:
+    """A read ahead: its failure is left for the caller's own read to meet, where it is reported."""
+    try:
+        read(*args)
+    except Exception:  # noqa: BLE001 - see above
+        pass
 
 
 def bucket(rows: list[dict], w: Window, granularity: str) -> list[dict]:
@@ -143,7 +186,7 @@ def _memo(src: EngSource, key: tuple, compute):
     return hit
 
 
-def build_payload(src: EngSource, range_: str = "12m", granularity: str = "month",
+def build_payload(src: EngSource, range_: str = DEFAULT_RANGE, granularity: str = "month",
                   as_of: str | None = None) -> dict:
     """The payload; its lists are shared with later calls for the same source: treat it as read-only."""
     mo.check_granularity(granularity)
@@ -151,21 +194,26 @@ def build_payload(src: EngSource, range_: str = "12m", granularity: str = "month
     t = resolve_as_of(src, as_of)
     w = resolve_window(src, range_, t)
     f = rules.facts(src, t)
+    # what needs no read first: the reads (breaches, then the trend's hours) may still be under way (read_ahead)
+    kpis = _memo(src, ("kpis", t), lambda: kpis_at(src, t))
+    projects = _memo(src, ("projects", t), lambda: rules.project_rows(src, f))
+    sparklines = _memo(src, ("history", t, w), lambda: history(src, w, t))
+    breaches = _memo(src, ("breaches", t), lambda: breach_rows(src, t))
     monthly = _memo(src, ("trend", t, w), lambda: trend(src, w, t))
     return {
         "pack": "engineering",
         "asOf": moments.fmt(t),
-        "engineeringKpis": _memo(src, ("kpis", t), lambda: kpis_at(src, t)),
-        "revenueAtRisk": f.revenue_at_risk,
-        "slaBreaches": _memo(src, ("breaches", t), lambda: breach_rows(src, t)),
+        "engineeringKpis": kpis,
+        "revenueAtRisk": _memo(src, ("risk", t), lambda: revenue_at_risk(src, t)),
+        "slaBreaches": breaches,
         "bugTrend": monthly if granularity == "month" else _memo(
             src, ("trend", t, w, granularity), lambda: bucket(monthly, w, granularity)),
-        "projects": _memo(src, ("projects", t), lambda: rules.project_rows(src, f)),
+        "projects": projects,
         "timeframe": {"range": range_, "granularity": granularity, "start_date": mo.first_day(w.start),
                       "end_date": mo.last_day(w.end), "as_of": moments.fmt(t)},
         "meta": {"currency": src.currency, "as_of": moments.fmt(t), "notes": list(src.notes),
                  "unusable": dict(src.reasons), "severityMix": dict(zip(cat.SEVERITIES, f.counts)),
-                 "history": _memo(src, ("history", t, w), lambda: history(src, w, t))},
+                 "history": sparklines},
     }
 
 

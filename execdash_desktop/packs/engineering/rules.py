@@ -24,7 +24,6 @@ class Facts:
     blockers: int
     breached: np.ndarray  # indices of the bugs breached at t, most overdue first (ties by bug row)
     hours_open: np.ndarray  # per breached bug
-    revenue_at_risk: float
 
 
 def open_at(b: Bugs, t: float) -> np.ndarray:
@@ -47,7 +46,7 @@ def may_be_open(b: Bugs, lo: float, hi: float) -> Bugs:
     keep = (((b.status == cat.ST_ACTIVE) | (b.status == cat.ST_RESOLVED)) & ~(b.resolution <= lo)
             & (np.isnan(b.created) | (b.created <= hi)))
     idx = np.flatnonzero(keep)
-    return Bugs(**{f.name: getattr(b, f.name)[idx] for f in fields(Bugs)})
+    return Bugs(**{f.name: getattr(b, f.name)[idx] for f in fields(Bugs) if f.name != "extras"})
 
 
 def breached_at(b: Bugs, t: float, op: np.ndarray) -> np.ndarray:
@@ -67,7 +66,7 @@ def facts(src: EngSource, t: float) -> Facts:
     hours = (t - b.created[br]) / HOUR
     overdue = hours - b.sla[br]
     order = np.lexsort((b.rowid[br], -overdue))  # most overdue first, then by row (bug_number order in the demo)
-    out = Facts(t, op, counts, blockers, br[order], hours[order], float(b.revenue[br].sum()))
+    out = Facts(t, op, counts, blockers, br[order], hours[order])
     with src._lock:
         if len(src._memo) > 256:  # a long as-of session: start again rather than grow
             src._memo.clear()
@@ -131,27 +130,44 @@ def portfolio_then(src: EngSource, t: float) -> tuple[float | None, float | None
     return (best[1], best[2]) if best else (None, None)
 
 
+def _whole_month_row(src: EngSource, t: float, m: int) -> dict | None:
+    """monthly_metrics' row for month m when it stands for the whole month (the month ended by t)."""
+    row = src.monthly.get(m)
+    return row if row is not None and month_start(m + 1) <= t + 1 else None
+
+
+def _in_month(moment: np.ndarray, t: float, m: int) -> np.ndarray:
+    """In month m and not after t. (Not `< min(month end, t + 1e-9)`: at today's epoch seconds a float
+    cannot hold t + 1e-9, so a bug at exactly t was left out.)"""
+    return (moment >= month_start(m)) & (moment < month_start(m + 1)) & (moment <= t)
+
+
+def resolved_from_bugs(src: EngSource, t: float, months: range) -> np.ndarray:
+    """The bugs whose hours trend_months adds up (resolved in a month of `months` that monthly_metrics
+    does not cover): their hours can be read ahead."""
+    masks = [_in_month(src.bugs.resolution, t, m) for m in months if _whole_month_row(src, t, m) is None]
+    return np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.empty(0, np.intp)
+
+
 def trend_months(src: EngSource, t: float, months: range) -> list[dict]:
     """One row per month of the window: monthly_metrics when it has a whole month's row, else from bugs."""
     b = src.bugs
     out = []
     for m in months:
-        start, end = month_start(m), month_start(m + 1)
-        row = src.monthly.get(m)
-        if row is not None and end <= t + 1:
+        row = _whole_month_row(src, t, m)
+        if row is not None:
             created, resolved = row["bugs_created"], row["bugs_resolved"]
             hours, cost = row["eng_hours"], row["total_cost"]
             out.append({"period": _period(m), "created": _int(created), "resolved": _int(resolved),
                         "avg_resolution_days": row["avg_resolution_days"], "eng_hours": hours,
                         "cost": cost, "source": "monthly_metrics"})
             continue
-        stop = min(end, t + 1e-9)
-        c = np.count_nonzero((b.created >= start) & (b.created < stop) & (b.created <= t))
-        res = (b.resolution >= start) & (b.resolution < stop) & (b.resolution <= t)
+        c = np.count_nonzero(_in_month(b.created, t, m))
+        res = _in_month(b.resolution, t, m)
         n = int(np.count_nonzero(res))
         with_created = res & ~np.isnan(b.created)
         days = (b.resolution[with_created] - b.created[with_created]) / DAY
-        hours = float(b.actual_hours[res].sum())
+        hours = float(b.extras.of("actual_hours", np.flatnonzero(res)).sum())
         out.append({"period": _period(m), "created": int(c), "resolved": n,
                     "avg_resolution_days": float(days.mean()) if days.size else None,
                     "eng_hours": hours, "cost": hours * cat.COST_PER_HOUR, "source": "bugs"})

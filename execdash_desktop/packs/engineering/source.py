@@ -4,7 +4,8 @@ One scan of `bugs` (bug_sql.py, started by load.py) returns numbers only;
 they land in numpy arrays, so the counts at any as-of moment are vector
 operations, never another query. The small tables (projects, monthly and
 portfolio snapshots) are read whole. Text (titles, names) is read only for
-the rows a list shows (texts.py).
+the rows a list shows (texts.py); revenue and hours only for the bugs a
+payload needs them for, or whole when the bug table asks (extras.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ...store import is_demo, table_columns
 from ...values import to_float
 from . import catalogue as cat
 from . import stamps
+from .extras import Extras
 from .bug_sql import NULL, PACK, PACK_BITS, SEV_LIST, STATUS_LIST, TIMES, ChunkReader, moment_ms
 from .load import load_source  # noqa: F401 - the entry point (numpy-free) lives in load.py
 
@@ -54,13 +56,25 @@ class Bugs:
     status_word: np.ndarray  # int8: index in STATUSES (the bug table's filter), -1 unknown
     blocker: np.ndarray  # bool
     sla: np.ndarray  # hours; 0: none (never breached)
-    revenue: np.ndarray  # per day; 0 when NULL
     project: np.ndarray  # int32 index into EngSource.projects, -1 none
-    actual_hours: np.ndarray  # 0 when NULL
     rowid: np.ndarray  # int64: the row, to read its text when a list shows it
+    # revenue_impact_daily and actual_hours, read when asked (extras.py); None in a subset (rules.may_be_open)
+    extras: Extras | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.rowid)
+
+    @property
+    def revenue(self) -> np.ndarray:
+        """Revenue impact per day of every bug (0 when NULL): read in one more scan the first time."""
+        assert self.extras is not None, "a subset of the bugs has no extra columns"
+        return self.extras.column("revenue")
+
+    @property
+    def actual_hours(self) -> np.ndarray:
+        """Hours spent on every bug (0 when NULL): read in one more scan the first time."""
+        assert self.extras is not None, "a subset of the bugs has no extra columns"
+        return self.extras.column("actual_hours")
 
 
 @dataclass(frozen=True)
@@ -148,11 +162,11 @@ def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
             "status_word": _STATUS_WORDS.take(status_pos),
             "blocker": codes >= 4096,
             "sla": np.where(sla > 0, sla.astype(np.float64) / 1000, _DEFAULT_SLA.take(sev)),  # NULL is < 0
-            "revenue": _seconds(cols["revenue"], 0.0), "project": project,
-            "actual_hours": _seconds(cols["actual_hours"], 0.0), "rowid": cols["rowid"], "top": top}
+            "project": project, "rowid": cols["rowid"], "top": top}
 
 
-def _read_bugs(conn: sqlite3.Connection, reader: ChunkReader, index: dict[int, int]) -> tuple[Bugs, float | None]:
+def _read_bugs(conn: sqlite3.Connection, path: str, reader: ChunkReader,
+               index: dict[int, int]) -> tuple[Bugs, float | None]:
     lookup = None
     if index:
         lookup = np.full(int(max(index)) + 1, -1, dtype=np.int32)
@@ -162,7 +176,7 @@ def _read_bugs(conn: sqlite3.Connection, reader: ChunkReader, index: dict[int, i
     top = max(p.pop("top") for p in parts)
     latest = top / 1000.0 if top != NULL else None  # the latest updated or resolved moment
     cols = {k: np.concatenate([p[k] for p in parts]) if len(parts) > 1 else parts[0][k] for k in parts[0]}
-    return Bugs(**cols), latest
+    return Bugs(**cols, extras=Extras(path, cols["rowid"])), latest
 
 
 _MONTHLY = ("bugs_created", "bugs_resolved", "avg_resolution_days", "eng_hours", "total_cost")
@@ -205,7 +219,7 @@ def assemble(conn: sqlite3.Connection, path: str, tables: set[str], projects: tu
              index: dict[int, int], reader: ChunkReader, reasons: dict[str, str]) -> EngSource:
     """The source from the scan `reader` runs (load.py started it) and the small tables."""
     notes: list[str] = []
-    bugs, latest_other = _read_bugs(conn, reader, index)
+    bugs, latest_other = _read_bugs(conn, path, reader, index)
     created, sev, status = bugs.created, bugs.sev, bugs.status
     known_created = created[~np.isnan(created)]
     candidates = ([float(known_created.max())] if known_created.size else []) + (
@@ -222,9 +236,8 @@ def assemble(conn: sqlite3.Connection, path: str, tables: set[str], projects: tu
     portfolio = _portfolio(conn, tables, reasons)
     src = EngSource(path=path, bugs=bugs, latest=latest, first=first, projects=projects, monthly=monthly,
                     portfolio=portfolio, notes=tuple(notes), reasons=reasons, demo=is_demo(conn))
-    if latest is not None:  # the default as-of's breach rows, read now: its payload waits on no query
-        from .rules import facts
-        from .texts import read_breach_texts_ahead
+    if latest is not None:  # the default as-of's reads start now: its payload waits on little or nothing
+        from .payload import read_ahead
 
-        read_breach_texts_ahead(src, latest, facts(src, latest))
+        read_ahead(src)
     return src

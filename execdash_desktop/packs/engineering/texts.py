@@ -1,4 +1,4 @@
-"""The text of the bugs a list shows (bug number, title, project, assignee), read by row id.
+"""The text of the bugs a list shows (bug number, title, project, assignee), read by row id, and their revenue impact.
 
 Numbers live in numpy arrays (source.py); text is read only for the rows a
 list shows: the SLA breaches at an as-of moment, a page of the bug table.
@@ -10,15 +10,20 @@ import sqlite3
 import threading
 
 from ...store import open_reader, table_columns, table_names
+from .bug_sql import NULL, num_ms
 
 BATCH = 500
+
+
+# the revenue impact rides along (the same rows): the scan leaves it out (extras.py)
+_REVENUE = num_ms("b.revenue_impact_daily", real=True)
 
 
 def _join_sql(conn: sqlite3.Connection) -> str:
     tables = table_names(conn)
     has_p = "projects" in tables and "name" in table_columns(conn, "projects")
     has_u = "users" in tables and "name" in table_columns(conn, "users")
-    return ("SELECT b.rowid, b.bug_number, b.title, b.severity, "
+    return (f"SELECT b.rowid, b.bug_number, b.title, b.severity, {_REVENUE}, "
             + ("p.name" if has_p else "NULL") + ", " + ("u.name" if has_u else "NULL")
             + " FROM bugs b"
             + (" LEFT JOIN projects p ON p.id = b.project_id" if has_p else "")
@@ -31,11 +36,12 @@ def read_texts(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, dict]:
     for i in range(0, len(rowids), BATCH):
         part = rowids[i:i + BATCH]
         sql = f"{base} WHERE b.rowid IN ({', '.join('?' * len(part))})"
-        for rid, number, title, sev, project, assignee in conn.execute(sql, part):
+        for rid, number, title, sev, revenue, project, assignee in conn.execute(sql, part):
             out[rid] = {"bug_number": None if number is None else str(number),
                         "title": None if title is None else str(title),
                         "severity": None if sev is None else str(sev).strip(),
-                        "project": project, "assignee": assignee}
+                        "project": project, "assignee": assignee,
+                        "revenue": 0.0 if revenue == NULL else revenue / 1000}
     return out
 
 
@@ -107,4 +113,4 @@ def read_breach_texts_ahead(src, t: float, facts) -> None:
                     src._memo[key] = texts
         pending.set(texts)
 
-    threading.Thread(target=read, daemon=True).start()
+    threading.Thread(target=read).start()  # not a daemon: see payload.read_ahead
