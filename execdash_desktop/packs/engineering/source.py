@@ -23,8 +23,8 @@ from ...store import is_demo, table_columns
 from ...values import to_float
 from . import catalogue as cat
 from . import stamps
-from .extras import Extras
 from .bug_sql import NULL, PACK, PACK_BITS, SEV_LIST, STATUS_LIST, TIMES, ChunkReader, moment_ms
+from .extras import Extras
 from .load import load_source  # noqa: F401 - the entry point (numpy-free) lives in load.py
 
 
