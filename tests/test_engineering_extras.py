@@ -43,8 +43,12 @@ def test_a_few_bugs_by_row_id_and_the_whole_column_agree_with_sqlite(demo, name)
     src = load_source(demo)
     rowid = src.bugs.rowid
     rng = np.random.default_rng(3)
-    # scattered bugs (sought one by one) and a dense run of recent ones (read as one range)
-    idx = np.concatenate([rng.choice(len(rowid), 150, replace=False), np.arange(len(rowid) - 400, len(rowid))])
+    # scattered bugs (sought one by one), a dense run of recent ones with holes (read as one range, row ids
+    # read too), and a run with none (values by position)
+    whole_run = np.flatnonzero((rowid >= 2038) & (rowid < 2134))  # between two deleted rows (97 x 21, 97 x 22)
+    idx = np.concatenate([rng.choice(len(rowid), 60, replace=False), np.arange(len(rowid) - 200, len(rowid)),
+                          whole_run])
+    assert len(idx) * ex.BY_ROW_SHARE < len(rowid)  # by row id, not the whole column
     got = src.bugs.extras.of(name, idx)
     assert got.tolist() == [want[r] for r in rowid[idx].tolist()]
     whole = src.bugs.extras.column(name)
