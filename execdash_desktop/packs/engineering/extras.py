@@ -102,11 +102,15 @@ class Extras:
                                                  "WHERE rowid >= ? AND rowid <= ?", (lo, hi)).fetchone()[0])
                     found[a:b] = _pick(rowids[a:b], ids, _ints(text))
                 for i in range(0, len(sought), BATCH):
+                    # one row back (aggregates), not one per bug: each row fetched gives up the interpreter
+                    # lock and waits to take it back from a busy main thread
                     part = rowids[sought[i:i + BATCH]]
-                    rows = np.array(conn.execute(f"SELECT rowid, {EXPRS[name]} FROM bugs WHERE rowid IN "
-                                                 f"({','.join(map(str, part.tolist()))})").fetchall(),
-                                    dtype=np.int64).reshape(-1, 2)
-                    found[sought[i:i + BATCH]] = _pick(part, rows[:, 0], rows[:, 1])
+                    ids, text = conn.execute(f"SELECT group_concat(rowid, ','), group_concat({EXPRS[name]}, ',') "
+                                             f"FROM bugs WHERE rowid IN ({','.join(map(str, part.tolist()))})"
+                                             ).fetchone()
+                    ids, values = _ints(ids), _ints(text)
+                    order = np.argsort(ids, kind="stable")  # SQLite visits them in order; not promised
+                    found[sought[i:i + BATCH]] = _pick(part, ids[order], values[order])
         finally:
             conn.close()
         return _seconds(found)
