@@ -177,3 +177,119 @@ def test_paper_builds_every_panel_at_once(qtbot, theme_light):
     qtbot.addWidget(page)
     page.set_printing()
     assert page.built and len(page.panels) == 7
+
+
+def _page_picture(page) -> dict:
+    """What a reader sees on a page: the body's rows in order (by kind), every card's value and
+    comparison, every payload panel's table."""
+    from PySide6.QtWidgets import QWidget
+
+    lay = page._body_layout
+    rows = []
+    for i in range(lay.count()):
+        item = lay.itemAt(i)
+        w = item.widget()
+        rows.append(type(w).__name__ if isinstance(w, QWidget) else "layout")
+    tables = {}
+    for name, w in page.panels.items():
+        t = getattr(w, "table", None)
+        if t is not None:
+            tables[name] = [[t.item(r, c).text() if t.item(r, c) else "" for c in range(t.columnCount())]
+                            for r in range(t.rowCount())]
+    cards = {k: (c.value.text(), c.compare.text()) for k, c in zip(page.cards, page.all_cards())}
+    return {"rows": rows, "panels": sorted(page.panels), "tables": tables, "cards": cards,
+            "title": page.title.text(), "subtitle": page.subtitle.text()}
+
+
+def test_a_page_made_piece_by_piece_is_the_page_made_at_once(commerce_master, tmp_path, qtbot, theme_light):
+    """Staged (the window makes a new dashboard's page one piece a turn), the page ends with every
+    panel, in the same rows, showing the same data as a page made at once."""
+    from PySide6.QtWidgets import QWidget
+
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.engine import Engine
+    from execdash_desktop.ui.dashboard.page import QtDashboardPage, window_text
+
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    payload = Engine().payload(path, "12m", "month", dashboard="commerce")
+    d = registry.get("commerce")
+    host = QWidget()  # a shown window: each piece is polished as it is put in
+    qtbot.addWidget(host)
+    host.resize(1440, 900)
+    host.show()
+    staged = QtDashboardPage(host, dashboard=d, staged=True)
+    staged.resize(1440, 900)
+    staged.show()
+    assert not staged.first_screen_built and staged.panels == {}
+    added: list[str] = []
+    staged.panelAdded.connect(added.append)
+    pieces = 0
+    while staged.build_piece():
+        pieces += 1
+        assert staged.isVisible()
+    assert pieces >= 6 and staged.first_screen_built and added == ["stock_alerts", "milestones"]
+    checks = {"rows": [{"check": "fresh", "title": "Data is up to date", "status": "fail", "failing": 3,
+                        "examples": ["26 Oct 2026"]}], "drilldown": "quality/checks"}
+    staged.set_panel_data("data_quality", checks)  # a panel's own result, before that panel is made
+    qtbot.waitUntil(lambda: staged.built, timeout=5000)  # the panels below, one a turn, as before
+    at_once = QtDashboardPage(dashboard=d)
+    qtbot.addWidget(at_once)
+    at_once.resize(1440, 900)
+    at_once.show()
+    at_once.finish_build()
+    at_once.set_panel_data("data_quality", checks)
+    for page in (staged, at_once):
+        page.set_payload(payload)
+        qtbot.waitUntil(lambda page=page: page.panels["data_quality"].table.rowCount() == 1, timeout=5000)
+    a, b = _page_picture(staged), _page_picture(at_once)
+    assert a == b
+    assert a["panels"] == sorted(["stock_alerts", "milestones", "fulfillment_health", "cx_health", "data_quality",
+                                  "operator_sla", "time_saved"])
+    assert a["tables"]["data_quality"][0][:2] == ["FAIL", "Data is up to date"]
+    assert a["title"] == window_text(payload)[0] and all(v != "\u2014" for v, _ in a["cards"].values())
+
+
+def test_a_payload_before_the_first_screen_is_made_makes_it_all(commerce_master, tmp_path, qtbot, theme_light):
+    """A small file's payload can land before the window made the page's pieces: the page is then
+    made whole at once, and shows the payload."""
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.engine import Engine
+    from execdash_desktop.ui.dashboard.page import QtDashboardPage, window_text
+
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    payload = Engine().payload(path, "12m", "month", dashboard="commerce")
+    page = QtDashboardPage(dashboard=registry.get("commerce"), staged=True)
+    qtbot.addWidget(page)
+    page.show()
+    page.set_payload(payload)
+    assert page.first_screen_built and page.built and len(page.panels) == 7
+    aov = next(e for e in payload["commerceKpis"] if e["key"] == "aov_30d")
+    assert page.card("aov_30d").entry()["value"] == aov["value"]
+    assert page.title.text() == window_text(payload)[0]
+
+
+def test_the_window_puts_a_new_dashboard_in_before_its_page_is_whole(make_window, commerce_master, tmp_path,
+                                                                      qtbot):
+    """The view of a dashboard the file holds goes into the window's stack with an empty page, which is
+    then made over turns of the event loop; it is registered once its first screen is whole."""
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    w = make_window(path)
+    seen = []
+
+    def partial() -> bool:
+        v = w._made_views.get("commerce")
+        if v is not None and not v.page.first_screen_built:
+            seen.append((w.stack.indexOf(v.tabs) >= 0, "commerce" in w.views, len(v.page._pieces)))
+        return "commerce" in w.views
+
+    qtbot.waitUntil(partial, timeout=15_000)
+    assert seen and all(stacked and not registered for stacked, registered, _n in seen)
+    assert len({n for _s, _r, n in seen}) > 1  # seen part-made more than once: made over several turns
+    v = w.views["commerce"]
+    assert v.page.first_screen_built and w.stack.indexOf(v.tabs) >= 0 and w._made_views == {}
+    w.show_dashboard("commerce")
+    qtbot.waitUntil(lambda: v.session.payload is not None and v.page.built, timeout=30_000)
+    assert len(v.page.panels) == 7

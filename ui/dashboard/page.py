@@ -106,7 +106,11 @@ class QtDashboardPage(QScrollArea):
     panelAdded = Signal(str)  # a panel below the first screen was built (its name)
     panelsBuilt = Signal()  # ... and the last of them
 
-    def __init__(self, parent: QWidget | None = None, dashboard: Dashboard | None = None):
+    def __init__(self, parent: QWidget | None = None, dashboard: Dashboard | None = None, staged: bool = False):
+        """`staged`: only the empty page now; its first screen is made by `build_piece()`, one piece a
+        call (the window calls it once a turn of the event loop, with the page already in the window,
+        so each piece is polished by itself: made, put in and polished at once, the Commerce page held
+        the window 50-80 ms of GUI-thread CPU). Unstaged, the whole first screen is made now."""
         super().__init__(parent)
         self.dashboard = d = dashboard or registry.get(registry.DEFAULT)
         self.setObjectName("PageScroll")
@@ -127,79 +131,79 @@ class QtDashboardPage(QScrollArea):
         self._chart_wanted = False
         self._stepping = False
         self._last_step = 0.0
+        self.presenting = False
+        self.printing = False
+        self._three: bool | None = None
+        self._compact: bool | None = None
+        self._narrow: bool | None = None
+        self.panels: dict[str, QWidget] = {}
+        self.alerts = self.risks = None
+        self._side_panels: list[QWidget] = []
+        self._side_need = 0
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(theme.SPACE["xl"], theme.SPACE["lg"], theme.SPACE["xl"], theme.SPACE["xl"])
+        lay.setSpacing(theme.SPACE["md"])
+        self._body_layout = lay
+        # the panels beside the trend are part of the first screen; those below it are made one per
+        # turn of the event loop after it (`_build_next`), so a page of many panels never holds the
+        # window still while it is made (the Commerce page took 50-170 ms at once)
+        side: list[str] = []
+        later: list[tuple[str, str]] = []
+        for name in (p.name for p in d.panels):
+            where = panel_placement(name, d.panel(name))
+            if where == "side":
+                side.append(name)
+            elif where is not None:
+                later.append((name, where))
+        self._pieces = [self._make_header, self._make_cards, self._make_summary, self._make_lower]
+        self._pieces += [lambda n=n: self._make_side_panel(n) for n in side]
+        self._pieces.append(self._first_screen_made)
+        # the rows below: full-width panels, half-width ones in pairs; row i is placed when its
+        # first panel is built, above the rows after it that already are
+        self._later: list[tuple[str, int, bool]] = []  # (panel, its row, half a row), in build order
+        self._rows: list[QWidget | None] = []
+        half: list[str] = []
+        for name, where in later:
+            if where == "wide":
+                self._later.append((name, len(self._rows), False))
+                self._rows.append(None)
+            else:
+                half.append(name)
+                if len(half) == 2:
+                    self._later += [(n, len(self._rows), True) for n in half]
+                    self._rows.append(None)
+                    half = []
+        if half:
+            self._later += [(n, len(self._rows), True) for n in half]
+            self._rows.append(None)
+        if not staged:
+            while self.build_piece():
+                pass
 
-        self.title = QLabel(f"{d.title} overview")
+    # -- the first screen, piece by piece ---------------------------------------------------------
+    @property
+    def first_screen_built(self) -> bool:
+        return not self._pieces
+
+    def build_piece(self) -> bool:
+        """Make the next piece of the first screen (False: there was none left). A page in a shown
+        window polishes the piece now (the style sheet's rules resolved for its widgets), not all
+        of them when the page is first shown."""
+        if not self._pieces:
+            return False
+        made = self._pieces.pop(0)()
+        if self.window().isVisible():
+            for w in made or ():
+                w.ensurePolished()
+        self._last_step = time.perf_counter()  # the page's own next step waits a frame after this one
+        return True
+
+    def _make_header(self) -> tuple:
+        self.title = QLabel(f"{self.dashboard.title} overview")
         self.title.setObjectName("PageTitle")
         self.subtitle = QLabel("Loading the data file\u2026")
         self.subtitle.setObjectName("PageSubtitle")
         self.controls = QtControlsBar()
-        self.banner = QtBanner()
-        now = QLabel("NOW \u00b7 CORE METRICS")
-        now.setObjectName("Overline")
-
-        self.cards = {s.key: QtKpiCard(s.key, s.label, "primary") for s in d.tier("card")}
-        self.highlights = {s.key: QtKpiCard(s.key, s.label, "highlight") for s in d.tier("highlight")}
-        self.primary_grid = QtKpiGrid(list(self.cards.values()), min_card=148)
-        self.highlight_grid = QtKpiGrid(list(self.highlights.values()), min_card=210)
-        for card in self.all_cards():
-            card.activated.connect(self._on_card_activated)
-
-        self.chart_holder = QWidget()
-        self.chart_holder.setMinimumHeight(CHART_MIN[False])
-        hl = QVBoxLayout(self.chart_holder)
-        hl.setContentsMargins(0, 0, 0, 0)
-        self._chart_wait = QFrame()
-        self._chart_wait.setObjectName("Card")
-        wait_label = QLabel("Loading chart\u2026", self._chart_wait)
-        wait_label.setObjectName("Empty")
-        wait_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        QVBoxLayout(self._chart_wait).addWidget(wait_label)
-        hl.addWidget(self._chart_wait)
-        self.summary = QtSummaryPanel()
-        names = [p.name for p in d.panels]
-        self.summary.setVisible("summary" in names)
-        self.panels: dict[str, QWidget] = {}
-        # the panels beside the trend are made now (the first screen); those below it, one per turn
-        # of the event loop after this (`_build_next`), so a page of many panels never holds the
-        # window still while it is made (the Commerce page took 50-170 ms at once)
-        later: list[tuple[str, str]] = []
-        for name in names:
-            where = panel_placement(name, d.panel(name))
-            if where == "side":
-                self._make_panel(name)
-            elif where is not None:
-                later.append((name, where))
-        self.alerts = self.panels.get("alerts")
-        self.risks = self.panels.get("risks")
-        if self.alerts is not None:
-            self.alerts.alertActivated.connect(self._on_alerts_alert_activated)
-
-        self._side = QVBoxLayout()
-        self._side.setSpacing(theme.SPACE["md"])
-        # the panels beside the trend (alerts over risks); a short screen puts them in columns
-        placed = [w for w in self.panels.values() if w.placement == "side"]
-        for w in placed:
-            if w.min_height:
-                w.setMinimumHeight(w.min_height)
-        self._side_panels = placed
-        lower = QHBoxLayout()
-        lower.setSpacing(theme.SPACE["md"])
-        lower.addWidget(self.chart_holder, 11)
-        lower.addLayout(self._side, 8)
-        self._lower_layout = lower
-        self._three: bool | None = None
-        self._compact: bool | None = None
-        lower_box = QWidget()
-        lower_box.setLayout(lower)
-        lower.setContentsMargins(0, 0, 0, 0)
-        self._side_need = sum(w.min_height for w in placed) + theme.SPACE["md"] * max(0, len(placed) - 1)
-        lower_box.setMinimumHeight(max(LOWER_MIN[False], self._side_need))
-        self._lower = lower_box
-        self._now = now
-        self.presenting = False
-        self.printing = False
-        lower_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-
         self.demo_badge = QLabel("Demo data")
         self.demo_badge.setToolTip("Made-up figures from the demo generator, not your company's")
         self.read_only_badge = QLabel("Read-only")
@@ -224,39 +228,95 @@ class QtDashboardPage(QScrollArea):
         self._header = QGridLayout()
         self._header.setHorizontalSpacing(theme.SPACE["lg"])
         self._header.setVerticalSpacing(theme.SPACE["sm"])
-        self._narrow: bool | None = None
         self._place_header(False)
+        self.banner = QtBanner()
+        self._body_layout.addLayout(self._header)
+        self._body_layout.addWidget(self.banner)
+        return self._titles, self.controls, self.banner
 
-        lay = QVBoxLayout(body)
-        lay.setContentsMargins(theme.SPACE["xl"], theme.SPACE["lg"], theme.SPACE["xl"], theme.SPACE["xl"])
-        lay.setSpacing(theme.SPACE["md"])
-        lay.addLayout(self._header)
-        lay.addWidget(self.banner)
-        lay.addWidget(now)
-        lay.addWidget(self.primary_grid)
-        lay.addWidget(self.highlight_grid)
-        lay.addWidget(self.summary)
-        lay.addWidget(lower_box, 1)
-        self._body_layout = lay
+    def _make_cards(self) -> tuple:
+        d = self.dashboard
+        self._now = QLabel("NOW \u00b7 CORE METRICS")
+        self._now.setObjectName("Overline")
+        self.cards = {s.key: QtKpiCard(s.key, s.label, "primary") for s in d.tier("card")}
+        self.highlights = {s.key: QtKpiCard(s.key, s.label, "highlight") for s in d.tier("highlight")}
+        self.primary_grid = QtKpiGrid(list(self.cards.values()), min_card=148)
+        self.highlight_grid = QtKpiGrid(list(self.highlights.values()), min_card=210)
+        for card in self.all_cards():
+            card.activated.connect(self._on_card_activated)
+        for w in (self._now, self.primary_grid, self.highlight_grid):
+            self._body_layout.addWidget(w)
+        return self._now, self.primary_grid, self.highlight_grid
+
+    def _make_summary(self) -> tuple:
+        self.summary = QtSummaryPanel()
+        self.summary.setVisible("summary" in [p.name for p in self.dashboard.panels])
+        self._body_layout.addWidget(self.summary)
+        return (self.summary,)
+
+    def _make_lower(self) -> tuple:
+        """The trend's place ("Loading chart…" until it is made) and the column beside it."""
+        self.chart_holder = QWidget()
+        self.chart_holder.setMinimumHeight(CHART_MIN[False])
+        hl = QVBoxLayout(self.chart_holder)
+        hl.setContentsMargins(0, 0, 0, 0)
+        self._chart_wait = QFrame()
+        self._chart_wait.setObjectName("Card")
+        wait_label = QLabel("Loading chart\u2026", self._chart_wait)
+        wait_label.setObjectName("Empty")
+        wait_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        QVBoxLayout(self._chart_wait).addWidget(wait_label)
+        hl.addWidget(self._chart_wait)
+        self._side = QVBoxLayout()
+        self._side.setSpacing(theme.SPACE["md"])
+        lower = QHBoxLayout()
+        lower.setSpacing(theme.SPACE["md"])
+        lower.addWidget(self.chart_holder, 11)
+        lower.addLayout(self._side, 8)
+        self._lower_layout = lower
+        lower_box = QWidget()
+        lower_box.setLayout(lower)
+        lower.setContentsMargins(0, 0, 0, 0)
+        lower_box.setMinimumHeight(LOWER_MIN[False])
+        lower_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self._lower = lower_box
+        self._body_layout.addWidget(lower_box, 1)
         self._place_lower(False)
-        # the rows below: full-width panels, half-width ones in pairs; row i is placed when its
-        # first panel is built, above the rows after it that already are
-        self._later: list[tuple[str, int, bool]] = []  # (panel, its row, half a row), in build order
-        self._rows: list[QWidget | None] = []
-        half: list[str] = []
-        for name, where in later:
-            if where == "wide":
-                self._later.append((name, len(self._rows), False))
-                self._rows.append(None)
-            else:
-                half.append(name)
-                if len(half) == 2:
-                    self._later += [(n, len(self._rows), True) for n in half]
-                    self._rows.append(None)
-                    half = []
-        if half:
-            self._later += [(n, len(self._rows), True) for n in half]
-            self._rows.append(None)
+        return (lower_box,)
+
+    def _make_side_panel(self, name: str) -> tuple:
+        """A panel beside the trend (alerts over risks; a short screen puts them in columns)."""
+        w = self._make_panel(name)
+        if w is None:
+            return ()
+        if w.min_height:
+            w.setMinimumHeight(w.min_height)
+        i = len(self._side_panels)
+        self._side_panels.append(w)
+        if self._three:
+            self._lower_layout.addWidget(w, 7)
+        else:
+            self._side.addWidget(w, SIDE_STRETCH[min(i, len(SIDE_STRETCH) - 1)])
+        if getattr(w, "over", None) is not None and self._compact is not None:
+            w.over.setVisible(not self._compact)
+        if hasattr(w, "set_fit") and self.presenting:
+            w.set_fit(True)
+        placed = self._side_panels
+        self._side_need = sum(p.min_height for p in placed) + theme.SPACE["md"] * max(0, len(placed) - 1)
+        if not self._compact:
+            self._lower.setMinimumHeight(max(LOWER_MIN[False], self._side_need))
+        if name == "alerts":
+            self.alerts = w
+            w.alertActivated.connect(self._on_alerts_alert_activated)
+        elif name == "risks":
+            self.risks = w
+        self.panelAdded.emit(name)
+        return (w,)
+
+    def _first_screen_made(self) -> None:
+        """The first screen is whole: fit it to the page's size, then the panels below it."""
+        if self.isVisible():
+            self._fit_page(self.width())
         self._schedule()
 
     def _place_row(self, i: int, widget: QWidget) -> None:
@@ -300,7 +360,7 @@ class QtDashboardPage(QScrollArea):
         """The page's deferred work (the chart, panels' results, panels below the first screen) runs
         one step at a time, STEP_GAP_MS apart: timers posted together would otherwise all run in the
         same turn of the event loop."""
-        if not self._stepping and (self._chart_wanted or self._renders or self._later):
+        if not self._stepping and (self._chart_wanted or self._renders or self._later or self._pieces):
             self._stepping = True
             # a step right after another waits a little: several turns of the loop can fall in one
             # frame, and the paint of the last step should come before the next one
@@ -310,14 +370,16 @@ class QtDashboardPage(QScrollArea):
     def _step(self) -> None:
         self._stepping = False
         self._last_step = time.perf_counter()
-        if self._chart_wanted:
+        if self._pieces:  # the first screen first (the window usually makes it: shell._place_views)
+            self.build_piece()
+        elif self._chart_wanted:
             self._chart_wanted = False
             self.ensure_chart()
         elif self._later:  # the page whole first (a few ms each), then the results drawn in it
             self._build_next()
         elif self._renders:
             self._render_next()
-        if self._renders or self._later or self._chart_wanted:
+        if self._renders or self._later or self._chart_wanted or self._pieces:
             self._schedule()
         else:
             self._hold_chart(False)
@@ -326,6 +388,8 @@ class QtDashboardPage(QScrollArea):
         """The trend chart (20-30 ms to make) on a turn of its own."""
         if self.chart is None:
             self._chart_wanted = True
+            # a full gap from now: asked as the page is shown, whose layout and paint come first
+            self._last_step = time.perf_counter()
             self._schedule()
 
     def _build_next(self) -> None:
@@ -354,6 +418,8 @@ class QtDashboardPage(QScrollArea):
 
     def finish_build(self) -> None:
         """Build the rest now (paper, a screenshot, a payload that came first: every panel at once)."""
+        while self.build_piece():
+            pass
         while self._later:
             self._build_next()
         if not self._renders and not self._chart_wanted:
@@ -451,7 +517,11 @@ class QtDashboardPage(QScrollArea):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._fit_header(event.size().width())
+        if not self._pieces:  # a page still being made fits itself once its first screen is whole
+            self._fit_page(event.size().width())
+
+    def _fit_page(self, width: int) -> None:
+        self._fit_header(width)
         self._fit_height()
         self._fit_summary()
 
@@ -495,6 +565,8 @@ class QtDashboardPage(QScrollArea):
     # -- the chart, created after the first paint ------------------------------------------------
     def ensure_chart(self):
         if self.chart is None:
+            while self.build_piece():  # its place is part of the first screen
+                pass
             self.chart = _chart_for(self.dashboard.trend)
             lay = self.chart_holder.layout()
             lay.removeWidget(self._chart_wait)

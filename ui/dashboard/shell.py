@@ -21,10 +21,11 @@ from execdash_desktop.format import month_name, short_date
 
 from ..services.query_service import Job
 from ..services.session import QtDataSession
-from .page import QtDashboardPage
+from .page import STEP_GAP_MS, QtDashboardPage
 from .view import DashboardView
 
 PREFETCH_AFTER_MS = 600  # the other dashboards load once the first screen is up
+PLACE_GAP_MS = STEP_GAP_MS  # between two turns that make a new dashboard's view
 
 
 def as_of_text(payload: dict) -> str:
@@ -181,38 +182,40 @@ class DashboardsMixin:
             return  # the session's load says what is wrong with the file
         self._placing = (req.context, tuple(names))
         if not self._place_pending:  # else the turn already asked for takes the newest holdings
-            self._place_views()
+            self._place_pending = True  # on a turn of its own: the file's own load may land in this one
+            QTimer.singleShot(PLACE_GAP_MS, self, self._place_views)
 
     def _place_views(self) -> None:
-        """Each new view of the holdings is made over turns of the event loop (its page, then the rest
-        of it, then put in the window's stack, hidden), and all are registered and shown (the others
-        removed) on the turn after: made, put in and shown at once, a Commerce view held the window
-        ~130 ms (GUI-thread CPU) as a big file began to load."""
+        """Each new view of the holdings is made over turns of the event loop: the view with an empty
+        page, put in the window's stack (hidden) at once, then its page's first screen one piece a
+        turn, each polished as it is put in; all are registered and shown (the others removed) on the
+        turn after. Made, put in and shown at once, a Commerce view held the window ~130 ms
+        (GUI-thread CPU) as a big file began to load; a whole page put in the stack, ~25 ms."""
         placing, self._placing, self._place_pending = self._placing, None, False
         if placing is None:
             return
         path, names = placing
         made = self._made_views
-        new = [n for n in names if n not in self.views and not isinstance(made.get(n), DashboardView)]
-        if new or any(not v.stacked for n, v in made.items() if n in names and isinstance(v, DashboardView)):
-            if new and new[0] not in made:
-                made[new[0]] = QtDashboardPage(dashboard=registry.get(new[0]))
-            elif new:
-                made[new[0]] = DashboardView(registry.get(new[0]), self.service, self.settings, self.recorder,
-                                             None, self, page=made[new[0]])
-            else:  # into the window, hidden: its styles are resolved as it is put in (~20 ms), not when shown
-                v = next(v for n, v in made.items() if n in names and isinstance(v, DashboardView) and not v.stacked)
+        new = [n for n in names if n not in self.views and n not in made]
+        unbuilt = [v for n, v in made.items() if n in names and not v.page.first_screen_built]
+        if new or unbuilt:
+            if new:
+                dashboard = registry.get(new[0])
+                v = made[new[0]] = DashboardView(dashboard, self.service, self.settings, self.recorder, None,
+                                                 self, page=QtDashboardPage(dashboard=dashboard, staged=True))
                 self.stack.addWidget(v.tabs)
-                v.stacked = True
+            else:
+                unbuilt[0].page.build_piece()
             self._placing, self._place_pending = placing, True
-            QTimer.singleShot(1, self, self._place_views)  # a timer: the window paints between the turns
+            # a frame apart: turns 1 ms apart fell several in one frame, with the paints between them
+            QTimer.singleShot(PLACE_GAP_MS, self, self._place_views)
             return
         for name in names:
             if name not in self.views:
                 self._add_view(registry.get(name), made=made.pop(name))
         for v in made.values():  # made for holdings that changed since
-            if isinstance(v, DashboardView):
-                v.tabs.deleteLater()
+            self.stack.removeWidget(v.tabs)
+            v.tabs.deleteLater()
             v.deleteLater()
         made.clear()
         self._holdings = tuple(names)

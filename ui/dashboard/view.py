@@ -29,7 +29,7 @@ class DashboardView(QObject):
         self.session = session or QtDataSession(service, settings, self, dashboard)
         if self.session.parent() is None:
             self.session.setParent(self)
-        self.page = page or QtDashboardPage(dashboard=dashboard)  # made on a turn of its own (shell._place_views)
+        self.page = page or QtDashboardPage(dashboard=dashboard)  # the window makes it staged (shell._place_views)
         titles = dashboard.drilldown_titles
         self.page.set_drill_titles({k: titles[v] for k, v in dashboard.card_drilldown.items() if v in titles})
         self.tabs = QTabWidget()
@@ -41,7 +41,6 @@ class DashboardView(QObject):
         for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
             self.tabs.tabBar().setTabButton(0, side, None)  # the dashboard stays
         self.drilldowns = DrilldownTabs(self.tabs, service, self.session, recorder, self)
-        self.stacked = False  # put in the window's stack before it was registered and shown (shell._place_views)
         self.first_shown = False  # its first payload has been painted
         self.restored: str | None = None  # the file whose remembered drill-downs were reopened
         self.render_waiting_for_chart: tuple | None = None
