@@ -17,8 +17,9 @@ from execdash_desktop.format import format_cell, period_name
 
 from .. import theme
 from ..drilldown.drilldown_chart import _ValueAxis
+from .light_plot import QtLightPlot
 from .period_axis import period_ticks
-from .trend_chart import PLOT_MIN, QtWholeOrNothingLabel, _PlotWidget, _swatch, adopt_menus
+from .trend_chart import PLOT_MIN, QtWholeOrNothingLabel, _swatch
 
 
 class QtTrendSpecChart(QFrame):
@@ -55,13 +56,11 @@ class QtTrendSpecChart(QFrame):
         self._head, self._titles, self._legend_below = head, titles, False
         # money and counts read as the cards say them ("$400k", not a bare "0" and no other label)
         self._axis = _ValueAxis(spec.series[0].format, "\u00a3")
-        self.plot = _PlotWidget(axisItems={"left": self._axis}, enableMenu=False)  # no context menus made
-        adopt_menus(self.plot)
+        # no PlotItem (its options form and menus, ~12 ms to make): the view and two axes, laid out alike
+        self.plot = QtLightPlot(axisItems={"left": self._axis})
         self.plot.painted.connect(self.painted)
         self.plot.setMinimumHeight(PLOT_MIN[False])
         self.plot.setMinimumWidth(240)
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setAntialiasing(True)
         pi = self.plot.getPlotItem()
