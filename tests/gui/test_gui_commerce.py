@@ -293,3 +293,65 @@ def test_the_window_puts_a_new_dashboard_in_before_its_page_is_whole(make_window
     w.show_dashboard("commerce")
     qtbot.waitUntil(lambda: v.session.payload is not None and v.page.built, timeout=30_000)
     assert len(v.page.panels) == 7
+
+
+def test_a_new_dashboard_reads_its_file_once_its_page_has_painted(make_window, tmp_path, qtbot):
+    """A file with only Commerce: its view is made, shown, and its page paints before the file is read
+    (the read's worker would hold the interpreter through that paint); then it loads as usual."""
+    from execdash_desktop.dashboards import registry
+
+    path = tmp_path / "only-commerce.sqlite"
+    conn = sqlite3.connect(path)
+    try:
+        registry.get("commerce").demo(conn, seed=3, end="2026-10", orders=2000, conversations=1000, days=60)
+        conn.commit()
+    finally:
+        conn.close()
+    w = make_window()
+    w.open_file(path)
+    qtbot.waitUntil(lambda: "commerce" in w._made_views or "commerce" in w.views, timeout=15_000)
+    v = w._made_views.get("commerce")
+    assert v is not None  # seen while being made (over several turns)
+    painted_at_open: list[bool] = []
+    read = v.session.open
+
+    def open_noting(p) -> None:  # the real open, noting whether the page had painted by then
+        painted_at_open.append(v.page.painted_once)
+        read(p)
+
+    v.session.open = open_noting
+    qtbot.waitUntil(lambda: v.session.payload is not None, timeout=30_000)
+    assert w.current is v and painted_at_open == [True]
+
+
+def test_after_first_paint_waits_for_the_paint_or_the_fallback(qtbot, theme_light):
+    from PySide6.QtCore import QEvent, QObject
+
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.ui.dashboard.page import QtDashboardPage
+
+    order: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and "paint" not in order:
+                order.append("paint")
+            return False
+
+    page = QtDashboardPage(dashboard=registry.get("commerce"), staged=True)
+    qtbot.addWidget(page)
+    watch = Watch()
+    page.widget().installEventFilter(watch)
+    while page.build_piece():
+        pass
+    page.after_first_paint(lambda: order.append("then"), 60_000)
+    page.show()
+    qtbot.waitUntil(lambda: "then" in order, timeout=5000)
+    assert order == ["paint", "then"] and page.painted_once
+    page.after_first_paint(lambda: order.append("again"), 60_000)  # painted already: the next turn
+    qtbot.waitUntil(lambda: "again" in order, timeout=5000)
+    hidden = QtDashboardPage(dashboard=registry.get("commerce"), staged=True)  # never shown: the fallback
+    qtbot.addWidget(hidden)
+    hidden.after_first_paint(lambda: order.append("fallback"), 50)
+    qtbot.waitUntil(lambda: "fallback" in order, timeout=5000)
+    assert not hidden.painted_once
