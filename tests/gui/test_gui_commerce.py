@@ -355,3 +355,38 @@ def test_after_first_paint_waits_for_the_paint_or_the_fallback(qtbot, theme_ligh
     hidden.after_first_paint(lambda: order.append("fallback"), 50)
     qtbot.waitUntil(lambda: "fallback" in order, timeout=5000)
     assert not hidden.painted_once
+
+
+def test_a_shown_page_draws_the_newest_payloads_trend_a_step_after_its_cards(commerce_master, tmp_path, qtbot,
+                                                                               theme_light):
+    """On a page the window made in pieces, a payload's cards are drawn at once and its trend on the
+    page's next step; a payload replaced before that step never has its trend drawn."""
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.engine import Engine
+    from execdash_desktop.ui.dashboard.page import QtDashboardPage, window_text
+
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    engine = Engine()
+    older = engine.payload(path, "12m", "month", dashboard="commerce")
+    newer = engine.payload(path, "3m", "month", dashboard="commerce")
+    d = registry.get("commerce")
+    page = QtDashboardPage(dashboard=d, staged=True)
+    qtbot.addWidget(page)
+    page.resize(1440, 900)
+    page.show()
+    page.ensure_chart()
+    qtbot.waitUntil(lambda: page.painted_once, timeout=5000)
+    chart = page.chart
+    drawn = chart.renders
+    page.set_payload(older)
+    page.set_payload(newer)  # before the page's next step
+    assert page.title.text() == window_text(newer)[0] and chart.renders == drawn  # cards now, trend later
+    qtbot.waitUntil(lambda: chart.renders > drawn, timeout=5000)
+    assert chart.renders == drawn + 1  # the older payload's trend was never drawn
+    assert chart.rows() == [dict(r) for r in newer[d.trend.payload_key]] != \
+        [dict(r) for r in older[d.trend.payload_key]]
+    page.set_payload(older)
+    page.set_trend(newer)  # a trend drawn directly (a granularity switch) is newer than the waiting one
+    page.finish_build()
+    assert chart.rows() == [dict(r) for r in newer[d.trend.payload_key]]

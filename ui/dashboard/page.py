@@ -129,6 +129,7 @@ class QtDashboardPage(QScrollArea):
         self._renders: dict[str, object] = {}  # query results to render, one per turn
         self._chart_held = False
         self._chart_wanted = False
+        self._trend_wanted = False  # the newest payload's trend, drawn on the next step
         self._stepping = False
         self._last_step = 0.0
         self.presenting = False
@@ -388,7 +389,8 @@ class QtDashboardPage(QScrollArea):
         """The page's deferred work (the chart, panels' results, panels below the first screen) runs
         one step at a time, STEP_GAP_MS apart: timers posted together would otherwise all run in the
         same turn of the event loop."""
-        if not self._stepping and (self._chart_wanted or self._renders or self._later or self._pieces):
+        if not self._stepping and (self._chart_wanted or self._trend_wanted or self._renders or self._later
+                                   or self._pieces):
             self._stepping = True
             if self._staged and not self._painted and self.isVisible():
                 # a page the window made in pieces, just shown: its first layout and paint are the
@@ -411,11 +413,13 @@ class QtDashboardPage(QScrollArea):
         elif self._chart_wanted:
             self._chart_wanted = False
             self.ensure_chart()
+        elif self._trend_wanted:
+            self._draw_wanted_trend()
         elif self._later:  # the page whole first (a few ms each), then the results drawn in it
             self._build_next()
         elif self._renders:
             self._render_next()
-        if self._renders or self._later or self._chart_wanted or self._pieces:
+        if self._renders or self._later or self._chart_wanted or self._trend_wanted or self._pieces:
             self._schedule()
         else:
             self._hold_chart(False)
@@ -456,9 +460,11 @@ class QtDashboardPage(QScrollArea):
         """Build the rest now (paper, a screenshot, a payload that came first: every panel at once)."""
         while self.build_piece():
             pass
+        if self._trend_wanted:
+            self._draw_wanted_trend()
         while self._later:
             self._build_next()
-        if not self._renders and not self._chart_wanted:
+        if not self._renders and not self._chart_wanted and not self._trend_wanted:
             self._hold_chart(False)
     # -- layout ---------------------------------------------------------------------------
     def set_presenting(self, on: bool) -> None:
@@ -642,6 +648,7 @@ class QtDashboardPage(QScrollArea):
     def set_payload(self, payload: dict) -> None:
         # a payload that comes before the page is whole (a small or cached file: tens of ms) finds
         # every panel there, as its readers expect; a big file's comes long after the last one
+        self._trend_wanted = False  # an older payload's trend still waiting is never drawn
         self.finish_build()
         self.payload = payload
         span, what = window_text(payload)
@@ -661,13 +668,26 @@ class QtDashboardPage(QScrollArea):
                 said = spec.compare or compare_text(full, n, usual)
                 self.card(key).set_entry(full, said, self._drill_titles.get(key, ""))
         self._show_sparks()
-        self.set_trend(payload)
+        if self._staged and self.chart is not None and self.isVisible():
+            # the trend a frame after the cards (its axes are drawn again for new data, ~10 ms of
+            # Python, with the cards' layout and paint it made one long frame); a newer payload
+            # before that step replaces this one, never drawn
+            self._trend_wanted = True
+            self._schedule()
+        else:
+            self.set_trend(payload)
         for panel in d.panels:
             widget = self.panels.get(panel.name)
             if widget is not None and panel.payload_key is not None:
                 widget.set_data(payload.get(panel.payload_key) or [], payload)
 
+    def _draw_wanted_trend(self) -> None:
+        self._trend_wanted = False
+        if self.payload is not None:
+            self.set_trend(self.payload)
+
     def set_trend(self, payload: dict) -> None:
+        self._trend_wanted = False  # what this draws is newer than the payload whose trend was waiting
         tf = payload["timeframe"]
         gran = tf["granularity"]
         d = self.dashboard
