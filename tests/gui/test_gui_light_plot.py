@@ -53,3 +53,34 @@ def test_the_light_plot_paints_and_keeps_the_mouse_off(qapp, qtbot, theme_light)
         plot.show()
     assert plot.getPlotItem().getViewBox().state["mouseEnabled"] == [False, False]
     assert plot.getAxis("left").orientation == "left" and plot.getAxis("bottom").orientation == "bottom"
+
+
+def test_the_trend_charts_kept_axes_redraw_for_new_data(qapp, qtbot, theme_light):
+    """The declared trend keeps each axis as a pixmap between changes: new rows drawn on a chart
+    that showed others look exactly like a chart drawn afresh with them."""
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.ui._preview import sample_engineering
+    from execdash_desktop.ui.widgets.series_chart import QtTrendSpecChart
+
+    _p, _s, payload = sample_engineering()
+    spec = registry.get("engineering").trend
+    rows = payload[spec.payload_key]
+    fewer = [dict(r, **{s.key: (r.get(s.key) or 0) * 7 for s in spec.series}) for r in rows[-5:]]
+    shown = QtTrendSpecChart(spec)
+    qtbot.addWidget(shown)
+    shown.set_trend(rows, "month", "", "by month")
+    _drawn(qapp, shown, (800, 340))
+    shown.set_trend(fewer, "month", "", "by month")
+    fresh = QtTrendSpecChart(spec)
+    qtbot.addWidget(fresh)
+    fresh.set_trend(fewer, "month", "", "by month")
+    plain = QtTrendSpecChart(spec)  # and the same without the kept pixmaps
+    qtbot.addWidget(plain)
+    for side in ("left", "bottom"):
+        plain.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    plain.set_trend(fewer, "month", "", "by month")
+    assert shown.plot.getAxis("left").cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    a, b, c = (_drawn(qapp, w, (800, 340)) for w in (shown, fresh, plain))
+    assert a == b == c
