@@ -390,3 +390,35 @@ def test_a_shown_page_draws_the_newest_payloads_trend_a_step_after_its_cards(com
     page.set_trend(newer)  # a trend drawn directly (a granularity switch) is newer than the waiting one
     page.finish_build()
     assert chart.rows() == [dict(r) for r in newer[d.trend.payload_key]]
+
+
+def test_a_step_due_before_the_first_paint_waits_for_it(qtbot, theme_light):
+    """A page made in pieces while hidden has its next step (a panel below) already due when it is
+    shown: that step runs after the page's first paint, not in the same frame."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.ui.dashboard.page import QtDashboardPage
+
+    order: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and "paint" not in order:
+                order.append("paint")
+            return False
+
+    page = QtDashboardPage(dashboard=registry.get("commerce"), staged=True)
+    qtbot.addWidget(page)
+    watch = Watch()
+    page.widget().installEventFilter(watch)
+    page.panelAdded.connect(lambda name: order.append(name))
+    while page.build_piece():  # hidden: the side panels, then the panels below are due
+        pass
+    assert order == ["stock_alerts", "milestones"] and not page.built
+    page.show()
+    page._step()  # the step's timer firing before the paint: it waits
+    assert order == ["stock_alerts", "milestones"]
+    qtbot.waitUntil(lambda: page.built, timeout=5000)
+    assert order[2] == "paint" and order[3:] == ["fulfillment_health", "cx_health", "data_quality", "operator_sla",
+                                                 "time_saved"]

@@ -392,12 +392,16 @@ class QtDashboardPage(QScrollArea):
         if not self._stepping and (self._chart_wanted or self._trend_wanted or self._renders or self._later
                                    or self._pieces):
             self._stepping = True
-            if self._staged and not self._painted and self.isVisible():
-                # a page the window made in pieces, just shown: its first layout and paint are the
-                # longest turn of its making, and a step posted before them ran in the same frame
+            if self._waits_for_paint():
                 self.after_first_paint(self._step_soon, STEP_GAP_MS * 20)
             else:
                 self._step_soon()
+
+    def _waits_for_paint(self) -> bool:
+        """A page the window made in pieces, just shown: its first layout and paint are the longest
+        turn of its making, and a step run before them (posted while it was hidden) made one frame
+        with them; its steps wait for that paint."""
+        return self._staged and not self._painted and self.isVisible()
 
     def _step_soon(self) -> None:
         # a step right after another waits a little: several turns of the loop can fall in one
@@ -406,6 +410,9 @@ class QtDashboardPage(QScrollArea):
         QTimer.singleShot(max(1, round(wait)), self, self._step)
 
     def _step(self) -> None:
+        if self._waits_for_paint():
+            self.after_first_paint(self._step_soon, STEP_GAP_MS * 20)  # still stepping
+            return
         self._stepping = False
         self._last_step = time.perf_counter()
         if self._pieces:  # the first screen first (the window usually makes it: shell._place_views)
