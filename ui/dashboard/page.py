@@ -10,7 +10,10 @@ portfolio and top risks, and the audit log.
 `QtDashboardPage` only shows a payload it is given; it never queries (panels
 that page through the file themselves are bound to the query service by the
 window). The trend chart (pyqtgraph) is created by `ensure_chart()` after the
-first paint, so the window appears before pyqtgraph is imported.
+first paint, so the window appears before pyqtgraph is imported. A page the
+window makes for a dashboard found in a file is staged: made one piece a turn,
+its steps (the chart, the panels below, a payload's trend) a frame apart and
+after its first paint, so no turn holds the window long while a big file loads.
 """
 
 from __future__ import annotations
@@ -613,14 +616,9 @@ class QtDashboardPage(QScrollArea):
 
     # -- the chart, created after the first paint ------------------------------------------------
     def ensure_chart(self):
-        while self.chart is None and self.build_piece():  # its place is part of the first screen
-            pass
         if self.chart is None:
-            self._make_chart()
-        return self.chart
-
-    def _make_chart(self) -> tuple:
-        if self.chart is None:
+            while self.build_piece():  # its place is part of the first screen
+                pass
             self.chart = _chart_for(self.dashboard.trend)
             lay = self.chart_holder.layout()
             lay.removeWidget(self._chart_wait)
@@ -633,7 +631,7 @@ class QtDashboardPage(QScrollArea):
             self.chart.set_anomalies(self._pending_anomalies)
             self.chart.set_presenting(bool(self._compact))
             self.chartReady.emit()
-        return (self.chart,)
+        return self.chart
 
     # -- data --------------------------------------------------------------------------------------
     def all_cards(self) -> list[QtKpiCard]:
