@@ -331,3 +331,27 @@ def test_bug_table_cells_are_shown_as_formatted_on_the_worker(two_window, qtbot)
     for c, (name, fmt) in enumerate(zip(model.columns, model.formats)):
         want = code_words(row[c]) if name in ("Severity", "Status") else cell_text(row[c], fmt)
         assert model.data(model.index(0, c)) == want, name
+
+
+def test_long_bug_numbers_widen_their_column_instead_of_being_cut(make_window, tmp_path, qtbot):
+    """A big tracker's bug numbers ('BUG-1000123') are identifiers: the column fits the widest a page
+    brings, and the title column gives up the room."""
+    from execdash_desktop.demo import write_demo
+    from execdash_desktop.ui.dashboard.panels.bug_table import WIDTHS
+
+    p = tmp_path / "eng.sqlite"
+    write_demo(p, ["engineering"], options={"engineering": {"bugs": 500}})
+    with sqlite3.connect(p) as conn:
+        conn.execute("UPDATE bugs SET bug_number = 'BUG-' || (1000000 + rowid)")
+    w = make_window(None)
+    w.resize(1600, 1000)
+    w.open_file(p)
+    qtbot.waitUntil(lambda: w.session.payload is not None, timeout=20_000)
+    table = w.page.panels["bug_table"]
+    qtbot.waitUntil(lambda: table.model.total > 0 and table.model.row(0) is not None, timeout=10_000)
+    header, col = table.table.horizontalHeader(), table.model.columns.index("Bug")
+    fm = table.table.fontMetrics()
+    widest = max(fm.horizontalAdvance(table.model.data(table.model.index(r, col))) for r in range(50))
+    qtbot.waitUntil(lambda: header.sectionSize(col) >= widest + 16, timeout=5000)
+    assert header.sectionSize(col) > WIDTHS["Bug"]
+    assert header.sectionSize(table.model.columns.index("Title")) >= 220  # the title gave up the room

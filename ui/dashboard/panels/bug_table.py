@@ -30,6 +30,9 @@ FILTERS = (("severity", "Any severity"), ("status", "Any status"), ("project", "
            ("assignee", "Anyone"))
 WIDTHS = {"Bug": 92, "Severity": 84, "Status": 96, "Project": 140, "Assignee": 130, "Priority": 70,
           "Created": 104, "Hours open": 96, "Revenue / day": 116, "Blocker": 64}
+# The bug number is an identifier, useless cut short: its column widens to the widest one a page
+# brings (a file with 100k bugs has 'BUG-100234'), up to this; the other columns keep their width.
+ID_COLUMN, ID_MAX_WIDTH, CELL_PADDING = "Bug", 220, 24
 
 
 def cell_text(value, fmt: str) -> str:
@@ -158,6 +161,14 @@ class QtPagedTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
+    def page_column(self, index: int, column: str) -> tuple[str, ...]:
+        """The cells of one column of a page that has landed, as shown (empty if it has not)."""
+        hit = self._pages.get(index)
+        if hit is None or column not in self.columns:
+            return ()
+        c = self.columns.index(column)
+        return tuple(row[c] for row in hit[1])
+
     def row(self, r: int) -> tuple | None:
         """Row `r` as the query returned it (None until its page has landed)."""
         hit = self._pages.get(r // PAGE)
@@ -202,6 +213,7 @@ class QtBugTablePanel(QFrame):
         self._session = None
         self._choices_lane = None
         self._choices_for = None
+        self._widths, self._widths_for = dict(WIDTHS), None  # column widths (px), for this file
         over = QLabel("REASON")
         over.setObjectName("Overline")
         self.title = QLabel("All bugs, by priority")
@@ -271,6 +283,7 @@ class QtBugTablePanel(QFrame):
         self.model = QtPagedTableModel(service, "bug_table", self)
         self.table.setModel(self.model)
         self.model.totalChanged.connect(self._on_model_total_changed)
+        self.model.pageLoaded.connect(self._on_model_page_loaded)
         self.model.modelReset.connect(self._fit_columns)  # after the header's own reset
         self._choices_lane = service.lane("bug_table:choices", self)
 
@@ -279,6 +292,9 @@ class QtBugTablePanel(QFrame):
         if self.model is None or s is None or s.path is None or payload is None:
             return
         key = (s.path, s.window(), s.data_generation)
+        if self._widths_for != s.path:  # another file: its bug numbers may be shorter
+            self._widths_for, self._widths = s.path, dict(WIDTHS)
+            self._fit_columns()
         self.model.set_source(s.path, s.name, key, s.src, s.monthly)
         if self._choices_for != (s.path, s.data_generation):
             self._choices_for = (s.path, s.data_generation)
@@ -313,16 +329,27 @@ class QtBugTablePanel(QFrame):
     def _on_model_total_changed(self, total: int) -> None:
         self.count.setText(f"{total:,} bug{'s' if total != 1 else ''}")
 
+    def _on_model_page_loaded(self, index: int) -> None:
+        cells = self.model.page_column(index, ID_COLUMN) if self.model is not None else ()
+        if not cells:
+            return
+        fm = self.table.fontMetrics()
+        want = min(ID_MAX_WIDTH, max(fm.horizontalAdvance(c) for c in cells) + CELL_PADDING)
+        if want > self._widths[ID_COLUMN]:
+            self._widths[ID_COLUMN] = want
+            self._fit_columns()
+
     def _fit_columns(self) -> None:
         """Fixed widths, the title takes what is left (at least 220 px; then the table scrolls)."""
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         columns = self.model.columns if self.model else ()
+        widths = self._widths
         for i, name in enumerate(columns):
             if name != "Title":
-                header.resizeSection(i, WIDTHS.get(name, 100))
+                header.resizeSection(i, widths.get(name, 100))
         if "Title" in columns:
-            rest = sum(WIDTHS.get(n, 100) for n in columns if n != "Title")
+            rest = sum(widths.get(n, 100) for n in columns if n != "Title")
             header.resizeSection(columns.index("Title"), max(220, self.table.viewport().width() - rest))
 
     def resizeEvent(self, event) -> None:
