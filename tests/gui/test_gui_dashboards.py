@@ -355,3 +355,53 @@ def test_long_bug_numbers_widen_their_column_instead_of_being_cut(make_window, t
     qtbot.waitUntil(lambda: header.sectionSize(col) >= widest + 16, timeout=5000)
     assert header.sectionSize(col) > WIDTHS["Bug"]
     assert header.sectionSize(table.model.columns.index("Title")) >= 220  # the title gave up the room
+
+
+def test_scrolling_the_bug_table_paints_the_table_only_and_looks_the_same(two_window, qtbot):
+    """The rows and scroll bars paint their own background, so a scroll step does not repaint the card,
+    page and window behind them (it did, with every style-sheet background on the way); the pixels
+    are those of the table painted the usual way, in both themes."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from execdash_desktop.ui import theme
+
+    v, table = _bug_table(two_window, qtbot)
+    v.page.ensureWidgetVisible(table.table)
+    qtbot.waitUntil(lambda: table.model.row(0) is not None, timeout=5000)
+    parts = (table.table.viewport(), table.table.verticalScrollBar(), table.table.horizontalScrollBar())
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+
+    bar = table.table.verticalScrollBar()
+    bar.setValue(20)  # what was pending (the page scrolled to the table) is painted first
+    table.table.viewport().repaint()
+    qtbot.wait(200)
+    card = Paints()
+    table.installEventFilter(card)  # the panel (its card), behind the table
+    for step in range(1, 6):
+        bar.setValue(20 + step * 40)
+        table.table.viewport().repaint()
+        bar.repaint()
+        QApplication.processEvents()
+    assert Paints.count == 0
+
+    def look():
+        qtbot.wait(50)
+        return table.table.grab().toImage()
+
+    for mode in ("dark", "light"):
+        theme.manager().set_mode(mode)
+        QApplication.processEvents()
+        assert all(p.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent) for p in parts), mode
+        opaque = look()
+        for p in parts:  # painted the usual way: no own background, the parents' behind
+            p.removeEventFilter(table)
+            p.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+        assert look() == opaque, mode
+        table._paint_opaque()
