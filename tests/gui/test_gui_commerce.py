@@ -324,13 +324,13 @@ def test_a_new_dashboard_reads_its_file_once_its_page_has_painted(make_window, t
     assert w.current is v and painted_at_open == [True]
 
 
-def test_after_first_paint_waits_for_the_paint_or_the_fallback(qtbot, theme_light):
+
+def _staged_page_noting_its_first_paint(qtbot, order: list[str]):
+    """A Commerce page made in pieces (hidden) that appends "paint" to `order` at its first paint."""
     from PySide6.QtCore import QEvent, QObject
 
     from execdash_desktop.dashboards import registry
     from execdash_desktop.ui.dashboard.page import QtDashboardPage
-
-    order: list[str] = []
 
     class Watch(QObject):
         def eventFilter(self, watched, event):
@@ -340,8 +340,17 @@ def test_after_first_paint_waits_for_the_paint_or_the_fallback(qtbot, theme_ligh
 
     page = QtDashboardPage(dashboard=registry.get("commerce"), staged=True)
     qtbot.addWidget(page)
-    watch = Watch()
-    page.widget().installEventFilter(watch)
+    page._paint_watch = Watch()  # kept alive with the page
+    page.widget().installEventFilter(page._paint_watch)
+    return page
+
+
+def test_after_first_paint_waits_for_the_paint_or_the_fallback(qtbot, theme_light):
+    from execdash_desktop.dashboards import registry
+    from execdash_desktop.ui.dashboard.page import QtDashboardPage
+
+    order: list[str] = []
+    page = _staged_page_noting_its_first_paint(qtbot, order)
     while page.build_piece():
         pass
     page.after_first_paint(lambda: order.append("then"), 60_000)
@@ -395,23 +404,8 @@ def test_a_shown_page_draws_the_newest_payloads_trend_a_step_after_its_cards(com
 def test_a_step_due_before_the_first_paint_waits_for_it(qtbot, theme_light):
     """A page made in pieces while hidden has its next step (a panel below) already due when it is
     shown: that step runs after the page's first paint, not in the same frame."""
-    from PySide6.QtCore import QEvent, QObject
-
-    from execdash_desktop.dashboards import registry
-    from execdash_desktop.ui.dashboard.page import QtDashboardPage
-
     order: list[str] = []
-
-    class Watch(QObject):
-        def eventFilter(self, watched, event):
-            if event.type() == QEvent.Type.Paint and "paint" not in order:
-                order.append("paint")
-            return False
-
-    page = QtDashboardPage(dashboard=registry.get("commerce"), staged=True)
-    qtbot.addWidget(page)
-    watch = Watch()
-    page.widget().installEventFilter(watch)
+    page = _staged_page_noting_its_first_paint(qtbot, order)
     page.panelAdded.connect(lambda name: order.append(name))
     while page.build_piece():  # hidden: the side panels, then the panels below are due
         pass

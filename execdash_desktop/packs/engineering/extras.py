@@ -26,7 +26,8 @@ GAP, RUN = 16, 32  # row ids less than GAP apart, RUN or more of them: read as o
 # costs about a quarter of seeking one)
 
 
-def _ints(text) -> np.ndarray:
+def ints_of(text) -> np.ndarray:
+    """A comma-separated text of integers (group_concat) -> int64 array, parsed in C."""
     return np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
 
 
@@ -37,10 +38,10 @@ def _pick(wanted: np.ndarray, ids: np.ndarray, values: np.ndarray) -> np.ndarray
     return np.where(hit, values[pos] if len(ids) else NULL, NULL)
 
 
-def _seconds(ms: np.ndarray) -> np.ndarray:
-    """Packed milliseconds -> float, 0 where NULL (as the rules read a missing revenue or hours)."""
+def seconds_of(ms: np.ndarray, null: float = 0.0) -> np.ndarray:
+    """Packed milliseconds -> float; `null` where NULL (0: as the rules read a missing revenue or hours)."""
     out = ms.astype(np.float64) / 1000
-    out[ms == NULL] = 0.0
+    out[ms == NULL] = null
     return out
 
 
@@ -98,9 +99,9 @@ class Extras:
                     if count == hi - lo + 1:  # every row id of the range is there: values by position
                         ids = np.arange(lo, hi + 1, dtype=np.int64)
                     else:
-                        ids = _ints(conn.execute("SELECT group_concat(rowid, ',') FROM bugs NOT INDEXED "
+                        ids = ints_of(conn.execute("SELECT group_concat(rowid, ',') FROM bugs NOT INDEXED "
                                                  "WHERE rowid >= ? AND rowid <= ?", (lo, hi)).fetchone()[0])
-                    found[a:b] = _pick(rowids[a:b], ids, _ints(text))
+                    found[a:b] = _pick(rowids[a:b], ids, ints_of(text))
                 for i in range(0, len(sought), BATCH):
                     # one row back (aggregates), not one per bug: each row fetched gives up the interpreter
                     # lock and waits to take it back from a busy main thread
@@ -108,12 +109,12 @@ class Extras:
                     ids, text = conn.execute(f"SELECT group_concat(rowid, ','), group_concat({EXPRS[name]}, ',') "
                                              f"FROM bugs WHERE rowid IN ({','.join(map(str, part.tolist()))})"
                                              ).fetchone()
-                    ids, values = _ints(ids), _ints(text)
+                    ids, values = ints_of(ids), ints_of(text)
                     order = np.argsort(ids, kind="stable")  # SQLite visits them in order; not promised
                     found[sought[i:i + BATCH]] = _pick(part, ids[order], values[order])
         finally:
             conn.close()
-        return _seconds(found)
+        return seconds_of(found)
 
     def _scan(self, name: str) -> np.ndarray:
         """The whole column, by ranges of the source's row ids, on one reader per core (SQLite releases
@@ -159,4 +160,4 @@ class Extras:
                                    "WHERE rowid >= ? AND rowid <= ?", (int(rowids[0]), int(rowids[-1]))).fetchone()
         if count != len(rowids):  # rows added or deleted since the scan: match them by row id
             return self._by_rowid(name, rowids)
-        return _seconds(_ints(text))
+        return seconds_of(ints_of(text))

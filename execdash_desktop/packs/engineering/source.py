@@ -24,7 +24,7 @@ from ...values import to_float
 from . import catalogue as cat
 from . import stamps
 from .bug_sql import NULL, PACK, PACK_BITS, SEV_LIST, STATUS_LIST, TIMES, ChunkReader, moment_ms
-from .extras import Extras
+from .extras import Extras, ints_of, seconds_of
 from .load import load_source  # noqa: F401 - the entry point (numpy-free) lives in load.py
 
 
@@ -94,12 +94,8 @@ class EngSource:
     _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
 
 
-def _ints(text) -> np.ndarray:
-    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
-
-
 def _column(conn: sqlite3.Connection, expr: str, lo: int, hi: int) -> np.ndarray:
-    return _ints(conn.execute(f"SELECT group_concat({expr}, ',') FROM bugs NOT INDEXED WHERE rowid >= ? AND rowid < ?",
+    return ints_of(conn.execute(f"SELECT group_concat({expr}, ',') FROM bugs NOT INDEXED WHERE rowid >= ? AND rowid < ?",
                               (lo, hi)).fetchone()[0])
 
 
@@ -116,7 +112,7 @@ def _parse(conn: sqlite3.Connection, reader: ChunkReader, i: int, raw: tuple) ->
         ms = stamps.epoch_ms(values[k], n, NULL)
         out[col] = ms if ms is not None else _column(conn, moment_ms(col), lo, hi)
     for name, text in zip(reader.chunks.ints, values[len(TIMES):]):
-        out[name] = _ints(text)
+        out[name] = ints_of(text)
     if n == hi - lo:  # every rowid of the range is there
         out["rowid"] = np.arange(lo, hi, dtype=np.int64)
     else:
@@ -125,13 +121,6 @@ def _parse(conn: sqlite3.Connection, reader: ChunkReader, i: int, raw: tuple) ->
 
 
 _DEFAULT_SLA = np.array([cat.SLA_HOURS[s] for s in cat.SEVERITIES] + [0], dtype=np.float64)  # sev -1 -> 0
-
-
-def _seconds(ms: np.ndarray, null: float) -> np.ndarray:
-    """Packed milliseconds -> float seconds; `null` where the value was NULL."""
-    out = ms.astype(np.float64) / 1000
-    out[ms == NULL] = null
-    return out
 
 
 def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
@@ -158,7 +147,7 @@ def _finish(cols: dict[str, np.ndarray], lookup: np.ndarray | None) -> dict:
         ok = rid >= 0
         project[ok] = lookup[rid[ok]]
     sla = cols["sla"]
-    return {"created": _seconds(created_ms, np.nan), "resolution": resolution, "sev": sev, "status": status,
+    return {"created": seconds_of(created_ms, np.nan), "resolution": resolution, "sev": sev, "status": status,
             "status_word": _STATUS_WORDS.take(status_pos),
             "blocker": codes >= 4096,
             "sla": np.where(sla > 0, sla.astype(np.float64) / 1000, _DEFAULT_SLA.take(sev)),  # NULL is < 0

@@ -215,6 +215,7 @@ class QtBugTablePanel(QFrame):
         self._choices_lane = None
         self._choices_for = None
         self._widths, self._widths_for = dict(WIDTHS), None  # column widths (px), for this file
+        self._id_chars = 0  # the longest bug number measured so far (characters)
         over = QLabel("REASON")
         over.setObjectName("Overline")
         self.title = QLabel("All bugs, by priority")
@@ -294,7 +295,7 @@ class QtBugTablePanel(QFrame):
             return
         key = (s.path, s.window(), s.data_generation)
         if self._widths_for != s.path:  # another file: its bug numbers may be shorter
-            self._widths_for, self._widths = s.path, dict(WIDTHS)
+            self._widths_for, self._widths, self._id_chars = s.path, dict(WIDTHS), 0
             self._fit_columns()
         self.model.set_source(s.path, s.name, key, s.src, s.monthly)
         if self._choices_for != (s.path, s.data_generation):
@@ -332,8 +333,10 @@ class QtBugTablePanel(QFrame):
 
     def _on_model_page_loaded(self, index: int) -> None:
         cells = self.model.page_column(index, ID_COLUMN) if self.model is not None else ()
-        if not cells:
+        longest = max(map(len, cells), default=0)
+        if longest <= self._id_chars:  # no longer than numbers already measured (digits are all one width)
             return
+        self._id_chars = longest
         fm = self.table.fontMetrics()
         want = min(ID_MAX_WIDTH, max(fm.horizontalAdvance(c) for c in cells) + CELL_PADDING)
         if want > self._widths[ID_COLUMN]:
