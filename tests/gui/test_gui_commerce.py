@@ -14,17 +14,22 @@ import pytest
 @pytest.fixture(scope="session")
 def commerce_master(demo_master, tmp_path_factory) -> Path:
     """The Executive demo plus a small Commerce demo (made once, never written to)."""
-    from execdash_desktop.dashboards import registry
-
     p = tmp_path_factory.mktemp("commerce") / "three.sqlite"
     shutil.copyfile(demo_master, p)
-    conn = sqlite3.connect(p)
+    _write_commerce_demo(p, seed=7, orders=6000, conversations=3000, days=120)
+    return p
+
+
+def _write_commerce_demo(path: Path, **sizes) -> None:
+    """The Commerce demo's tables (seeded, ending October 2026) written into `path`."""
+    from execdash_desktop.dashboards import registry
+
+    conn = sqlite3.connect(path)
     try:
-        registry.get("commerce").demo(conn, seed=7, end="2026-10", orders=6000, conversations=3000, days=120)
+        registry.get("commerce").demo(conn, end="2026-10", **sizes)
         conn.commit()
     finally:
         conn.close()
-    return p
 
 
 def _commerce(make_window, path, qtbot):
@@ -298,15 +303,8 @@ def test_the_window_puts_a_new_dashboard_in_before_its_page_is_whole(make_window
 def test_a_new_dashboard_reads_its_file_once_its_page_has_painted(make_window, tmp_path, qtbot):
     """A file with only Commerce: its view is made, shown, and its page paints before the file is read
     (the read's worker would hold the interpreter through that paint); then it loads as usual."""
-    from execdash_desktop.dashboards import registry
-
     path = tmp_path / "only-commerce.sqlite"
-    conn = sqlite3.connect(path)
-    try:
-        registry.get("commerce").demo(conn, seed=3, end="2026-10", orders=2000, conversations=1000, days=60)
-        conn.commit()
-    finally:
-        conn.close()
+    _write_commerce_demo(path, seed=3, orders=2000, conversations=1000, days=60)
     w = make_window()
     w.open_file(path)
     qtbot.waitUntil(lambda: "commerce" in w._made_views or "commerce" in w.views, timeout=15_000)

@@ -48,11 +48,16 @@ COMPACT_H = 720  # page heights below this get the compact layout (see _fit_heig
 SPARK_MIN_H = 560
 
 
+def _is_revenue_trend(spec) -> bool:
+    """The Executive revenue chart (recognized / booked / backlog) has its own widget; any other trend
+    is drawn from its declared series."""
+    return {s.key for s in spec.series} >= {"recognized", "booked"}
+
+
 def _chart_class(spec):
-    """The trend chart of a TrendSpec: the Executive revenue chart (recognized / booked / backlog) has its
-    own widget; any other trend is drawn from its declared series."""
-    if {s.key for s in spec.series} >= {"recognized", "booked"}:
-        from ..widgets.trend_chart import QtTrendChart  # imports pyqtgraph
+    """The trend chart's class for a TrendSpec (importing it imports pyqtgraph)."""
+    if _is_revenue_trend(spec):
+        from ..widgets.trend_chart import QtTrendChart
 
         return QtTrendChart
     from ..widgets.series_chart import QtTrendSpecChart
@@ -62,7 +67,7 @@ def _chart_class(spec):
 
 def _chart_for(spec):
     cls = _chart_class(spec)
-    return cls() if cls.__name__ == "QtTrendChart" else cls(spec)
+    return cls() if _is_revenue_trend(spec) else cls(spec)
 
 
 def import_page_modules(dashboard: Dashboard) -> None:
