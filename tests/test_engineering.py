@@ -444,6 +444,9 @@ def test_panels_and_drilldowns_render_from_the_declaration(eng_demo):
     for entry in ENG.drilldowns:
         dd = ENG.drilldown(entry.key, conn, src, p)
         assert dd.title == entry.title and dd.tables
+    # money as the page says it: "£43.6k a day", not a bare "43,599 a day"
+    breaches = ENG.drilldown("sla/breaches", conn, src, p)
+    assert any(n.startswith(f"Revenue at risk: {p['meta']['currency']}") for n in breaches.notes)
     s = ENG.summary(conn, src, p)
     assert s.section("now") and s.section("action")
     assert any("Atlas Payments" in x.text for x in s.sentences)

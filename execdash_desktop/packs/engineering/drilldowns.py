@@ -12,6 +12,7 @@ import numpy as np
 
 from ... import moments
 from ... import months as mo
+from ...format import format_value
 from ...months import Window
 from ...tables import Drilldown, Table
 from . import catalogue as cat
@@ -76,7 +77,8 @@ def _breaches(conn, src, payload, t):
                                                    "Hours open", "SLA hours", "Hours overdue", "Revenue / day"),
                 rows, ("text",) * 5 + ("hours", "hours", "hours", "currency"))
     chart = _history_chart(payload, ("sla_breaches",), ("SLA breaches",))
-    notes = [f"Revenue at risk: {payload['revenueAtRisk']:,.0f} a day over {len(payload['slaBreaches']):,} breaches"]
+    risk = format_value(payload["revenueAtRisk"], "currency", payload["meta"]["currency"])
+    notes = [f"Revenue at risk: {risk} a day over {len(payload['slaBreaches']):,} breaches"]
     if len(payload["slaBreaches"]) > LIST_ROWS:
         notes.append(f"The {LIST_ROWS} most overdue of {len(payload['slaBreaches']):,} are listed")
     return [lst, chart], chart, notes
