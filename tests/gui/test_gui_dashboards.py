@@ -405,3 +405,23 @@ def test_scrolling_the_bug_table_paints_the_table_only_and_looks_the_same(two_wi
             p.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         assert look() == opaque, mode
         table._paint_opaque()
+
+
+def test_bug_table_columns_grow_with_the_projectors_type_and_come_back(two_window, qtbot):
+    """Presenting scales the type: the fixed columns scale with it ("Revenue / day" and the bug numbers
+    were cut on the projector), and return to their widths after."""
+    from execdash_desktop.ui import theme
+
+    v, table = _bug_table(two_window, qtbot)
+    header, cols = table.table.horizontalHeader(), table.model.columns
+    fixed = [i for i, name in enumerate(cols) if name != "Title"]
+    before = [header.sectionSize(i) for i in fixed]
+    mgr = theme.manager()
+    mgr.set_presenting(True, scope=[two_window])
+    try:
+        k = theme.TYPE["body"] / theme.BASE_TYPE["body"]
+        assert k > 1
+        assert [header.sectionSize(i) for i in fixed] == [round(w * k) for w in before]
+    finally:
+        mgr.set_presenting(False)
+    assert [header.sectionSize(i) for i in fixed] == before

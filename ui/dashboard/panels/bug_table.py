@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
@@ -34,6 +34,11 @@ WIDTHS = {"Bug": 92, "Severity": 84, "Status": 96, "Project": 140, "Assignee": 1
 # The bug number is an identifier, useless cut short: its column widens to the widest one a page
 # brings (a file with 100k bugs has 'BUG-100234'), up to this; the other columns keep their width.
 ID_COLUMN, ID_MAX_WIDTH, CELL_PADDING = "Bug", 220, 24
+
+
+def _type_scale() -> float:
+    """The table's type size against the screen's (1 on screen, larger while presenting)."""
+    return theme.TYPE["body"] / theme.BASE_TYPE["body"]
 
 
 def cell_text(value, fmt: str) -> str:
@@ -270,6 +275,9 @@ class QtBugTablePanel(QFrame):
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.setMinimumHeight(300)
         self._paint_opaque()  # also filters the viewport's resizes (eventFilter)
+        mgr = theme.manager()
+        if mgr is not None:  # presenting scales the type, and the columns with it
+            mgr.themeChanged.connect(self._on_theme_changed)
 
         lay = QVBoxLayout(self)
         pad = theme.SPACE["lg"]
@@ -337,24 +345,29 @@ class QtBugTablePanel(QFrame):
         if longest <= self._id_chars:  # no longer than numbers already measured (digits are all one width)
             return
         self._id_chars = longest
-        fm = self.table.fontMetrics()
-        want = min(ID_MAX_WIDTH, max(fm.horizontalAdvance(c) for c in cells) + CELL_PADDING)
+        # measured in the screen's type size (the widths are kept at that size; _fit_columns scales them)
+        widest = max(QFontMetrics(theme.font("body")).horizontalAdvance(c) for c in cells) / _type_scale()
+        want = min(ID_MAX_WIDTH, round(widest) + CELL_PADDING)
         if want > self._widths[ID_COLUMN]:
             self._widths[ID_COLUMN] = want
             self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """Fixed widths, the title takes what is left (at least 220 px; then the table scrolls)."""
+        """Fixed widths, scaled with the type (the projector's is larger), the title takes what is left
+        (at least 220 px; then the table scrolls)."""
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         columns = self.model.columns if self.model else ()
-        widths = self._widths
+        k = _type_scale()
+        widths = {n: round(self._widths.get(n, 100) * k) for n in columns if n != "Title"}
         for i, name in enumerate(columns):
-            if name != "Title":
-                header.resizeSection(i, widths.get(name, 100))
+            if name in widths:
+                header.resizeSection(i, widths[name])
         if "Title" in columns:
-            rest = sum(widths.get(n, 100) for n in columns if n != "Title")
-            header.resizeSection(columns.index("Title"), max(220, self.table.viewport().width() - rest))
+            header.resizeSection(columns.index("Title"), max(220, self.table.viewport().width() - sum(widths.values())))
+
+    def _on_theme_changed(self, _pal) -> None:
+        self._fit_columns()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
