@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import rollup
 from .dashboards import registry
@@ -29,8 +29,9 @@ class Engine:
         self.loads = 0  # how many times a file was actually queried (tests, benchmarks)
 
     def source(self, path: str | os.PathLike, progress: rollup.Progress | None = None,
-               dashboard: str = DEFAULT_DASHBOARD) -> Any:
-        """The dashboard's frozen source for the file (its `load`), cached by the file's stamp."""
+               dashboard: str = DEFAULT_DASHBOARD, load: Callable[[str, Any], Any] | None = None) -> Any:
+        """The dashboard's frozen source for the file (its `load`, or `load` given: the window's
+        read in another process), cached by the file's stamp."""
         dash = registry.get(dashboard)
         key = (str(check_path(path)), dash.name)
         with self._lock:
@@ -40,7 +41,7 @@ class Engine:
             hit = self._sources.get(key)
             if hit is not None and hit[0] == stamp:
                 return hit[1]
-            src = dash.load(key[0], progress)
+            src = (load or dash.load)(key[0], progress)
             self.loads += 1
             if rollup.file_stamp(key[0]) == stamp:
                 self._sources[key] = (stamp, src)

@@ -1,12 +1,24 @@
 """Errors the core raises for input it cannot serve; each names the problem."""
 
 
+def _remade(cls: type, args: tuple, state: dict) -> BaseException:
+    """An error unpickled with its message and fields, whatever its __init__ takes (a load in another
+    process hands its error back: load_apart.py)."""
+    exc = cls.__new__(cls)
+    BaseException.__init__(exc, *args)
+    exc.__dict__.update(state)
+    return exc
+
+
 class DataFileError(Exception):
     """The data file cannot be served (missing, not SQLite, locked, wrong tables).
 
     The message is one line that names the file, table, column or value, fit to
     show a user as it is (command line stderr, the window's banner, HTTP 503).
     """
+
+    def __reduce__(self):
+        return _remade, (type(self), self.args, self.__dict__)
 
 
 class MissingTablesError(DataFileError):
@@ -50,3 +62,6 @@ class InvalidRequestError(ValueError):
         self.value = value
         self.accepted = accepted
         super().__init__(f"invalid {parameter} {value!r}: expected {accepted}")
+
+    def __reduce__(self):
+        return _remade, (type(self), self.args, self.__dict__)

@@ -144,6 +144,9 @@ class Dashboard:
     # and per table the column names that are not simply the snake_case of the source's
     source_tables: Mapping[str, str] = field(default_factory=dict)
     source_columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # the window reads the file in a process of its own (load_apart.py): its scans would hold the
+    # interpreter lock long enough to stall the window; its source must pickle
+    load_apart: bool = False
 
     def source_name(self, table: str, column: str | None = None) -> str:
         """This dashboard's name for a source table (or one of its columns): the mapping, else snake_case."""

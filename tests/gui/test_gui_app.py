@@ -87,6 +87,7 @@ def test_self_test_passes(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0 failed" in out.stdout and "cards show the payload" in out.stdout
+    assert "[ok  ] a big file is read in a separate process" in out.stdout
 
 
 def test_open_an_unreadable_file_keeps_the_current_one(window, qtbot, tmp_path):

@@ -414,3 +414,36 @@ def test_a_step_due_before_the_first_paint_waits_for_it(qtbot, theme_light):
     qtbot.waitUntil(lambda: page.built, timeout=5000)
     assert order[2] == "paint" and order[3:] == ["fulfillment_health", "cx_health", "data_quality", "operator_sla",
                                                  "time_saved"]
+
+
+def _cards(page) -> dict:
+    return {key: (c.value.text(), c.compare.text()) for key, c in page.cards.items()}
+
+
+def test_the_window_reads_commerce_in_the_loader_process_and_without_it(make_window, commerce_master, tmp_path,
+                                                                       qtbot, monkeypatch):
+    """The Commerce file is read in a child process (load_apart.py: its scans would hold the window's
+    interpreter lock); the page shows what a read in the window's own process shows when the child
+    cannot start, and closing the window stops the child."""
+    import multiprocessing
+
+    from execdash_desktop.load_apart import ApartLoader, LoaderUnavailable
+
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    w, v = _commerce(make_window, path, qtbot)
+    loaders = [p for p in multiprocessing.active_children() if p.name == "execdash-loader"]
+    assert len(loaders) == 1 and loaders[0].is_alive()
+    qtbot.waitUntil(lambda: all(c.entry() is not None for c in v.page.cards.values()), timeout=10_000)
+    apart = _cards(v.page)
+    w.close()
+    qtbot.waitUntil(lambda: not loaders[0].is_alive(), timeout=10_000)
+
+    def cannot_start(self):
+        raise LoaderUnavailable("no processes here")
+
+    monkeypatch.setattr(ApartLoader, "_started", cannot_start)
+    w2, v2 = _commerce(make_window, path, qtbot)
+    qtbot.waitUntil(lambda: all(c.entry() is not None for c in v2.page.cards.values()), timeout=10_000)
+    assert _cards(v2.page) == apart
+    assert not [p for p in multiprocessing.active_children() if p.name == "execdash-loader" and p.is_alive()]

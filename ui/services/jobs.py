@@ -106,6 +106,32 @@ class Context:
         self._writers: dict[str, Any] = {}
         self.slow_hook: Callable[[Job, "Context"], None] | None = None
         self.closing = False
+        self._apart = None  # load_apart.ApartLoader, started with the first load a dashboard wants apart
+        self._apart_lock = threading.Lock()
+
+    def loader(self, dashboard: str, want) -> Callable[[str, Any], Any] | None:
+        """How to read `dashboard`'s source: in the loader process when the dashboard asks for it
+        (its month payload for `want` built there too); None: on this thread, its own `load`. If the
+        process cannot serve, on this thread after all (unless the service is closing)."""
+        dash = registry.get(dashboard)
+        if not dash.load_apart or os.environ.get("EXECDASH_LOAD_APART", "1") == "0":
+            return None
+        from execdash_desktop.load_apart import ApartLoader, LoaderUnavailable
+
+        with self._apart_lock:
+            if self._apart is None:
+                self._apart = ApartLoader()
+            apart = self._apart
+
+        def load(path: str, progress):
+            try:
+                return apart.load(dashboard, path, want, progress)
+            except LoaderUnavailable:
+                if self.closing:
+                    raise
+                return dash.load(path, progress)
+
+        return load
 
     def reader(self, path: str):
         """This thread's read-only connection to `path` (reopened if the file was replaced)."""
@@ -147,6 +173,9 @@ class Context:
                     pass
 
     def interrupt_all(self) -> None:
+        with self._apart_lock:
+            if self._apart is not None:
+                self._apart.close()  # a load in flight there ends now
         with self._readers_lock:
             for conn in self._readers:
                 try:
@@ -155,6 +184,9 @@ class Context:
                     pass
 
     def close(self) -> None:
+        with self._apart_lock:
+            if self._apart is not None:
+                self._apart.close()
         with self.book.lock:
             for w in self._writers.values():
                 try:
@@ -189,7 +221,8 @@ def _run_source(ctx: Context, job: Job, progress) -> SourceResult:
             return SourceResult(hit[1], stamp, False, 0.0, when, read_only)
         if force:
             ctx.engine.forget(path)
-        src = ctx.engine.source(path, progress=lambda f, m: progress(f, m), dashboard=dash)
+        src = ctx.engine.source(path, progress=lambda f, m: progress(f, m), dashboard=dash,
+                                load=ctx.loader(dash, job.payload))
         ctx.book.put(path, stamp, src, dash)  # the stamp from before: a change during the load reloads
     changed = hit is None or hit[1] is not src
     return SourceResult(src, stamp, changed, (time.perf_counter() - t0) * 1000, when, read_only,

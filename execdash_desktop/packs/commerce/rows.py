@@ -84,7 +84,18 @@ def cx_columns(days: np.ndarray, codes: np.ndarray, frt: np.ndarray) -> dict[str
             "frt": frt, "n": np.ones(len(days), dtype=np.int32)}
 
 
-class DayRows:
+class Unlocked:
+    """Pickles without its `_lock` (a source read in another process, load_apart.py) and gets a new one."""
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+
+class DayRows(Unlocked):
     """Every row's day (readable days only) and rowid; `window(lo, hi)` reads those days' rows from the file
     (`read(conn, rowids)` -> the columns, in rowid order; conn None for no rows) on first use and keeps
     the last few windows.

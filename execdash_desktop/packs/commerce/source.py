@@ -256,11 +256,16 @@ def _rows(path: str, read: dict, skipped: dict, table: str, values: tuple[str, s
         rowids = read.pop("rowids")
         if skipped[table]:
             days, rowids = days[keep], rowids[keep]
-        return DayRows(path, days, rowids, lambda conn, ids: columns(*rows_of(conn, ids)))
+        return DayRows(path, days, rowids, partial(_columns_read, columns, rows_of))
     a, b = read.pop(values[0]), read.pop(values[1])
     if skipped[table]:  # no copy when every day reads (memory at 10x)
         days, a, b = days[keep], a[keep], b[keep]
     return Grouped.by_day(columns(days, a, b))
+
+
+def _columns_read(columns, rows_of, conn, ids) -> dict:
+    """DayRows' reader of a window's rows (a partial of a module function: the source pickles)."""
+    return columns(*rows_of(conn, ids))
 
 
 def _assemble(p: str, stat, have: frozenset[str], src: dict, big: dict, conn, report) -> ComSource:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ...errors import DataFileError
 from ...store import open_reader
 from . import stamps
-from .rows import distinct
+from .rows import Unlocked, distinct
 from .scan import NO_DAY, _chunks, _ints
 from .sqlread import day_fast, enum_case, num_fast
 
@@ -55,7 +55,7 @@ def _value(text: str) -> int | float | None:
         return float(text)
 
 
-class StockAlerts:
+class StockAlerts(Unlocked):
     """Every snapshot's alert rows, made into tuples only for the day asked (a payload needs two days).
     Their numbers came with the pass (`values`: two texts a row), or are read then by rowid from
     `path` (`rowids`) and kept."""
