@@ -14,6 +14,7 @@ dashboard keeps one. The child is started on first use (spawn: never a fork of
 a process that runs Qt's threads) and serves one load at a time; progress
 comes back as the load reports it. If the child cannot be started or dies,
 `load` raises `LoaderUnavailable` and the caller reads the file itself.
+(EXECDASH_LOAD_APART=0 makes the window read in its own process, for comparison.)
 
 The source comes back so that no single step holds the receiving process's
 interpreter lock for long (one pickle of a 10x Commerce source held it ~60 ms):
