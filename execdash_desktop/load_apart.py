@@ -90,6 +90,7 @@ class ApartLoader:
         except Exception as exc:  # a build without multiprocessing support, no resources...
             raise LoaderUnavailable(f"the loader process could not start ({type(exc).__name__}: {exc})") from None
         theirs.close()
+        _lower_priority(proc.pid)  # from here, not only once it runs: its start (imports) yields to the window too
         self._proc, self._conn = proc, mine
         return mine
 
@@ -112,13 +113,17 @@ def _received(conn, n: int) -> bytearray:
 
 # -- the child ----------------------------------------------------------------------------------
 
-def serve(conn) -> None:
-    """Load what is asked, one request at a time, until the pipe closes."""
-    if hasattr(os, "nice"):
+def _lower_priority(pid: int) -> None:
+    """NICENESS below this process's priority (POSIX; elsewhere the child keeps the same priority)."""
+    if hasattr(os, "setpriority"):
         try:
-            os.nice(NICENESS)
+            os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS))
         except OSError:
             pass
+
+
+def serve(conn) -> None:
+    """Load what is asked, one request at a time, until the pipe closes."""
     while True:
         try:
             dashboard, path, want = conn.recv()
