@@ -156,11 +156,14 @@ _ARROWS = {"up": "\u25b2", "down": "\u25bc", "flat": "\u25ac"}
 
 def format_delta(delta: float | None) -> str:
     """Signed percentage with an arrow by the KPI's direction: '▲ +4.2%', '▼ -1.0%';
-    a change that rounds to zero reads 'unchanged' (never '-0.0%')."""
+    a change that rounds to zero reads 'unchanged' (never '-0.0%'); from 1,000% on, whole
+    percents with separators ('▲ +9,200%', not '+9200.0%': a tenth is noise there)."""
     if delta is None:
         return EM_DASH
     if round(delta * 100, 1) == 0:
         return UNCHANGED
+    if abs(delta) >= 10:
+        return f"{_ARROWS[direction_of(delta)]} {delta * 100:+,.0f}%"
     return f"{_ARROWS[direction_of(delta)]} {delta * 100:+.1f}%"
 
 

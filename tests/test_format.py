@@ -17,6 +17,8 @@ def test_card_values_by_kind():
 def test_delta_arrow_sign_and_tone_by_kpi_direction():
     assert format_delta(0.042) == "\u25b2 +4.2%"
     assert format_delta(-0.01) == "\u25bc -1.0%"
+    assert format_delta(1.025) == "\u25b2 +102.5%"  # a tenth still shown below 1,000%
+    assert format_delta(92.0) == "\u25b2 +9,200%" and format_delta(-12.345) == "\u25bc -1,234%"  # not "+9200.0%"
     assert delta_tone(0.05, "up") == "good" and delta_tone(0.05, "down") == "bad"
     assert delta_tone(0.0005, "up") == "neutral" and delta_tone(None, "up") == "neutral"
 

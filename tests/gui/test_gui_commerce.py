@@ -32,8 +32,8 @@ def _write_commerce_demo(path: Path, **sizes) -> None:
         conn.close()
 
 
-def _commerce(make_window, path, qtbot):
-    w = make_window(path)
+def _commerce(make_window, path, qtbot, **kw):
+    w = make_window(path, **kw)
     qtbot.waitUntil(lambda: "commerce" in w.views, timeout=15_000)
     w.show_dashboard("commerce")
     v = w.views["commerce"]
@@ -447,3 +447,43 @@ def test_the_window_reads_commerce_in_the_loader_process_and_without_it(make_win
     qtbot.waitUntil(lambda: all(c.entry() is not None for c in v2.page.cards.values()), timeout=10_000)
     assert _cards(v2.page) == apart
     assert not [p for p in multiprocessing.active_children() if p.name == "execdash-loader" and p.is_alive()]
+
+
+def _cut_cards(cards) -> list[str]:
+    """The cards drawn cut: shorter than they ask, the delta over the value, or a label short of its lines."""
+    out = []
+    for c in cards:
+        lines = 2 if c.label.wordWrap() else 1
+        if (c.height() < c.sizeHint().height() or c.value.geometry().bottom() >= c.delta.geometry().top()
+                or c.label.height() < lines * c.label.fontMetrics().lineSpacing()):
+            out.append(f"{c.key}: {c.height()} of {c.sizeHint().height()} px, value {c.value.geometry().getRect()},"
+                       f" delta {c.delta.geometry().getRect()}, label {c.label.height()} px")
+    return out
+
+
+def test_presenting_keeps_every_card_whole(make_window, commerce_master, tmp_path, qtbot):
+    """The projector's larger type makes every card taller; each card is laid out anew, so no delta
+    covers its value and no label is cut (at 1024x768 five of the eight cards kept their old height,
+    the value hidden behind the delta); a comparison that does not fit beside the delta is hidden,
+    never cut ("target $25"); the slide is the first screen, the rows below come back after."""
+    path = tmp_path / "c.sqlite"
+    shutil.copyfile(commerce_master, path)
+    w, v = _commerce(make_window, path, qtbot, size=(1024, 768))
+    cards = list(v.page.cards.values())
+    qtbot.waitUntil(lambda: all(c.entry() is not None for c in cards), timeout=10_000)
+    w.settings.playlist = []
+    before = {c.key: c.sizeHint().height() for c in cards}
+    w._on_presentation_action_triggered()  # what F11 does
+    assert w.presentation.active
+    # once the projector's type has reached every card (each asks for more height), none is cut
+    qtbot.waitUntil(lambda: all(c.sizeHint().height() > before[c.key] for c in cards) and not _cut_cards(cards),
+                    timeout=5000)
+    below = v.page.panels["data_quality"]  # a row below the first screen: not on the slide, where it
+    assert not below.isVisibleTo(v.page)    # would squeeze the trend and show cut at the bottom edge
+    for c in cards:
+        if c.compare.isVisible():
+            shown = c.compare.fontMetrics().horizontalAdvance(c.compare.text())
+            assert shown <= c.compare.width(), (c.key, c.compare.text(), c.compare.width())
+    w.presentation.leave()
+    qtbot.waitUntil(lambda: not _cut_cards(cards), timeout=5000)
+    assert below.isVisibleTo(v.page)

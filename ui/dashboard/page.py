@@ -201,7 +201,8 @@ class QtDashboardPage(QScrollArea):
     def after_first_paint(self, then, fallback_ms: int) -> None:
         """Call `then()` on the turn after the page's first paint (or after `fallback_ms`), once."""
         self._after_paint.append(then)
-        QTimer.singleShot(fallback_ms, self, self._run_after_paint)
+        # painted already: the next turn (the paint's own call has run; no other would come)
+        QTimer.singleShot(0 if self._painted else fallback_ms, self, self._run_after_paint)
 
     def _run_after_paint(self) -> None:
         self._last_step = time.perf_counter()  # the page's next step a frame after this turn
@@ -364,6 +365,8 @@ class QtDashboardPage(QScrollArea):
         else:
             lay.insertWidget(lay.indexOf(below), widget)
         self._rows[i] = widget
+        if self.presenting:  # made while presenting: shown when the slide ends (set_presenting)
+            widget.hide()
 
     # -- the panels -------------------------------------------------------------------------
     def _make_panel(self, name: str) -> QWidget | None:
@@ -492,6 +495,11 @@ class QtDashboardPage(QScrollArea):
             if hasattr(panel, "set_fit"):
                 panel.set_fit(on)
         self.summary.set_presenting(on)
+        # a slide is the first screen: the rows below it would squeeze the trend and the panels
+        # beside it to fit, and show cut at the bottom edge (the Engineering page at 1024x768)
+        for row in self._rows:
+            if row is not None:
+                row.setVisible(not on)
         self._compact = None
         self._fit_height()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
                                QWidget)
@@ -143,6 +143,16 @@ class QtSparkline(QWidget):
         p.drawEllipse(last, 2.6, 2.6)
 
 
+class _CardLabel(QLabel):
+    """A card's label: one line, or two wrapped lines of a fixed height (set_label_lines), so its
+    height never depends on its width. A wrapping QLabel says it does, and then the grid of cards
+    laid rows out from a height-for-width it had cached for the previous type size: entering the
+    projector's larger type, the first cards kept their old height and the delta covered the value."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 class QtKpiCard(QFrame):
     """One KPI: label, big value, delta pill, sparkline. Clickable."""
 
@@ -171,7 +181,7 @@ class QtKpiCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName(label)
 
-        self.label = QLabel(label, self)
+        self.label = _CardLabel(label, self)
         self.label.setObjectName("KpiLabel")
         self.value = QLabel(EM_DASH, self)
         self.value.setObjectName("KpiValue")
@@ -253,10 +263,9 @@ class QtKpiCard(QFrame):
         if self.variant != "primary":
             return
         two = lines > 1
-        if two == self.label.wordWrap():
-            return
-        self.label.setWordWrap(two)
-        if two:
+        if two != self.label.wordWrap():
+            self.label.setWordWrap(two)
+        if two:  # measured again each time: the projector's larger type needs taller lines
             self.label.setFixedHeight(2 * self.label.fontMetrics().lineSpacing() + 2)
         else:
             self.label.setMinimumHeight(0)
@@ -382,7 +391,9 @@ class QtKpiCard(QFrame):
             return
         m = self.layout().contentsMargins()
         typical = self.delta.fontMetrics().horizontalAdvance("\u25b2 +00.0%") + 14
-        room = self.width() - m.left() - m.right() - typical - theme.SPACE["sm"]
+        # a wider delta (a check mark, "+9,200%") leaves less: hidden rather than cut ("target $25")
+        delta = max(typical, self.delta.sizeHint().width()) if self.delta.isVisibleTo(self) else typical
+        room = self.width() - m.left() - m.right() - delta - theme.SPACE["sm"]
         self.compare.setVisible(self.compare.fontMetrics().horizontalAdvance(self.compare.text()) <= room)
 
     def minimumSizeHint(self) -> QSize:
@@ -419,6 +430,9 @@ class QtKpiGrid(QWidget):
         for c in cards:
             c.setParent(self)
         self._reflow(len(cards))
+        mgr = theme.manager()
+        if mgr is not None:
+            mgr.themeChanged.connect(self._on_theme_changed)
 
     def columns_for(self, width: int) -> int:
         n = len(self.cards)
@@ -447,6 +461,22 @@ class QtKpiGrid(QWidget):
         width = event.size().width()
         cols = self.columns_for(width)
         self._reflow(cols)
+        self._fit_labels(width, cols)
+
+    def _on_theme_changed(self, _pal) -> None:
+        # the projector's type makes every card taller: once its style has reached the cards, measure
+        # the labels again and lay the rows out anew (without this, cards that had been laid out
+        # before kept their old height, and the delta covered the value)
+        QTimer.singleShot(0, self, self._refit)  # dropped if the grid is gone by then
+
+    def _refit(self) -> None:
+        """The labels measured in the new type, the rows laid out again; the columns stay as the
+        last resize set them (the width read here may be one the layout has not settled yet)."""
+        if self._cols:
+            self._fit_labels(self.width(), self._cols)
+        self._grid.invalidate()
+
+    def _fit_labels(self, width: int, cols: int) -> None:
         # a label too long for one line wraps, and then every card's does (rows stay level)
         gap = self._grid.horizontalSpacing()
         card_w = (width - gap * (cols - 1)) // max(cols, 1)

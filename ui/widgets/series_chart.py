@@ -172,6 +172,7 @@ class QtTrendSpecChart(QFrame):
         while self._legend.count():
             w = self._legend.takeAt(0).widget()
             if w is not None:
+                w.hide()  # out of the layout it would still paint where it was until deleted
                 w.deleteLater()
         for (s, item), colour in zip(self._items, self._colours(pal)):
             c = QColor(colour)

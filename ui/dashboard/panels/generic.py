@@ -158,7 +158,9 @@ class QtGenericPanel(QFrame):
         notes = [d.get("note") or ""]
         if len(rows) > len(shown):
             notes.append(f"The first {len(shown)} of {len(rows):,}" + ("; Details lists them all." if self._drilldown else "."))
-        text = " ".join(n for n in notes if n)
+        notes = [n for n in notes if n]
+        # two sentences ("186 open escalations. The first 50 of 186; ..."), not one run-on
+        text = " ".join(n if n[-1] in ".;:!?" or n is notes[-1] else n + "." for n in notes)
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
