@@ -24,6 +24,7 @@ into the file it opens). Prints a table of medians (and P95 where it matters).
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import shutil
@@ -317,9 +318,11 @@ def bench_dashboards(path: Path, tmp: Path, switches: int, diagnose: bool = Fals
         app.processEvents()
         frames.append((time.perf_counter() - t1) * 1000)
         time.sleep(0.004)
+    pages = len(model.fetched) - fetched_before
+    calls, by_name = count_scroll_calls(app, table, idle)
     res = {"first_load": first_load, "switch": switch, "frames": frames, "frames_cpu": cpu, "rows": model.total,
-           "pages": len(model.fetched) - fetched_before, "all_pages": -(-model.total // PAGE),
-           "last_rows_ms": last_rows_ms, "rss": rss_mb()}
+           "pages": pages, "all_pages": -(-model.total // PAGE),
+           "last_rows_ms": last_rows_ms, "rss": rss_mb(), "calls": calls, "calls_by_name": by_name}
     stages["after the scroll"] = res["rss"]
     if diagnose:
         import ctypes
@@ -347,6 +350,32 @@ def bench_dashboards(path: Path, tmp: Path, switches: int, diagnose: bool = Fals
     window.close()
     app.processEvents()
     return res
+
+
+def count_scroll_calls(app, table, idle, steps: int = 100) -> tuple[list[int], list]:
+    """The GUI thread's Python calls per frame, on a second scroll (end to top), counted with a profile
+    hook (which slows the frames, hence after the timed scroll): independent of the machine's load."""
+    bar = table.table.verticalScrollBar()
+    counts: collections.Counter = collections.Counter()
+    per_frame = []
+    n = [0]
+
+    def hook(frame, event, _arg):
+        if event == "call":
+            n[0] += 1
+            counts[frame.f_code.co_name] += 1
+
+    idle(300)
+    for i in range(steps + 1):
+        n[0] = 0
+        sys.setprofile(hook)
+        bar.setValue(round(bar.maximum() * (steps - i) / steps))
+        table.table.viewport().repaint()
+        app.processEvents()
+        sys.setprofile(None)
+        per_frame.append(n[0])
+        time.sleep(0.004)
+    return per_frame, [(k, round(v / len(per_frame), 1)) for k, v in counts.most_common(8)]
 
 
 def bench_presentation(app, window, idle, runs: int) -> tuple[list, list, list]:
@@ -424,6 +453,10 @@ def run_dashboards(switches: int, two_file: Path | None = None, diagnose: bool =
     print(f"\nboth dashboards loaded (open -> both payloads) in {res['first_load']:.0f} ms; the scroll fetched "
           f"{res['pages']} pages of {res['all_pages']:,} ({res['pages'] * 200:,} of {res['rows']:,} rows); the last "
           f"rows were on screen {res['last_rows_ms']:.0f} ms after the scroll ended; RSS {res['rss']:.0f} MB")
+    if res.get("calls"):
+        print(f"Python calls per scroll frame on the GUI thread (a second scroll, counted): median "
+              f"{med(res['calls']):.0f}, max {max(res['calls'])}; per frame by name: "
+              + ", ".join(f"{k} {v}" for k, v in res["calls_by_name"]))
     return True
 
 
