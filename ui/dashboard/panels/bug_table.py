@@ -1,17 +1,19 @@
 """Every bug, filtered and searched, sorted by priority: a lazy table that stays smooth at 1M bugs.
 
 `QtPagedTableModel` knows only the total the filters match and the pages it
-has been given; a cell of a page it lacks shows a placeholder and notes the
-page as wanted. `PAGE_JOBS` page jobs run at a time (job "page"); when one
-lands, the next is the newest page the view last painted without: a fling
-asks for the pages it stops on, not for every page it flies past. Only the
-pages the view paints are fetched, never every row, and at most `MAX_PAGES`
-are kept. No widget per row: one QTableView with fixed row heights.
+has been given; a cell of a page it lacks shows a placeholder and asks for the
+page (job "page"). `PAGE_JOBS` page jobs run at a time; a page asked for
+while they run waits, and when a slot frees only the waiting pages still in
+view are fetched: a fling asks for the pages it stops on, not for every page
+it flies past. Only the pages the view paints are fetched, never every row,
+and at most `MAX_PAGES` are kept. No widget per row: one QTableView with
+fixed row heights.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from operator import itemgetter
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
@@ -88,12 +90,14 @@ class QtPagedTableModel(QAbstractTableModel):
         self.total = 0
         self.fetched: list[int] = []  # page indexes asked of the query service, in order (tests, benchmarks)
         self._pages: OrderedDict[int, tuple] = OrderedDict()
-        self._wanted: dict[int, int] = {}  # page -> the paint that lacked it last (see paint_started)
-        self._paint = 0
+        self._wanted: dict[int, None] = {}  # pages painted without while the job slots were busy, in order
         self._flying: dict[int, object] = {}  # page -> its lane, while its job runs
         self._lanes: list = []  # PAGE_JOBS lanes, made on first use
         self._base: tuple | None = None  # (path, dashboard, window key, source, payload)
         self.filters: tuple = ()
+        # the first and last row the view shows (set by the panel): pages asked for while the job slots
+        # were busy are fetched only if still in view, and a landing page repaints only what is in view
+        self.rows_in_view: Callable[[], tuple[int, int]] | None = None
 
     # -- what it shows -------------------------------------------------------------------------
     def set_source(self, path: str, dashboard: str, window_key, src, payload: dict) -> None:
@@ -119,35 +123,49 @@ class QtPagedTableModel(QAbstractTableModel):
         self.endResetModel()
         self._ask(0)  # the first page also says how many rows match
 
-    def paint_started(self) -> None:
-        """The view starts a paint: the pages it lacks from now on are the ones in view (the panel calls
-        this on the viewport's paint events; without it every page ever lacked stays wanted)."""
-        self._paint += 1
-
     def _ask(self, page: int) -> None:
-        """Page `page` is in view and not here: fetch it now if a job slot is free, else when one is."""
+        """Page `page` is asked for (the view paints it): its job starts now if a slot is free, else it
+        waits for one, and is forgotten if the view has left it by then (a fling flew past it)."""
         if self._base is None or page in self._flying:
             return
-        self._wanted[page] = self._paint
-        self._pump()
+        if len(self._flying) < PAGE_JOBS:
+            self._wanted.pop(page, None)
+            self._submit(page)
+        else:
+            self._wanted[page] = None
 
     def _pump(self) -> None:
-        """Start page jobs while slots are free: the newest page of the latest paint that lacked any
-        (pages only older paints lacked were flown past: forgotten)."""
+        """A job slot is free: the waiting pages still in view, the last asked for first."""
+        in_view = self._pages_in_view()
+        if in_view is not None:
+            self._wanted = {p: None for p in self._wanted if p in in_view}
         while self._wanted and len(self._flying) < PAGE_JOBS:
-            latest = max(self._wanted.values())
-            page = next(p for p in reversed(self._wanted) if self._wanted[p] == latest)
-            self._wanted = {p: n for p, n in self._wanted.items() if n == latest and p != page}
-            lane = next((lane for lane in self._lanes if lane not in self._flying.values()), None)
-            if lane is None:
-                lane = self.service.lane(f"{self.panel}:page", self)
-                self._lanes.append(lane)
-            path, dashboard, window_key, src, payload = self._base
-            job = Job("page", path, (self.panel, window_key, self.filters, page * PAGE, PAGE),
-                      payload=(src, payload, shown_cells), dashboard=dashboard)
-            self._flying[page] = lane
-            self.fetched.append(page)
-            lane.submit(job, self._on_page_read, self._on_page_failed, context=page)
+            page = next(reversed(self._wanted))
+            del self._wanted[page]
+            self._submit(page)
+
+    def _submit(self, page: int) -> None:
+        lane = next((lane for lane in self._lanes if lane not in self._flying.values()), None)
+        if lane is None:
+            lane = self.service.lane(f"{self.panel}:page", self)
+            self._lanes.append(lane)
+        path, dashboard, window_key, src, payload = self._base
+        job = Job("page", path, (self.panel, window_key, self.filters, page * PAGE, PAGE),
+                  payload=(src, payload, shown_cells), dashboard=dashboard)
+        self._flying[page] = lane
+        self.fetched.append(page)
+        lane.submit(job, self._on_page_read, self._on_page_failed, context=page)
+
+    def _view_rows(self) -> tuple[int, int] | None:
+        """(first, last) row in view, None if unknown (no view told, or no rows yet)."""
+        if self.rows_in_view is None or self.total == 0:
+            return None
+        first, last = self.rows_in_view()
+        return None if first < 0 else (first, self.total - 1 if last < 0 else last)
+
+    def _pages_in_view(self) -> range | None:
+        rows = self._view_rows()
+        return None if rows is None else range(rows[0] // PAGE, rows[1] // PAGE + 1)
 
     def _on_page_read(self, req, result) -> None:
         page, shown = result
@@ -181,13 +199,15 @@ class QtPagedTableModel(QAbstractTableModel):
             self.totalChanged.emit(self.total)
         first = index * PAGE
         last = min(self.total, first + len(page.rows)) - 1
+        rows = self._view_rows()
+        if rows is not None:  # Qt repaints the whole viewport for rows out of view: only what is in view
+            first, last = max(first, rows[0]), min(last, rows[1])
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, max(0, len(self.columns) - 1)))
         self.pageLoaded.emit(index)
 
     def _on_page_failed(self, req, message: str) -> None:
         self._flying.pop(req.context, None)
-        self._wanted.pop(req.context, None)  # not asked again until painted again
         self.failed.emit(message)
         self._pump()
 
@@ -253,7 +273,7 @@ class QtPagedTableModel(QAbstractTableModel):
         page = r // PAGE
         hit = self._pages.get(page)
         if hit is None:
-            if self._wanted.get(page) != self._paint and page not in self._flying:
+            if page not in self._flying and page not in self._wanted:  # once, not once a cell
                 self._ask(page)
             return "\u2026" if c == 0 else ""
         rows, i = hit[1], r % PAGE
@@ -350,11 +370,16 @@ class QtBugTablePanel(QFrame):
         """The query service it pages through and the dashboard session whose file it shows."""
         self._session = session
         self.model = QtPagedTableModel(service, "bug_table", self)
+        self.model.rows_in_view = self._rows_in_view
         self.table.setModel(self.model)
         self.model.totalChanged.connect(self._on_model_total_changed)
         self.model.pageLoaded.connect(self._on_model_page_loaded)
         self.model.modelReset.connect(self._fit_columns)  # after the header's own reset
         self._choices_lane = service.lane("bug_table:choices", self)
+
+    def _rows_in_view(self) -> tuple[int, int]:
+        """The first and last row the table shows (-1: none there; the last may be past the rows)."""
+        return self.table.rowAt(0), self.table.rowAt(self.table.viewport().height() - 1)
 
     def set_data(self, _data, payload: dict | None = None) -> None:
         s = self._session
@@ -438,8 +463,6 @@ class QtBugTablePanel(QFrame):
             painter = QPainter(obj)
             painter.fillRect(event.rect(), self.table.palette().base())
             painter.end()
-            if obj is self.table.viewport() and self.model is not None:
-                self.model.paint_started()  # the pages this paint lacks are the ones in view
         elif kind in (QEvent.Type.Show, QEvent.Type.StyleChange):  # the style sheet's polish clears it
             obj.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         # the table's own width changes too when its vertical scroll bar comes (the rows landed)
