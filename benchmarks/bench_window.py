@@ -15,7 +15,9 @@
   (benchmarks/.cache/eng-1m-two.sqlite, built once): switching dashboards,
   click to painted, after both have loaded once; the bug table scrolled end to
   end (every frame timed: scroll, paint, the pages that land) with the number
-  of pages it fetched.
+  of pages it fetched, and wheeled down from the top (3 rows a notch: frames
+  that paint rows, where a fling over 1M rows paints placeholders); then,
+  counted under a profile hook, the GUI thread's Python calls per frame.
 
 The file is copied to a temporary folder first (the app writes its metrics
 into the file it opens). Prints a table of medians (and P95 where it matters).
