@@ -37,7 +37,8 @@ _DELEGATE_ROLES = (Qt.ItemDataRole.FontRole, _ALIGN, Qt.ItemDataRole.ForegroundR
 _DELEGATE_TEXT, _DELEGATE_ALIGN = _DELEGATE_ROLES.index(_DISPLAY), _DELEGATE_ROLES.index(_ALIGN)
 MAX_PAGES = 8  # pages kept (LRU): 1,600 rows, a few screens around the one in view
 # page jobs in flight: each holds the interpreter lock while it reads and formats its rows (~6 ms at
-# 1M bugs), time a scrolling GUI thread waits for; one at a time, the pages in view still land in a frame
+# 1M bugs), time a scrolling GUI thread waits for; one at a time, the pages in view still land a frame or
+# two after the view stops
 PAGE_JOBS = 1
 SEARCH_DEBOUNCE_MS = 250
 FILTERS = (("severity", "Any severity"), ("status", "Any status"), ("project", "Any project"),
@@ -268,8 +269,8 @@ class QtPagedTableModel(QAbstractTableModel):
                 slot.clearData()
 
     def _shown(self, r: int, c: int) -> str:
-        """Cell (r, c) as shown; until its page lands a placeholder, and the page is asked for (once a
-        paint, not once a cell)."""
+        """Cell (r, c) as shown; until its page lands a placeholder, and the page is asked for (once while
+        it is awaited, not once a cell)."""
         page = r // PAGE
         hit = self._pages.get(page)
         if hit is None:
