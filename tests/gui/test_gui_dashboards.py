@@ -197,6 +197,114 @@ def test_bug_table_fetches_pages_not_rows(two_window, qtbot):
     assert priorities  # the first page is by priority, highest first, among the open bugs
 
 
+def test_bug_table_answers_the_delegates_roles_as_data_does_in_one_call(two_window, qtbot):
+    """The item delegate asks seven roles of every cell it paints; the model answers them in one call
+    (multiData) with what data() says, so a paint asks data() of no cell (it was seven calls a cell:
+    ~1,700 a scroll frame). A placeholder cell after a shown one gets its own text, not the last one's."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView
+
+    from execdash_desktop.ui.dashboard.panels.bug_table import QtPagedTableModel
+
+    v, table = _bug_table(two_window, qtbot)
+    model = table.model
+    qtbot.waitUntil(lambda: model.row(0) is not None, timeout=5000)
+
+    class Counting(QtPagedTableModel):
+        asked = 0
+
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+            Counting.asked += 1
+            return super().data(index, role)
+
+    counting = Counting(two_window.service)
+    counting.set_source(*model._base)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(counting)
+    view.resize(900, 400)
+    view.show()
+    qtbot.waitUntil(lambda: counting.row(0) is not None, timeout=5000)
+    Counting.asked = 0
+    view.viewport().repaint()
+    assert Counting.asked == 0
+
+    delegate = QStyledItemDelegate()  # its own role array, reused from cell to cell as the view's is
+    assert model.row(BUGS - 1) is None  # not fetched: a placeholder
+    for r in (0, 1, 2, BUGS - 1, 3):
+        for c in range(model.columnCount()):
+            index = model.index(r, c)
+            opt = QStyleOptionViewItem()
+            delegate.initStyleOption(opt, index)
+            assert opt.text == model.data(index), (r, c)
+            assert opt.displayAlignment == Qt.AlignmentFlag(model.data(index, Qt.ItemDataRole.TextAlignmentRole))
+            feats = QStyleOptionViewItem.ViewItemFeature
+            assert not opt.features & (feats.HasDecoration | feats.HasCheckIndicator)
+            assert opt.backgroundBrush.style() == Qt.BrushStyle.NoBrush
+    assert model.data(model.index(BUGS - 1, 0)) == "\u2026"
+    for c in range(model.columnCount()):  # any other caller: each role it asks, as data() answers it
+        for role in range(14):  # display, icon, edit, tool tip, ..., alignment, colours, check, size
+            slot = QModelRoleData(role)
+            model.multiData(model.index(1, c), QModelRoleDataSpan(slot))
+            assert slot.data() == model.data(model.index(1, c), role), (c, role)
+
+
+def test_a_fling_asks_for_the_pages_it_stops_on_not_every_page_it_passes(two_window, qtbot):
+    """Page jobs hold the interpreter lock while they format their rows, time a scrolling window waits
+    for: one runs at a time, and the next is the page the view shows when it ends, not the pages
+    flown past meanwhile."""
+    from PySide6.QtWidgets import QTableView
+
+    from execdash_desktop.ui.dashboard.panels.bug_table import PAGE
+    from execdash_desktop.ui.services.query_service import slow_sqlite
+
+    v, table = _bug_table(two_window, qtbot)
+    v.page.ensureWidgetVisible(table.table)
+    model, view = table.model, table.table
+    qtbot.waitUntil(lambda: model.row(0) is not None, timeout=5000)
+    before = len(model.fetched)
+    two_window.service.set_slow_hook(slow_sqlite(0.3))  # the first page of the fling is slow to come
+    last = BUGS // PAGE - 1
+    for page in range(1, last + 1):  # a page a step, faster than a page is read
+        view.scrollTo(model.index(page * PAGE + PAGE // 2, 0), QTableView.ScrollHint.PositionAtCenter)
+        view.viewport().repaint()
+        QApplication.processEvents()
+    two_window.service.set_slow_hook(None)
+    middle = last * PAGE + PAGE // 2
+    qtbot.waitUntil(lambda: model.row(middle) is not None, timeout=5000)
+    assert model.fetched[before:] == [1, last]
+    assert view.rowAt(view.viewport().height() // 2) // PAGE == last
+
+
+def test_every_page_in_view_lands_though_a_later_paint_asks_for_one_only(two_window, qtbot):
+    """Two pages in view, both missing, while a page job runs; then a paint of one row (a hover, a
+    page landing) asks for one of them again: both are fetched, not only the last one asked for."""
+    from PySide6.QtCore import QRect
+
+    from execdash_desktop.ui.dashboard.panels.bug_table import PAGE
+    from execdash_desktop.ui.services.query_service import slow_sqlite
+
+    v, table = _bug_table(two_window, qtbot)
+    v.page.ensureWidgetVisible(table.table)
+    model, view = table.model, table.table
+    qtbot.waitUntil(lambda: model.row(0) is not None, timeout=5000)
+    shown = view.viewport().visibleRegion().boundingRect()  # the part of the table on screen
+    rh = view.rowHeight(0)
+    assert shown.height() >= 4 * rh
+    two_window.service.set_slow_hook(slow_sqlite(0.3))
+    view.verticalScrollBar().setValue(5 * PAGE * rh)  # page 5: its job is slow
+    view.viewport().repaint()
+    QApplication.processEvents()
+    view.verticalScrollBar().setValue(8 * PAGE * rh - shown.center().y())  # pages 7 and 8 on screen
+    view.viewport().repaint()
+    y = view.rowViewportPosition(8 * PAGE)
+    view.viewport().repaint(QRect(0, y, view.viewport().width(), rh))  # one row of page 8
+    assert model.row(5 * PAGE) is None  # page 5 was still being read meanwhile
+    two_window.service.set_slow_hook(None)
+    qtbot.waitUntil(lambda: model.row(8 * PAGE - 1) is not None and model.row(8 * PAGE) is not None,
+                    timeout=5000)
+
+
 def test_bug_table_filters_and_search_match_the_core(two_window, two_file, qtbot):
     from execdash_desktop.engine import Engine
     from execdash_desktop.store import open_reader

@@ -1,16 +1,20 @@
 """Every bug, filtered and searched, sorted by priority: a lazy table that stays smooth at 1M bugs.
 
 `QtPagedTableModel` knows only the total the filters match and the pages it
-has been given; `data()` for a row of a page it lacks asks the query service
-for that page (job "page", one lane per page slot, so a newer ask supersedes
-an older one) and shows a placeholder until it lands. Only the pages the view
-paints are fetched, never every row, and at most `MAX_PAGES` are kept. No
-widget per row: one QTableView with fixed row heights.
+has been given; a cell of a page it lacks shows a placeholder and asks for the
+page (job "page"). `PAGE_JOBS` page jobs run at a time; a page asked for
+while they run waits, and when a slot frees only the waiting pages still in
+view are fetched: a fling asks for the pages it stops on, not for every page
+it flies past. Only the pages the view paints are fetched, never every row,
+and at most `MAX_PAGES` are kept. No widget per row: one QTableView with
+fixed row heights.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from operator import itemgetter
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QPainter
@@ -25,7 +29,17 @@ from ...services.query_service import Job
 
 PAGE = 200
 _DISPLAY, _ALIGN, _TIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ToolTipRole
+_DISPLAY_INT, _ALIGN_INT, _TIP_INT = int(_DISPLAY.value), int(_ALIGN.value), int(_TIP.value)  # QModelRoleData.role()
+# The roles QStyledItemDelegate asks of every cell it paints (Qt 6's initStyleOption), in its order:
+# font, alignment, text colour, check state, icon, text, background. multiData checks the two it answers.
+_DELEGATE_ROLES = (Qt.ItemDataRole.FontRole, _ALIGN, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.CheckStateRole,
+                   Qt.ItemDataRole.DecorationRole, _DISPLAY, Qt.ItemDataRole.BackgroundRole)
+_DELEGATE_TEXT, _DELEGATE_ALIGN = _DELEGATE_ROLES.index(_DISPLAY), _DELEGATE_ROLES.index(_ALIGN)
 MAX_PAGES = 8  # pages kept (LRU): 1,600 rows, a few screens around the one in view
+# page jobs in flight: each holds the interpreter lock while it reads and formats its rows (~6 ms at
+# 1M bugs), time a scrolling GUI thread waits for; one at a time, the pages in view still land a frame or
+# two after the view stops
+PAGE_JOBS = 1
 SEARCH_DEBOUNCE_MS = 250
 FILTERS = (("severity", "Any severity"), ("status", "Any status"), ("project", "Any project"),
            ("assignee", "Anyone"))
@@ -75,12 +89,16 @@ class QtPagedTableModel(QAbstractTableModel):
         self.formats: tuple[str, ...] = ()
         self._align: tuple[int, ...] = ()
         self.total = 0
-        self.fetched: list[int] = []  # page indexes asked for, in order (tests, benchmarks)
+        self.fetched: list[int] = []  # page indexes asked of the query service, in order (tests, benchmarks)
         self._pages: OrderedDict[int, tuple] = OrderedDict()
-        self._asked: set[int] = set()
-        self._lanes: dict[int, object] = {}
+        self._wanted: dict[int, None] = {}  # pages painted without while the job slots were busy, in order
+        self._flying: dict[int, object] = {}  # page -> its lane, while its job runs
+        self._lanes: list = []  # PAGE_JOBS lanes, made on first use
         self._base: tuple | None = None  # (path, dashboard, window key, source, payload)
         self.filters: tuple = ()
+        # the first and last row the view shows (set by the panel): pages asked for while the job slots
+        # were busy are fetched only if still in view, and a landing page repaints only what is in view
+        self.rows_in_view: Callable[[], tuple[int, int]] | None = None
 
     # -- what it shows -------------------------------------------------------------------------
     def set_source(self, path: str, dashboard: str, window_key, src, payload: dict) -> None:
@@ -95,10 +113,10 @@ class QtPagedTableModel(QAbstractTableModel):
             self._restart()
 
     def _restart(self) -> None:
-        for lane in self._lanes.values():
+        for lane in self._lanes:
             lane.cancel()
-        self._lanes.clear()
-        self._asked.clear()
+        self._flying.clear()
+        self._wanted.clear()
         self.fetched.clear()
         self.beginResetModel()
         self._pages.clear()
@@ -107,25 +125,55 @@ class QtPagedTableModel(QAbstractTableModel):
         self._ask(0)  # the first page also says how many rows match
 
     def _ask(self, page: int) -> None:
-        if self._base is None or page in self._asked:
+        """Page `page` is asked for (the view paints it): its job starts now if a slot is free, else it
+        waits for one, and is forgotten if the view has left it by then (a fling flew past it)."""
+        if self._base is None or page in self._flying:
             return
-        path, dashboard, window_key, src, payload = self._base
-        self._asked.add(page)
-        self.fetched.append(page)
-        lane = self._lanes.get(page % 8)  # eight slots: a fast scroll supersedes pages it passed
+        if len(self._flying) < PAGE_JOBS:
+            self._wanted.pop(page, None)
+            self._submit(page)
+        else:
+            self._wanted[page] = None
+
+    def _pump(self) -> None:
+        """A job slot is free: the waiting pages still in view, the last asked for first."""
+        in_view = self._pages_in_view()
+        if in_view is not None:
+            self._wanted = {p: None for p in self._wanted if p in in_view}
+        while self._wanted and len(self._flying) < PAGE_JOBS:
+            page = next(reversed(self._wanted))
+            del self._wanted[page]
+            self._submit(page)
+
+    def _submit(self, page: int) -> None:
+        lane = next((lane for lane in self._lanes if lane not in self._flying.values()), None)
         if lane is None:
-            lane = self._lanes[page % 8] = self.service.lane(f"{self.panel}:page", self)
-        prev = lane.latest
-        if prev is not None:
-            self._asked.discard(prev.context)
+            lane = self.service.lane(f"{self.panel}:page", self)
+            self._lanes.append(lane)
+        path, dashboard, window_key, src, payload = self._base
         job = Job("page", path, (self.panel, window_key, self.filters, page * PAGE, PAGE),
                   payload=(src, payload, shown_cells), dashboard=dashboard)
+        self._flying[page] = lane
+        self.fetched.append(page)
         lane.submit(job, self._on_page_read, self._on_page_failed, context=page)
+
+    def _view_rows(self) -> tuple[int, int] | None:
+        """(first, last) row in view, None if unknown (no view told, or no rows yet)."""
+        if self.rows_in_view is None or self.total == 0:
+            return None
+        first, last = self.rows_in_view()
+        return None if first < 0 else (first, self.total - 1 if last < 0 else last)
+
+    def _pages_in_view(self) -> range | None:
+        rows = self._view_rows()
+        return None if rows is None else range(rows[0] // PAGE, rows[1] // PAGE + 1)
 
     def _on_page_read(self, req, result) -> None:
         page, shown = result
         index = req.context
-        self._asked.discard(index)
+        self._flying.pop(index, None)
+        self._wanted.pop(index, None)
+        self._pump()  # the next page in view: its job runs while this one is painted
         if not self.columns or page.columns != self.columns:
             self.beginResetModel()
             self.columns, self.formats = tuple(page.columns), tuple(page.formats)
@@ -152,13 +200,17 @@ class QtPagedTableModel(QAbstractTableModel):
             self.totalChanged.emit(self.total)
         first = index * PAGE
         last = min(self.total, first + len(page.rows)) - 1
+        rows = self._view_rows()
+        if rows is not None:  # Qt repaints the whole viewport for rows out of view: only what is in view
+            first, last = max(first, rows[0]), min(last, rows[1])
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, max(0, len(self.columns) - 1)))
         self.pageLoaded.emit(index)
 
     def _on_page_failed(self, req, message: str) -> None:
-        self._asked.discard(req.context)
+        self._flying.pop(req.context, None)
         self.failed.emit(message)
+        self._pump()
 
     # -- QAbstractTableModel ---------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -172,8 +224,7 @@ class QtPagedTableModel(QAbstractTableModel):
         hit = self._pages.get(index)
         if hit is None or column not in self.columns:
             return ()
-        c = self.columns.index(column)
-        return tuple(row[c] for row in hit[1])
+        return tuple(map(itemgetter(self.columns.index(column)), hit[1]))
 
     def row(self, r: int) -> tuple | None:
         """Row `r` as the query returned it (None until its page has landed)."""
@@ -185,20 +236,49 @@ class QtPagedTableModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role == _DISPLAY:
-            r = index.row()
-            hit = self._pages.get(r // PAGE)
-            if hit is None:
-                self._ask(r // PAGE)
-                return "\u2026" if index.column() == 0 else ""
-            rows = hit[1]
-            i = r % PAGE
-            return rows[i][index.column()] if i < len(rows) else ""
+            return self._shown(index.row(), index.column())
         if role == _ALIGN:
             return self._align[index.column()]
         if role == _TIP and index.column() == 1:
             row = self.row(index.row())
             return None if row is None else str(row[1] or "")
         return None
+
+    def multiData(self, index: QModelIndex, roleDataSpan) -> None:
+        """Every role the view asks of a cell in one call. The item delegate asks seven per cell painted;
+        Qt's default answers them with a call of data() each (~1,700 Python calls a scroll frame). The
+        same answers as data()."""
+        c = index.column()
+        if len(roleDataSpan) == len(_DELEGATE_ROLES):
+            text, align = roleDataSpan[_DELEGATE_TEXT], roleDataSpan[_DELEGATE_ALIGN]
+            if text.role() == _DISPLAY_INT and align.role() == _ALIGN_INT:
+                # the delegate's own array (one per view, reused from cell to cell): its other roles are
+                # ones this model never answers, so they stay empty and need no clearing
+                text.setData(self._shown(index.row(), c))
+                align.setData(self._align[c])
+                return
+        for slot in roleDataSpan:  # any other caller: every role it asks, the others cleared
+            role = slot.role()
+            if role == _DISPLAY_INT:
+                slot.setData(self._shown(index.row(), c))
+            elif role == _ALIGN_INT:
+                slot.setData(self._align[c])
+            elif role == _TIP_INT and c == 1 and self.row(index.row()) is not None:
+                slot.setData(self.data(index, _TIP))
+            else:
+                slot.clearData()
+
+    def _shown(self, r: int, c: int) -> str:
+        """Cell (r, c) as shown; until its page lands a placeholder, and the page is asked for (once while
+        it is awaited, not once a cell)."""
+        page = r // PAGE
+        hit = self._pages.get(page)
+        if hit is None:
+            if page not in self._flying and page not in self._wanted:  # once, not once a cell
+                self._ask(page)
+            return "\u2026" if c == 0 else ""
+        rows, i = hit[1], r % PAGE
+        return rows[i][c] if i < len(rows) else ""
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
@@ -291,11 +371,16 @@ class QtBugTablePanel(QFrame):
         """The query service it pages through and the dashboard session whose file it shows."""
         self._session = session
         self.model = QtPagedTableModel(service, "bug_table", self)
+        self.model.rows_in_view = self._rows_in_view
         self.table.setModel(self.model)
         self.model.totalChanged.connect(self._on_model_total_changed)
         self.model.pageLoaded.connect(self._on_model_page_loaded)
         self.model.modelReset.connect(self._fit_columns)  # after the header's own reset
         self._choices_lane = service.lane("bug_table:choices", self)
+
+    def _rows_in_view(self) -> tuple[int, int]:
+        """The first and last row the table shows (-1: none there; the last may be past the rows)."""
+        return self.table.rowAt(0), self.table.rowAt(self.table.viewport().height() - 1)
 
     def set_data(self, _data, payload: dict | None = None) -> None:
         s = self._session
