@@ -517,19 +517,30 @@ def test_scrolling_the_bug_table_paints_the_table_only_and_looks_the_same(two_wi
 
 def test_bug_table_columns_grow_with_the_projectors_type_and_come_back(two_window, qtbot):
     """Presenting scales the type: the fixed columns scale with it ("Revenue / day" and the bug numbers
-    were cut on the projector), and return to their widths after."""
+    were cut on the projector), and return to their widths after; the dates' column fits the widest
+    date in either type."""
     from execdash_desktop.ui import theme
+
+    from execdash_desktop.format import MONTH_ABBR
 
     v, table = _bug_table(two_window, qtbot)
     header, cols = table.table.horizontalHeader(), table.model.columns
-    fixed = [i for i, name in enumerate(cols) if name != "Title"]
+    fixed = [i for i, name in enumerate(cols) if name not in ("Title", "Created")]
+    created = cols.index("Created")
+
+    def dates_fit() -> bool:  # the widest date whole ("18 Mar 20…" at 1920x1080 before): the cell's
+        fm = table.table.fontMetrics()  # padding (16 px) and the style's text margins (~6 px) beside it
+        return header.sectionSize(created) >= max(fm.horizontalAdvance(f"30 {m} 2026") for m in MONTH_ABBR) + 22
+
     before = [header.sectionSize(i) for i in fixed]
+    assert dates_fit()
     mgr = theme.manager()
     mgr.set_presenting(True, scope=[two_window])
     try:
         k = theme.TYPE["body"] / theme.BASE_TYPE["body"]
         assert k > 1
         assert [header.sectionSize(i) for i in fixed] == [round(w * k) for w in before]
+        assert dates_fit()
     finally:
         mgr.set_presenting(False)
-    assert [header.sectionSize(i) for i in fixed] == before
+    assert [header.sectionSize(i) for i in fixed] == before and dates_fit()

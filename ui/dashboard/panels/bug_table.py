@@ -21,7 +21,7 @@ from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
-from execdash_desktop.format import format_cell, short_date
+from execdash_desktop.format import MONTH_ABBR, format_cell, short_date
 from execdash_desktop.words import code_words
 
 from ... import theme
@@ -445,6 +445,10 @@ class QtBugTablePanel(QFrame):
         columns = self.model.columns if self.model else ()
         k = _type_scale()
         widths = {n: round(self._widths.get(n, 100) * k) for n in columns if n != "Title"}
+        if "Created" in widths:  # a date cut short ("18 Mar 20…") is no date: as wide as the longest one
+            fm = self.table.fontMetrics()
+            widths["Created"] = max(widths["Created"],
+                                    max(fm.horizontalAdvance(f"30 {m} 2026") for m in MONTH_ABBR) + CELL_PADDING)
         for i, name in enumerate(columns):
             if name in widths:
                 header.resizeSection(i, widths[name])
