@@ -172,10 +172,14 @@ class Context:
                 except Exception:
                     pass
 
-    def interrupt_all(self) -> None:
+    def _close_apart(self) -> None:
+        """Stop the loader process: a load in flight there ends now."""
         with self._apart_lock:
             if self._apart is not None:
-                self._apart.close()  # a load in flight there ends now
+                self._apart.close()
+
+    def interrupt_all(self) -> None:
+        self._close_apart()
         with self._readers_lock:
             for conn in self._readers:
                 try:
@@ -184,9 +188,7 @@ class Context:
                     pass
 
     def close(self) -> None:
-        with self._apart_lock:
-            if self._apart is not None:
-                self._apart.close()
+        self._close_apart()
         with self.book.lock:
             for w in self._writers.values():
                 try:
